@@ -1,0 +1,21 @@
+"""What every page needs to draw the navigation for the signed-in user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tandem.access import policies
+
+
+def workspace(request: Any) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "nav": {
+            "marketing": user.is_marketing or user.role in ("leadership", "admin"),
+            "sales": user.is_sales or user.role in ("leadership", "admin"),
+            "campaigns": policies.can(user, "view", "campaign"),
+            "audit": policies.can(user, "view", "audit_log"),
+        }
+    }

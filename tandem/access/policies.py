@@ -1,0 +1,175 @@
+"""The permission matrix: which role may do what to which record, and whose records.
+
+One table drives the server-side checks for the UI and the API alike, the filtering of lists,
+and ``docs/permissions.md`` (``tandem permissions --markdown`` prints it; a test keeps the
+document in step with this table).
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+
+from tandem.access.roles import Role
+
+if TYPE_CHECKING:
+    from tandem.access.models import User
+
+
+class Scope(IntEnum):
+    """How far a permission reaches: nobody's records, one's own, one's team's, or everyone's."""
+
+    NONE = 0
+    OWN = 1
+    TEAM = 2
+    ALL = 3
+
+
+ACTIONS = ("view", "create", "change", "delete")
+
+R = Role
+N, O, T, A = Scope.NONE, Scope.OWN, Scope.TEAM, Scope.ALL
+ROLE_ORDER = (
+    R.MARKETER,
+    R.MARKETING_MANAGER,
+    R.SALES_REP,
+    R.SALES_MANAGER,
+    R.LEADERSHIP,
+    R.ADMIN,
+    R.EMPLOYEE,
+)
+
+
+def _row(*scopes: Scope) -> dict[str, Scope]:
+    return {role.value: scope for role, scope in zip(ROLE_ORDER, scopes, strict=True)}
+
+
+# resource -> action -> role -> scope. Columns follow ROLE_ORDER:
+#            marketer  mkt mgr  sales rep  sales mgr  leadership  admin  employee
+MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
+    "account": {
+        "view": _row(A, A, A, A, A, A, A),
+        "create": _row(A, A, A, A, N, A, N),
+        "change": _row(A, A, O, T, N, A, N),
+        "delete": _row(N, A, N, T, N, A, N),
+    },
+    "contact": {
+        "view": _row(A, A, A, A, A, A, A),
+        "create": _row(A, A, A, A, N, A, N),
+        "change": _row(A, A, O, T, N, A, N),
+        "delete": _row(N, A, N, T, N, A, N),
+    },
+    # Everyone in the company is a marketer: every role but read-only leadership logs touches.
+    "touch": {
+        "view": _row(A, A, A, A, A, A, A),
+        "create": _row(A, A, A, A, N, A, A),
+        "change": _row(O, A, O, T, N, A, O),
+        "delete": _row(N, A, N, N, N, A, N),
+    },
+    "campaign": {
+        "view": _row(A, A, A, A, A, A, N),
+        "create": _row(A, A, N, N, N, A, N),
+        "change": _row(O, A, N, N, N, A, N),
+        "delete": _row(N, A, N, N, N, A, N),
+    },
+    # A lead is a hand-off of a marketing-qualified contact to a rep; "change" is accept/reject.
+    "lead": {
+        "view": _row(A, A, O, T, A, A, N),
+        "create": _row(N, N, N, N, N, A, N),
+        "change": _row(N, N, O, T, N, A, N),
+        "delete": _row(N, N, N, N, N, A, N),
+    },
+    "deal": {
+        "view": _row(A, A, O, T, A, A, N),
+        "create": _row(N, N, A, A, N, A, N),
+        "change": _row(N, N, O, T, N, A, N),
+        "delete": _row(N, N, N, T, N, A, N),
+    },
+    # A rep's private notes on a deal: never shown to marketing.
+    "deal_private_notes": {
+        "view": _row(N, N, O, T, A, A, N),
+        "create": _row(N, N, O, T, N, A, N),
+        "change": _row(N, N, O, T, N, A, N),
+        "delete": _row(N, N, O, T, N, A, N),
+    },
+    "audit_log": {
+        "view": _row(N, N, N, N, N, A, N),
+        "create": _row(N, N, N, N, N, N, N),
+        "change": _row(N, N, N, N, N, N, N),
+        "delete": _row(N, N, N, N, N, N, N),
+    },
+}
+
+# Which field of each resource names the person whose record it is.
+OWNER_FIELD = {
+    "account": "owner",
+    "contact": "owner",
+    "touch": "recorded_by",
+    "campaign": "owner",
+    "lead": "assigned_to",
+    "deal": "owner",
+    "deal_private_notes": "owner",
+    "audit_log": "actor",
+}
+
+
+def scope_for(user: User | Any, resource: str, action: str) -> Scope:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope.NONE
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    role = Role.ADMIN.value if user.is_superuser else user.role
+    return MATRIX[resource][action].get(role, Scope.NONE)
+
+
+def _owner_id(obj: Any, resource: str) -> int | None:
+    return getattr(obj, OWNER_FIELD[resource] + "_id", None)
+
+
+def can(user: User | Any, action: str, resource: str, obj: Any = None) -> bool:
+    """Whether ``user`` may do ``action`` on ``resource`` (on ``obj`` when given)."""
+    scope = scope_for(user, resource, action)
+    if scope is Scope.NONE:
+        return False
+    if obj is None or scope is Scope.ALL:
+        return True
+    owner_id = _owner_id(obj, resource)
+    if owner_id == user.pk:
+        return True
+    if scope is Scope.TEAM and owner_id is not None and user.team_id is not None:
+        owner = getattr(obj, OWNER_FIELD[resource])
+        return owner.team_id == user.team_id
+    return False
+
+
+def require(user: User | Any, action: str, resource: str, obj: Any = None) -> None:
+    if not can(user, action, resource, obj):
+        raise PermissionDenied(f"You may not {action} this {resource.replace('_', ' ')}.")
+
+
+def visible(user: User | Any, resource: str, queryset: QuerySet, action: str = "view") -> QuerySet:
+    """``queryset`` narrowed to the records ``user`` may ``action``."""
+    scope = scope_for(user, resource, action)
+    field = OWNER_FIELD[resource]
+    if scope is Scope.ALL:
+        return queryset
+    if scope is Scope.NONE:
+        return queryset.none()
+    if scope is Scope.TEAM and user.team_id is not None:
+        return queryset.filter(Q(**{field: user}) | Q(**{f"{field}__team_id": user.team_id}))
+    return queryset.filter(**{field: user})
+
+
+def matrix_markdown() -> str:
+    """The matrix as the Markdown tables in ``docs/permissions.md``."""
+    words = {Scope.NONE: "—", Scope.OWN: "own", Scope.TEAM: "team", Scope.ALL: "all"}
+    header = "| resource | action | " + " | ".join(Role(r).label for r in ROLE_ORDER) + " |"
+    lines = [header, "|" + "---|" * (len(ROLE_ORDER) + 2)]
+    for resource, actions in MATRIX.items():
+        for action, row in actions.items():
+            cells = " | ".join(words[row[r.value]] for r in ROLE_ORDER)
+            lines.append(f"| {resource.replace('_', ' ')} | {action} | {cells} |")
+    return "\n".join(lines) + "\n"

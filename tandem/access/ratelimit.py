@@ -1,0 +1,49 @@
+"""Fixed-window rate limits kept in the database, so every server process sees the same count."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from tandem.access.models import RateCounter
+
+
+def _window(seconds: int, now: dt.datetime) -> dt.datetime:
+    epoch = int(now.timestamp())
+    return dt.datetime.fromtimestamp(epoch - epoch % seconds, tz=dt.UTC)
+
+
+def hit(key: str, *, limit: int, window_seconds: int) -> bool:
+    """Count one hit for ``key``; False when the key is over its limit in this window."""
+    start = _window(window_seconds, timezone.now())
+    updated = RateCounter.objects.filter(key=key, window_start=start).update(hits=F("hits") + 1)
+    if not updated:
+        try:
+            with transaction.atomic():
+                RateCounter.objects.create(key=key, window_start=start, hits=1)
+        except IntegrityError:
+            RateCounter.objects.filter(key=key, window_start=start).update(hits=F("hits") + 1)
+    hits = RateCounter.objects.filter(key=key, window_start=start).values_list("hits", flat=True)
+    return (hits.first() or 0) <= limit
+
+
+def count(key: str, *, window_seconds: int) -> int:
+    start = _window(window_seconds, timezone.now())
+    row = RateCounter.objects.filter(key=key, window_start=start).values_list("hits", flat=True)
+    return row.first() or 0
+
+
+def reset(key: str) -> None:
+    RateCounter.objects.filter(key=key).delete()
+
+
+def prune(older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
+    return RateCounter.objects.filter(window_start__lt=timezone.now() - older_than).delete()[0]
+
+
+def client_address(request) -> str:
+    """The client's address. Behind a proxy, set the proxy to pass REMOTE_ADDR through."""
+    return request.META.get("REMOTE_ADDR", "") or "unknown"

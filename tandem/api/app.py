@@ -1,0 +1,80 @@
+"""The NinjaAPI instance: token auth, one error format, and the routers of each area."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+
+from tandem.access.services import token_authenticate
+from tandem.errors import InvalidInput
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer tdm_…`` — a personal token acting with its owner's role."""
+
+    def authenticate(self, request, token: str):
+        user = token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Tandem API",
+    version="1",
+    description=(
+        "Contacts, accounts, touches, form submissions, lifecycle moves, leads and deals. "
+        "Every error answers `{\"errors\": [{\"field\": …, \"message\": …}]}`."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api-v1",
+)
+
+
+def _errors(status: int, items: list[dict[str, str]]):
+    return api.create_response(None, {"errors": items}, status=status)  # type: ignore[arg-type]
+
+
+def _field_of(loc: list) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "payload", "filters")]
+    return ".".join(parts)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    return _errors(422, [{"field": _field_of(list(e.get("loc", []))), "message": e.get("msg", "")}
+                         for e in exc.errors])
+
+
+@api.exception_handler(InvalidInput)
+def on_invalid_input(request, exc: InvalidInput):
+    return _errors(422, [{"field": f, "message": m} for f, m in exc.errors.items()])
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request, exc: PermissionDenied):
+    return _errors(403, [{"field": "", "message": str(exc) or "not allowed"}])
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc: Http404):
+    return _errors(404, [{"field": "", "message": str(exc) or "not found"}])
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request, exc: AuthenticationError):
+    return _errors(401, [{"field": "Authorization", "message": "a valid API token is required"}])
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return _errors(exc.status_code, [{"field": "", "message": str(exc)}])
+
+
+from tandem.api import crm, relay  # noqa: E402  (routers register on the api above)
+
+api.add_router("/", crm.router)
+api.add_router("/", relay.router)

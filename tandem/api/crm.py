@@ -1,0 +1,135 @@
+"""API routes for accounts, contacts, touches and lifecycle moves."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from ninja import Router
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from tandem.access import policies
+from tandem.api.schemas import (
+    AccountIn,
+    AccountOut,
+    AccountPatch,
+    ContactIn,
+    ContactOut,
+    ContactPatch,
+    ErrorOut,
+    LifecycleMoveIn,
+    LifecycleMoveOut,
+    TouchIn,
+    TouchOut,
+)
+from tandem.handoff import services as handoff
+from tandem.marketing.models import Campaign
+from tandem.people import selectors, services
+from tandem.people.models import Account, LifecycleMove, Touch
+
+router = Router()
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+@router.get("/accounts", response=list[AccountOut], tags=["accounts"])
+@paginate(LimitOffsetPagination)
+def accounts_list(request, search: str = ""):
+    return selectors.accounts_for_user(user=request.auth, search=search).order_by("id")
+
+
+@router.post("/accounts", response={201: AccountOut, **ERRORS}, tags=["accounts"])
+def accounts_create(request, payload: AccountIn):
+    return 201, services.account_create(actor=request.auth, via="api", **payload.dict())
+
+
+@router.get("/accounts/{account_id}", response={200: AccountOut, **ERRORS}, tags=["accounts"])
+def accounts_get(request, account_id: int):
+    return selectors.account_get_for_user(user=request.auth, account_id=account_id)
+
+
+@router.patch("/accounts/{account_id}", response={200: AccountOut, **ERRORS}, tags=["accounts"])
+def accounts_update(request, account_id: int, payload: AccountPatch):
+    account = selectors.account_get_for_user(user=request.auth, account_id=account_id)
+    return services.account_update(actor=request.auth, account=account, via="api",
+                                   **payload.dict(exclude_unset=True))
+
+
+@router.get("/contacts", response=list[ContactOut], tags=["contacts"])
+@paginate(LimitOffsetPagination)
+def contacts_list(request, search: str = "", lifecycle_stage: str = "",
+                  owner_id: int | None = None, account_id: int | None = None):
+    return selectors.contacts_for_user(
+        user=request.auth, search=search, lifecycle_stage=lifecycle_stage, owner_id=owner_id,
+        account_id=account_id,
+    ).order_by("id")
+
+
+def _account_or_none(user, account_id: int | None) -> Account | None:
+    if account_id is None:
+        return None
+    return selectors.account_get_for_user(user=user, account_id=account_id)
+
+
+@router.post("/contacts", response={201: ContactOut, **ERRORS}, tags=["contacts"])
+def contacts_create(request, payload: ContactIn):
+    data = payload.dict()
+    account = _account_or_none(request.auth, data.pop("account_id"))
+    return 201, services.contact_create(actor=request.auth, via="api", account=account, **data)
+
+
+@router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, tags=["contacts"])
+def contacts_get(request, contact_id: int):
+    return selectors.contact_get_for_user(user=request.auth, contact_id=contact_id)
+
+
+@router.patch("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, tags=["contacts"])
+def contacts_update(request, contact_id: int, payload: ContactPatch):
+    contact = selectors.contact_get_for_user(user=request.auth, contact_id=contact_id)
+    data = payload.dict(exclude_unset=True)
+    if "account_id" in data:
+        data["account"] = _account_or_none(request.auth, data.pop("account_id"))
+    return services.contact_update(actor=request.auth, contact=contact, via="api", **data)
+
+
+@router.get("/contacts/{contact_id}/lifecycle-moves", response={200: list[LifecycleMoveOut],
+            **ERRORS}, tags=["lifecycle"])
+def lifecycle_moves_list(request, contact_id: int):
+    contact = selectors.contact_get_for_user(user=request.auth, contact_id=contact_id)
+    return LifecycleMove.objects.filter(contact=contact).order_by("moved_at", "id")
+
+
+@router.post("/contacts/{contact_id}/lifecycle-moves", response={201: LifecycleMoveOut,
+             **ERRORS}, tags=["lifecycle"])
+def lifecycle_moves_create(request, contact_id: int, payload: LifecycleMoveIn):
+    contact = selectors.contact_get_for_user(user=request.auth, contact_id=contact_id)
+    return 201, services.lifecycle_move_by_user(
+        actor=request.auth, contact=contact, to_stage=payload.to_stage, reason=payload.reason,
+        via="api",
+    )
+
+
+@router.get("/touches", response=list[TouchOut], tags=["touches"])
+@paginate(LimitOffsetPagination)
+def touches_list(request, contact_id: int | None = None, account_id: int | None = None,
+                 kind: str = ""):
+    qs = policies.visible(request.auth, "touch", Touch.objects.all())
+    if contact_id:
+        qs = qs.filter(contact_id=contact_id)
+    if account_id:
+        qs = qs.filter(account_id=account_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-occurred_at", "-id")
+
+
+@router.post("/touches", response={201: TouchOut, **ERRORS}, tags=["touches"])
+def touches_create(request, payload: TouchIn):
+    """Anyone in the company logs a touch; it lands on the timeline and in the score."""
+    policies.require(request.auth, "create", "touch")
+    contact = selectors.contact_get_for_user(user=request.auth, contact_id=payload.contact_id)
+    campaign = get_object_or_404(Campaign, pk=payload.campaign_id) if payload.campaign_id else None
+    return 201, handoff.touch_log(
+        contact=contact, kind=payload.kind, channel=payload.channel, actor=request.auth,
+        occurred_at=payload.occurred_at, summary=payload.summary, sentiment=payload.sentiment,
+        campaign=campaign, via="api",
+    )
+
+

@@ -1,0 +1,75 @@
+"""Writing the audit trail. Services call these; nothing here is triggered by signals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from tandem.audit.models import AuditEntry
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dt.datetime | dt.date | Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    """The concrete field values of ``obj``, JSON-ready, keyed by attribute name."""
+    return {f.attname: _plain(getattr(obj, f.attname)) for f in obj._meta.concrete_fields}
+
+
+def _actor_label(actor: Any, fallback: str) -> str:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return fallback
+    return actor.get_username()
+
+
+def record_created(*, actor: Any, obj: models.Model, via: str = "system") -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=_actor_label(actor, via),
+        action=AuditEntry.Action.CREATE,
+        record_type=obj._meta.label_lower,
+        record_id=str(obj.pk),
+        record_label=str(obj)[:200],
+        changes={k: [None, v] for k, v in snapshot(obj).items() if v not in (None, "", [])},
+    )
+
+
+def record_updated(
+    *, actor: Any, obj: models.Model, before: dict[str, Any], via: str = "system"
+) -> AuditEntry | None:
+    """Record what changed since ``before`` (a ``snapshot``); nothing when nothing changed."""
+    after = snapshot(obj)
+    changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    if not changes:
+        return None
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=_actor_label(actor, via),
+        action=AuditEntry.Action.UPDATE,
+        record_type=obj._meta.label_lower,
+        record_id=str(obj.pk),
+        record_label=str(obj)[:200],
+        changes=changes,
+    )
+
+
+def record_deleted(*, actor: Any, obj: models.Model, via: str = "system") -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=_actor_label(actor, via),
+        action=AuditEntry.Action.DELETE,
+        record_type=obj._meta.label_lower,
+        record_id=str(obj.pk),
+        record_label=str(obj)[:200],
+        changes={k: [v, None] for k, v in snapshot(obj).items() if v not in (None, "", [])},
+    )

@@ -1,0 +1,42 @@
+"""The ``tandem`` command: serve, migrate, demo, worker, createuser, and every Django command."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ALIASES = {"worker": "db_worker"}
+USAGE = """usage: tandem COMMAND [options]
+
+  serve        run the web server (and a task worker) at http://127.0.0.1:8000
+  migrate      create or update the database
+  demo         fill the database with a believable demo company (--seed, --contacts)
+  worker       run background tasks (emails, rebuilds)
+  createuser   add a user with a role and team
+  permissions  print the permission matrix
+  check        check the configuration (add --deploy in production)
+
+Any other Django management command works too (tandem help lists them).
+"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help"}:
+        print(USAGE)
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
+    from django.core.management import execute_from_command_line
+
+    from tandem.config import ConfigurationError
+
+    args[0] = ALIASES.get(args[0], args[0])
+    try:
+        execute_from_command_line(["tandem", *args])
+    except ConfigurationError as exc:
+        print(f"tandem: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

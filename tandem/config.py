@@ -1,0 +1,101 @@
+"""Settings read from the environment, with safe defaults for the embedded mode.
+
+Embedded mode (the default) keeps everything in one data folder: a SQLite database in WAL
+mode and a secret key generated on first run. Production mode (``TANDEM_MODE=production``)
+refuses to start when a required setting is missing, naming it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+REQUIRED_IN_PRODUCTION = (
+    "DATABASE_URL",
+    "TANDEM_SECRET_KEY",
+    "TANDEM_ALLOWED_HOSTS",
+    "TANDEM_EMAIL_URL",
+    "TANDEM_DEFAULT_FROM_EMAIL",
+)
+
+
+class ConfigurationError(RuntimeError):
+    """A required setting is missing or malformed; the message names it."""
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env(name)
+    if value is None:
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(f"{name} must be true or false, not {value!r}")
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in (env(name, default) or "").split(",") if item.strip()]
+
+
+def is_production() -> bool:
+    mode = env("TANDEM_MODE", "embedded")
+    if mode not in {"embedded", "production"}:
+        raise ConfigurationError(f"TANDEM_MODE must be 'embedded' or 'production', not {mode!r}")
+    return mode == "production"
+
+
+def check_production_settings() -> None:
+    missing = [name for name in REQUIRED_IN_PRODUCTION if env(name) is None]
+    if missing:
+        raise ConfigurationError(
+            "Tandem is in production mode and these settings are missing: " + ", ".join(missing)
+        )
+
+
+def data_dir() -> Path:
+    path = Path(env("TANDEM_DATA_DIR", str(Path.cwd() / "data")) or "data").resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def secret_key(folder: Path) -> str:
+    """The secret key from the environment, else one generated once and kept in the data folder."""
+    configured = env("TANDEM_SECRET_KEY")
+    if configured:
+        return configured
+    key_file = folder / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(64))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def email_settings(url: str | None) -> dict[str, object]:
+    """Email settings from one URL: ``smtp://user:pass@host:port?tls=1``, ``console:``, ``memory:``."""
+    from urllib.parse import parse_qs, unquote, urlparse
+
+    if url is None or url.startswith("console:"):
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if url.startswith("memory:"):
+        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    parsed = urlparse(url)
+    if parsed.scheme not in {"smtp", "smtps"}:
+        raise ConfigurationError(f"TANDEM_EMAIL_URL must start with smtp://, smtps:// or console:, not {url!r}")
+    query = parse_qs(parsed.query)
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parsed.hostname or "localhost",
+        "EMAIL_PORT": parsed.port or (465 if parsed.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parsed.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parsed.password or ""),
+        "EMAIL_USE_SSL": parsed.scheme == "smtps",
+        "EMAIL_USE_TLS": query.get("tls", ["0"])[0] in {"1", "true"},
+        "EMAIL_TIMEOUT": 10,
+    }

@@ -1,0 +1,37 @@
+"""Charts as inline SVG: Altair builds the Vega-Lite spec, vl-convert renders it offline."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+import altair as alt
+import vl_convert as vlc
+
+
+@lru_cache(maxsize=64)
+def _render(spec_json: str) -> str:
+    return vlc.vegalite_to_svg(json.loads(spec_json))
+
+
+def grouped_bars_svg(rows: list[dict], *, category: str, series: str, value: str,
+                     title: str) -> str:
+    """Horizontal grouped bars (e.g. leads and MQLs per campaign) as an SVG string."""
+    if not rows:
+        return ""
+    chart = (
+        alt.Chart(alt.Data(values=rows), title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{category}:N", sort=None, title=None),
+            x=alt.X(f"{value}:Q", title=None),
+            yOffset=alt.YOffset(f"{series}:N"),
+            color=alt.Color(f"{series}:N", title=None,
+                            scale=alt.Scale(range=["#7a3fb0", "#1f5fbf", "#0f7a55"])),
+            tooltip=[f"{category}:N", f"{series}:N", f"{value}:Q"],
+        )
+        .properties(width=520, height=alt.Step(12))
+        .configure_view(stroke=None)
+        .configure_axis(labelFontSize=12, labelLimit=220)
+    )
+    return _render(json.dumps(chart.to_dict(), sort_keys=True, default=str))

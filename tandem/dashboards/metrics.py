@@ -1,0 +1,214 @@
+"""The numbers on the three homes: marketing's crowd metrics, sales' buyer metrics, shared ones.
+
+Every figure is one grouped query; pages never loop over records to count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+
+from tandem.access import policies
+from tandem.dashboards.periods import Period
+from tandem.handoff.models import Lead, RejectionReason
+from tandem.marketing.models import Campaign
+from tandem.people.lifecycle import Stage
+from tandem.people.models import LifecycleMove
+from tandem.sales.models import Deal, PipelineStage
+
+WON, LOST, OPEN = (PipelineStage.Outcome.WON, PipelineStage.Outcome.LOST,
+                   PipelineStage.Outcome.OPEN)
+
+
+@dataclass
+class CampaignRow:
+    campaign_id: int | None
+    name: str
+    channel: str
+    leads: int = 0
+    mqls: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    won_revenue: Decimal = Decimal(0)
+    rejection_reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        decided = self.accepted + self.rejected
+        return self.accepted / decided if decided else None
+
+
+def campaign_results(period: Period) -> list[CampaignRow]:
+    """Leads, MQLs, sales' answers and won revenue per campaign in the period."""
+    names = {c.pk: c for c in Campaign.objects.all()}
+    rows: dict[int | None, CampaignRow] = {}
+
+    def row(campaign_id: int | None) -> CampaignRow:
+        if campaign_id not in rows:
+            c = names.get(campaign_id) if campaign_id else None
+            rows[campaign_id] = CampaignRow(
+                campaign_id=campaign_id, name=c.name if c else "No campaign",
+                channel=c.get_channel_display() if c else "—",
+            )
+        return rows[campaign_id]
+
+    moves = (
+        LifecycleMove.objects.filter(moved_at__gte=period.start, moved_at__lte=period.end,
+                                     to_stage__in=[Stage.LEAD, Stage.MQL])
+        .values("campaign_id", "to_stage").annotate(n=Count("id"))
+    )
+    for m in moves:
+        r = row(m["campaign_id"])
+        if m["to_stage"] == Stage.LEAD:
+            r.leads = m["n"]
+        else:
+            r.mqls = m["n"]
+    decided = (
+        Lead.objects.filter(decided_at__gte=period.start, decided_at__lte=period.end)
+        .values("campaign_id", "status", "rejection_reason").annotate(n=Count("id"))
+    )
+    for d in decided:
+        r = row(d["campaign_id"])
+        if d["status"] == Lead.Status.ACCEPTED:
+            r.accepted += d["n"]
+        elif d["status"] == Lead.Status.REJECTED:
+            r.rejected += d["n"]
+            label = RejectionReason(d["rejection_reason"]).label
+            r.rejection_reasons[label] = r.rejection_reasons.get(label, 0) + d["n"]
+    won = (
+        Deal.objects.filter(stage__outcome=WON, closed_at__gte=period.start,
+                            closed_at__lte=period.end)
+        .values("source_campaign_id").annotate(revenue=Sum("amount"))
+    )
+    for w in won:
+        row(w["source_campaign_id"]).won_revenue = w["revenue"] or Decimal(0)
+    return sorted(rows.values(), key=lambda r: (-r.mqls, -r.leads, r.name))
+
+
+def rejection_reasons(period: Period) -> list[tuple[str, int]]:
+    counts = (
+        Lead.objects.filter(status=Lead.Status.REJECTED, decided_at__gte=period.start,
+                            decided_at__lte=period.end)
+        .values("rejection_reason").annotate(n=Count("id")).order_by("-n")
+    )
+    return [(RejectionReason(c["rejection_reason"]).label, c["n"]) for c in counts]
+
+
+@dataclass(frozen=True)
+class SharedNumbers:
+    """Exactly the numbers both teams agree to share: qualified leads, close rate, revenue."""
+
+    mqls: int
+    accepted: int
+    rejected: int
+    won: int
+    lost: int
+    revenue: Decimal
+    waiting: int
+
+    @property
+    def close_rate(self) -> float | None:
+        return self.won / (self.won + self.lost) if self.won + self.lost else None
+
+    @property
+    def acceptance_rate(self) -> float | None:
+        decided = self.accepted + self.rejected
+        return self.accepted / decided if decided else None
+
+
+def shared_numbers(period: Period) -> SharedNumbers:
+    in_period = {"decided_at__gte": period.start, "decided_at__lte": period.end}
+    mqls = LifecycleMove.objects.filter(
+        to_stage=Stage.MQL, moved_at__gte=period.start, moved_at__lte=period.end
+    ).count()
+    answers = Lead.objects.aggregate(
+        accepted=Count("id", filter=Q(status=Lead.Status.ACCEPTED, **in_period)),
+        rejected=Count("id", filter=Q(status=Lead.Status.REJECTED, **in_period)),
+        waiting=Count("id", filter=Q(status=Lead.Status.WAITING)),
+    )
+    closed = Deal.objects.filter(closed_at__gte=period.start, closed_at__lte=period.end)
+    outcome = closed.aggregate(
+        won=Count("id", filter=Q(stage__outcome=WON)),
+        lost=Count("id", filter=Q(stage__outcome=LOST)),
+        revenue=Sum("amount", filter=Q(stage__outcome=WON)),
+    )
+    return SharedNumbers(
+        mqls=mqls, accepted=answers["accepted"], rejected=answers["rejected"],
+        waiting=answers["waiting"], won=outcome["won"], lost=outcome["lost"],
+        revenue=outcome["revenue"] or Decimal(0),
+    )
+
+
+@dataclass(frozen=True)
+class StageColumn:
+    stage: PipelineStage
+    deals: list[Deal]
+    amount: Decimal
+    weighted: Decimal
+
+
+def pipeline_board(*, user: Any, limit_per_stage: int = 50) -> list[StageColumn]:
+    """Open deals the user may see, by stage of the default pipeline."""
+    from tandem.sales.services import pipeline_default
+
+    pipeline = pipeline_default()
+    stages = list(pipeline.stages.filter(outcome=OPEN))
+    deals = policies.visible(
+        user, "deal",
+        Deal.objects.filter(pipeline=pipeline, stage__outcome=OPEN).select_related(
+            "account", "owner", "contact"),
+    )
+    totals = {t["stage_id"]: t for t in deals.values("stage_id").annotate(
+        amount=Sum("amount"), n=Count("id"))}
+    columns = []
+    for stage in stages:
+        stage_deals = list(deals.filter(stage=stage).order_by("-amount")[:limit_per_stage])
+        amount = (totals.get(stage.pk) or {}).get("amount") or Decimal(0)
+        columns.append(StageColumn(
+            stage=stage, deals=stage_deals, amount=amount,
+            weighted=(amount * stage.probability / 100).quantize(Decimal("0.01")),
+        ))
+    return columns
+
+
+@dataclass(frozen=True)
+class SalesNumbers:
+    won: int
+    lost: int
+    revenue: Decimal
+    new_customers: int
+    open_deals: int
+    open_amount: Decimal
+    days_to_win: float | None
+
+    @property
+    def win_rate(self) -> float | None:
+        return self.won / (self.won + self.lost) if self.won + self.lost else None
+
+    @property
+    def average_deal(self) -> Decimal | None:
+        return (self.revenue / self.won).quantize(Decimal("1")) if self.won else None
+
+
+def sales_numbers(*, user: Any, period: Period) -> SalesNumbers:
+    """The rep's (or manager's team's) numbers on the sales clock."""
+    deals = policies.visible(user, "deal", Deal.objects.all())
+    closed = deals.filter(closed_at__gte=period.start, closed_at__lte=period.end)
+    outcome = closed.aggregate(
+        won=Count("id", filter=Q(stage__outcome=WON)),
+        lost=Count("id", filter=Q(stage__outcome=LOST)),
+        revenue=Sum("amount", filter=Q(stage__outcome=WON)),
+        new_customers=Count("id", filter=Q(stage__outcome=WON, is_repeat_purchase=False)),
+    )
+    open_ = deals.filter(stage__outcome=OPEN).aggregate(n=Count("id"), amount=Sum("amount"))
+    won_pairs = closed.filter(stage__outcome=WON).values_list("created_at", "closed_at")
+    durations = [(c - o).total_seconds() / 86400 for o, c in won_pairs]
+    return SalesNumbers(
+        won=outcome["won"], lost=outcome["lost"], revenue=outcome["revenue"] or Decimal(0),
+        new_customers=outcome["new_customers"], open_deals=open_["n"],
+        open_amount=open_["amount"] or Decimal(0),
+        days_to_win=sum(durations) / len(durations) if durations else None,
+    )

@@ -1,0 +1,26 @@
+"""The shared numbers page both teams and leadership open."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from tandem.dashboards import metrics
+from tandem.dashboards.periods import PERIOD_LABELS, period_for
+
+
+def period_context(request, default: str, keys: tuple[str, ...] | None = None) -> dict:
+    period = period_for(request.GET.get("period", default))
+    choices = [(k, v) for k, v in PERIOD_LABELS.items() if keys is None or k in keys]
+    return {"period": period, "period_choices": choices}
+
+
+@login_required
+def shared(request):
+    ctx = period_context(request, "quarter")
+    ctx.update(
+        section="shared",
+        numbers=metrics.shared_numbers(ctx["period"]),
+        reasons=metrics.rejection_reasons(ctx["period"]),
+    )
+    return render(request, "dashboards/shared.html", ctx)

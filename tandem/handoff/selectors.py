@@ -1,0 +1,36 @@
+"""Queries on hand-offs: a rep's queue, leads a user may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from tandem.access import policies
+from tandem.handoff.models import Lead
+
+
+def leads_for_user(*, user: Any, status: str = "") -> QuerySet[Lead]:
+    qs = policies.visible(
+        user, "lead", Lead.objects.select_related("contact__account", "assigned_to", "campaign")
+    )
+    return qs.filter(status=status) if status else qs
+
+
+def lead_queue(*, user: Any) -> QuerySet[Lead]:
+    """The leads waiting for this user's answer, oldest first."""
+    return leads_for_user(user=user, status=Lead.Status.WAITING).filter(
+        assigned_to=user
+    ).order_by("handed_off_at")
+
+
+def lead_get_for_user(*, user: Any, lead_id: int) -> Lead:
+    try:
+        lead = Lead.objects.select_related("contact__account", "assigned_to", "campaign").get(
+            pk=lead_id
+        )
+    except Lead.DoesNotExist:
+        raise Http404("No such lead") from None
+    policies.require(user, "view", "lead", lead)
+    return lead

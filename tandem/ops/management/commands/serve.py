@@ -1,0 +1,42 @@
+"""Serve Tandem with waitress, with a background worker beside it unless told otherwise."""
+
+from __future__ import annotations
+
+import atexit
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve Tandem on HOST:PORT (migrating first) with a task worker beside it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--no-worker", action="store_true",
+                            help="Do not start a task worker (run `tandem worker` elsewhere).")
+        parser.add_argument("--no-migrate", action="store_true")
+
+    def handle(self, *args, **opts):
+        from waitress import serve
+
+        from tandem.wsgi import application
+
+        if not opts["no_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+        if settings.PRODUCTION:
+            call_command("collectstatic", interactive=False, verbosity=0)
+        if not opts["no_worker"]:
+            worker = subprocess.Popen(  # noqa: S603 — our own interpreter and command
+                [sys.executable, "-m", "tandem.cli", "worker"],
+            )
+            atexit.register(worker.terminate)
+        url = f"http://{opts['host']}:{opts['port']}"
+        self.stdout.write(self.style.SUCCESS(f"Tandem is running at {url}  (Ctrl+C stops it)"))
+        serve(application, host=opts["host"], port=opts["port"], threads=opts["threads"],
+              ident="tandem")

@@ -1,0 +1,232 @@
+"""The people a company markets and sells to: accounts, contacts, consent, touches, lifecycle."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from tandem.people.lifecycle import Stage
+
+
+class SizeBand(models.TextChoices):
+    MICRO = "1-9", "1–9"
+    SMALL = "10-49", "10–49"
+    MEDIUM = "50-249", "50–249"
+    LARGE = "250-999", "250–999"
+    ENTERPRISE = "1000+", "1000+"
+
+
+class Account(models.Model):
+    """A company that buys, or might buy."""
+
+    name = models.CharField(max_length=200)
+    domain = models.CharField(max_length=200, blank=True, db_index=True)
+    industry = models.CharField(max_length=100, blank=True)
+    size_band = models.CharField(max_length=10, choices=SizeBand.choices, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AudienceType(models.IntegerChoices):
+    """Who a contact is to us. A contact can be several at once, so they are stored as bits."""
+
+    PROSPECT = 1, "Prospect"
+    CUSTOMER = 2, "Customer"
+    COMPETITOR = 4, "Competitor"
+    MEDIA = 8, "Media"
+    EMPLOYEE = 16, "Employee"
+    CANDIDATE = 32, "Candidate"
+    PARTNER = 64, "Partner"
+    PUBLIC = 128, "Public"
+
+
+AUDIENCE_BY_NAME = {a.name.lower(): a for a in AudienceType}
+
+
+class Channel(models.TextChoices):
+    """The medium a touch came through; shared by campaigns and touches."""
+
+    EMAIL = "email", "Email"
+    PAID_SOCIAL = "paid_social", "Paid social"
+    ORGANIC_SOCIAL = "organic_social", "Organic social"
+    SEARCH = "search", "Paid search"
+    ORGANIC_SEARCH = "organic_search", "Organic search"
+    EVENTS = "events", "Events"
+    WEBINAR = "webinar", "Webinars"
+    CONTENT = "content", "Content"
+    PR = "pr", "PR"
+    DIRECT_MAIL = "direct_mail", "Direct mail"
+    PARTNER = "partner", "Partner"
+    REFERRAL = "referral", "Referral"
+    DIRECT = "direct", "Direct"
+    SALES = "sales", "Sales outreach"
+    OTHER = "other", "Other"
+
+
+class Contact(models.Model):
+    """A person: prospect, customer, journalist, candidate … One per email address."""
+
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(unique=True, help_text="Stored lower-case and trimmed.")
+    phone = models.CharField(max_length=40, blank=True)
+    title = models.CharField(max_length=150, blank=True)
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
+    audience_flags = models.PositiveIntegerField(default=AudienceType.PROSPECT)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lifecycle_stage = models.CharField(
+        max_length=20, choices=Stage.choices, default=Stage.SUBSCRIBER, db_index=True
+    )
+    lifecycle_changed_at = models.DateTimeField(null=True, blank=True)
+    score = models.IntegerField(default=0)
+
+    first_touch_at = models.DateTimeField(null=True, blank=True)
+    first_touch_source = models.CharField(max_length=100, blank=True)
+    first_touch_medium = models.CharField(max_length=100, blank=True)
+    first_touch_campaign = models.ForeignKey(
+        "marketing.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_touch_at = models.DateTimeField(null=True, blank=True)
+    last_touch_source = models.CharField(max_length=100, blank=True)
+    last_touch_medium = models.CharField(max_length=100, blank=True)
+    last_touch_campaign = models.ForeignKey(
+        "marketing.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        name = f"{self.first_name} {self.last_name}".strip()
+        return name or self.email
+
+    @property
+    def audience_types(self) -> list[str]:
+        return [a.name.lower() for a in AudienceType if self.audience_flags & a.value]
+
+
+class ConsentChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    SMS = "sms", "SMS"
+
+
+class Consent(models.Model):
+    """Whether a contact agreed to hear from us on a channel, where they said so, and when."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="consents")
+    channel = models.CharField(max_length=10, choices=ConsentChannel.choices)
+    is_granted = models.BooleanField()
+    source = models.CharField(max_length=200, help_text="form:slug, api, import, manual …")
+    wording = models.TextField(blank=True, help_text="The consent text the contact saw.")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["contact", "channel"], name="consent_one_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}: {'granted' if self.is_granted else 'not granted'}"
+
+
+class TouchKind(models.TextChoices):
+    FORM_SUBMISSION = "form_submission", "Form submission"
+    EMAIL_OPEN = "email_open", "Email opened"
+    EMAIL_CLICK = "email_click", "Email clicked"
+    EMAIL_SENT = "email_sent", "Email sent"
+    PAGE_VISIT = "page_visit", "Page visit"
+    CALL = "call", "Call"
+    MEETING = "meeting", "Meeting"
+    EVENT = "event", "Event attended"
+    NOTE = "note", "Note"
+
+
+class Sentiment(models.TextChoices):
+    POSITIVE = "positive", "Positive"
+    NEUTRAL = "neutral", "Neutral"
+    NEGATIVE = "negative", "Negative"
+
+
+class Touch(models.Model):
+    """Any interaction with a contact, by either team or anyone in the company."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="touches")
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="touches"
+    )
+    kind = models.CharField(max_length=20, choices=TouchKind.choices)
+    channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.OTHER)
+    occurred_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    campaign = models.ForeignKey(
+        "marketing.Campaign", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="touches",
+    )
+    utm_source = models.CharField(max_length=100, blank=True)
+    utm_medium = models.CharField(max_length=100, blank=True)
+    utm_campaign = models.CharField(max_length=100, blank=True)
+    utm_content = models.CharField(max_length=100, blank=True)
+    utm_term = models.CharField(max_length=100, blank=True)
+    referrer = models.URLField(max_length=500, blank=True)
+    summary = models.TextField(blank=True, max_length=2000)
+    sentiment = models.CharField(max_length=10, choices=Sentiment.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["contact", "occurred_at"]),
+            models.Index(fields=["account", "occurred_at"]),
+            models.Index(fields=["campaign", "occurred_at"]),
+        ]
+        verbose_name_plural = "touches"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.contact}"
+
+
+class LifecycleMove(models.Model):
+    """One move of a contact between lifecycle stages: who, when, why, and which campaign."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="lifecycle_moves")
+    from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=20, choices=Stage.choices)
+    moved_at = models.DateTimeField()
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    campaign = models.ForeignKey(
+        "marketing.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The campaign of the contact's latest touch when the move happened.",
+    )
+
+    class Meta:
+        ordering = ["-moved_at", "-id"]
+        indexes = [
+            models.Index(fields=["to_stage", "moved_at"]),
+            models.Index(fields=["contact", "moved_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact}: {self.from_stage or '—'} → {self.to_stage}"

@@ -1,0 +1,124 @@
+"""Queries on accounts, contacts and the customer timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from tandem.access import policies
+from tandem.people.models import Account, Contact, LifecycleMove, Touch
+
+FREE_MAIL_DOMAINS = frozenset(
+    {"gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com",
+     "icloud.com", "aol.com", "gmx.de", "gmx.net", "web.de", "proton.me", "protonmail.com",
+     "mail.com", "yandex.ru", "example.com"}
+)
+
+
+def contacts_for_user(
+    *, user: Any, search: str = "", lifecycle_stage: str = "", owner_id: int | None = None,
+    account_id: int | None = None,
+) -> QuerySet[Contact]:
+    qs = policies.visible(user, "contact", Contact.objects.select_related("account", "owner"))
+    if search:
+        qs = qs.filter(
+            Q(email__icontains=search) | Q(first_name__icontains=search)
+            | Q(last_name__icontains=search) | Q(account__name__icontains=search)
+        )
+    if lifecycle_stage:
+        qs = qs.filter(lifecycle_stage=lifecycle_stage)
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    if account_id:
+        qs = qs.filter(account_id=account_id)
+    return qs
+
+
+def contact_get_for_user(*, user: Any, contact_id: int) -> Contact:
+    try:
+        contact = Contact.objects.select_related(
+            "account", "owner", "first_touch_campaign", "last_touch_campaign"
+        ).get(pk=contact_id)
+    except Contact.DoesNotExist:
+        raise Http404("No such contact") from None
+    policies.require(user, "view", "contact", contact)
+    return contact
+
+
+def accounts_for_user(*, user: Any, search: str = "") -> QuerySet[Account]:
+    qs = policies.visible(user, "account", Account.objects.select_related("owner"))
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(domain__icontains=search))
+    return qs
+
+
+def account_get_for_user(*, user: Any, account_id: int) -> Account:
+    try:
+        account = Account.objects.select_related("owner").get(pk=account_id)
+    except Account.DoesNotExist:
+        raise Http404("No such account") from None
+    policies.require(user, "view", "account", account)
+    return account
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line on a customer's timeline: a touch or a lifecycle move, from either team."""
+
+    at: datetime
+    kind: str
+    title: str
+    detail: str
+    who: str
+    team: str
+    contact: Contact | None
+
+
+def _team_of(user: Any) -> str:
+    if user is None:
+        return "system"
+    if user.is_marketing:
+        return "marketing"
+    if user.is_sales:
+        return "sales"
+    return user.get_role_display().lower()
+
+
+def timeline(*, user: Any, contact: Contact | None = None, account: Account | None = None,
+             limit: int = 200) -> list[TimelineEntry]:
+    """Every touch and lifecycle move of a contact (or all contacts of an account), newest first."""
+    touches = policies.visible(user, "touch", Touch.objects.all())
+    moves = LifecycleMove.objects.all()
+    if contact is not None:
+        touches, moves = touches.filter(contact=contact), moves.filter(contact=contact)
+    elif account is not None:
+        touches = touches.filter(account=account)
+        moves = moves.filter(contact__account=account)
+    touches = touches.select_related("recorded_by", "campaign", "contact")[:limit]
+    moves = moves.select_related("moved_by", "contact", "campaign")[:limit]
+    entries = [
+        TimelineEntry(
+            at=t.occurred_at, kind=t.kind, title=t.get_kind_display(),
+            detail=" · ".join(
+                p for p in (t.get_channel_display(), t.campaign.name if t.campaign else "",
+                            t.summary, t.sentiment) if p
+            ),
+            who=str(t.recorded_by) if t.recorded_by else "", team=_team_of(t.recorded_by),
+            contact=t.contact,
+        )
+        for t in touches
+    ] + [
+        TimelineEntry(
+            at=m.moved_at, kind="lifecycle",
+            title=f"{m.get_from_stage_display() or 'New'} → {m.get_to_stage_display()}",
+            detail=m.reason, who=str(m.moved_by) if m.moved_by else "",
+            team=_team_of(m.moved_by), contact=m.contact,
+        )
+        for m in moves
+    ]
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries[:limit]

@@ -1,0 +1,287 @@
+"""Use cases on accounts, contacts, consent, touches and lifecycle moves."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from tandem.access import policies
+from tandem.audit import events as audit
+from tandem.errors import InvalidInput
+from tandem.people.lifecycle import Stage, move_problem
+from tandem.people.models import (
+    AUDIENCE_BY_NAME,
+    Account,
+    Channel,
+    Consent,
+    ConsentChannel,
+    Contact,
+    LifecycleMove,
+    Sentiment,
+    SizeBand,
+    Touch,
+    TouchKind,
+)
+
+CONTACT_FIELDS = ("first_name", "last_name", "phone", "title")
+ACCOUNT_FIELDS = ("name", "domain", "industry", "size_band", "region")
+
+
+def email_normalise(raw: Any, field: str = "email") -> str:
+    """The address trimmed and lower-cased, or ``InvalidInput`` naming ``field``."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidInput.field(field, "an email address is required")
+    email = raw.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInput.field(field, f"'{raw.strip()}' is not a valid email address") from None
+    return email
+
+
+def audience_flags_from(names: list[str]) -> int:
+    unknown = [n for n in names if n.lower() not in AUDIENCE_BY_NAME]
+    if unknown:
+        raise InvalidInput.field(
+            "audience_types",
+            f"unknown audience type {unknown[0]!r}; use {', '.join(AUDIENCE_BY_NAME)}",
+        )
+    flags = 0
+    for name in names:
+        flags |= AUDIENCE_BY_NAME[name.lower()].value
+    return flags
+
+
+def _clean_text(fields: dict[str, Any], names: tuple[str, ...], limits: dict[str, int]) -> dict:
+    cleaned: dict[str, str] = {}
+    for name in names:
+        if name not in fields or fields[name] is None:
+            continue
+        value = fields[name]
+        if not isinstance(value, str):
+            raise InvalidInput.field(name, "must be text")
+        value = value.strip()
+        if len(value) > limits.get(name, 200):
+            raise InvalidInput.field(name, f"must be at most {limits.get(name, 200)} characters")
+        cleaned[name] = value
+    return cleaned
+
+
+def account_create(*, actor: Any, name: str, via: str = "ui", **fields: Any) -> Account:
+    policies.require(actor, "create", "account")
+    values = _clean_text({"name": name, **fields}, ACCOUNT_FIELDS, {"name": 200})
+    if not values.get("name"):
+        raise InvalidInput.field("name", "an account needs a name")
+    if values.get("size_band") and values["size_band"] not in SizeBand.values:
+        raise InvalidInput.field("size_band", f"use one of {', '.join(SizeBand.values)}")
+    values["domain"] = values.get("domain", "").lower().removeprefix("www.")
+    account = Account.objects.create(owner=fields.get("owner") or _owner_default(actor), **values)
+    audit.record_created(actor=actor, obj=account, via=via)
+    return account
+
+
+def account_update(*, actor: Any, account: Account, via: str = "ui", **fields: Any) -> Account:
+    policies.require(actor, "change", "account", account)
+    values = _clean_text(fields, ACCOUNT_FIELDS, {})
+    if "name" in values and not values["name"]:
+        raise InvalidInput.field("name", "an account needs a name")
+    if values.get("size_band") and values["size_band"] not in SizeBand.values:
+        raise InvalidInput.field("size_band", f"use one of {', '.join(SizeBand.values)}")
+    before = audit.snapshot(account)
+    for key, value in values.items():
+        setattr(account, key, value)
+    account.save()
+    audit.record_updated(actor=actor, obj=account, before=before, via=via)
+    return account
+
+
+def _owner_default(actor: Any) -> Any:
+    return actor if getattr(actor, "is_sales", False) else None
+
+
+def account_for_domain(*, domain: str, company_name: str = "") -> Account | None:
+    """The account a new contact belongs to, matched by company email domain or created."""
+    from tandem.people.selectors import FREE_MAIL_DOMAINS
+
+    if domain in FREE_MAIL_DOMAINS and not company_name:
+        return None
+    if domain not in FREE_MAIL_DOMAINS:
+        existing = Account.objects.filter(domain=domain).order_by("id").first()
+        if existing:
+            return existing
+    name = company_name or domain.split(".")[0].capitalize()
+    account = Account.objects.create(
+        name=name, domain="" if domain in FREE_MAIL_DOMAINS else domain
+    )
+    audit.record_created(actor=None, obj=account, via="lead capture")
+    return account
+
+
+def contact_upsert(
+    *, actor: Any, email: Any, via: str, fields: dict[str, Any] | None = None,
+    company_name: str = "", audience_types: list[str] | None = None,
+) -> tuple[Contact, bool]:
+    """The contact with this email, created or updated; the second value says if it is new.
+
+    Blank incoming fields never wipe what is already known.
+    """
+    address = email_normalise(email)
+    values = {k: v for k, v in _clean_text(fields or {}, CONTACT_FIELDS, {}).items() if v}
+    flags = audience_flags_from(audience_types) if audience_types else None
+    with transaction.atomic():
+        contact = Contact.objects.select_for_update().filter(email=address).first()
+        if contact is None:
+            try:
+                with transaction.atomic():
+                    contact = Contact.objects.create(
+                        email=address,
+                        account=account_for_domain(
+                            domain=address.split("@")[1], company_name=company_name.strip()
+                        ),
+                        audience_flags=flags or 1,
+                        **values,
+                    )
+            except IntegrityError:
+                # Two submissions for one new address raced; the other created it first.
+                contact = Contact.objects.select_for_update().get(email=address)
+            else:
+                audit.record_created(actor=actor, obj=contact, via=via)
+                return contact, True
+        before = audit.snapshot(contact)
+        for key, value in values.items():
+            setattr(contact, key, value)
+        if flags:
+            contact.audience_flags |= flags
+        contact.save()
+        audit.record_updated(actor=actor, obj=contact, before=before, via=via)
+        return contact, False
+
+
+def contact_create(*, actor: Any, email: Any, via: str = "ui", **fields: Any) -> Contact:
+    policies.require(actor, "create", "contact")
+    address = email_normalise(email)
+    if Contact.objects.filter(email=address).exists():
+        raise InvalidInput.field("email", f"a contact with {address} already exists")
+    audience = fields.pop("audience_types", None)
+    account = fields.pop("account", None)
+    owner = fields.pop("owner", None) or _owner_default(actor)
+    values = _clean_text(fields, CONTACT_FIELDS, {})
+    contact = Contact.objects.create(
+        email=address, account=account, owner=owner,
+        audience_flags=audience_flags_from(audience) if audience else 1, **values,
+    )
+    audit.record_created(actor=actor, obj=contact, via=via)
+    return contact
+
+
+def contact_update(*, actor: Any, contact: Contact, via: str = "ui", **fields: Any) -> Contact:
+    policies.require(actor, "change", "contact", contact)
+    before = audit.snapshot(contact)
+    if "email" in fields and fields["email"] is not None:
+        address = email_normalise(fields.pop("email"))
+        if Contact.objects.filter(email=address).exclude(pk=contact.pk).exists():
+            raise InvalidInput.field("email", f"a contact with {address} already exists")
+        contact.email = address
+    if fields.get("audience_types") is not None:
+        contact.audience_flags = audience_flags_from(fields.pop("audience_types"))
+    for key in ("account", "owner"):
+        if key in fields:
+            setattr(contact, key, fields.pop(key))
+    for key, value in _clean_text(fields, CONTACT_FIELDS, {}).items():
+        setattr(contact, key, value)
+    contact.save()
+    audit.record_updated(actor=actor, obj=contact, before=before, via=via)
+    return contact
+
+
+def consent_record(
+    *, contact: Contact, channel: str, is_granted: bool, source: str, wording: str = "",
+    at: dt.datetime | None = None,
+) -> Consent:
+    """Set the contact's consent on a channel. A later 'no' replaces an earlier 'yes'."""
+    if channel not in ConsentChannel.values:
+        raise InvalidInput.field("channel", f"use one of {', '.join(ConsentChannel.values)}")
+    consent, _ = Consent.objects.update_or_create(
+        contact=contact, channel=channel,
+        defaults={"is_granted": is_granted, "source": source, "wording": wording,
+                  "recorded_at": at or timezone.now()},
+    )
+    return consent
+
+
+def touch_record(
+    *, contact: Contact, kind: str, channel: str = Channel.OTHER, actor: Any = None,
+    occurred_at: dt.datetime | None = None, campaign: Any = None, utm: dict[str, str] | None = None,
+    referrer: str = "", summary: str = "", sentiment: str = "", via: str = "ui",
+) -> Touch:
+    """Record a touch and keep the contact's first- and last-touch attribution."""
+    if kind not in TouchKind.values:
+        raise InvalidInput.field("kind", f"use one of {', '.join(TouchKind.values)}")
+    if channel not in Channel.values:
+        raise InvalidInput.field("channel", f"use one of {', '.join(Channel.values)}")
+    if sentiment and sentiment not in Sentiment.values:
+        raise InvalidInput.field("sentiment", f"use one of {', '.join(Sentiment.values)}")
+    if len(summary) > 2000:
+        raise InvalidInput.field("summary", "must be at most 2000 characters")
+    utm = {k: (v or "")[:100] for k, v in (utm or {}).items()}
+    when = occurred_at or timezone.now()
+    touch = Touch.objects.create(
+        contact=contact, account_id=contact.account_id, kind=kind, channel=channel,
+        occurred_at=when, recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        campaign=campaign, referrer=referrer[:500], summary=summary, sentiment=sentiment,
+        **{f"utm_{k}": utm.get(k, "") for k in ("source", "medium", "campaign", "content", "term")},
+    )
+    source = utm.get("source", "") or (campaign.channel if campaign else channel)
+    medium = utm.get("medium", "") or channel
+    updated = []
+    if contact.first_touch_at is None or when < contact.first_touch_at:
+        contact.first_touch_at, contact.first_touch_source = when, source
+        contact.first_touch_medium, contact.first_touch_campaign = medium, campaign
+        updated += ["first_touch_at", "first_touch_source", "first_touch_medium",
+                    "first_touch_campaign"]
+    if contact.last_touch_at is None or when >= contact.last_touch_at:
+        contact.last_touch_at, contact.last_touch_source = when, source
+        contact.last_touch_medium, contact.last_touch_campaign = medium, campaign
+        updated += ["last_touch_at", "last_touch_source", "last_touch_medium",
+                    "last_touch_campaign"]
+    if updated:
+        contact.save(update_fields=[*updated, "updated_at"])
+    audit.record_created(actor=actor, obj=touch, via=via)
+    return touch
+
+
+def lifecycle_move(
+    *, contact: Contact, to_stage: str, actor: Any = None, reason: str = "",
+    campaign: Any = None, at: dt.datetime | None = None, via: str = "ui",
+) -> LifecycleMove:
+    """Move the contact to ``to_stage`` if the lifecycle allows it, and record the move."""
+    problem = move_problem(contact.lifecycle_stage, to_stage, reason or "")
+    if problem:
+        raise InvalidInput.field("to_stage", problem)
+    when = at or timezone.now()
+    move = LifecycleMove.objects.create(
+        contact=contact, from_stage=contact.lifecycle_stage, to_stage=to_stage, moved_at=when,
+        moved_by=actor if getattr(actor, "is_authenticated", False) else None,
+        reason=(reason or "")[:500], campaign=campaign or contact.last_touch_campaign,
+    )
+    before = audit.snapshot(contact)
+    contact.lifecycle_stage, contact.lifecycle_changed_at = to_stage, when
+    contact.save(update_fields=["lifecycle_stage", "lifecycle_changed_at", "updated_at"])
+    audit.record_updated(actor=actor, obj=contact, before=before, via=via)
+    return move
+
+
+def lifecycle_move_by_user(
+    *, actor: Any, contact: Contact, to_stage: str, reason: str = "", via: str = "ui"
+) -> LifecycleMove:
+    """A person moves a contact by hand: they must be allowed to change it."""
+    policies.require(actor, "change", "contact", contact)
+    return lifecycle_move(contact=contact, to_stage=to_stage, actor=actor, reason=reason, via=via)
+
+
+__all__ = ["Stage"]

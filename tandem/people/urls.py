@@ -1,0 +1,12 @@
+from django.urls import path
+
+from tandem.people import views
+
+app_name = "people"
+urlpatterns = [
+    path("contacts/", views.contacts, name="contacts"),
+    path("contacts/<int:contact_id>/", views.contact_detail, name="contact"),
+    path("contacts/<int:contact_id>/move/", views.contact_move, name="contact_move"),
+    path("accounts/<int:account_id>/", views.account_detail, name="account"),
+    path("touches/new/", views.touch_new, name="touch_new"),
+]

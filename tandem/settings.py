@@ -1,0 +1,166 @@
+"""Django settings for Tandem. Everything comes from the environment (see ``tandem.config``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from tandem import config
+
+BASE_DIR = Path(__file__).resolve().parent
+PRODUCTION = config.is_production()
+if PRODUCTION:
+    config.check_production_settings()
+
+DATA_DIR = config.data_dir()
+SECRET_KEY = config.secret_key(DATA_DIR)
+DEBUG = config.env_bool("TANDEM_DEBUG", default=False)
+ALLOWED_HOSTS = config.env_list("TANDEM_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = config.env_list("TANDEM_CSRF_TRUSTED_ORIGINS")
+BASE_URL = config.env("TANDEM_BASE_URL", "http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
+    "ninja",
+    "tandem.access",
+    "tandem.audit",
+    "tandem.people",
+    "tandem.marketing",
+    "tandem.handoff",
+    "tandem.sales",
+    "tandem.dashboards",
+    "tandem.demo",
+    "tandem.ops",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "tandem.urls"
+WSGI_APPLICATION = "tandem.wsgi.application"
+AUTH_USER_MODEL = "access.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tandem.access.context_processors.workspace",
+            ],
+        },
+    },
+]
+
+_default_sqlite = f"sqlite:///{DATA_DIR / 'tandem.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        config.env("DATABASE_URL", _default_sqlite) or _default_sqlite, conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # WAL lets readers work while the worker writes; IMMEDIATE avoids lock upgrades failing
+    # mid-transaction when two writers meet.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["TEST"] = {"NAME": config.env("TANDEM_TEST_SQLITE_NAME")}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {
+    "default": {
+        "BACKEND": config.env("TANDEM_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = config.env("TANDEM_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# Oversized bodies are refused before any view sees them.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+
+globals().update(config.email_settings(config.env("TANDEM_EMAIL_URL")))
+DEFAULT_FROM_EMAIL = config.env("TANDEM_DEFAULT_FROM_EMAIL", "Tandem <tandem@localhost>")
+
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = config.env_bool("TANDEM_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(config.env("TANDEM_HSTS_SECONDS", "31536000") or "31536000")
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+# Public endpoints and login are rate limited per client address (see tandem.access.ratelimit).
+TANDEM_LOGIN_FAILURES_ALLOWED = int(config.env("TANDEM_LOGIN_FAILURES_ALLOWED", "5") or "5")
+TANDEM_LOGIN_LOCKOUT_SECONDS = int(config.env("TANDEM_LOGIN_LOCKOUT_SECONDS", "900") or "900")
+TANDEM_FORM_SUBMISSIONS_PER_HOUR = int(config.env("TANDEM_FORM_SUBMISSIONS_PER_HOUR", "30") or "30")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": config.env("TANDEM_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

@@ -1,0 +1,27 @@
+"""Tandem's URL map: each area's pages under its own prefix, the API under /api/v1/."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from tandem.access import views as access_views
+from tandem.access.login import LoginView
+from tandem.api import api
+from tandem.marketing import views as marketing_views
+
+urlpatterns = [
+    path("", access_views.home, name="home"),
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tokens/", access_views.tokens, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", access_views.token_revoke, name="token_revoke"),
+    path("marketing/", include("tandem.marketing.urls")),
+    path("sales/", include("tandem.sales.urls")),
+    path("leads/", include("tandem.handoff.urls")),
+    path("shared/", include("tandem.dashboards.urls")),
+    path("audit/", include("tandem.audit.urls")),
+    path("", include("tandem.people.urls")),
+    path("f/<slug:slug>/", marketing_views.public_form, name="public_form"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

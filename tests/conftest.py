@@ -1,0 +1,93 @@
+"""Shared fixtures: one user per role in two sales teams and a marketing team, and the relay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from tandem.access.roles import Role, TeamKind
+from tandem.handoff.models import Lead
+from tandem.marketing import services as marketing
+from tandem.marketing.models import LeadForm
+from tandem.people.models import Contact
+from tests.factories import CampaignFactory, LeadFormFactory, TeamFactory, UserFactory
+
+
+@dataclass
+class Cast:
+    """The people of a small company: each role once, plus a rep in another sales team."""
+
+    marketer: object
+    marketing_manager: object
+    sales_rep: object
+    teammate_rep: object
+    other_team_rep: object
+    sales_manager: object
+    leadership: object
+    admin: object
+    employee: object
+
+    def by_role(self, role: str):
+        return getattr(self, role)
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    marketing_team = TeamFactory(name="Marketing", kind=TeamKind.MARKETING)
+    north = TeamFactory(name="Sales North", kind=TeamKind.SALES)
+    south = TeamFactory(name="Sales South", kind=TeamKind.SALES)
+    return Cast(
+        marketer=UserFactory(username="mia", role=Role.MARKETER, team=marketing_team),
+        marketing_manager=UserFactory(username="max", role=Role.MARKETING_MANAGER,
+                                      team=marketing_team),
+        sales_rep=UserFactory(username="sam", role=Role.SALES_REP, team=north),
+        teammate_rep=UserFactory(username="tara", role=Role.SALES_REP, team=north,
+                                 is_available_for_leads=False),
+        other_team_rep=UserFactory(username="otto", role=Role.SALES_REP, team=south,
+                                   is_available_for_leads=False),
+        sales_manager=UserFactory(username="sue", role=Role.SALES_MANAGER, team=north),
+        leadership=UserFactory(username="lea", role=Role.LEADERSHIP),
+        admin=UserFactory(username="ada", role=Role.ADMIN, is_staff=True, is_superuser=False),
+        employee=UserFactory(username="eve", role=Role.EMPLOYEE),
+    )
+
+
+@pytest.fixture
+def lead_form(db) -> LeadForm:
+    return LeadFormFactory(slug="demo", campaign=CampaignFactory(
+        name="Spring webinar", utm_campaign="spring-webinar", channel="webinar"))
+
+
+QUALIFYING = {
+    "email": "ann@acme.test", "first_name": "Ann", "last_name": "Archer", "title": "VP Operations",
+    "company": "Acme", "consent": "yes", "utm_source": "linkedin", "utm_medium": "paid_social",
+    "utm_campaign": "spring-webinar",
+}
+
+
+@pytest.fixture
+def submit(lead_form):
+    """Submit the lead form as a visitor would, through the real service."""
+
+    def _submit(client_address: str = "203.0.113.7", **overrides):
+        return marketing.form_submit(
+            form=lead_form, data={**QUALIFYING, **overrides}, client_address=client_address
+        )
+
+    return _submit
+
+
+@pytest.fixture
+def mql(cast, submit) -> Lead:
+    """A qualifying form submission, handed off to the only available rep (sam)."""
+    submit()
+    return Lead.objects.select_related("contact").get(contact__email="ann@acme.test")
+
+
+@pytest.fixture
+def contact_of(db):
+    def _get(email: str) -> Contact:
+        return Contact.objects.get(email=email)
+
+    return _get
