@@ -91,3 +91,17 @@ def contact_of(db):
         return Contact.objects.get(email=email)
 
     return _get
+
+
+@pytest.fixture
+def smtp_inbox(settings):
+    """Email goes over real SMTP to a server on loopback; the test reads what arrived."""
+    from tests import smtp
+
+    controller, inbox = smtp.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = controller.hostname, controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield inbox
+    controller.stop()

@@ -11,6 +11,10 @@ from django.db import models
 from tandem.audit.models import AuditEntry
 
 
+# Timestamps the database keeps for itself; a change to them alone is not a change to the record.
+BOOKKEEPING_FIELDS = frozenset({"updated_at"})
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, models.Model):
         return value.pk
@@ -49,7 +53,11 @@ def record_updated(
 ) -> AuditEntry | None:
     """Record what changed since ``before`` (a ``snapshot``); nothing when nothing changed."""
     after = snapshot(obj)
-    changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    changes = {
+        k: [before.get(k), v]
+        for k, v in after.items()
+        if before.get(k) != v and k not in BOOKKEEPING_FIELDS
+    }
     if not changes:
         return None
     return AuditEntry.objects.create(
