@@ -78,7 +78,10 @@ def secret_key(folder: Path) -> str:
 
 
 def email_settings(url: str | None) -> dict[str, object]:
-    """Email settings from one URL: ``smtp://user:pass@host:port?tls=1``, ``console:``, ``memory:``."""
+    """Email settings from one URL.
+
+    ``smtp://user:pass@host:port?tls=1``, ``smtps://…``, ``console:`` or ``memory:``.
+    """
     from urllib.parse import parse_qs, unquote, urlparse
 
     if url is None or url.startswith("console:"):
@@ -87,7 +90,9 @@ def email_settings(url: str | None) -> dict[str, object]:
         return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
     parsed = urlparse(url)
     if parsed.scheme not in {"smtp", "smtps"}:
-        raise ConfigurationError(f"TANDEM_EMAIL_URL must start with smtp://, smtps:// or console:, not {url!r}")
+        raise ConfigurationError(
+            f"TANDEM_EMAIL_URL must start with smtp://, smtps:// or console:, not {url!r}"
+        )
     query = parse_qs(parsed.query)
     return {
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",

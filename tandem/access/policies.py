@@ -31,7 +31,8 @@ class Scope(IntEnum):
 ACTIONS = ("view", "create", "change", "delete")
 
 R = Role
-N, O, T, A = Scope.NONE, Scope.OWN, Scope.TEAM, Scope.ALL
+# One-letter scopes keep each matrix row on one readable line.
+N, O, T, A = Scope.NONE, Scope.OWN, Scope.TEAM, Scope.ALL  # noqa: E741
 ROLE_ORDER = (
     R.MARKETER,
     R.MARKETING_MANAGER,

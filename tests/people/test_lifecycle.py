@@ -1,4 +1,4 @@
-"""The lifecycle's allowed moves: forward freely, backward only with a reason, never from customer."""
+"""Lifecycle moves: forward freely, backward only with a reason, never back from customer."""
 
 import pytest
 
@@ -44,10 +44,15 @@ def test_a_refused_move_records_nothing(cast):
 def test_a_move_records_who_when_why(cast):
     contact = ContactFactory(lifecycle_stage=Stage.MQL)
 
-    move = services.lifecycle_move_by_user(actor=cast.marketer, contact=contact,
-                                           to_stage="recycled", reason="nurture until spring")
+    move = services.lifecycle_move_by_user(
+        actor=cast.marketer, contact=contact, to_stage="recycled", reason="nurture until spring"
+    )
 
     contact.refresh_from_db()
     assert contact.lifecycle_stage == Stage.RECYCLED
     assert (move.from_stage, move.to_stage, move.moved_by, move.reason) == (
-        "mql", "recycled", cast.marketer, "nurture until spring")
+        "mql",
+        "recycled",
+        cast.marketer,
+        "nurture until spring",
+    )
