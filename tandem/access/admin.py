@@ -8,8 +8,10 @@ from tandem.access.models import ApiToken, Team, User
 class TandemUserAdmin(UserAdmin):
     list_display = ("username", "email", "role", "team", "is_active", "is_available_for_leads")
     list_filter = ("role", "team", "is_active")
-    fieldsets = (*UserAdmin.fieldsets, ("Tandem", {"fields": ("role", "team",
-                                                             "is_available_for_leads")}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("Tandem", {"fields": ("role", "team", "is_available_for_leads")}),
+    )
 
 
 @admin.register(Team)

@@ -18,7 +18,7 @@ from tandem.people.models import Contact, Touch, TouchKind
 from tandem.people.selectors import FREE_MAIL_DOMAINS
 
 ENGAGEMENT_WINDOW = dt.timedelta(days=90)
-TOUCH_POINTS = {
+TOUCH_POINTS: dict[str, int] = {
     TouchKind.FORM_SUBMISSION: 30,
     TouchKind.MEETING: 25,
     TouchKind.EVENT: 20,
@@ -96,8 +96,9 @@ def score_lines(contact: Contact, *, now: dt.datetime | None = None) -> list[Sco
         "kind", flat=True
     ):
         counts[kind] = counts.get(kind, 0) + 1
-        points_by_kind[kind] = min(TOUCH_KIND_CAP, points_by_kind.get(kind, 0)
-                                   + TOUCH_POINTS.get(kind, 0))
+        points_by_kind[kind] = min(
+            TOUCH_KIND_CAP, points_by_kind.get(kind, 0) + TOUCH_POINTS.get(kind, 0)
+        )
     for kind, points in points_by_kind.items():
         if points:
             label = TouchKind(kind).label.lower()

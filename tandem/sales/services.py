@@ -54,9 +54,17 @@ def _amount(value: Any, field: str = "amount") -> Decimal:
 
 
 def deal_open(
-    *, actor: Any, name: str, owner: Any, contact: Contact | None = None,
-    pipeline: Pipeline | None = None, amount: Any = 0, expected_close_on: dt.date | None = None,
-    lead: Any = None, source_campaign: Any = None, via: str = "ui",
+    *,
+    actor: Any,
+    name: str,
+    owner: Any,
+    contact: Contact | None = None,
+    pipeline: Pipeline | None = None,
+    amount: Any = 0,
+    expected_close_on: dt.date | None = None,
+    lead: Any = None,
+    source_campaign: Any = None,
+    via: str = "ui",
 ) -> Deal:
     policies.require(actor, "create", "deal")
     if not name or not name.strip():
@@ -67,17 +75,30 @@ def deal_open(
         raise InvalidInput.field("pipeline", f"{pipeline} has no open stage")
     with transaction.atomic():
         deal = Deal.objects.create(
-            name=name.strip()[:200], owner=owner, contact=contact,
-            account=contact.account if contact else None, pipeline=pipeline, stage=first_stage,
-            amount=_amount(amount), expected_close_on=expected_close_on, lead=lead,
-            source_campaign=source_campaign, created_at=timezone.now(),
+            name=name.strip()[:200],
+            owner=owner,
+            contact=contact,
+            account=contact.account if contact else None,
+            pipeline=pipeline,
+            stage=first_stage,
+            amount=_amount(amount),
+            expected_close_on=expected_close_on,
+            lead=lead,
+            source_campaign=source_campaign,
+            created_at=timezone.now(),
         )
-        DealStageMove.objects.create(deal=deal, to_stage=first_stage, moved_at=deal.created_at,
-                                     moved_by=actor)
+        DealStageMove.objects.create(
+            deal=deal, to_stage=first_stage, moved_at=deal.created_at, moved_by=actor
+        )
         audit.record_created(actor=actor, obj=deal, via=via)
         if contact is not None and contact.lifecycle_stage in PRE_CUSTOMER | {Stage.RECYCLED}:
-            people.lifecycle_move(contact=contact, to_stage=Stage.OPPORTUNITY, actor=actor,
-                                  via=via, reason=f"deal opened: {deal.name}")
+            people.lifecycle_move(
+                contact=contact,
+                to_stage=Stage.OPPORTUNITY,
+                actor=actor,
+                via=via,
+                reason=f"deal opened: {deal.name}",
+            )
     return deal
 
 
@@ -88,8 +109,9 @@ def _change(actor: Any, deal: Deal) -> None:
 
 
 def _move(*, actor: Any, deal: Deal, stage: PipelineStage) -> None:
-    DealStageMove.objects.create(deal=deal, from_stage=deal.stage, to_stage=stage,
-                                 moved_at=timezone.now(), moved_by=actor)
+    DealStageMove.objects.create(
+        deal=deal, from_stage=deal.stage, to_stage=stage, moved_at=timezone.now(), moved_by=actor
+    )
     deal.stage = stage
 
 
@@ -122,9 +144,14 @@ def deal_close_won(*, actor: Any, deal: Deal, amount: Any = None, via: str = "ui
         raise InvalidInput.field("pipeline", f"{deal.pipeline} has no won stage")
     with transaction.atomic():
         before = audit.snapshot(deal)
-        deal.is_repeat_purchase = bool(deal.account_id) and Deal.objects.filter(
-            account_id=deal.account_id, stage__outcome=PipelineStage.Outcome.WON
-        ).exclude(pk=deal.pk).exists()
+        deal.is_repeat_purchase = (
+            deal.account_id is not None
+            and Deal.objects.filter(
+                account_id=deal.account_id, stage__outcome=PipelineStage.Outcome.WON
+            )
+            .exclude(pk=deal.pk)
+            .exists()
+        )
         _move(actor=actor, deal=deal, stage=stage)
         deal.amount, deal.closed_at = won, timezone.now()
         deal.save(update_fields=["stage", "amount", "closed_at", "is_repeat_purchase"])
@@ -135,11 +162,19 @@ def deal_close_won(*, actor: Any, deal: Deal, amount: Any = None, via: str = "ui
                 audience_flags=contact.audience_flags | AudienceType.CUSTOMER
             )
             contact.audience_flags |= AudienceType.CUSTOMER
-            target = (Stage.REPEAT_CUSTOMER if contact.lifecycle_stage == Stage.CUSTOMER
-                      else Stage.CUSTOMER)
+            target = (
+                Stage.REPEAT_CUSTOMER
+                if contact.lifecycle_stage == Stage.CUSTOMER
+                else Stage.CUSTOMER
+            )
             if contact.lifecycle_stage not in (Stage.REPEAT_CUSTOMER, Stage.ADVOCATE):
-                people.lifecycle_move(contact=contact, to_stage=target, actor=actor, via=via,
-                                      reason=f"won {deal.name}")
+                people.lifecycle_move(
+                    contact=contact,
+                    to_stage=target,
+                    actor=actor,
+                    via=via,
+                    reason=f"won {deal.name}",
+                )
     return deal
 
 
@@ -160,7 +195,10 @@ def deal_close_lost(*, actor: Any, deal: Deal, reason: str, via: str = "ui") -> 
         contact = deal.contact
         if contact is not None and contact.lifecycle_stage in PRE_CUSTOMER:
             people.lifecycle_move(
-                contact=contact, to_stage=Stage.RECYCLED, actor=actor, via=via,
+                contact=contact,
+                to_stage=Stage.RECYCLED,
+                actor=actor,
+                via=via,
                 reason=f"deal lost: {LostReason(reason).label}",
             )
     return deal
