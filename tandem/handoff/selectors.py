@@ -19,10 +19,11 @@ def leads_for_user(*, user: Any, status: str = "") -> QuerySet[Lead]:
 
 
 def lead_queue(*, user: Any) -> QuerySet[Lead]:
-    """The leads waiting for this user's answer, oldest first."""
-    return leads_for_user(user=user, status=Lead.Status.WAITING).filter(
-        assigned_to=user
-    ).order_by("handed_off_at")
+    """The waiting leads this user may answer, oldest first: a rep's own, a manager's team's."""
+    waiting = Lead.objects.filter(status=Lead.Status.WAITING).select_related(
+        "contact__account", "assigned_to", "campaign"
+    )
+    return policies.visible(user, "lead", waiting, action="change").order_by("handed_off_at")
 
 
 def lead_get_for_user(*, user: Any, lead_id: int) -> Lead:

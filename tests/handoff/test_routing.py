@@ -56,3 +56,16 @@ def test_new_rep_without_history_is_served_first(cast, submit):
     submit(email="later@late.test", company="Late")
 
     assert Lead.objects.order_by("-id").first().assigned_to.username == "nina"
+
+
+def test_queue_shows_a_rep_their_own_and_a_manager_the_team(cast, submit):
+    from tandem.handoff.selectors import lead_queue
+
+    cast.teammate_rep.is_available_for_leads = True
+    cast.teammate_rep.save()
+    _assignees(submit, 2)
+
+    assert [lead.assigned_to.username for lead in lead_queue(user=cast.sales_rep)] == ["sam"]
+    assert len(lead_queue(user=cast.sales_manager)) == 2
+    assert list(lead_queue(user=cast.other_team_rep)) == []
+    assert list(lead_queue(user=cast.leadership)) == []  # read-only: nothing to answer
