@@ -39,13 +39,16 @@ def cast(db) -> Cast:
     south = TeamFactory(name="Sales South", kind=TeamKind.SALES)
     return Cast(
         marketer=UserFactory(username="mia", role=Role.MARKETER, team=marketing_team),
-        marketing_manager=UserFactory(username="max", role=Role.MARKETING_MANAGER,
-                                      team=marketing_team),
+        marketing_manager=UserFactory(
+            username="max", role=Role.MARKETING_MANAGER, team=marketing_team
+        ),
         sales_rep=UserFactory(username="sam", role=Role.SALES_REP, team=north),
-        teammate_rep=UserFactory(username="tara", role=Role.SALES_REP, team=north,
-                                 is_available_for_leads=False),
-        other_team_rep=UserFactory(username="otto", role=Role.SALES_REP, team=south,
-                                   is_available_for_leads=False),
+        teammate_rep=UserFactory(
+            username="tara", role=Role.SALES_REP, team=north, is_available_for_leads=False
+        ),
+        other_team_rep=UserFactory(
+            username="otto", role=Role.SALES_REP, team=south, is_available_for_leads=False
+        ),
         sales_manager=UserFactory(username="sue", role=Role.SALES_MANAGER, team=north),
         leadership=UserFactory(username="lea", role=Role.LEADERSHIP),
         admin=UserFactory(username="ada", role=Role.ADMIN, is_staff=True, is_superuser=False),
@@ -55,13 +58,23 @@ def cast(db) -> Cast:
 
 @pytest.fixture
 def lead_form(db) -> LeadForm:
-    return LeadFormFactory(slug="demo", campaign=CampaignFactory(
-        name="Spring webinar", utm_campaign="spring-webinar", channel="webinar"))
+    return LeadFormFactory(
+        slug="demo",
+        campaign=CampaignFactory(
+            name="Spring webinar", utm_campaign="spring-webinar", channel="webinar"
+        ),
+    )
 
 
 QUALIFYING = {
-    "email": "ann@acme.test", "first_name": "Ann", "last_name": "Archer", "title": "VP Operations",
-    "company": "Acme", "consent": "yes", "utm_source": "linkedin", "utm_medium": "paid_social",
+    "email": "ann@acme.test",
+    "first_name": "Ann",
+    "last_name": "Archer",
+    "title": "VP Operations",
+    "company": "Acme",
+    "consent": "yes",
+    "utm_source": "linkedin",
+    "utm_medium": "paid_social",
     "utm_campaign": "spring-webinar",
 }
 

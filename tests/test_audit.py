@@ -21,9 +21,13 @@ def test_the_relay_leaves_a_trail(cast, mql):
     deal = handoff.lead_accept(actor=cast.sales_rep, lead=mql)
 
     kinds = set(AuditEntry.objects.values_list("record_type", "action"))
-    assert {("people.contact", "create"), ("people.touch", "create"),
-            ("handoff.lead", "create"), ("handoff.lead", "update"),
-            ("sales.deal", "create")} <= kinds
+    assert {
+        ("people.contact", "create"),
+        ("people.touch", "create"),
+        ("handoff.lead", "create"),
+        ("handoff.lead", "update"),
+        ("sales.deal", "create"),
+    } <= kinds
     public = AuditEntry.objects.get(record_type="people.contact", action="create")
     assert (public.actor, public.actor_label) == (None, "form:demo")
     assert AuditEntry.objects.get(record_type="sales.deal").record_id == str(deal.pk)

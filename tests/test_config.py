@@ -20,12 +20,17 @@ PRODUCTION = {
 
 
 def _manage(*args: str, env: dict[str, str], data_dir: Path) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items()
-             if not k.startswith("TANDEM_") and k not in ("DATABASE_URL",
-                                                          "DJANGO_SETTINGS_MODULE")}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("TANDEM_") and k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+    }
     return subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "tandem.cli", *args], capture_output=True, text=True,
-        env={**clean, "TANDEM_DATA_DIR": str(data_dir), **env}, timeout=120,
+        [sys.executable, "-m", "tandem.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**clean, "TANDEM_DATA_DIR": str(data_dir), **env},
+        timeout=120,
     )
 
 
@@ -49,8 +54,9 @@ def test_production_refuses_to_start_naming_the_missing_setting(tmp_path, missin
 
 
 def test_production_settings_pass_check_deploy(tmp_path):
-    result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION,
-                     data_dir=tmp_path)
+    result = _manage(
+        "check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION, data_dir=tmp_path
+    )
 
     assert result.returncode == 0, result.stderr + result.stdout
 
@@ -58,8 +64,12 @@ def test_production_settings_pass_check_deploy(tmp_path):
 def test_email_url_is_parsed():
     settings = config.email_settings("smtp://user:p%40ss@mail.example.com:587?tls=1")
 
-    assert (settings["EMAIL_HOST"], settings["EMAIL_PORT"], settings["EMAIL_HOST_PASSWORD"],
-            settings["EMAIL_USE_TLS"]) == ("mail.example.com", 587, "p@ss", True)
+    assert (
+        settings["EMAIL_HOST"],
+        settings["EMAIL_PORT"],
+        settings["EMAIL_HOST_PASSWORD"],
+        settings["EMAIL_USE_TLS"],
+    ) == ("mail.example.com", 587, "p@ss", True)
     with pytest.raises(config.ConfigurationError, match="TANDEM_EMAIL_URL"):
         config.email_settings("http://nope")
 

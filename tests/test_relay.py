@@ -37,8 +37,11 @@ def test_visitor_to_customer(cast, submit, contact_of, django_capture_on_commit_
     contact.refresh_from_db()
     assert contact.lifecycle_stage == Stage.CUSTOMER
     assert "customer" in contact.audience_types
-    moves = list(LifecycleMove.objects.filter(contact=contact).order_by("moved_at", "id")
-                 .values_list("from_stage", "to_stage", "moved_by__username"))
+    moves = list(
+        LifecycleMove.objects.filter(contact=contact)
+        .order_by("moved_at", "id")
+        .values_list("from_stage", "to_stage", "moved_by__username")
+    )
     assert moves == [
         ("subscriber", "lead", None),
         ("lead", "mql", None),
@@ -54,7 +57,12 @@ def test_visitor_to_customer(cast, submit, contact_of, django_capture_on_commit_
     assert numbers.revenue == Decimal("18000.00")
     row = metrics.campaign_results(period_for("12m"))[0]
     assert (row.name, row.leads, row.mqls, row.accepted, row.won_revenue) == (
-        "Spring webinar", 1, 1, 1, Decimal("18000.00"))
+        "Spring webinar",
+        1,
+        1,
+        1,
+        Decimal("18000.00"),
+    )
 
 
 def test_rejection_reason_reaches_marketing_by_campaign(cast, mql, contact_of):
@@ -91,8 +99,13 @@ def test_second_won_deal_for_an_account_is_a_repeat_purchase(cast, mql, contact_
     first = handoff.lead_accept(actor=cast.sales_rep, lead=mql)
     sales.deal_close_won(actor=cast.sales_rep, deal=first, amount="1000")
     contact = contact_of("ann@acme.test")
-    again = sales.deal_open(actor=cast.sales_rep, name="Acme — expansion", owner=cast.sales_rep,
-                            contact=contact, amount="500")
+    again = sales.deal_open(
+        actor=cast.sales_rep,
+        name="Acme — expansion",
+        owner=cast.sales_rep,
+        contact=contact,
+        amount="500",
+    )
     sales.deal_close_won(actor=cast.sales_rep, deal=again)
 
     again.refresh_from_db()

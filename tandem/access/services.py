@@ -21,8 +21,16 @@ def team_get_or_create(*, name: str, kind: str = TeamKind.OTHER) -> Team:
 
 
 def user_create(
-    *, username: str, password: str, role: str, team: Team | None = None, email: str = "",
-    first_name: str = "", last_name: str = "", actor: Any = None, check_password: bool = True,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    team: Team | None = None,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    actor: Any = None,
+    check_password: bool = True,
 ) -> User:
     if role not in Role.values:
         raise InvalidInput.field("role", f"use one of {', '.join(Role.values)}")
@@ -36,10 +44,16 @@ def user_create(
             raise InvalidInput.field("password", " ".join(exc.messages)) from None
     with transaction.atomic():
         user = User.objects.create_user(
-            username=username, password=password, email=email, first_name=first_name,
-            last_name=last_name, role=role, team=team,
+            username=username,
+            password=password,
+            email=email,
+            first_name=first_name,
+            last_name=last_name,
+            role=role,
+            team=team,
             # Only admins reach Django's admin site for users, teams, pipelines and forms.
-            is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN,
+            is_staff=role == Role.ADMIN,
+            is_superuser=role == Role.ADMIN,
         )
         audit.record_created(actor=actor, obj=user, via="admin")
     return user

@@ -31,13 +31,19 @@ def tokens(request):
     new_token = None
     if request.method == "POST":
         try:
-            _, new_token = services.token_issue(user=request.user, name=request.POST.get("name", ""))
+            _, new_token = services.token_issue(
+                user=request.user, name=request.POST.get("name", "")
+            )
         except InvalidInput as exc:
             messages.error(request, "; ".join(exc.errors.values()))
-    return render(request, "access/tokens.html", {
-        "tokens": ApiToken.objects.filter(user=request.user),
-        "new_token": new_token,
-    })
+    return render(
+        request,
+        "access/tokens.html",
+        {
+            "tokens": ApiToken.objects.filter(user=request.user),
+            "new_token": new_token,
+        },
+    )
 
 
 @login_required

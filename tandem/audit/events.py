@@ -10,7 +10,6 @@ from django.db import models
 
 from tandem.audit.models import AuditEntry
 
-
 # Timestamps the database keeps for itself; a change to them alone is not a change to the record.
 BOOKKEEPING_FIELDS = frozenset({"updated_at"})
 

@@ -14,8 +14,9 @@ def _render(spec_json: str) -> str:
     return vlc.vegalite_to_svg(json.loads(spec_json))
 
 
-def grouped_bars_svg(rows: list[dict], *, category: str, series: str, value: str,
-                     title: str) -> str:
+def grouped_bars_svg(
+    rows: list[dict], *, category: str, series: str, value: str, title: str
+) -> str:
     """Horizontal grouped bars (e.g. leads and MQLs per campaign) as an SVG string."""
     if not rows:
         return ""
@@ -26,8 +27,9 @@ def grouped_bars_svg(rows: list[dict], *, category: str, series: str, value: str
             y=alt.Y(f"{category}:N", sort=None, title=None),
             x=alt.X(f"{value}:Q", title=None),
             yOffset=alt.YOffset(f"{series}:N"),
-            color=alt.Color(f"{series}:N", title=None,
-                            scale=alt.Scale(range=["#7a3fb0", "#1f5fbf", "#0f7a55"])),
+            color=alt.Color(
+                f"{series}:N", title=None, scale=alt.Scale(range=["#7a3fb0", "#1f5fbf", "#0f7a55"])
+            ),
             tooltip=[f"{category}:N", f"{series}:N", f"{value}:Q"],
         )
         .properties(width=520, height=alt.Step(12))

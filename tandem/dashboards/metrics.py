@@ -19,8 +19,11 @@ from tandem.people.lifecycle import Stage
 from tandem.people.models import LifecycleMove
 from tandem.sales.models import Deal, PipelineStage
 
-WON, LOST, OPEN = (PipelineStage.Outcome.WON, PipelineStage.Outcome.LOST,
-                   PipelineStage.Outcome.OPEN)
+WON, LOST, OPEN = (
+    PipelineStage.Outcome.WON,
+    PipelineStage.Outcome.LOST,
+    PipelineStage.Outcome.OPEN,
+)
 
 
 @dataclass
@@ -50,15 +53,20 @@ def campaign_results(period: Period) -> list[CampaignRow]:
         if campaign_id not in rows:
             c = names.get(campaign_id) if campaign_id else None
             rows[campaign_id] = CampaignRow(
-                campaign_id=campaign_id, name=c.name if c else "No campaign",
+                campaign_id=campaign_id,
+                name=c.name if c else "No campaign",
                 channel=c.get_channel_display() if c else "—",
             )
         return rows[campaign_id]
 
     moves = (
-        LifecycleMove.objects.filter(moved_at__gte=period.start, moved_at__lte=period.end,
-                                     to_stage__in=[Stage.LEAD, Stage.MQL])
-        .values("campaign_id", "to_stage").annotate(n=Count("id"))
+        LifecycleMove.objects.filter(
+            moved_at__gte=period.start,
+            moved_at__lte=period.end,
+            to_stage__in=[Stage.LEAD, Stage.MQL],
+        )
+        .values("campaign_id", "to_stage")
+        .annotate(n=Count("id"))
     )
     for m in moves:
         r = row(m["campaign_id"])
@@ -68,7 +76,8 @@ def campaign_results(period: Period) -> list[CampaignRow]:
             r.mqls = m["n"]
     decided = (
         Lead.objects.filter(decided_at__gte=period.start, decided_at__lte=period.end)
-        .values("campaign_id", "status", "rejection_reason").annotate(n=Count("id"))
+        .values("campaign_id", "status", "rejection_reason")
+        .annotate(n=Count("id"))
     )
     for d in decided:
         r = row(d["campaign_id"])
@@ -79,9 +88,11 @@ def campaign_results(period: Period) -> list[CampaignRow]:
             label = RejectionReason(d["rejection_reason"]).label
             r.rejection_reasons[label] = r.rejection_reasons.get(label, 0) + d["n"]
     won = (
-        Deal.objects.filter(stage__outcome=WON, closed_at__gte=period.start,
-                            closed_at__lte=period.end)
-        .values("source_campaign_id").annotate(revenue=Sum("amount"))
+        Deal.objects.filter(
+            stage__outcome=WON, closed_at__gte=period.start, closed_at__lte=period.end
+        )
+        .values("source_campaign_id")
+        .annotate(revenue=Sum("amount"))
     )
     for w in won:
         row(w["source_campaign_id"]).won_revenue = w["revenue"] or Decimal(0)
@@ -90,9 +101,12 @@ def campaign_results(period: Period) -> list[CampaignRow]:
 
 def rejection_reasons(period: Period) -> list[tuple[str, int]]:
     counts = (
-        Lead.objects.filter(status=Lead.Status.REJECTED, decided_at__gte=period.start,
-                            decided_at__lte=period.end)
-        .values("rejection_reason").annotate(n=Count("id")).order_by("-n")
+        Lead.objects.filter(
+            status=Lead.Status.REJECTED, decided_at__gte=period.start, decided_at__lte=period.end
+        )
+        .values("rejection_reason")
+        .annotate(n=Count("id"))
+        .order_by("-n")
     )
     return [(RejectionReason(c["rejection_reason"]).label, c["n"]) for c in counts]
 
@@ -136,8 +150,12 @@ def shared_numbers(period: Period) -> SharedNumbers:
         revenue=Sum("amount", filter=Q(stage__outcome=WON)),
     )
     return SharedNumbers(
-        mqls=mqls, accepted=answers["accepted"], rejected=answers["rejected"],
-        waiting=answers["waiting"], won=outcome["won"], lost=outcome["lost"],
+        mqls=mqls,
+        accepted=answers["accepted"],
+        rejected=answers["rejected"],
+        waiting=answers["waiting"],
+        won=outcome["won"],
+        lost=outcome["lost"],
         revenue=outcome["revenue"] or Decimal(0),
     )
 
@@ -157,20 +175,28 @@ def pipeline_board(*, user: Any, limit_per_stage: int = 50) -> list[StageColumn]
     pipeline = pipeline_default()
     stages = list(pipeline.stages.filter(outcome=OPEN))
     deals = policies.visible(
-        user, "deal",
+        user,
+        "deal",
         Deal.objects.filter(pipeline=pipeline, stage__outcome=OPEN).select_related(
-            "account", "owner", "contact"),
+            "account", "owner", "contact"
+        ),
     )
-    totals = {t["stage_id"]: t for t in deals.values("stage_id").annotate(
-        amount=Sum("amount"), n=Count("id"))}
+    totals = {
+        t["stage_id"]: t
+        for t in deals.values("stage_id").annotate(amount=Sum("amount"), n=Count("id"))
+    }
     columns = []
     for stage in stages:
         stage_deals = list(deals.filter(stage=stage).order_by("-amount")[:limit_per_stage])
         amount = (totals.get(stage.pk) or {}).get("amount") or Decimal(0)
-        columns.append(StageColumn(
-            stage=stage, deals=stage_deals, amount=amount,
-            weighted=(amount * stage.probability / 100).quantize(Decimal("0.01")),
-        ))
+        columns.append(
+            StageColumn(
+                stage=stage,
+                deals=stage_deals,
+                amount=amount,
+                weighted=(amount * stage.probability / 100).quantize(Decimal("0.01")),
+            )
+        )
     return columns
 
 
@@ -207,8 +233,11 @@ def sales_numbers(*, user: Any, period: Period) -> SalesNumbers:
     won_pairs = closed.filter(stage__outcome=WON).values_list("created_at", "closed_at")
     durations = [(c - o).total_seconds() / 86400 for o, c in won_pairs]
     return SalesNumbers(
-        won=outcome["won"], lost=outcome["lost"], revenue=outcome["revenue"] or Decimal(0),
-        new_customers=outcome["new_customers"], open_deals=open_["n"],
+        won=outcome["won"],
+        lost=outcome["lost"],
+        revenue=outcome["revenue"] or Decimal(0),
+        new_customers=outcome["new_customers"],
+        open_deals=open_["n"],
         open_amount=open_["amount"] or Decimal(0),
         days_to_win=sum(durations) / len(durations) if durations else None,
     )

@@ -34,12 +34,19 @@ class Lead(models.Model):
 
     contact = models.ForeignKey("people.Contact", on_delete=models.CASCADE, related_name="leads")
     campaign = models.ForeignKey(
-        "marketing.Campaign", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="leads", help_text="The campaign credited with the hand-off.",
+        "marketing.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
+        help_text="The campaign credited with the hand-off.",
     )
     score_at_handoff = models.IntegerField()
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="leads",
     )
     handed_off_at = models.DateTimeField(db_index=True)

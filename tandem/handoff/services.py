@@ -24,18 +24,25 @@ INTEREST_KINDS = frozenset(
 )
 
 
-def touch_log(*, contact: Contact, kind: str, actor: Any = None, via: str = "ui",
-              **touch_fields: Any) -> Touch:
+def touch_log(
+    *, contact: Contact, kind: str, actor: Any = None, via: str = "ui", **touch_fields: Any
+) -> Touch:
     """Record a touch and let the relay react: rescore, and hand off when the lead qualifies."""
     if actor is not None and getattr(actor, "is_authenticated", False):
         policies.require(actor, "create", "touch")
     with transaction.atomic():
-        touch = people.touch_record(contact=contact, kind=kind, actor=actor, via=via,
-                                    **touch_fields)
-        if kind in INTEREST_KINDS and contact.lifecycle_stage in (Stage.SUBSCRIBER,
-                                                                  Stage.RECYCLED):
-            people.lifecycle_move(contact=contact, to_stage=Stage.LEAD, actor=actor, via=via,
-                                  reason=f"{touch.get_kind_display()}", campaign=touch.campaign)
+        touch = people.touch_record(
+            contact=contact, kind=kind, actor=actor, via=via, **touch_fields
+        )
+        if kind in INTEREST_KINDS and contact.lifecycle_stage in (Stage.SUBSCRIBER, Stage.RECYCLED):
+            people.lifecycle_move(
+                contact=contact,
+                to_stage=Stage.LEAD,
+                actor=actor,
+                via=via,
+                reason=f"{touch.get_kind_display()}",
+                campaign=touch.campaign,
+            )
         contact_rescore(contact=contact, via=via)
     return touch
 
@@ -55,16 +62,22 @@ def lead_hand_off(*, contact: Contact, via: str = "scoring") -> Lead:
     """Make the contact an MQL and assign it to a rep, who is told by email."""
     with transaction.atomic():
         if contact.lifecycle_stage != Stage.LEAD:
-            people.lifecycle_move(contact=contact, to_stage=Stage.LEAD, via=via,
-                                  reason="qualified by score")
+            people.lifecycle_move(
+                contact=contact, to_stage=Stage.LEAD, via=via, reason="qualified by score"
+            )
         people.lifecycle_move(
-            contact=contact, to_stage=Stage.MQL, via=via,
+            contact=contact,
+            to_stage=Stage.MQL,
+            via=via,
             reason=f"score {contact.score} reached {scoring.mql_threshold()}",
         )
         rep = routing.rep_choose(contact=contact)
         lead = Lead.objects.create(
-            contact=contact, campaign=contact.last_touch_campaign or contact.first_touch_campaign,
-            score_at_handoff=contact.score, assigned_to=rep, handed_off_at=timezone.now(),
+            contact=contact,
+            campaign=contact.last_touch_campaign or contact.first_touch_campaign,
+            score_at_handoff=contact.score,
+            assigned_to=rep,
+            handed_off_at=timezone.now(),
         )
         if rep is not None and contact.owner_id != rep.pk:
             contact.owner = rep
@@ -94,13 +107,18 @@ def lead_accept(*, actor: Any, lead: Lead, deal_name: str = "", via: str = "ui")
         lead.save()
         audit.record_updated(actor=actor, obj=lead, before=before, via=via)
         contact = lead.contact
-        people.lifecycle_move(contact=contact, to_stage=Stage.SAL, actor=actor, via=via,
-                              reason="accepted by sales")
+        people.lifecycle_move(
+            contact=contact, to_stage=Stage.SAL, actor=actor, via=via, reason="accepted by sales"
+        )
         account_name = contact.account.name if contact.account else str(contact)
         deal = sales.deal_open(
-            actor=actor, contact=contact, owner=lead.assigned_to or actor,
-            name=deal_name or f"{account_name} — new business", lead=lead,
-            source_campaign=lead.campaign, via=via,
+            actor=actor,
+            contact=contact,
+            owner=lead.assigned_to or actor,
+            name=deal_name or f"{account_name} — new business",
+            lead=lead,
+            source_campaign=lead.campaign,
+            via=via,
         )
     return deal
 
@@ -110,9 +128,7 @@ def lead_reject(*, actor: Any, lead: Lead, reason: str, note: str = "", via: str
     (with a nurture reason) or disqualified."""
     policies.require(actor, "change", "lead", lead)
     if reason not in RejectionReason.values:
-        raise InvalidInput.field(
-            "reason", f"choose a reason: {', '.join(RejectionReason.values)}"
-        )
+        raise InvalidInput.field("reason", f"choose a reason: {', '.join(RejectionReason.values)}")
     with transaction.atomic():
         lead = _lock_waiting(lead)
         before = audit.snapshot(lead)
@@ -123,7 +139,10 @@ def lead_reject(*, actor: Any, lead: Lead, reason: str, note: str = "", via: str
         label = RejectionReason(reason).label
         to_stage = Stage.RECYCLED if reason in RECYCLING_REASONS else Stage.DISQUALIFIED
         people.lifecycle_move(
-            contact=lead.contact, to_stage=to_stage, actor=actor, via=via,
+            contact=lead.contact,
+            to_stage=to_stage,
+            actor=actor,
+            via=via,
             reason=f"rejected by sales: {label}" + (f" — {lead.rejection_note}" if note else ""),
         )
         if to_stage == Stage.RECYCLED:

@@ -13,10 +13,16 @@ from tandem.handoff.models import RejectionReason
 
 
 def _queue_fragment(request, notice: str = "", error: str = ""):
-    return render(request, "handoff/_queue.html", {
-        "queue": selectors.lead_queue(user=request.user), "reasons": RejectionReason.choices,
-        "notice": notice, "error": error,
-    })
+    return render(
+        request,
+        "handoff/_queue.html",
+        {
+            "queue": selectors.lead_queue(user=request.user),
+            "reasons": RejectionReason.choices,
+            "notice": notice,
+            "error": error,
+        },
+    )
 
 
 @login_required
@@ -43,9 +49,12 @@ def lead_accept(request, lead_id: int):
 def lead_reject(request, lead_id: int):
     lead = selectors.lead_get_for_user(user=request.user, lead_id=lead_id)
     try:
-        services.lead_reject(actor=request.user, lead=lead,
-                             reason=request.POST.get("reason", ""),
-                             note=request.POST.get("note", ""))
+        services.lead_reject(
+            actor=request.user,
+            lead=lead,
+            reason=request.POST.get("reason", ""),
+            note=request.POST.get("note", ""),
+        )
         notice, error = f"Rejected {lead.contact}; marketing will see why.", ""
     except InvalidInput as exc:
         notice, error = "", "; ".join(exc.errors.values())

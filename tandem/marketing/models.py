@@ -49,7 +49,11 @@ class LeadForm(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     campaign = models.ForeignKey(
-        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="forms",
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="forms",
         help_text="Credited when the visitor brings no utm_campaign of their own.",
     )
     headline = models.CharField(max_length=200, blank=True)

@@ -20,7 +20,11 @@ from tandem.people import services as people
 from tandem.people.models import Channel, ConsentChannel, TouchKind
 
 FORM_FIELDS = {
-    "email": 254, "first_name": 100, "last_name": 100, "company": 200, "title": 150,
+    "email": 254,
+    "first_name": 100,
+    "last_name": 100,
+    "company": 200,
+    "title": 150,
     "phone": 40,
 }
 UTM_KEYS = ("source", "medium", "campaign", "content", "term")
@@ -36,9 +40,17 @@ class SubmissionRefused(Exception):
 
 
 def campaign_create(
-    *, actor: Any, name: str, channel: str, objective: str = Objective.LEAD_GENERATION,
-    utm_campaign: str = "", budget: Any = 0, starts_on: Any = None, ends_on: Any = None,
-    message: str = "", via: str = "ui",
+    *,
+    actor: Any,
+    name: str,
+    channel: str,
+    objective: str = Objective.LEAD_GENERATION,
+    utm_campaign: str = "",
+    budget: Any = 0,
+    starts_on: Any = None,
+    ends_on: Any = None,
+    message: str = "",
+    via: str = "ui",
 ) -> Campaign:
     policies.require(actor, "create", "campaign")
     errors: dict[str, str] = {}
@@ -59,8 +71,15 @@ def campaign_create(
     if errors:
         raise InvalidInput(errors)
     campaign = Campaign.objects.create(
-        name=name.strip(), channel=channel, objective=objective, utm_campaign=slug,
-        budget=amount, starts_on=starts_on, ends_on=ends_on, message=message, owner=actor,
+        name=name.strip(),
+        channel=channel,
+        objective=objective,
+        utm_campaign=slug,
+        budget=amount,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        message=message,
+        owner=actor,
     )
     audit.record_created(actor=actor, obj=campaign, via=via)
     return campaign
@@ -99,7 +118,14 @@ def _clean_submission(data: dict[str, Any]) -> tuple[dict[str, str], bool, dict[
     consent_raw = data.get("consent", "")
     consent = str(consent_raw).lower() in {"1", "true", "yes", "on"}
     if consent_raw not in ("", None, False) and str(consent_raw).lower() not in {
-        "1", "true", "yes", "on", "0", "false", "no", "off"
+        "1",
+        "true",
+        "yes",
+        "on",
+        "0",
+        "false",
+        "no",
+        "off",
     }:
         errors["consent"] = "must be yes or no"
     utm = {k: str(data.get(f"utm_{k}", "") or "")[:100] for k in UTM_KEYS}
@@ -109,7 +135,11 @@ def _clean_submission(data: dict[str, Any]) -> tuple[dict[str, str], bool, dict[
 
 
 def form_submit(
-    *, form: LeadForm, data: dict[str, Any], client_address: str, referrer: str = "",
+    *,
+    form: LeadForm,
+    data: dict[str, Any],
+    client_address: str,
+    referrer: str = "",
 ) -> SubmissionResult:
     """A visitor submits a lead form: dedupe by email, record the touch with its UTM source,
     record consent as given (or not), and let the relay score and hand off.
@@ -121,7 +151,8 @@ def form_submit(
     if str(data.get(HONEYPOT_FIELD, "") or "").strip():
         raise SubmissionRefused("honeypot filled", 400)
     if not ratelimit.hit(
-        f"form:{client_address}", limit=settings.TANDEM_FORM_SUBMISSIONS_PER_HOUR,
+        f"form:{client_address}",
+        limit=settings.TANDEM_FORM_SUBMISSIONS_PER_HOUR,
         window_seconds=3600,
     ):
         raise SubmissionRefused("too many submissions from this address", 429)
@@ -131,25 +162,41 @@ def form_submit(
     via = f"form:{form.slug}"
     with transaction.atomic():
         contact, created = people.contact_upsert(
-            actor=None, email=values["email"], via=via, company_name=values.get("company", ""),
+            actor=None,
+            email=values["email"],
+            via=via,
+            company_name=values.get("company", ""),
             fields={k: values.get(k, "") for k in ("first_name", "last_name", "title", "phone")},
         )
         now = timezone.now()
         if consent or created:
             # An unticked box on a repeat visit must not withdraw an earlier yes.
             people.consent_record(
-                contact=contact, channel=ConsentChannel.EMAIL, is_granted=consent, source=via,
-                wording=form.consent_wording if consent else "", at=now,
+                contact=contact,
+                channel=ConsentChannel.EMAIL,
+                is_granted=consent,
+                source=via,
+                wording=form.consent_wording if consent else "",
+                at=now,
             )
         touch = handoff.touch_log(
-            contact=contact, kind=TouchKind.FORM_SUBMISSION, channel=channel,
-            campaign=campaign, utm=utm, referrer=referrer, summary=f"Submitted {form.name}",
-            occurred_at=now, via=via,
+            contact=contact,
+            kind=TouchKind.FORM_SUBMISSION,
+            channel=channel,
+            campaign=campaign,
+            utm=utm,
+            referrer=referrer,
+            summary=f"Submitted {form.name}",
+            occurred_at=now,
+            via=via,
         )
         submission = FormSubmission.objects.create(
-            form=form, contact=contact, touch=touch, data={**values, **{
-                f"utm_{k}": v for k, v in utm.items() if v}},
-            consent_given=consent, consent_wording=form.consent_wording if consent else "",
+            form=form,
+            contact=contact,
+            touch=touch,
+            data={**values, **{f"utm_{k}": v for k, v in utm.items() if v}},
+            consent_given=consent,
+            consent_wording=form.consent_wording if consent else "",
             client_address=client_address if client_address != "unknown" else None,
             submitted_at=now,
         )
@@ -157,11 +204,19 @@ def form_submit(
 
 
 MEDIUM_CHANNELS = {
-    "email": Channel.EMAIL, "cpc": Channel.SEARCH, "ppc": Channel.SEARCH,
-    "paid_search": Channel.SEARCH, "paid_social": Channel.PAID_SOCIAL,
-    "social": Channel.ORGANIC_SOCIAL, "organic": Channel.ORGANIC_SEARCH,
-    "referral": Channel.REFERRAL, "event": Channel.EVENTS, "webinar": Channel.WEBINAR,
-    "partner": Channel.PARTNER, "pr": Channel.PR, "content": Channel.CONTENT,
+    "email": Channel.EMAIL,
+    "cpc": Channel.SEARCH,
+    "ppc": Channel.SEARCH,
+    "paid_search": Channel.SEARCH,
+    "paid_social": Channel.PAID_SOCIAL,
+    "social": Channel.ORGANIC_SOCIAL,
+    "organic": Channel.ORGANIC_SEARCH,
+    "referral": Channel.REFERRAL,
+    "event": Channel.EVENTS,
+    "webinar": Channel.WEBINAR,
+    "partner": Channel.PARTNER,
+    "pr": Channel.PR,
+    "content": Channel.CONTENT,
 }
 
 

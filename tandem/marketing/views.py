@@ -36,12 +36,19 @@ def home(request):
         for measure, attr in (("Leads", "leads"), ("MQLs", "mqls"), ("Accepted", "accepted"))
     ]
     ctx.update(
-        section="marketing", rows=rows,
-        totals={k: sum(getattr(r, k) for r in rows) for k in ("leads", "mqls", "accepted",
-                                                                "rejected")},
+        section="marketing",
+        rows=rows,
+        totals={
+            k: sum(getattr(r, k) for r in rows) for k in ("leads", "mqls", "accepted", "rejected")
+        },
         reasons=metrics.rejection_reasons(ctx["period"]),
-        chart=charts.grouped_bars_svg(chart_rows, category="campaign", series="measure",
-                                      value="count", title="Leads, MQLs and accepted by campaign"),
+        chart=charts.grouped_bars_svg(
+            chart_rows,
+            category="campaign",
+            series="measure",
+            value="count",
+            title="Leads, MQLs and accepted by campaign",
+        ),
     )
     return render(request, "marketing/home.html", ctx)
 
@@ -50,8 +57,13 @@ def home(request):
 def campaigns(request):
     policies.require(request.user, "view", "campaign")
     errors: dict[str, str] = {}
-    values = {"name": "", "channel": Channel.EMAIL, "objective": Objective.LEAD_GENERATION,
-              "budget": "0", "utm_campaign": ""}
+    values = {
+        "name": "",
+        "channel": Channel.EMAIL,
+        "objective": Objective.LEAD_GENERATION,
+        "budget": "0",
+        "utm_campaign": "",
+    }
     if request.method == "POST":
         values = {k: request.POST.get(k, "").strip() for k in values}
         try:
@@ -60,12 +72,19 @@ def campaigns(request):
             return redirect("marketing:campaigns")
         except InvalidInput as exc:
             errors = exc.errors
-    return render(request, "marketing/campaigns.html", {
-        "campaigns": selectors.campaigns_for_user(user=request.user),
-        "can_create": policies.can(request.user, "create", "campaign"),
-        "values": values, "errors": errors, "channels": Channel.choices,
-        "objectives": Objective.choices, "section": "campaigns",
-    })
+    return render(
+        request,
+        "marketing/campaigns.html",
+        {
+            "campaigns": selectors.campaigns_for_user(user=request.user),
+            "can_create": policies.can(request.user, "create", "campaign"),
+            "values": values,
+            "errors": errors,
+            "channels": Channel.choices,
+            "objectives": Objective.choices,
+            "section": "campaigns",
+        },
+    )
 
 
 @xframe_options_exempt
@@ -79,30 +98,48 @@ def public_form(request, slug: str):
     form = selectors.form_get_public(slug=slug)
     wants_json = "application/json" in request.headers.get("Accept", "")
     if request.method != "POST":
-        return render(request, "marketing/public_form.html", {
-            "form": form, "values": {k: request.GET.get(k, "") for k in (
-                "utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")},
-        })
+        return render(
+            request,
+            "marketing/public_form.html",
+            {
+                "form": form,
+                "values": {
+                    k: request.GET.get(k, "")
+                    for k in ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
+                },
+            },
+        )
     data = request.POST.dict()
     try:
         result = services.form_submit(
-            form=form, data=data, client_address=ratelimit.client_address(request),
+            form=form,
+            data=data,
+            client_address=ratelimit.client_address(request),
             referrer=request.headers.get("Referer", "")[:500],
         )
     except services.SubmissionRefused as exc:
         if wants_json:
-            return JsonResponse({"errors": [{"field": "", "message": exc.reason}]},
-                                status=exc.status)
-        return render(request, "marketing/public_form.html",
-                      {"form": form, "refused": exc.reason, "values": data}, status=exc.status)
+            return JsonResponse(
+                {"errors": [{"field": "", "message": exc.reason}]}, status=exc.status
+            )
+        return render(
+            request,
+            "marketing/public_form.html",
+            {"form": form, "refused": exc.reason, "values": data},
+            status=exc.status,
+        )
     except InvalidInput as exc:
         if wants_json:
             return JsonResponse(
                 {"errors": [{"field": f, "message": m} for f, m in exc.errors.items()]},
                 status=422,
             )
-        return render(request, "marketing/public_form.html",
-                      {"form": form, "errors": exc.errors, "values": data}, status=422)
+        return render(
+            request,
+            "marketing/public_form.html",
+            {"form": form, "errors": exc.errors, "values": data},
+            status=422,
+        )
     if wants_json:
         return JsonResponse({"ok": True, "submission_id": result.submission.pk}, status=201)
     return render(request, "marketing/public_form_done.html", {"form": form}, status=201)

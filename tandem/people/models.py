@@ -179,7 +179,10 @@ class Touch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     campaign = models.ForeignKey(
-        "marketing.Campaign", null=True, blank=True, on_delete=models.SET_NULL,
+        "marketing.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="touches",
     )
     utm_source = models.CharField(max_length=100, blank=True)
@@ -217,7 +220,11 @@ class LifecycleMove(models.Model):
     )
     reason = models.CharField(max_length=500, blank=True)
     campaign = models.ForeignKey(
-        "marketing.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "marketing.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The campaign of the contact's latest touch when the move happened.",
     )
 

@@ -13,21 +13,42 @@ from tandem.access import policies
 from tandem.people.models import Account, Contact, LifecycleMove, Touch
 
 FREE_MAIL_DOMAINS = frozenset(
-    {"gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com",
-     "icloud.com", "aol.com", "gmx.de", "gmx.net", "web.de", "proton.me", "protonmail.com",
-     "mail.com", "yandex.ru", "example.com"}
+    {
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "icloud.com",
+        "aol.com",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "proton.me",
+        "protonmail.com",
+        "mail.com",
+        "yandex.ru",
+        "example.com",
+    }
 )
 
 
 def contacts_for_user(
-    *, user: Any, search: str = "", lifecycle_stage: str = "", owner_id: int | None = None,
+    *,
+    user: Any,
+    search: str = "",
+    lifecycle_stage: str = "",
+    owner_id: int | None = None,
     account_id: int | None = None,
 ) -> QuerySet[Contact]:
     qs = policies.visible(user, "contact", Contact.objects.select_related("account", "owner"))
     if search:
         qs = qs.filter(
-            Q(email__icontains=search) | Q(first_name__icontains=search)
-            | Q(last_name__icontains=search) | Q(account__name__icontains=search)
+            Q(email__icontains=search)
+            | Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(account__name__icontains=search)
         )
     if lifecycle_stage:
         qs = qs.filter(lifecycle_stage=lifecycle_stage)
@@ -88,8 +109,9 @@ def _team_of(user: Any) -> str:
     return user.get_role_display().lower()
 
 
-def timeline(*, user: Any, contact: Contact | None = None, account: Account | None = None,
-             limit: int = 200) -> list[TimelineEntry]:
+def timeline(
+    *, user: Any, contact: Contact | None = None, account: Account | None = None, limit: int = 200
+) -> list[TimelineEntry]:
     """Every touch and lifecycle move of a contact (or all contacts of an account), newest first."""
     touches = policies.visible(user, "touch", Touch.objects.all())
     moves = LifecycleMove.objects.all()
@@ -102,21 +124,33 @@ def timeline(*, user: Any, contact: Contact | None = None, account: Account | No
     moves = moves.select_related("moved_by", "contact", "campaign")[:limit]
     entries = [
         TimelineEntry(
-            at=t.occurred_at, kind=t.kind, title=t.get_kind_display(),
+            at=t.occurred_at,
+            kind=t.kind,
+            title=t.get_kind_display(),
             detail=" · ".join(
-                p for p in (t.get_channel_display(), t.campaign.name if t.campaign else "",
-                            t.summary, t.sentiment) if p
+                p
+                for p in (
+                    t.get_channel_display(),
+                    t.campaign.name if t.campaign else "",
+                    t.summary,
+                    t.sentiment,
+                )
+                if p
             ),
-            who=str(t.recorded_by) if t.recorded_by else "", team=_team_of(t.recorded_by),
+            who=str(t.recorded_by) if t.recorded_by else "",
+            team=_team_of(t.recorded_by),
             contact=t.contact,
         )
         for t in touches
     ] + [
         TimelineEntry(
-            at=m.moved_at, kind="lifecycle",
+            at=m.moved_at,
+            kind="lifecycle",
             title=f"{m.get_from_stage_display() or 'New'} → {m.get_to_stage_display()}",
-            detail=m.reason, who=str(m.moved_by) if m.moved_by else "",
-            team=_team_of(m.moved_by), contact=m.contact,
+            detail=m.reason,
+            who=str(m.moved_by) if m.moved_by else "",
+            team=_team_of(m.moved_by),
+            contact=m.contact,
         )
         for m in moves
     ]

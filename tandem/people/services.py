@@ -123,8 +123,13 @@ def account_for_domain(*, domain: str, company_name: str = "") -> Account | None
 
 
 def contact_upsert(
-    *, actor: Any, email: Any, via: str, fields: dict[str, Any] | None = None,
-    company_name: str = "", audience_types: list[str] | None = None,
+    *,
+    actor: Any,
+    email: Any,
+    via: str,
+    fields: dict[str, Any] | None = None,
+    company_name: str = "",
+    audience_types: list[str] | None = None,
 ) -> tuple[Contact, bool]:
     """The contact with this email, created or updated; the second value says if it is new.
 
@@ -172,8 +177,11 @@ def contact_create(*, actor: Any, email: Any, via: str = "ui", **fields: Any) ->
     owner = fields.pop("owner", None) or _owner_default(actor)
     values = _clean_text(fields, CONTACT_FIELDS, {})
     contact = Contact.objects.create(
-        email=address, account=account, owner=owner,
-        audience_flags=audience_flags_from(audience) if audience else 1, **values,
+        email=address,
+        account=account,
+        owner=owner,
+        audience_flags=audience_flags_from(audience) if audience else 1,
+        **values,
     )
     audit.record_created(actor=actor, obj=contact, via=via)
     return contact
@@ -200,24 +208,43 @@ def contact_update(*, actor: Any, contact: Contact, via: str = "ui", **fields: A
 
 
 def consent_record(
-    *, contact: Contact, channel: str, is_granted: bool, source: str, wording: str = "",
+    *,
+    contact: Contact,
+    channel: str,
+    is_granted: bool,
+    source: str,
+    wording: str = "",
     at: dt.datetime | None = None,
 ) -> Consent:
     """Set the contact's consent on a channel. A later 'no' replaces an earlier 'yes'."""
     if channel not in ConsentChannel.values:
         raise InvalidInput.field("channel", f"use one of {', '.join(ConsentChannel.values)}")
     consent, _ = Consent.objects.update_or_create(
-        contact=contact, channel=channel,
-        defaults={"is_granted": is_granted, "source": source, "wording": wording,
-                  "recorded_at": at or timezone.now()},
+        contact=contact,
+        channel=channel,
+        defaults={
+            "is_granted": is_granted,
+            "source": source,
+            "wording": wording,
+            "recorded_at": at or timezone.now(),
+        },
     )
     return consent
 
 
 def touch_record(
-    *, contact: Contact, kind: str, channel: str = Channel.OTHER, actor: Any = None,
-    occurred_at: dt.datetime | None = None, campaign: Any = None, utm: dict[str, str] | None = None,
-    referrer: str = "", summary: str = "", sentiment: str = "", via: str = "ui",
+    *,
+    contact: Contact,
+    kind: str,
+    channel: str = Channel.OTHER,
+    actor: Any = None,
+    occurred_at: dt.datetime | None = None,
+    campaign: Any = None,
+    utm: dict[str, str] | None = None,
+    referrer: str = "",
+    summary: str = "",
+    sentiment: str = "",
+    via: str = "ui",
 ) -> Touch:
     """Record a touch and keep the contact's first- and last-touch attribution."""
     if kind not in TouchKind.values:
@@ -231,9 +258,16 @@ def touch_record(
     utm = {k: (v or "")[:100] for k, v in (utm or {}).items()}
     when = occurred_at or timezone.now()
     touch = Touch.objects.create(
-        contact=contact, account_id=contact.account_id, kind=kind, channel=channel,
-        occurred_at=when, recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-        campaign=campaign, referrer=referrer[:500], summary=summary, sentiment=sentiment,
+        contact=contact,
+        account_id=contact.account_id,
+        kind=kind,
+        channel=channel,
+        occurred_at=when,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        campaign=campaign,
+        referrer=referrer[:500],
+        summary=summary,
+        sentiment=sentiment,
         **{f"utm_{k}": utm.get(k, "") for k in ("source", "medium", "campaign", "content", "term")},
     )
     source = utm.get("source", "") or (campaign.channel if campaign else channel)
@@ -242,13 +276,21 @@ def touch_record(
     if contact.first_touch_at is None or when < contact.first_touch_at:
         contact.first_touch_at, contact.first_touch_source = when, source
         contact.first_touch_medium, contact.first_touch_campaign = medium, campaign
-        updated += ["first_touch_at", "first_touch_source", "first_touch_medium",
-                    "first_touch_campaign"]
+        updated += [
+            "first_touch_at",
+            "first_touch_source",
+            "first_touch_medium",
+            "first_touch_campaign",
+        ]
     if contact.last_touch_at is None or when >= contact.last_touch_at:
         contact.last_touch_at, contact.last_touch_source = when, source
         contact.last_touch_medium, contact.last_touch_campaign = medium, campaign
-        updated += ["last_touch_at", "last_touch_source", "last_touch_medium",
-                    "last_touch_campaign"]
+        updated += [
+            "last_touch_at",
+            "last_touch_source",
+            "last_touch_medium",
+            "last_touch_campaign",
+        ]
     if updated:
         contact.save(update_fields=[*updated, "updated_at"])
     audit.record_created(actor=actor, obj=touch, via=via)
@@ -256,8 +298,14 @@ def touch_record(
 
 
 def lifecycle_move(
-    *, contact: Contact, to_stage: str, actor: Any = None, reason: str = "",
-    campaign: Any = None, at: dt.datetime | None = None, via: str = "ui",
+    *,
+    contact: Contact,
+    to_stage: str,
+    actor: Any = None,
+    reason: str = "",
+    campaign: Any = None,
+    at: dt.datetime | None = None,
+    via: str = "ui",
 ) -> LifecycleMove:
     """Move the contact to ``to_stage`` if the lifecycle allows it, and record the move."""
     problem = move_problem(contact.lifecycle_stage, to_stage, reason or "")
@@ -265,9 +313,13 @@ def lifecycle_move(
         raise InvalidInput.field("to_stage", problem)
     when = at or timezone.now()
     move = LifecycleMove.objects.create(
-        contact=contact, from_stage=contact.lifecycle_stage, to_stage=to_stage, moved_at=when,
+        contact=contact,
+        from_stage=contact.lifecycle_stage,
+        to_stage=to_stage,
+        moved_at=when,
         moved_by=actor if getattr(actor, "is_authenticated", False) else None,
-        reason=(reason or "")[:500], campaign=campaign or contact.last_touch_campaign,
+        reason=(reason or "")[:500],
+        campaign=campaign or contact.last_touch_campaign,
     )
     before = audit.snapshot(contact)
     contact.lifecycle_stage, contact.lifecycle_changed_at = to_stage, when

@@ -24,8 +24,7 @@ def contacts(request):
     stage = request.GET.get("stage", "")
     qs = selectors.contacts_for_user(user=request.user, search=query, lifecycle_stage=stage)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    ctx = {"page": page, "q": query, "stage": stage, "stages": Stage.choices,
-           "section": "contacts"}
+    ctx = {"page": page, "q": query, "stage": stage, "stages": Stage.choices, "section": "contacts"}
     template = "people/_contact_rows.html" if request.htmx else "people/contacts.html"
     return render(request, template, ctx)
 
@@ -35,17 +34,21 @@ def contact_detail(request, contact_id: int):
     contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
     from tandem.handoff.scoring import score_lines
 
-    return render(request, "people/contact.html", {
-        "contact": contact,
-        "timeline": selectors.timeline(user=request.user, contact=contact),
-        "consents": contact.consents.all(),
-        "deals": deals_for_user(user=request.user, contact_id=contact.pk)[:20],
-        "leads": leads_for_user(user=request.user).filter(contact=contact)[:20],
-        "score_lines": score_lines(contact),
-        "can_change": policies.can(request.user, "change", "contact", contact),
-        "stages": Stage.choices,
-        "section": "contacts",
-    })
+    return render(
+        request,
+        "people/contact.html",
+        {
+            "contact": contact,
+            "timeline": selectors.timeline(user=request.user, contact=contact),
+            "consents": contact.consents.all(),
+            "deals": deals_for_user(user=request.user, contact_id=contact.pk)[:20],
+            "leads": leads_for_user(user=request.user).filter(contact=contact)[:20],
+            "score_lines": score_lines(contact),
+            "can_change": policies.can(request.user, "change", "contact", contact),
+            "stages": Stage.choices,
+            "section": "contacts",
+        },
+    )
 
 
 @login_required
@@ -54,7 +57,9 @@ def contact_move(request, contact_id: int):
     contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
     try:
         services.lifecycle_move_by_user(
-            actor=request.user, contact=contact, to_stage=request.POST.get("to_stage", ""),
+            actor=request.user,
+            contact=contact,
+            to_stage=request.POST.get("to_stage", ""),
             reason=request.POST.get("reason", ""),
         )
         messages.success(request, f"{contact} is now {contact.get_lifecycle_stage_display()}.")
@@ -66,13 +71,17 @@ def contact_move(request, contact_id: int):
 @login_required
 def account_detail(request, account_id: int):
     account = selectors.account_get_for_user(user=request.user, account_id=account_id)
-    return render(request, "people/account.html", {
-        "account": account,
-        "contacts": selectors.contacts_for_user(user=request.user, account_id=account.pk)[:100],
-        "deals": deals_for_user(user=request.user, account_id=account.pk)[:50],
-        "timeline": selectors.timeline(user=request.user, account=account),
-        "section": "contacts",
-    })
+    return render(
+        request,
+        "people/account.html",
+        {
+            "account": account,
+            "contacts": selectors.contacts_for_user(user=request.user, account_id=account.pk)[:100],
+            "deals": deals_for_user(user=request.user, account_id=account.pk)[:50],
+            "timeline": selectors.timeline(user=request.user, account=account),
+            "section": "contacts",
+        },
+    )
 
 
 @login_required
@@ -80,27 +89,46 @@ def touch_new(request):
     """Anyone in the company logs a customer touch: who, what happened, how it felt."""
     policies.require(request.user, "create", "touch")
     errors: dict[str, str] = {}
-    values = {"email": request.GET.get("email", ""), "kind": TouchKind.NOTE,
-              "channel": Channel.OTHER, "summary": "", "sentiment": ""}
+    values = {
+        "email": request.GET.get("email", ""),
+        "kind": TouchKind.NOTE,
+        "channel": Channel.OTHER,
+        "summary": "",
+        "sentiment": "",
+    }
     if request.method == "POST":
         values = {k: request.POST.get(k, "").strip() for k in values}
         try:
             email = services.email_normalise(values["email"])
             contact = Contact.objects.filter(email=email).first()
             if contact is None:
-                raise InvalidInput.field("email", f"no contact with {email}; ask marketing to add them")
+                raise InvalidInput.field(
+                    "email", f"no contact with {email}; ask marketing to add them"
+                )
             policies.require(request.user, "view", "contact", contact)
             if not values["summary"]:
                 raise InvalidInput.field("summary", "say what happened")
             handoff.touch_log(
-                contact=contact, kind=values["kind"], channel=values["channel"],
-                actor=request.user, summary=values["summary"], sentiment=values["sentiment"],
+                contact=contact,
+                kind=values["kind"],
+                channel=values["channel"],
+                actor=request.user,
+                summary=values["summary"],
+                sentiment=values["sentiment"],
             )
             messages.success(request, f"Touch with {contact} logged.")
             return redirect("people:contact", contact_id=contact.pk)
         except InvalidInput as exc:
             errors = exc.errors
-    return render(request, "people/touch_new.html", {
-        "values": values, "errors": errors, "kinds": TouchKind.choices,
-        "channels": Channel.choices, "sentiments": Sentiment.choices, "section": "touch",
-    })
+    return render(
+        request,
+        "people/touch_new.html",
+        {
+            "values": values,
+            "errors": errors,
+            "kinds": TouchKind.choices,
+            "channels": Channel.choices,
+            "sentiments": Sentiment.choices,
+            "section": "touch",
+        },
+    )

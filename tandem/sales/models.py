@@ -70,7 +70,10 @@ class Deal(models.Model):
     amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
     expected_close_on = models.DateField(null=True, blank=True)
     source_campaign = models.ForeignKey(
-        "marketing.Campaign", null=True, blank=True, on_delete=models.SET_NULL,
+        "marketing.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="deals",
     )
     lead = models.OneToOneField(

@@ -12,13 +12,20 @@ from tandem.sales.models import Deal
 
 
 def deals_for_user(
-    *, user: Any, outcome: str = "", owner_id: int | None = None, search: str = "",
-    contact_id: int | None = None, account_id: int | None = None,
+    *,
+    user: Any,
+    outcome: str = "",
+    owner_id: int | None = None,
+    search: str = "",
+    contact_id: int | None = None,
+    account_id: int | None = None,
 ) -> QuerySet[Deal]:
     qs = policies.visible(
-        user, "deal",
-        Deal.objects.select_related("stage", "pipeline", "owner", "account", "contact",
-                                    "source_campaign"),
+        user,
+        "deal",
+        Deal.objects.select_related(
+            "stage", "pipeline", "owner", "account", "contact", "source_campaign"
+        ),
     )
     if outcome:
         qs = qs.filter(stage__outcome=outcome)

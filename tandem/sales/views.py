@@ -43,17 +43,22 @@ def home(request):
 @login_required
 def deal_detail(request, deal_id: int):
     deal = selectors.deal_get_for_user(user=request.user, deal_id=deal_id)
-    return render(request, "sales/deal.html", {
-        "deal": deal,
-        "private_notes": selectors.deal_private_notes_for(user=request.user, deal=deal),
-        "can_change": policies.can(request.user, "change", "deal", deal) and deal.is_open,
-        "can_edit_notes": policies.can(request.user, "change", "deal_private_notes", deal),
-        "open_stages": deal.pipeline.stages.filter(outcome=PipelineStage.Outcome.OPEN),
-        "moves": DealStageMove.objects.filter(deal=deal).select_related(
-            "from_stage", "to_stage", "moved_by"),
-        "lost_reasons": LostReason.choices,
-        "section": "sales",
-    })
+    return render(
+        request,
+        "sales/deal.html",
+        {
+            "deal": deal,
+            "private_notes": selectors.deal_private_notes_for(user=request.user, deal=deal),
+            "can_change": policies.can(request.user, "change", "deal", deal) and deal.is_open,
+            "can_edit_notes": policies.can(request.user, "change", "deal_private_notes", deal),
+            "open_stages": deal.pipeline.stages.filter(outcome=PipelineStage.Outcome.OPEN),
+            "moves": DealStageMove.objects.filter(deal=deal).select_related(
+                "from_stage", "to_stage", "moved_by"
+            ),
+            "lost_reasons": LostReason.choices,
+            "section": "sales",
+        },
+    )
 
 
 def _act(request, deal_id: int, action) -> object:
@@ -71,9 +76,11 @@ def _act(request, deal_id: int, action) -> object:
 @require_POST
 def deal_move(request, deal_id: int):
     def act(deal):
-        services.deal_move(actor=request.user, deal=deal,
-                           stage_id=int(request.POST.get("stage") or 0))
+        services.deal_move(
+            actor=request.user, deal=deal, stage_id=int(request.POST.get("stage") or 0)
+        )
         return f"Moved to {deal.stage}."
+
     return _act(request, deal_id, act)
 
 
@@ -83,6 +90,7 @@ def deal_win(request, deal_id: int):
     def act(deal):
         services.deal_close_won(actor=request.user, deal=deal, amount=request.POST.get("amount"))
         return f"Won {deal} for {deal.amount:,.2f}. {deal.contact or 'The contact'} is a customer."
+
     return _act(request, deal_id, act)
 
 
@@ -90,9 +98,11 @@ def deal_win(request, deal_id: int):
 @require_POST
 def deal_lose(request, deal_id: int):
     def act(deal):
-        services.deal_close_lost(actor=request.user, deal=deal,
-                                 reason=request.POST.get("reason", ""))
+        services.deal_close_lost(
+            actor=request.user, deal=deal, reason=request.POST.get("reason", "")
+        )
         return f"{deal} marked lost."
+
     return _act(request, deal_id, act)
 
 
@@ -100,7 +110,9 @@ def deal_lose(request, deal_id: int):
 @require_POST
 def deal_notes(request, deal_id: int):
     def act(deal):
-        services.deal_notes_update(actor=request.user, deal=deal,
-                                   notes=request.POST.get("private_notes", ""))
+        services.deal_notes_update(
+            actor=request.user, deal=deal, notes=request.POST.get("private_notes", "")
+        )
         return "Notes saved."
+
     return _act(request, deal_id, act)

@@ -26,21 +26,28 @@ def test_fit_points(db, title, email, expected):
 
 
 def test_known_company_profile_adds_points(db):
-    contact = ContactFactory(title="", email="a@corp.test",
-                             account=AccountFactory(industry="Food", size_band="50-249"))
+    contact = ContactFactory(
+        title="", email="a@corp.test", account=AccountFactory(industry="Food", size_band="50-249")
+    )
 
     lines = scoring.score_lines(contact)
 
     assert [(line.points, line.reason) for line in lines] == [
-        (10, "business email address"), (5, "company profile known (Food, 50-249)")]
+        (10, "business email address"),
+        (5, "company profile known (Food, 50-249)"),
+    ]
 
 
 def test_engagement_is_capped_per_kind_and_forgets_old_touches(cast):
     contact = ContactFactory(title="", email="a@gmail.com", account=None)
     for _ in range(30):
         handoff.touch_log(contact=contact, kind="page_visit", channel="organic_search")
-    handoff.touch_log(contact=contact, kind="email_click", channel="email",
-                      occurred_at=timezone.now() - dt.timedelta(days=120))
+    handoff.touch_log(
+        contact=contact,
+        kind="email_click",
+        channel="email",
+        occurred_at=timezone.now() - dt.timedelta(days=120),
+    )
 
     assert scoring.score_of(contact) == scoring.TOUCH_KIND_CAP
     assert contact.lifecycle_stage == Stage.SUBSCRIBER  # page views alone never make an MQL

@@ -12,8 +12,15 @@ def visitor():
     return Client(REMOTE_ADDR="198.51.100.20")
 
 
-GOOD = {"email": "bo@bolt.test", "first_name": "Bo", "title": "Head of Plant", "consent": "yes",
-        "utm_source": "google", "utm_medium": "cpc", "utm_campaign": "spring-webinar"}
+GOOD = {
+    "email": "bo@bolt.test",
+    "first_name": "Bo",
+    "title": "Head of Plant",
+    "consent": "yes",
+    "utm_source": "google",
+    "utm_medium": "cpc",
+    "utm_campaign": "spring-webinar",
+}
 
 
 def _stored() -> tuple[int, int, int]:
@@ -37,7 +44,10 @@ def test_submission_records_contact_touch_consent_and_utm(visitor, cast, lead_fo
     contact = Contact.objects.get(email="bo@bolt.test")
     touch = contact.touches.get()
     assert (touch.utm_source, touch.utm_medium, touch.campaign.name) == (
-        "google", "cpc", "Spring webinar")
+        "google",
+        "cpc",
+        "Spring webinar",
+    )
     assert (contact.first_touch_source, contact.first_touch_medium) == ("google", "cpc")
     consent = Consent.objects.get(contact=contact, channel="email")
     assert consent.is_granted and consent.source == "form:demo"
@@ -88,8 +98,9 @@ def test_unticked_consent_on_a_return_visit_keeps_the_earlier_yes(visitor, cast,
 
 
 def test_honeypot_filled_is_refused_and_stores_nothing(visitor, lead_form):
-    response = visitor.post("/f/demo/", {**GOOD, "website": "http://spam.test"},
-                            HTTP_ACCEPT="application/json")
+    response = visitor.post(
+        "/f/demo/", {**GOOD, "website": "http://spam.test"}, HTTP_ACCEPT="application/json"
+    )
 
     assert response.status_code == 400
     assert _stored() == (0, 0, 0)
@@ -98,8 +109,9 @@ def test_honeypot_filled_is_refused_and_stores_nothing(visitor, lead_form):
 def test_rate_limit_per_address(visitor, cast, lead_form, settings):
     settings.TANDEM_FORM_SUBMISSIONS_PER_HOUR = 3
     statuses = [
-        visitor.post("/f/demo/", {**GOOD, "email": f"p{i}@bolt.test"},
-                     HTTP_ACCEPT="application/json").status_code
+        visitor.post(
+            "/f/demo/", {**GOOD, "email": f"p{i}@bolt.test"}, HTTP_ACCEPT="application/json"
+        ).status_code
         for i in range(5)
     ]
     other = Client(REMOTE_ADDR="198.51.100.99").post("/f/demo/", {**GOOD, "email": "z@z.test"})

@@ -25,12 +25,24 @@ class Command(BaseCommand):
         password = opts["password"] or getpass.getpass("Password: ")
         team = None
         if opts["team"]:
-            kind = (TeamKind.MARKETING if opts["role"] in MARKETING_ROLES else
-                    TeamKind.SALES if opts["role"] in SALES_ROLES else TeamKind.OTHER)
+            kind = (
+                TeamKind.MARKETING
+                if opts["role"] in MARKETING_ROLES
+                else TeamKind.SALES
+                if opts["role"] in SALES_ROLES
+                else TeamKind.OTHER
+            )
             team = services.team_get_or_create(name=opts["team"], kind=kind)
         try:
-            user = services.user_create(username=opts["username"], password=password,
-                                        role=opts["role"], team=team, email=opts["email"])
+            user = services.user_create(
+                username=opts["username"],
+                password=password,
+                role=opts["role"],
+                team=team,
+                email=opts["email"],
+            )
         except InvalidInput as exc:
             raise CommandError(str(exc)) from None
-        self.stdout.write(self.style.SUCCESS(f"Created {user.username} ({user.get_role_display()})"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Created {user.username} ({user.get_role_display()})")
+        )

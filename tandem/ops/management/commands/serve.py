@@ -18,8 +18,11 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
-        parser.add_argument("--no-worker", action="store_true",
-                            help="Do not start a task worker (run `tandem worker` elsewhere).")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not start a task worker (run `tandem worker` elsewhere).",
+        )
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args, **opts):
@@ -38,5 +41,10 @@ class Command(BaseCommand):
             atexit.register(worker.terminate)
         url = f"http://{opts['host']}:{opts['port']}"
         self.stdout.write(self.style.SUCCESS(f"Tandem is running at {url}  (Ctrl+C stops it)"))
-        serve(application, host=opts["host"], port=opts["port"], threads=opts["threads"],
-              ident="tandem")
+        serve(
+            application,
+            host=opts["host"],
+            port=opts["port"],
+            threads=opts["threads"],
+            ident="tandem",
+        )
