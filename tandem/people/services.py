@@ -187,6 +187,27 @@ def contact_create(*, actor: Any, email: Any, via: str = "ui", **fields: Any) ->
     return contact
 
 
+def contact_create_with_company(
+    *, actor: Any, email: Any, company_name: str = "", via: str = "ui", **fields: Any
+) -> Contact:
+    """Create a contact, attaching them to the account of their company (found or created)."""
+    policies.require(actor, "create", "contact")
+    address = email_normalise(email)
+    with transaction.atomic():
+        account = None
+        if company_name.strip() or address.split("@")[1] not in _free_mail():
+            account = account_for_domain(
+                domain=address.split("@")[1], company_name=company_name.strip()
+            )
+        return contact_create(actor=actor, email=address, via=via, account=account, **fields)
+
+
+def _free_mail() -> frozenset[str]:
+    from tandem.people.selectors import FREE_MAIL_DOMAINS
+
+    return FREE_MAIL_DOMAINS
+
+
 def contact_update(*, actor: Any, contact: Contact, via: str = "ui", **fields: Any) -> Contact:
     policies.require(actor, "change", "contact", contact)
     before = audit.snapshot(contact)

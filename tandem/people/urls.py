@@ -5,6 +5,7 @@ from tandem.people import views
 app_name = "people"
 urlpatterns = [
     path("contacts/", views.contacts, name="contacts"),
+    path("contacts/new/", views.contact_new, name="contact_new"),
     path("contacts/<int:contact_id>/", views.contact_detail, name="contact"),
     path("contacts/<int:contact_id>/move/", views.contact_move, name="contact_move"),
     path("accounts/<int:account_id>/", views.account_detail, name="account"),

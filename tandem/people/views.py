@@ -132,3 +132,28 @@ def touch_new(request):
             "section": "touch",
         },
     )
+
+
+@login_required
+def contact_new(request):
+    """Add a contact by hand (a card from a trade show, a referral)."""
+    policies.require(request.user, "create", "contact")
+    fields = ("email", "first_name", "last_name", "title", "phone", "company")
+    values = {k: request.POST.get(k, "").strip() for k in fields}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            contact = services.contact_create_with_company(
+                actor=request.user,
+                company_name=values["company"],
+                **{k: v for k, v in values.items() if k != "company"},
+            )
+            messages.success(request, f"{contact} added.")
+            return redirect("people:contact", contact_id=contact.pk)
+        except InvalidInput as exc:
+            errors = exc.errors
+    return render(
+        request,
+        "people/contact_new.html",
+        {"values": values, "errors": errors, "section": "contacts"},
+    )
