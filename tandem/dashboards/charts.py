@@ -25,10 +25,14 @@ def grouped_bars_svg(
         .mark_bar()
         .encode(
             y=alt.Y(f"{category}:N", sort=None, title=None),
-            x=alt.X(f"{value}:Q", title=None),
-            yOffset=alt.YOffset(f"{series}:N"),
+            # Counts: whole-number ticks; series in the order the rows give them (the funnel).
+            x=alt.X(f"{value}:Q", title=None, axis=alt.Axis(tickMinStep=1, format="d")),
+            yOffset=alt.YOffset(f"{series}:N", sort=None),
             color=alt.Color(
-                f"{series}:N", title=None, scale=alt.Scale(range=["#7a3fb0", "#1f5fbf", "#0f7a55"])
+                f"{series}:N",
+                sort=None,
+                title=None,
+                scale=alt.Scale(range=["#7a3fb0", "#1f5fbf", "#0f7a55"]),
             ),
             tooltip=[f"{category}:N", f"{series}:N", f"{value}:Q"],
         )
