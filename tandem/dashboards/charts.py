@@ -20,13 +20,19 @@ def grouped_bars_svg(
     """Horizontal grouped bars (e.g. leads and MQLs per campaign) as an SVG string."""
     if not rows:
         return ""
+    # Whole-number ticks only: never more ticks than the largest count (0, 1 — not 0, 1, 1).
+    largest = max(int(r[value]) for r in rows)
     chart = (
         alt.Chart(alt.Data(values=rows), title=title)
         .mark_bar()
         .encode(
             y=alt.Y(f"{category}:N", sort=None, title=None),
             # Counts: whole-number ticks; series in the order the rows give them (the funnel).
-            x=alt.X(f"{value}:Q", title=None, axis=alt.Axis(tickMinStep=1, format="d")),
+            x=alt.X(
+                f"{value}:Q",
+                title=None,
+                axis=alt.Axis(tickMinStep=1, format="d", tickCount=max(1, min(largest, 8))),
+            ),
             yOffset=alt.YOffset(f"{series}:N", sort=None),
             color=alt.Color(
                 f"{series}:N",

@@ -24,7 +24,14 @@ def contacts(request):
     stage = request.GET.get("stage", "")
     qs = selectors.contacts_for_user(user=request.user, search=query, lifecycle_stage=stage)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    ctx = {"page": page, "q": query, "stage": stage, "stages": Stage.choices, "section": "contacts"}
+    ctx = {
+        "page": page,
+        "q": query,
+        "stage": stage,
+        "stages": Stage.choices,
+        "section": "contacts",
+        "can_create": policies.can(request.user, "create", "contact"),
+    }
     template = "people/_contact_rows.html" if request.htmx else "people/contacts.html"
     return render(request, template, ctx)
 
