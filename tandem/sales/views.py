@@ -35,8 +35,9 @@ def home(request):
         board=metrics.pipeline_board(user=request.user),
         numbers=metrics.sales_numbers(user=request.user, period=ctx["period"]),
     )
-    if request.htmx and request.GET.get("part") == "board":
-        return render(request, "sales/_board.html", ctx)
+    part = request.GET.get("part") if request.htmx else None
+    if part in ("board", "numbers"):
+        return render(request, f"sales/_{part}.html", ctx)
     return render(request, "sales/home.html", ctx)
 
 
