@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -27,7 +28,7 @@ api = NinjaAPI(
     version="1",
     description=(
         "Contacts, accounts, touches, form submissions, lifecycle moves, leads and deals. "
-        "Every error answers `{\"errors\": [{\"field\": …, \"message\": …}]}`."
+        'Every error answers `{"errors": [{"field": …, "message": …}]}`.'
     ),
     auth=TokenAuth(),
     urls_namespace="api-v1",
@@ -45,8 +46,13 @@ def _field_of(loc: list) -> str:
 
 @api.exception_handler(ValidationError)
 def on_validation_error(request, exc: ValidationError):
-    return _errors(422, [{"field": _field_of(list(e.get("loc", []))), "message": e.get("msg", "")}
-                         for e in exc.errors])
+    return _errors(
+        422,
+        [
+            {"field": _field_of(list(e.get("loc", []))), "message": e.get("msg", "")}
+            for e in exc.errors
+        ],
+    )
 
 
 @api.exception_handler(InvalidInput)
@@ -67,6 +73,13 @@ def on_not_found(request, exc: Http404):
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request, exc: AuthenticationError):
     return _errors(401, [{"field": "Authorization", "message": "a valid API token is required"}])
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc: RequestDataTooBig):
+    # Django refuses the body (DATA_UPLOAD_MAX_MEMORY_SIZE) with a bare HTML 400 page otherwise.
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+    return _errors(413, [{"field": "", "message": f"the request body is over {limit} KB"}])
 
 
 @api.exception_handler(HttpError)

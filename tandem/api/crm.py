@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.access import policies
@@ -20,13 +24,23 @@ from tandem.api.schemas import (
     TouchIn,
     TouchOut,
 )
+from tandem.errors import InvalidInput
 from tandem.handoff import services as handoff
 from tandem.marketing.models import Campaign
 from tandem.people import selectors, services
-from tandem.people.models import Account, LifecycleMove, Touch
+from tandem.people.models import Account, Contact, LifecycleMove
 
 router = Router()
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+T = TypeVar("T")
+
+
+def referenced(field: str, get: Callable[[], T]) -> T:
+    """The record a body field points to; a missing one is bad input naming that field."""
+    try:
+        return get()
+    except Http404 as exc:
+        raise InvalidInput.field(field, str(exc) or "no such record") from None
 
 
 @router.get("/accounts", response=list[AccountOut], tags=["accounts"])
@@ -37,7 +51,7 @@ def accounts_list(request, search: str = ""):
 
 @router.post("/accounts", response={201: AccountOut, **ERRORS}, tags=["accounts"])
 def accounts_create(request, payload: AccountIn):
-    return 201, services.account_create(actor=request.auth, via="api", **payload.dict())
+    return Status(201, services.account_create(actor=request.auth, via="api", **payload.dict()))
 
 
 @router.get("/accounts/{account_id}", response={200: AccountOut, **ERRORS}, tags=["accounts"])
@@ -48,16 +62,33 @@ def accounts_get(request, account_id: int):
 @router.patch("/accounts/{account_id}", response={200: AccountOut, **ERRORS}, tags=["accounts"])
 def accounts_update(request, account_id: int, payload: AccountPatch):
     account = selectors.account_get_for_user(user=request.auth, account_id=account_id)
-    return services.account_update(actor=request.auth, account=account, via="api",
-                                   **payload.dict(exclude_unset=True))
+    return services.account_update(
+        actor=request.auth, account=account, via="api", **payload.dict(exclude_unset=True)
+    )
+
+
+@router.delete("/accounts/{account_id}", response={204: None, **ERRORS}, tags=["accounts"])
+def accounts_delete(request, account_id: int):
+    """Delete an account; its contacts, touches and deals stay, unlinked."""
+    account = selectors.account_get_for_user(user=request.auth, account_id=account_id)
+    services.account_delete(actor=request.auth, account=account, via="api")
+    return Status(204, None)
 
 
 @router.get("/contacts", response=list[ContactOut], tags=["contacts"])
 @paginate(LimitOffsetPagination)
-def contacts_list(request, search: str = "", lifecycle_stage: str = "",
-                  owner_id: int | None = None, account_id: int | None = None):
+def contacts_list(
+    request,
+    search: str = "",
+    lifecycle_stage: str = "",
+    owner_id: int | None = None,
+    account_id: int | None = None,
+):
     return selectors.contacts_for_user(
-        user=request.auth, search=search, lifecycle_stage=lifecycle_stage, owner_id=owner_id,
+        user=request.auth,
+        search=search,
+        lifecycle_stage=lifecycle_stage,
+        owner_id=owner_id,
         account_id=account_id,
     ).order_by("id")
 
@@ -65,14 +96,26 @@ def contacts_list(request, search: str = "", lifecycle_stage: str = "",
 def _account_or_none(user, account_id: int | None) -> Account | None:
     if account_id is None:
         return None
-    return selectors.account_get_for_user(user=user, account_id=account_id)
+    return referenced(
+        "account_id", lambda: selectors.account_get_for_user(user=user, account_id=account_id)
+    )
+
+
+def contact_or_none(user, contact_id: int | None) -> Contact | None:
+    """The contact a body's ``contact_id`` names, if it names one."""
+    if contact_id is None:
+        return None
+    return referenced(
+        "contact_id", lambda: selectors.contact_get_for_user(user=user, contact_id=contact_id)
+    )
 
 
 @router.post("/contacts", response={201: ContactOut, **ERRORS}, tags=["contacts"])
 def contacts_create(request, payload: ContactIn):
     data = payload.dict()
     account = _account_or_none(request.auth, data.pop("account_id"))
-    return 201, services.contact_create(actor=request.auth, via="api", account=account, **data)
+    contact = services.contact_create(actor=request.auth, via="api", account=account, **data)
+    return Status(201, contact)
 
 
 @router.get("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, tags=["contacts"])
@@ -89,47 +132,81 @@ def contacts_update(request, contact_id: int, payload: ContactPatch):
     return services.contact_update(actor=request.auth, contact=contact, via="api", **data)
 
 
-@router.get("/contacts/{contact_id}/lifecycle-moves", response={200: list[LifecycleMoveOut],
-            **ERRORS}, tags=["lifecycle"])
+@router.delete("/contacts/{contact_id}", response={204: None, **ERRORS}, tags=["contacts"])
+def contacts_delete(request, contact_id: int):
+    """Delete a contact with their touches, consents, lifecycle moves and hand-offs."""
+    contact = selectors.contact_get_for_user(user=request.auth, contact_id=contact_id)
+    services.contact_delete(actor=request.auth, contact=contact, via="api")
+    return Status(204, None)
+
+
+@router.get(
+    "/contacts/{contact_id}/lifecycle-moves",
+    response={200: list[LifecycleMoveOut], **ERRORS},
+    tags=["lifecycle"],
+)
 def lifecycle_moves_list(request, contact_id: int):
     contact = selectors.contact_get_for_user(user=request.auth, contact_id=contact_id)
     return LifecycleMove.objects.filter(contact=contact).order_by("moved_at", "id")
 
 
-@router.post("/contacts/{contact_id}/lifecycle-moves", response={201: LifecycleMoveOut,
-             **ERRORS}, tags=["lifecycle"])
+@router.post(
+    "/contacts/{contact_id}/lifecycle-moves",
+    response={201: LifecycleMoveOut, **ERRORS},
+    tags=["lifecycle"],
+)
 def lifecycle_moves_create(request, contact_id: int, payload: LifecycleMoveIn):
     contact = selectors.contact_get_for_user(user=request.auth, contact_id=contact_id)
-    return 201, services.lifecycle_move_by_user(
-        actor=request.auth, contact=contact, to_stage=payload.to_stage, reason=payload.reason,
+    move = services.lifecycle_move_by_user(
+        actor=request.auth,
+        contact=contact,
+        to_stage=payload.to_stage,
+        reason=payload.reason,
         via="api",
     )
+    return Status(201, move)
 
 
 @router.get("/touches", response=list[TouchOut], tags=["touches"])
 @paginate(LimitOffsetPagination)
-def touches_list(request, contact_id: int | None = None, account_id: int | None = None,
-                 kind: str = ""):
-    qs = policies.visible(request.auth, "touch", Touch.objects.all())
-    if contact_id:
-        qs = qs.filter(contact_id=contact_id)
-    if account_id:
-        qs = qs.filter(account_id=account_id)
-    if kind:
-        qs = qs.filter(kind=kind)
-    return qs.order_by("-occurred_at", "-id")
+def touches_list(
+    request, contact_id: int | None = None, account_id: int | None = None, kind: str = ""
+):
+    return selectors.touches_for_user(
+        user=request.auth, contact_id=contact_id, account_id=account_id, kind=kind
+    ).order_by("-occurred_at", "-id")
 
 
 @router.post("/touches", response={201: TouchOut, **ERRORS}, tags=["touches"])
 def touches_create(request, payload: TouchIn):
     """Anyone in the company logs a touch; it lands on the timeline and in the score."""
     policies.require(request.auth, "create", "touch")
-    contact = selectors.contact_get_for_user(user=request.auth, contact_id=payload.contact_id)
-    campaign = get_object_or_404(Campaign, pk=payload.campaign_id) if payload.campaign_id else None
-    return 201, handoff.touch_log(
-        contact=contact, kind=payload.kind, channel=payload.channel, actor=request.auth,
-        occurred_at=payload.occurred_at, summary=payload.summary, sentiment=payload.sentiment,
-        campaign=campaign, via="api",
+    contact = referenced(
+        "contact_id",
+        lambda: selectors.contact_get_for_user(user=request.auth, contact_id=payload.contact_id),
     )
+    campaign = (
+        referenced("campaign_id", lambda: get_object_or_404(Campaign, pk=payload.campaign_id))
+        if payload.campaign_id
+        else None
+    )
+    touch = handoff.touch_log(
+        contact=contact,
+        kind=payload.kind,
+        channel=payload.channel,
+        actor=request.auth,
+        occurred_at=payload.occurred_at,
+        summary=payload.summary,
+        sentiment=payload.sentiment,
+        campaign=campaign,
+        via="api",
+    )
+    return Status(201, touch)
 
 
+@router.delete("/touches/{touch_id}", response={204: None, **ERRORS}, tags=["touches"])
+def touches_delete(request, touch_id: int):
+    """Delete a touch logged by mistake; the contact's score follows."""
+    touch = selectors.touch_get_for_user(user=request.auth, touch_id=touch_id)
+    handoff.touch_delete(actor=request.auth, touch=touch, via="api")
+    return Status(204, None)

@@ -27,8 +27,11 @@ INTEREST_KINDS = frozenset(
 def touch_log(
     *, contact: Contact, kind: str, actor: Any = None, via: str = "ui", **touch_fields: Any
 ) -> Touch:
-    """Record a touch and let the relay react: rescore, and hand off when the lead qualifies."""
-    if actor is not None and getattr(actor, "is_authenticated", False):
+    """Record a touch and let the relay react: rescore, and hand off when the lead qualifies.
+
+    ``actor=None`` is the system (a public form); any person, signed in or not, is checked.
+    """
+    if actor is not None:
         policies.require(actor, "create", "touch")
     with transaction.atomic():
         touch = people.touch_record(
@@ -47,6 +50,16 @@ def touch_log(
     return touch
 
 
+def touch_delete(*, actor: Any, touch: Touch, via: str = "ui") -> None:
+    """Delete a touch (logged by mistake, on the wrong contact) and rescore its contact."""
+    policies.require(actor, "delete", "touch", touch)
+    with transaction.atomic():
+        contact = touch.contact
+        audit.record_deleted(actor=actor, obj=touch, via=via)
+        touch.delete()
+        contact_rescore(contact=contact, via=via)
+
+
 def contact_rescore(*, contact: Contact, via: str = "scoring") -> int:
     """Recompute the rule score; at the threshold the contact becomes an MQL and is handed off."""
     score = scoring.score_of(contact)
@@ -58,18 +71,30 @@ def contact_rescore(*, contact: Contact, via: str = "scoring") -> int:
     return score
 
 
-def lead_hand_off(*, contact: Contact, via: str = "scoring") -> Lead:
-    """Make the contact an MQL and assign it to a rep, who is told by email."""
+def lead_hand_off(*, contact: Contact, actor: Any = None, via: str = "scoring") -> Lead:
+    """Make the contact an MQL and assign it to a rep, who is told by email.
+
+    The score hands off with ``actor=None``; a person handing off by hand must be allowed to
+    create leads.
+    """
+    if actor is not None:
+        policies.require(actor, "create", "lead")
+    reason = (
+        f"score {contact.score} reached {scoring.mql_threshold()}"
+        if actor is None
+        else "handed off by hand"
+    )
     with transaction.atomic():
         if contact.lifecycle_stage != Stage.LEAD:
             people.lifecycle_move(
-                contact=contact, to_stage=Stage.LEAD, via=via, reason="qualified by score"
+                contact=contact,
+                to_stage=Stage.LEAD,
+                actor=actor,
+                via=via,
+                reason="qualified by score" if actor is None else reason,
             )
         people.lifecycle_move(
-            contact=contact,
-            to_stage=Stage.MQL,
-            via=via,
-            reason=f"score {contact.score} reached {scoring.mql_threshold()}",
+            contact=contact, to_stage=Stage.MQL, actor=actor, via=via, reason=reason
         )
         rep = routing.rep_choose(contact=contact)
         lead = Lead.objects.create(
@@ -82,7 +107,7 @@ def lead_hand_off(*, contact: Contact, via: str = "scoring") -> Lead:
         if rep is not None and contact.owner_id != rep.pk:
             contact.owner = rep
             contact.save(update_fields=["owner", "updated_at"])
-        audit.record_created(actor=None, obj=lead, via=via)
+        audit.record_created(actor=actor, obj=lead, via=via)
         if rep is not None:
             transaction.on_commit(lambda: lead_assigned_notify.enqueue(lead.pk))
     return lead
@@ -149,3 +174,11 @@ def lead_reject(*, actor: Any, lead: Lead, reason: str, note: str = "", via: str
             # Back to marketing: the rep no longer owns the contact.
             Contact.objects.filter(pk=lead.contact_id).update(owner=None)
     return lead
+
+
+def lead_delete(*, actor: Any, lead: Lead, via: str = "ui") -> None:
+    """Delete a hand-off (a test or a duplicate). The contact and any deal it opened stay."""
+    policies.require(actor, "delete", "lead", lead)
+    with transaction.atomic():
+        audit.record_deleted(actor=actor, obj=lead, via=via)
+        lead.delete()

@@ -85,6 +85,53 @@ def campaign_create(
     return campaign
 
 
+def campaign_update(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    name: str | None = None,
+    objective: str | None = None,
+    message: str | None = None,
+    budget: Any = None,
+    via: str = "ui",
+) -> Campaign:
+    """Rename a campaign or change its objective, message or budget; its UTM slug stays."""
+    policies.require(actor, "change", "campaign", campaign)
+    errors: dict[str, str] = {}
+    if name is not None and not name.strip():
+        errors["name"] = "a campaign needs a name"
+    if objective is not None and objective not in Objective.values:
+        errors["objective"] = f"use one of {', '.join(Objective.values)}"
+    amount = None
+    if budget is not None:
+        try:
+            amount = Decimal(str(budget))
+        except InvalidOperation:
+            errors["budget"] = f"'{budget}' is not a number"
+    if errors:
+        raise InvalidInput(errors)
+    before = audit.snapshot(campaign)
+    if name is not None:
+        campaign.name = name.strip()
+    if objective is not None:
+        campaign.objective = objective
+    if message is not None:
+        campaign.message = message
+    if amount is not None:
+        campaign.budget = amount
+    campaign.save()
+    audit.record_updated(actor=actor, obj=campaign, before=before, via=via)
+    return campaign
+
+
+def campaign_delete(*, actor: Any, campaign: Campaign, via: str = "ui") -> None:
+    """Delete a campaign. Touches, leads, deals and forms it was credited on stay, uncredited."""
+    policies.require(actor, "delete", "campaign", campaign)
+    with transaction.atomic():
+        audit.record_deleted(actor=actor, obj=campaign, via=via)
+        campaign.delete()
+
+
 def campaign_for_utm(utm_campaign: str) -> Campaign | None:
     if not utm_campaign:
         return None
@@ -140,10 +187,13 @@ def form_submit(
     data: dict[str, Any],
     client_address: str,
     referrer: str = "",
+    rate_key: str = "",
 ) -> SubmissionResult:
     """A visitor submits a lead form: dedupe by email, record the touch with its UTM source,
     record consent as given (or not), and let the relay score and hand off.
 
+    ``client_address`` is the sender's IP address, kept with the submission; ``rate_key``
+    names whose submissions the hourly limit counts (default: that address).
     Bad input raises ``InvalidInput`` naming the fields and stores nothing.
     """
     if not form.is_active:
@@ -151,7 +201,7 @@ def form_submit(
     if str(data.get(HONEYPOT_FIELD, "") or "").strip():
         raise SubmissionRefused("honeypot filled", 400)
     if not ratelimit.hit(
-        f"form:{client_address}",
+        f"form:{rate_key or client_address}",
         limit=settings.TANDEM_FORM_SUBMISSIONS_PER_HOUR,
         window_seconds=3600,
     ):

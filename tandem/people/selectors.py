@@ -86,6 +86,28 @@ def account_get_for_user(*, user: Any, account_id: int) -> Account:
     return account
 
 
+def touches_for_user(
+    *, user: Any, contact_id: int | None = None, account_id: int | None = None, kind: str = ""
+) -> QuerySet[Touch]:
+    qs = policies.visible(user, "touch", Touch.objects.all())
+    if contact_id:
+        qs = qs.filter(contact_id=contact_id)
+    if account_id:
+        qs = qs.filter(account_id=account_id)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs
+
+
+def touch_get_for_user(*, user: Any, touch_id: int) -> Touch:
+    try:
+        touch = Touch.objects.select_related("contact", "recorded_by").get(pk=touch_id)
+    except Touch.DoesNotExist:
+        raise Http404("No such touch") from None
+    policies.require(user, "view", "touch", touch)
+    return touch
+
+
 @dataclass(frozen=True)
 class TimelineEntry:
     """One line on a customer's timeline: a touch or a lifecycle move, from either team."""
@@ -133,7 +155,7 @@ def timeline(
                     t.get_channel_display(),
                     t.campaign.name if t.campaign else "",
                     t.summary,
-                    t.sentiment,
+                    t.get_sentiment_display() if t.sentiment else "",
                 )
                 if p
             ),

@@ -100,6 +100,14 @@ def account_update(*, actor: Any, account: Account, via: str = "ui", **fields: A
     return account
 
 
+def account_delete(*, actor: Any, account: Account, via: str = "ui") -> None:
+    """Delete the account. Its contacts, touches and deals stay, no longer linked to it."""
+    policies.require(actor, "delete", "account", account)
+    with transaction.atomic():
+        audit.record_deleted(actor=actor, obj=account, via=via)
+        account.delete()
+
+
 def _owner_default(actor: Any) -> Any:
     return actor if getattr(actor, "is_sales", False) else None
 
@@ -228,6 +236,15 @@ def contact_update(*, actor: Any, contact: Contact, via: str = "ui", **fields: A
     return contact
 
 
+def contact_delete(*, actor: Any, contact: Contact, via: str = "ui") -> None:
+    """Delete the contact with their touches, consents, lifecycle moves, hand-offs and form
+    submissions. Their deals stay, no longer linked to them."""
+    policies.require(actor, "delete", "contact", contact)
+    with transaction.atomic():
+        audit.record_deleted(actor=actor, obj=contact, via=via)
+        contact.delete()
+
+
 def consent_record(
     *,
     contact: Contact,
@@ -315,6 +332,34 @@ def touch_record(
     if updated:
         contact.save(update_fields=[*updated, "updated_at"])
     audit.record_created(actor=actor, obj=touch, via=via)
+    return touch
+
+
+def touch_update(
+    *,
+    actor: Any,
+    touch: Touch,
+    summary: str | None = None,
+    sentiment: str | None = None,
+    via: str = "ui",
+) -> Touch:
+    """Correct what was written about a touch; what happened and when stay as recorded."""
+    policies.require(actor, "change", "touch", touch)
+    if summary is not None and len(summary) > 2000:
+        raise InvalidInput.field("summary", "must be at most 2000 characters")
+    if sentiment and sentiment not in Sentiment.values:
+        raise InvalidInput.field("sentiment", f"use one of {', '.join(Sentiment.values)}")
+    before = audit.snapshot(touch)
+    changed = []
+    if summary is not None:
+        touch.summary = summary.strip()
+        changed.append("summary")
+    if sentiment is not None:
+        touch.sentiment = sentiment
+        changed.append("sentiment")
+    if changed:
+        touch.save(update_fields=changed)
+        audit.record_updated(actor=actor, obj=touch, before=before, via=via)
     return touch
 
 

@@ -204,8 +204,23 @@ def deal_close_lost(*, actor: Any, deal: Deal, reason: str, via: str = "ui") -> 
     return deal
 
 
+def deal_delete(*, actor: Any, deal: Deal, via: str = "ui") -> None:
+    """Delete the deal with its stage history; its contact, account and lead stay."""
+    policies.require(actor, "delete", "deal", deal)
+    with transaction.atomic():
+        audit.record_deleted(actor=actor, obj=deal, via=via)
+        deal.delete()
+
+
 def deal_notes_update(*, actor: Any, deal: Deal, notes: str, via: str = "ui") -> Deal:
-    policies.require(actor, "change", "deal_private_notes", deal)
+    """Write, rewrite or clear the rep's private notes: each is checked as its own action."""
+    if not deal.private_notes:
+        action = "create"
+    elif not notes:
+        action = "delete"
+    else:
+        action = "change"
+    policies.require(actor, action, "deal_private_notes", deal)
     if len(notes) > 20000:
         raise InvalidInput.field("private_notes", "must be at most 20000 characters")
     before = audit.snapshot(deal)

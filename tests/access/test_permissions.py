@@ -1,0 +1,553 @@
+"""Every cell of the permission matrix, as behaviour.
+
+For each resource × action × role, the user acts through the real selectors and services on a
+record of their own, of a teammate's and of someone in another team, and the database shows
+whether it happened. The expected answer of each cell comes from ``policies.MATRIX``;
+``docs/permissions.md`` pins the matrix itself (see ``test_permissions_doc.py``) and the role
+summaries at the end of this file pin what each role is for.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.test import Client
+
+from tandem.access import policies
+from tandem.access.policies import MATRIX, Scope
+from tandem.access.roles import Role, TeamKind
+from tandem.audit import events as audit
+from tandem.audit.models import AuditEntry
+from tandem.handoff import selectors as handoff_selectors
+from tandem.handoff import services as handoff
+from tandem.handoff.models import Lead
+from tandem.marketing import selectors as marketing_selectors
+from tandem.marketing import services as marketing
+from tandem.marketing.models import Campaign
+from tandem.people import selectors as people_selectors
+from tandem.people import services as people
+from tandem.people.models import Account, Contact, Touch
+from tandem.sales import selectors as sales_selectors
+from tandem.sales import services as sales
+from tandem.sales.models import Deal
+from tests.factories import AccountFactory, CampaignFactory, TeamFactory, UserFactory
+
+WHOSE = ("own", "teammate", "other_team")
+NOTES = "Champion leaves in June; push for Q2."
+_serial = itertools.count(1)
+
+
+@dataclass
+class World:
+    """The cast, with every role in a team and a teammate for each, and a way in for each."""
+
+    cast: Any
+    teammates: dict[str, Any]
+    clients: dict[int, Client] = field(default_factory=dict)
+
+    def actor(self, role: str):
+        return self.cast.by_role(role)
+
+    def owner(self, role: str, whose: str):
+        return {
+            "own": self.actor(role),
+            "teammate": self.teammates[role],
+            "other_team": self.cast.other_team_rep,
+        }[whose]
+
+    def client(self, user) -> Client:
+        """A browser session for ``user`` (anonymous when they are not signed in)."""
+        key = id(user)
+        if key not in self.clients:
+            client = Client()
+            if getattr(user, "pk", None):
+                client.force_login(user)
+            self.clients[key] = client
+        return self.clients[key]
+
+
+@pytest.fixture
+def world(cast) -> World:
+    # Leadership, admin and employee have no team in the shared cast; give each a teammate so
+    # "own" and "team" scopes are tested apart for every role.
+    leadership = TeamFactory(name="Leadership", kind=TeamKind.LEADERSHIP)
+    operations = TeamFactory(name="Operations", kind=TeamKind.OTHER)
+    for user, team in (
+        (cast.leadership, leadership),
+        (cast.admin, operations),
+        (cast.employee, operations),
+    ):
+        user.team = team
+        user.save(update_fields=["team"])
+    teammates = {
+        Role.MARKETER: cast.marketing_manager,
+        Role.MARKETING_MANAGER: cast.marketer,
+        Role.SALES_REP: cast.teammate_rep,
+        Role.SALES_MANAGER: cast.sales_rep,
+        Role.LEADERSHIP: UserFactory(username="leo", role=Role.LEADERSHIP, team=leadership),
+        Role.ADMIN: cast.employee,
+        Role.EMPLOYEE: cast.admin,
+    }
+    return World(cast=cast, teammates={str(k): v for k, v in teammates.items()})
+
+
+# -- records, built through the services by an admin and owned by whoever the cell needs ----
+
+
+def _email() -> str:
+    return f"person{next(_serial)}@bolt.test"
+
+
+def an_account(w: World, owner) -> Account:
+    return people.account_create(actor=w.cast.admin, name="Bolt", domain="bolt.test", owner=owner)
+
+
+def a_contact(w: World, owner) -> Contact:
+    return people.contact_create(actor=w.cast.admin, email=_email(), owner=owner)
+
+
+def a_touch(w: World, owner) -> Touch:
+    # touch_record, not touch_log: leadership may not log touches, yet a cell needs one of theirs.
+    contact = a_contact(w, None)
+    return people.touch_record(contact=contact, kind="meeting", actor=owner, summary="Fair")
+
+
+def a_campaign(w: World, owner) -> Campaign:
+    return CampaignFactory(owner=owner)
+
+
+def a_lead(w: World, owner) -> Lead:
+    lead = handoff.lead_hand_off(contact=a_contact(w, None))
+    # No reassignment service exists yet; this stands in for a manager handing the lead on.
+    Lead.objects.filter(pk=lead.pk).update(assigned_to=owner)
+    return handoff_selectors.lead_get_for_user(user=w.cast.admin, lead_id=lead.pk)
+
+
+def a_deal(w: World, owner, notes: str = "") -> Deal:
+    deal = sales.deal_open(actor=w.cast.admin, name="Bolt — new business", owner=owner, amount=900)
+    if notes:
+        sales.deal_notes_update(actor=w.cast.admin, deal=deal, notes=notes)
+    return sales_selectors.deal_get_for_user(user=w.cast.admin, deal_id=deal.pk)
+
+
+def an_audit_entry(w: World, owner) -> AuditEntry:
+    return audit.record_created(actor=owner, obj=AccountFactory(name="Probe Ltd"), via="test")
+
+
+def _door(response) -> None:
+    """A door answers 403 (or sends to a login page) where its view raised PermissionDenied."""
+    refused = response.status_code == 403 or (
+        response.status_code == 302 and "/login/" in response["Location"]
+    )
+    if refused:
+        raise PermissionDenied(f"{response.status_code} from the door")
+
+
+def _audit_page_lists(client: Client, label: str) -> bool:
+    page = client.get("/audit/")
+    return page.status_code == 200 and label in page.content.decode()
+
+
+# -- what each action is, for each resource ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How to try one action on one kind of record, and how to tell that it happened.
+
+    ``arrange(world, owner)`` builds the record owned by ``owner`` (for creates: what the new
+    record hangs on); ``act(world, actor, record)`` tries the action and raises
+    PermissionDenied or Http404 when refused; ``happened(world, actor, record)`` reads the
+    database. ``raises=False`` for reads that hide instead of refusing (private notes).
+    """
+
+    arrange: Callable[[World, Any], Any]
+    act: Callable[[World, Any, Any], Any]
+    happened: Callable[[World, Any, Any], bool]
+    whose: tuple[str, ...] = WHOSE
+    raises: bool = True
+
+
+def _exists(model, **lookup) -> bool:
+    return model.objects.filter(**lookup).exists()
+
+
+SPECS: dict[tuple[str, str], Spec] = {
+    ("account", "view"): Spec(
+        an_account,
+        lambda w, a, r: people_selectors.account_get_for_user(user=a, account_id=r.pk),
+        lambda w, a, r: people_selectors.accounts_for_user(user=a).filter(pk=r.pk).exists(),
+    ),
+    ("account", "create"): Spec(
+        lambda w, owner: owner,
+        lambda w, a, owner: people.account_create(actor=a, name="Newco", owner=owner),
+        lambda w, a, owner: _exists(Account, name="Newco", owner=owner),
+    ),
+    ("account", "change"): Spec(
+        an_account,
+        lambda w, a, r: people.account_update(actor=a, account=r, industry="Robotics"),
+        lambda w, a, r: Account.objects.get(pk=r.pk).industry == "Robotics",
+    ),
+    ("account", "delete"): Spec(
+        an_account,
+        lambda w, a, r: people.account_delete(actor=a, account=r),
+        lambda w, a, r: not _exists(Account, pk=r.pk),
+    ),
+    ("contact", "view"): Spec(
+        a_contact,
+        lambda w, a, r: people_selectors.contact_get_for_user(user=a, contact_id=r.pk),
+        lambda w, a, r: people_selectors.contacts_for_user(user=a).filter(pk=r.pk).exists(),
+    ),
+    ("contact", "create"): Spec(
+        lambda w, owner: owner,
+        lambda w, a, owner: people.contact_create(actor=a, email="new@bolt.test", owner=owner),
+        lambda w, a, owner: _exists(Contact, email="new@bolt.test", owner=owner),
+    ),
+    ("contact", "change"): Spec(
+        a_contact,
+        lambda w, a, r: people.contact_update(actor=a, contact=r, title="Chief Buyer"),
+        lambda w, a, r: Contact.objects.get(pk=r.pk).title == "Chief Buyer",
+    ),
+    ("contact", "delete"): Spec(
+        a_contact,
+        lambda w, a, r: people.contact_delete(actor=a, contact=r),
+        lambda w, a, r: not _exists(Contact, pk=r.pk),
+    ),
+    ("touch", "view"): Spec(
+        a_touch,
+        lambda w, a, r: people_selectors.touch_get_for_user(user=a, touch_id=r.pk),
+        lambda w, a, r: people_selectors.touches_for_user(user=a).filter(pk=r.pk).exists(),
+    ),
+    ("touch", "create"): Spec(
+        a_contact,  # a touch with a contact owned by whoever the cell names
+        lambda w, a, c: handoff.touch_log(contact=c, kind="note", actor=a, summary="Said hi"),
+        lambda w, a, c: _exists(Touch, contact=c, summary="Said hi"),
+    ),
+    ("touch", "change"): Spec(
+        a_touch,
+        lambda w, a, r: people.touch_update(actor=a, touch=r, summary="Trade fair, booth 4"),
+        lambda w, a, r: Touch.objects.get(pk=r.pk).summary == "Trade fair, booth 4",
+    ),
+    ("touch", "delete"): Spec(
+        a_touch,
+        lambda w, a, r: handoff.touch_delete(actor=a, touch=r),
+        lambda w, a, r: not _exists(Touch, pk=r.pk),
+    ),
+    ("campaign", "view"): Spec(
+        a_campaign,
+        lambda w, a, r: marketing_selectors.campaign_get_for_user(user=a, campaign_id=r.pk),
+        lambda w, a, r: marketing_selectors.campaigns_for_user(user=a).filter(pk=r.pk).exists(),
+    ),
+    ("campaign", "create"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: marketing.campaign_create(actor=a, name="Autumn fair", channel="events"),
+        lambda w, a, _: _exists(Campaign, name="Autumn fair"),
+        whose=("any",),  # a new campaign is always its creator's
+    ),
+    ("campaign", "change"): Spec(
+        a_campaign,
+        lambda w, a, r: marketing.campaign_update(actor=a, campaign=r, name="Spring fair"),
+        lambda w, a, r: Campaign.objects.get(pk=r.pk).name == "Spring fair",
+    ),
+    ("campaign", "delete"): Spec(
+        a_campaign,
+        lambda w, a, r: marketing.campaign_delete(actor=a, campaign=r),
+        lambda w, a, r: not _exists(Campaign, pk=r.pk),
+    ),
+    ("lead", "view"): Spec(
+        a_lead,
+        lambda w, a, r: handoff_selectors.lead_get_for_user(user=a, lead_id=r.pk),
+        lambda w, a, r: handoff_selectors.leads_for_user(user=a).filter(pk=r.pk).exists(),
+    ),
+    ("lead", "create"): Spec(
+        a_contact,  # handing off a contact owned by whoever the cell names
+        lambda w, a, c: handoff.lead_hand_off(contact=c, actor=a),
+        lambda w, a, c: _exists(Lead, contact=c),
+    ),
+    ("lead", "change"): Spec(
+        a_lead,
+        lambda w, a, r: handoff.lead_accept(actor=a, lead=r),
+        lambda w, a, r: Lead.objects.get(pk=r.pk).status == Lead.Status.ACCEPTED,
+    ),
+    ("lead", "delete"): Spec(
+        a_lead,
+        lambda w, a, r: handoff.lead_delete(actor=a, lead=r),
+        lambda w, a, r: not _exists(Lead, pk=r.pk),
+    ),
+    ("deal", "view"): Spec(
+        a_deal,
+        lambda w, a, r: sales_selectors.deal_get_for_user(user=a, deal_id=r.pk),
+        lambda w, a, r: sales_selectors.deals_for_user(user=a).filter(pk=r.pk).exists(),
+    ),
+    ("deal", "create"): Spec(
+        lambda w, owner: owner,
+        lambda w, a, owner: sales.deal_open(actor=a, name="Expansion", owner=owner),
+        lambda w, a, owner: _exists(Deal, name="Expansion", owner=owner),
+    ),
+    ("deal", "change"): Spec(
+        a_deal,
+        lambda w, a, r: sales.deal_close_won(actor=a, deal=r),
+        lambda w, a, r: Deal.objects.get(pk=r.pk).stage.outcome == "won",
+    ),
+    ("deal", "delete"): Spec(
+        a_deal,
+        lambda w, a, r: sales.deal_delete(actor=a, deal=r),
+        lambda w, a, r: not _exists(Deal, pk=r.pk),
+    ),
+    ("deal_private_notes", "view"): Spec(
+        lambda w, owner: a_deal(w, owner, notes=NOTES),
+        lambda w, a, r: None,
+        lambda w, a, r: sales_selectors.deal_private_notes_for(user=a, deal=r) == NOTES,
+        raises=False,  # the deal shows; the notes are None
+    ),
+    ("deal_private_notes", "create"): Spec(
+        a_deal,
+        lambda w, a, r: sales.deal_notes_update(actor=a, deal=r, notes=NOTES),
+        lambda w, a, r: Deal.objects.get(pk=r.pk).private_notes == NOTES,
+    ),
+    ("deal_private_notes", "change"): Spec(
+        lambda w, owner: a_deal(w, owner, notes=NOTES),
+        lambda w, a, r: sales.deal_notes_update(actor=a, deal=r, notes="Champion stays."),
+        lambda w, a, r: Deal.objects.get(pk=r.pk).private_notes == "Champion stays.",
+    ),
+    ("deal_private_notes", "delete"): Spec(
+        lambda w, owner: a_deal(w, owner, notes=NOTES),
+        lambda w, a, r: sales.deal_notes_update(actor=a, deal=r, notes=""),
+        lambda w, a, r: Deal.objects.get(pk=r.pk).private_notes == "",
+    ),
+    # The audit log has no service but its page; nobody writes it by hand, and the admin site
+    # is the only door that could.
+    ("audit_log", "view"): Spec(
+        an_audit_entry,
+        lambda w, a, r: _door(w.client(a).get("/audit/")),
+        lambda w, a, r: _audit_page_lists(w.client(a), "Probe Ltd"),
+    ),
+    ("audit_log", "create"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: _door(
+            w.client(a).post(
+                "/admin/audit/auditentry/add/",
+                {"actor_label": "forged", "action": "create", "record_type": "x", "record_id": 1},
+            )
+        ),
+        lambda w, a, _: _exists(AuditEntry, actor_label="forged"),
+        whose=("any",),
+    ),
+    ("audit_log", "change"): Spec(
+        an_audit_entry,
+        lambda w, a, r: _door(
+            w.client(a).post(
+                f"/admin/audit/auditentry/{r.pk}/change/",
+                {"actor_label": "forged", "action": "update", "record_type": "x"},
+            )
+        ),
+        lambda w, a, r: AuditEntry.objects.get(pk=r.pk).actor_label == "forged",
+    ),
+    ("audit_log", "delete"): Spec(
+        an_audit_entry,
+        lambda w, a, r: _door(
+            w.client(a).post(f"/admin/audit/auditentry/{r.pk}/delete/", {"post": "yes"})
+        ),
+        lambda w, a, r: not _exists(AuditEntry, pk=r.pk),
+    ),
+}
+
+ROLES = [str(r) for r in policies.ROLE_ORDER]
+CELLS = [
+    pytest.param(role, resource, action, whose, id=f"{role}-{resource}-{action}-{whose}")
+    for resource, actions in MATRIX.items()
+    for action in actions
+    for role in ROLES
+    for whose in SPECS[(resource, action)].whose
+]
+
+
+def expected(resource: str, action: str, role: str, whose: str) -> bool:
+    scope = MATRIX[resource][action][role]
+    return {
+        Scope.ALL: True,
+        Scope.TEAM: whose in ("own", "teammate", "any"),
+        Scope.OWN: whose in ("own", "any"),
+        Scope.NONE: False,
+    }[scope]
+
+
+def _try(world: World, spec: Spec, actor, record) -> bool:
+    """Whether the attempt was refused."""
+    try:
+        spec.act(world, actor, record)
+    except (PermissionDenied, Http404):
+        return True
+    return False
+
+
+def test_every_cell_has_a_spec():
+    assert set(SPECS) == {(res, act) for res, acts in MATRIX.items() for act in acts}
+    assert set(ROLES) == {str(r) for r in Role}
+
+
+@pytest.mark.parametrize(("role", "resource", "action", "whose"), CELLS)
+def test_cell(world, role, resource, action, whose):
+    # given a record owned by the user, a teammate or someone in another team
+    spec = SPECS[(resource, action)]
+    actor = world.actor(role)
+    record = spec.arrange(world, world.owner(role, whose) if whose != "any" else None)
+    allowed = expected(resource, action, role, whose)
+
+    # when the user tries the action through the real service, selector or page
+    refused = _try(world, spec, actor, record)
+
+    # then it happened exactly when the matrix allows it, and a refusal stored nothing
+    assert spec.happened(world, actor, record) is allowed
+    if spec.raises:
+        assert refused is not allowed
+
+
+NOBODY_CELLS = [
+    pytest.param(who, resource, action, id=f"{who}-{resource}-{action}")
+    for who in ("anonymous", "inactive")
+    for resource, actions in MATRIX.items()
+    for action in actions
+]
+
+
+@pytest.mark.parametrize(("who", "resource", "action"), NOBODY_CELLS)
+def test_anonymous_and_inactive_users_may_do_nothing(world, who, resource, action):
+    # given a record of a rep's, and an admin whose account was switched off
+    spec = SPECS[(resource, action)]
+    actor = (
+        AnonymousUser()
+        if who == "anonymous"
+        else UserFactory(username="gone", role=Role.ADMIN, is_active=False)
+    )
+    record = spec.arrange(world, world.cast.sales_rep if spec.whose == WHOSE else None)
+
+    refused = _try(world, spec, actor, record)
+
+    assert spec.happened(world, actor, record) is False
+    if spec.raises:
+        assert refused
+
+
+# -- what each role is for, written out so a change to the matrix is a deliberate one ---------
+
+
+def _allowed(user) -> set[tuple[str, str]]:
+    return {
+        (res, act) for res, acts in MATRIX.items() for act in acts if policies.can(user, act, res)
+    }
+
+
+VIEWS = {(res, "view") for res in MATRIX}
+
+
+def test_leadership_reads_everything_but_the_audit_log_and_writes_nothing(cast):
+    assert _allowed(cast.leadership) == VIEWS - {("audit_log", "view")}
+
+
+def test_employee_logs_touches_and_sees_people_but_no_campaigns_leads_or_deals(cast):
+    assert _allowed(cast.employee) == {
+        ("account", "view"),
+        ("contact", "view"),
+        ("touch", "view"),
+        ("touch", "create"),
+        ("touch", "change"),
+    }
+
+
+def test_admin_does_everything_but_write_the_audit_log_by_hand(cast):
+    everything = {(res, act) for res, acts in MATRIX.items() for act in acts}
+    audit_writes = {("audit_log", a) for a in ("create", "change", "delete")}
+    assert _allowed(cast.admin) == everything - audit_writes
+
+
+def test_marketing_sees_deals_but_never_private_notes(cast):
+    for user in (cast.marketer, cast.marketing_manager):
+        assert policies.can(user, "view", "deal")
+        assert not any(policies.can(user, act, "deal_private_notes") for act in policies.ACTIONS)
+
+
+def test_marketer_reads_a_reps_deal_without_its_notes(world):
+    deal = a_deal(world, world.cast.sales_rep, notes=NOTES)
+
+    seen = sales_selectors.deal_get_for_user(user=world.cast.marketer, deal_id=deal.pk)
+
+    assert seen == deal
+    assert sales_selectors.deal_private_notes_for(user=world.cast.marketer, deal=seen) is None
+    assert sales_selectors.deal_private_notes_for(user=world.cast.sales_rep, deal=seen) == NOTES
+
+
+def test_sales_manager_answers_their_teams_leads_not_another_teams(world):
+    cast = world.cast
+    north, south = a_lead(world, cast.teammate_rep), a_lead(world, cast.other_team_rep)
+
+    deal = handoff.lead_accept(actor=cast.sales_manager, lead=north)
+    with pytest.raises(PermissionDenied):
+        handoff.lead_accept(actor=cast.sales_manager, lead=south)
+    with pytest.raises(PermissionDenied):
+        handoff_selectors.lead_get_for_user(user=cast.sales_manager, lead_id=south.pk)
+
+    assert deal.owner == cast.teammate_rep
+    assert Lead.objects.get(pk=south.pk).status == Lead.Status.WAITING
+    queue = handoff_selectors.lead_queue(user=cast.sales_manager)
+    assert list(queue) == []  # north's lead is answered; south's is not theirs to answer
+
+
+def test_employee_logs_a_touch_but_sees_no_deals_or_leads(world):
+    cast = world.cast
+    contact = a_contact(world, cast.sales_rep)
+    a_deal(world, cast.employee)  # even a deal in their own name
+    a_lead(world, cast.employee)
+
+    touch = handoff.touch_log(contact=contact, kind="meeting", actor=cast.employee, summary="Met")
+
+    assert touch.recorded_by == cast.employee
+    assert list(sales_selectors.deals_for_user(user=cast.employee)) == []
+    assert list(handoff_selectors.leads_for_user(user=cast.employee)) == []
+
+
+def test_a_refused_write_leaves_no_audit_entry(world):
+    deal = a_deal(world, world.cast.other_team_rep)
+    before = AuditEntry.objects.count()
+
+    with pytest.raises(PermissionDenied):
+        sales.deal_delete(actor=world.cast.sales_manager, deal=deal)
+
+    assert AuditEntry.objects.count() == before
+
+
+def test_a_delete_is_audited_with_what_was_deleted(world):
+    deal = a_deal(world, world.cast.sales_rep)
+    deal_id = deal.pk
+
+    sales.deal_delete(actor=world.cast.sales_manager, deal=deal, via="api")
+
+    entry = AuditEntry.objects.filter(action="delete").get()
+    assert (entry.actor, entry.record_type, entry.record_id) == (
+        world.cast.sales_manager,
+        "sales.deal",
+        str(deal_id),
+    )
+    assert entry.changes["name"] == ["Bolt — new business", None]
+
+
+def test_even_a_superuser_cannot_write_the_audit_log_through_the_admin_site(world):
+    root = UserFactory(username="root", role=Role.ADMIN, is_staff=True, is_superuser=True)
+    entry = an_audit_entry(world, world.cast.sales_rep)
+    client = world.client(root)
+
+    assert client.get("/admin/audit/auditentry/").status_code == 200
+    assert client.get("/admin/audit/auditentry/add/").status_code == 403
+    assert client.post(f"/admin/audit/auditentry/{entry.pk}/change/", {}).status_code == 403
+    assert (
+        client.post(f"/admin/audit/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert AuditEntry.objects.filter(pk=entry.pk, actor_label=entry.actor_label).exists()
