@@ -133,6 +133,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
+# API lists: one request never returns a whole table.
+NINJA_PAGINATION_MAX_LIMIT = 500
+
 # Oversized bodies are refused before any view sees them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200

@@ -146,9 +146,21 @@ def can(user: User | Any, action: str, resource: str, obj: Any = None) -> bool:
     return False
 
 
+NOUNS = {
+    "deal_private_notes": "private deal notes",
+    "audit_log": "the audit log",
+    "lead": "lead",
+}
+
+
 def require(user: User | Any, action: str, resource: str, obj: Any = None) -> None:
+    """Raise ``PermissionDenied`` with a plain sentence when ``can`` says no."""
     if not can(user, action, resource, obj):
-        raise PermissionDenied(f"You may not {action} this {resource.replace('_', ' ')}.")
+        noun = NOUNS.get(resource, resource.replace("_", " "))
+        target = noun if resource in ("deal_private_notes", "audit_log") else f"this {noun}"
+        if obj is None and action == "create":
+            target = f"a new {noun}" if resource not in ("deal_private_notes",) else noun
+        raise PermissionDenied(f"Your role may not {action} {target}.")
 
 
 def visible(user: User | Any, resource: str, queryset: QuerySet, action: str = "view") -> QuerySet:

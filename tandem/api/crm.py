@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -26,7 +25,7 @@ from tandem.api.schemas import (
 )
 from tandem.errors import InvalidInput
 from tandem.handoff import services as handoff
-from tandem.marketing.models import Campaign
+from tandem.marketing.selectors import campaign_get_for_user
 from tandem.people import selectors, services
 from tandem.people.models import Account, Contact, LifecycleMove
 
@@ -186,7 +185,10 @@ def touches_create(request, payload: TouchIn):
         lambda: selectors.contact_get_for_user(user=request.auth, contact_id=payload.contact_id),
     )
     campaign = (
-        referenced("campaign_id", lambda: get_object_or_404(Campaign, pk=payload.campaign_id))
+        referenced(
+            "campaign_id",
+            lambda: campaign_get_for_user(user=request.auth, campaign_id=payload.campaign_id),
+        )
         if payload.campaign_id
         else None
     )

@@ -108,3 +108,10 @@ def test_a_list_of_thirty_rows_costs_a_fixed_number_of_queries(
         page = client.get(path, limit=ROWS).json()
 
     assert len(page["items"]) == ROWS
+
+
+def test_limit_is_capped_so_one_request_never_returns_a_whole_table(api, book, settings):
+    response = api("marketer").get("/contacts", limit=100_000)
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "limit"
