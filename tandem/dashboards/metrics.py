@@ -164,11 +164,17 @@ def shared_numbers(period: Period) -> SharedNumbers:
 class StageColumn:
     stage: PipelineStage
     deals: list[Deal]
+    count: int
     amount: Decimal
     weighted: Decimal
 
+    @property
+    def hidden(self) -> int:
+        """Deals in the stage beyond the ones shown on the board."""
+        return self.count - len(self.deals)
 
-def pipeline_board(*, user: Any, limit_per_stage: int = 50) -> list[StageColumn]:
+
+def pipeline_board(*, user: Any, limit_per_stage: int = 12) -> list[StageColumn]:
     """Open deals the user may see, by stage of the default pipeline."""
     from tandem.sales.services import pipeline_default
 
@@ -193,6 +199,7 @@ def pipeline_board(*, user: Any, limit_per_stage: int = 50) -> list[StageColumn]
             StageColumn(
                 stage=stage,
                 deals=stage_deals,
+                count=(totals.get(stage.pk) or {}).get("n") or 0,
                 amount=amount,
                 weighted=(amount * stage.probability / 100).quantize(Decimal("0.01")),
             )
