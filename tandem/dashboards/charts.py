@@ -47,3 +47,28 @@ def grouped_bars_svg(
         .configure_axis(labelFontSize=12, labelLimit=220)
     )
     return _render(json.dumps(chart.to_dict(), sort_keys=True, default=str))
+
+
+def monthly_lines_svg(rows: list[dict], *, title: str) -> str:
+    """Lines per measure over months (rows: month, measure, count) as an SVG string."""
+    if not rows:
+        return ""
+    chart = (
+        alt.Chart(alt.Data(values=rows), title=title)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("month:O", title=None, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("count:Q", title=None, axis=alt.Axis(tickMinStep=1, format="d")),
+            color=alt.Color(
+                "measure:N",
+                sort=None,
+                title=None,
+                scale=alt.Scale(range=["#7a3fb0", "#1f5fbf", "#0f7a55"]),
+            ),
+            tooltip=["month:O", "measure:N", "count:Q"],
+        )
+        .properties(width=640, height=220)
+        .configure_view(stroke=None)
+        .configure_axis(labelFontSize=12)
+    )
+    return _render(json.dumps(chart.to_dict(), sort_keys=True, default=str))

@@ -248,3 +248,60 @@ def sales_numbers(*, user: Any, period: Period) -> SalesNumbers:
         open_amount=open_["amount"] or Decimal(0),
         days_to_win=sum(durations) / len(durations) if durations else None,
     )
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    month: str  # YYYY-MM
+    mqls: int
+    accepted: int
+    won: int
+    revenue: Decimal
+
+
+def monthly_trend(period: Period) -> list[MonthRow]:
+    """MQLs handed off, leads accepted, deals won and revenue per calendar month of the period."""
+    from django.db.models.functions import TruncMonth
+
+    def by_month(qs, field: str, **aggregates) -> dict[str, dict]:
+        rows = (
+            qs.annotate(month=TruncMonth(field))
+            .values("month")
+            .annotate(**aggregates)
+            .order_by("month")
+        )
+        return {r["month"].strftime("%Y-%m"): r for r in rows}
+
+    mqls = by_month(
+        LifecycleMove.objects.filter(
+            to_stage=Stage.MQL, moved_at__gte=period.start, moved_at__lte=period.end
+        ),
+        "moved_at",
+        n=Count("id"),
+    )
+    accepted = by_month(
+        Lead.objects.filter(
+            status=Lead.Status.ACCEPTED, decided_at__gte=period.start, decided_at__lte=period.end
+        ),
+        "decided_at",
+        n=Count("id"),
+    )
+    won = by_month(
+        Deal.objects.filter(
+            stage__outcome=WON, closed_at__gte=period.start, closed_at__lte=period.end
+        ),
+        "closed_at",
+        n=Count("id"),
+        revenue=Sum("amount"),
+    )
+    months = sorted(set(mqls) | set(accepted) | set(won))
+    return [
+        MonthRow(
+            month=m,
+            mqls=mqls.get(m, {}).get("n", 0),
+            accepted=accepted.get(m, {}).get("n", 0),
+            won=won.get(m, {}).get("n", 0),
+            revenue=won.get(m, {}).get("revenue") or Decimal(0),
+        )
+        for m in months
+    ]

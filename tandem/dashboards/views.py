@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from tandem.dashboards import metrics
+from tandem.dashboards import charts, metrics
 from tandem.dashboards.periods import PERIOD_LABELS, period_for
 
 
@@ -22,5 +22,18 @@ def shared(request):
         section="shared",
         numbers=metrics.shared_numbers(ctx["period"]),
         reasons=metrics.rejection_reasons(ctx["period"]),
+    )
+    trend = metrics.monthly_trend(ctx["period"])
+    ctx["trend_chart"] = (
+        charts.monthly_lines_svg(
+            [
+                {"month": row.month, "measure": label, "count": getattr(row, attr)}
+                for row in trend
+                for label, attr in (("MQLs", "mqls"), ("Accepted", "accepted"), ("Won", "won"))
+            ],
+            title="Qualified leads and wins by month",
+        )
+        if len(trend) > 1
+        else ""
     )
     return render(request, "dashboards/shared.html", ctx)

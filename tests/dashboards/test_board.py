@@ -26,3 +26,14 @@ def test_board_shows_only_deals_the_user_may_see(cast):
 
     assert [d.name for d in metrics.pipeline_board(user=cast.sales_rep)[0].deals] == ["Mine"]
     assert metrics.pipeline_board(user=cast.leadership)[0].count == 2
+
+
+def test_monthly_trend_counts_each_step_of_the_relay_in_its_month(cast, mql):
+    from tandem.dashboards.periods import period_for
+    from tandem.handoff import services as handoff
+
+    deal = handoff.lead_accept(actor=cast.sales_rep, lead=mql)
+    sales.deal_close_won(actor=cast.sales_rep, deal=deal, amount="900")
+
+    (row,) = metrics.monthly_trend(period_for("12m"))
+    assert (row.mqls, row.accepted, row.won, row.revenue) == (1, 1, 1, Decimal("900.00"))
