@@ -259,9 +259,9 @@ class ChunkSimulation:
     def _fit(self, contact: ContactSim) -> int:
         points = 0
         title = contact.title.lower()
-        if any(w in title.split() or w in title for w in scoring.SENIOR_WORDS):
+        if scoring.SENIOR_TITLE.search(title):
             points += 15
-        elif any(w in title for w in scoring.MANAGER_WORDS):
+        elif scoring.MANAGER_TITLE.search(title):
             points += 8
         if not contact.domain_free:
             points += 10
@@ -663,6 +663,10 @@ class ChunkSimulation:
     @staticmethod
     def _engagement(contact: ContactSim, at: int) -> int:
         since = at - WINDOW
+        # As scoring.score_lines: a recycled lead re-earns its score from its recycling on.
+        recycled = [m[0] for m in contact.moves if m[2] == Stage.RECYCLED and since < m[0] <= at]
+        if recycled:
+            since = max(recycled)
         per_kind: dict[str, int] = {}
         points = scoring.TOUCH_POINTS
         cap = scoring.TOUCH_KIND_CAP

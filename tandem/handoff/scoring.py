@@ -8,13 +8,15 @@ the lead page shows ("+30 submitted a form").
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
 
-from tandem.people.models import Contact, Touch, TouchKind
+from tandem.people.lifecycle import Stage
+from tandem.people.models import Contact, LifecycleMove, Touch, TouchKind
 from tandem.people.selectors import FREE_MAIL_DOMAINS
 
 ENGAGEMENT_WINDOW = dt.timedelta(days=90)
@@ -29,8 +31,12 @@ TOUCH_POINTS: dict[str, int] = {
 }
 # A burst of one kind (twenty page views in an afternoon) should not make an MQL on its own.
 TOUCH_KIND_CAP = 40
-SENIOR_WORDS = ("chief", "vp", "vice president", "head", "director", "founder", "owner", "partner")
-MANAGER_WORDS = ("manager", "lead", "principal")
+# Whole words only: "Product Owner" and "Partner Manager" are not executives.
+SENIOR_TITLE = re.compile(
+    r"\b(chief|c[eftoim]o|vp|svp|evp|vice president|president|head|director|founder|"
+    r"co-founder|managing partner|owner-operator)\b"
+)
+MANAGER_TITLE = re.compile(r"\b(manager|lead|leader|principal|supervisor)\b")
 
 
 def mql_threshold() -> int:
@@ -64,9 +70,9 @@ def fit_rule(name: str, reads: tuple[str, ...]):
 @fit_rule("seniority", reads=("title",))
 def _seniority(contact: Contact) -> ScoreLine | None:
     title = contact.title.lower()
-    if any(word in title.split() or word in title for word in SENIOR_WORDS):
+    if SENIOR_TITLE.search(title):
         return ScoreLine(15, f"senior title ({contact.title})")
-    if any(word in title for word in MANAGER_WORDS):
+    if MANAGER_TITLE.search(title):
         return ScoreLine(8, f"manager title ({contact.title})")
     return None
 
@@ -89,12 +95,24 @@ def _known_company(contact: Contact) -> ScoreLine | None:
 def score_lines(contact: Contact, *, now: dt.datetime | None = None) -> list[ScoreLine]:
     """Each reason the contact scores what it does; their sum is the score."""
     lines = [line for rule in FIT_RULES.values() if (line := rule.evaluate(contact))]
-    since = (now or timezone.now()) - ENGAGEMENT_WINDOW
+    now = now or timezone.now()
+    since = now - ENGAGEMENT_WINDOW
+    recycled_at = (
+        LifecycleMove.objects.filter(
+            contact=contact, to_stage=Stage.RECYCLED, moved_at__gt=since, moved_at__lte=now
+        )
+        .order_by("-moved_at")
+        .values_list("moved_at", flat=True)
+        .first()
+    )
+    if recycled_at is not None:
+        # A recycled lead re-earns its score: the touches that qualified it last time, and that
+        # sales turned down, do not hand it straight back.
+        since = recycled_at
     points_by_kind: dict[str, int] = {}
     counts: dict[str, int] = {}
-    for kind in Touch.objects.filter(contact=contact, occurred_at__gte=since).values_list(
-        "kind", flat=True
-    ):
+    touches = Touch.objects.filter(contact=contact, occurred_at__gte=since, occurred_at__lte=now)
+    for kind in touches.values_list("kind", flat=True):
         counts[kind] = counts.get(kind, 0) + 1
         points_by_kind[kind] = min(
             TOUCH_KIND_CAP, points_by_kind.get(kind, 0) + TOUCH_POINTS.get(kind, 0)

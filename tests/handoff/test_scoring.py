@@ -65,3 +65,52 @@ def test_threshold_makes_an_mql(cast, settings):
     assert contact.lifecycle_stage == Stage.MQL
     assert contact.score == 55
     assert contact.leads.get().score_at_handoff == 55
+
+
+@pytest.mark.parametrize(
+    ("title", "points"),
+    [
+        pytest.param("VP Operations", 15, id="vp"),
+        pytest.param("Chief Financial Officer", 15, id="chief"),
+        pytest.param("CTO", 15, id="cto"),
+        pytest.param("Head of Maintenance", 15, id="head-of"),
+        pytest.param("Product Owner", 0, id="product-owner-not-senior"),
+        pytest.param("Partner Manager", 8, id="partner-manager-is-a-manager"),
+        pytest.param("Team Leader", 8, id="team-leader"),
+        pytest.param("Developer", 0, id="developer"),
+    ],
+)
+def test_seniority_reads_whole_words(db, title, points):
+    contact = ContactFactory(title=title, email="a@gmail.com", account=None)
+
+    assert scoring.score_of(contact) == points
+
+
+def test_a_recycled_lead_re_earns_its_score_before_going_back_to_sales(cast, mql):
+    # given a lead sales turned down as not ready
+    handoff.lead_reject(actor=cast.sales_rep, lead=mql, reason="not_ready")
+    contact = mql.contact
+    contact.refresh_from_db()
+
+    # when they open one email
+    handoff.touch_log(contact=contact, kind="email_open", channel="email")
+
+    # then they stay with marketing: old touches no longer count
+    contact.refresh_from_db()
+    assert contact.lifecycle_stage == Stage.RECYCLED
+    assert contact.score == 27  # fit only (15 + 10) + the new open (2)
+    assert contact.leads.count() == 1
+
+
+def test_a_recycled_lead_who_fills_a_form_again_is_judged_on_new_touches_only(cast, mql):
+    handoff.lead_reject(actor=cast.sales_rep, lead=mql, reason="not_ready")
+    contact = mql.contact
+    contact.refresh_from_db()
+
+    handoff.touch_log(contact=contact, kind="form_submission", channel="webinar")
+
+    contact.refresh_from_db()
+    # fit 25 + the new form 30 = 55: qualifies again on its own merit, with a second hand-off
+    assert contact.score == 55
+    assert contact.lifecycle_stage == Stage.MQL
+    assert contact.leads.count() == 2
