@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
 
 from tandem.access import policies
 from tandem.dashboards.periods import Period
@@ -237,8 +237,11 @@ def sales_numbers(*, user: Any, period: Period) -> SalesNumbers:
         new_customers=Count("id", filter=Q(stage__outcome=WON, is_repeat_purchase=False)),
     )
     open_ = deals.filter(stage__outcome=OPEN).aggregate(n=Count("id"), amount=Sum("amount"))
-    won_pairs = closed.filter(stage__outcome=WON).values_list("created_at", "closed_at")
-    durations = [(c - o).total_seconds() / 86400 for o, c in won_pairs]
+    time_to_win = closed.filter(stage__outcome=WON).aggregate(
+        average=Avg(
+            ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())
+        )
+    )["average"]
     return SalesNumbers(
         won=outcome["won"],
         lost=outcome["lost"],
@@ -246,7 +249,7 @@ def sales_numbers(*, user: Any, period: Period) -> SalesNumbers:
         new_customers=outcome["new_customers"],
         open_deals=open_["n"],
         open_amount=open_["amount"] or Decimal(0),
-        days_to_win=sum(durations) / len(durations) if durations else None,
+        days_to_win=time_to_win.total_seconds() / 86400 if time_to_win is not None else None,
     )
 
 

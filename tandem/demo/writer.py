@@ -362,9 +362,11 @@ def _source_medium(touch: list) -> tuple[str, str]:
 
 
 def _contact_row(c: ContactSim, at: Callable[[int], Any]) -> tuple:
-    first, last = c.touches[0], c.touches[-1]
+    first = c.touches[0]
+    # As touch_record: last touch is the latest touch marketing can be credited for.
+    last = next((t for t in reversed(c.touches) if t[2] is not None or t[4]), None)
     first_source, first_medium = _source_medium(first)
-    last_source, last_medium = _source_medium(last)
+    last_source, last_medium = _source_medium(last) if last else ("", "")
     return (
         c.index,
         c.first_name,
@@ -382,10 +384,10 @@ def _contact_row(c: ContactSim, at: Callable[[int], Any]) -> tuple:
         first_source,
         first_medium,
         first[2].id if first[2] else None,
-        at(last[0]),
+        at(last[0]) if last else None,
         last_source,
         last_medium,
-        last[2].id if last[2] else None,
+        last[2].id if last and last[2] else None,
         at(c.created),
         at(c.updated),
     )

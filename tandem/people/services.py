@@ -320,7 +320,10 @@ def touch_record(
             "first_touch_medium",
             "first_touch_campaign",
         ]
-    if contact.last_touch_at is None or when >= contact.last_touch_at:
+    # Last touch credits marketing: a rep's call or a support note after the campaign that
+    # brought the contact in must not wipe that campaign's credit.
+    is_attributable = campaign is not None or bool(utm.get("source"))
+    if is_attributable and (contact.last_touch_at is None or when >= contact.last_touch_at):
         contact.last_touch_at, contact.last_touch_source = when, source
         contact.last_touch_medium, contact.last_touch_campaign = medium, campaign
         updated += [

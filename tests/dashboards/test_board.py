@@ -37,3 +37,19 @@ def test_monthly_trend_counts_each_step_of_the_relay_in_its_month(cast, mql):
 
     (row,) = metrics.monthly_trend(period_for("12m"))
     assert (row.mqls, row.accepted, row.won, row.revenue) == (1, 1, 1, Decimal("900.00"))
+
+
+def test_days_to_win_is_the_average_from_opening_to_winning(cast):
+    import datetime as dt
+
+    from tandem.dashboards.periods import period_for
+    from tandem.sales.models import Deal
+
+    for days in (10, 30):
+        deal = sales.deal_open(actor=cast.sales_rep, name=f"D{days}", owner=cast.sales_rep)
+        sales.deal_close_won(actor=cast.sales_rep, deal=deal, amount="100")
+        Deal.objects.filter(pk=deal.pk).update(created_at=deal.closed_at - dt.timedelta(days=days))
+
+    numbers = metrics.sales_numbers(user=cast.sales_rep, period=period_for("quarter"))
+
+    assert round(numbers.days_to_win, 6) == 20

@@ -56,3 +56,14 @@ def test_a_move_records_who_when_why(cast):
         cast.marketer,
         "nurture until spring",
     )
+
+
+def test_a_reps_call_keeps_the_campaigns_last_touch_credit(cast, mql):
+    from tandem.handoff import services as handoff
+
+    contact = mql.contact
+    handoff.touch_log(contact=contact, kind="call", channel="sales", actor=cast.sales_rep)
+
+    contact.refresh_from_db()
+    assert contact.last_touch_campaign.name == "Spring webinar"
+    assert contact.last_touch_source == "linkedin"
