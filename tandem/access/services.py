@@ -31,6 +31,7 @@ def user_create(
     last_name: str = "",
     actor: Any = None,
     check_password: bool = True,
+    via: str = "admin",
 ) -> User:
     if role not in Role.values:
         raise InvalidInput.field("role", f"use one of {', '.join(Role.values)}")
@@ -55,7 +56,7 @@ def user_create(
             is_staff=role == Role.ADMIN,
             is_superuser=role == Role.ADMIN,
         )
-        audit.record_created(actor=actor, obj=user, via="admin")
+        audit.record_created(actor=actor, obj=user, via=via)
     return user
 
 

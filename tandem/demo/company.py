@@ -98,6 +98,7 @@ def staff_ensure() -> dict[str, User]:
             first_name=member.first_name,
             last_name=member.last_name,
             check_password=False,
+            via="demo",
         )
     return users
 

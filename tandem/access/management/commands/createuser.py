@@ -40,6 +40,7 @@ class Command(BaseCommand):
                 role=opts["role"],
                 team=team,
                 email=opts["email"],
+                via="cli",
             )
         except InvalidInput as exc:
             raise CommandError(str(exc)) from None
