@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HASH   := $(shell sha1sum pyproject.toml | cut -c1-10)
 
-.PHONY: run test lint format check-deploy clean
+.PHONY: run test bench lint format check-deploy clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ run: $(VENV)/.run-$(HASH)
 
 test: $(VENV)/.dev-$(HASH)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+$(VENV)/.bench-$(HASH): $(VENV)/.dev-$(HASH)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	@touch $@
+
+# Benchmarks with their peers installed: `make bench BENCH=attribution-markov`.
+bench: $(VENV)/.bench-$(HASH)
+	$(BIN)/python -m benchmarks $(or $(BENCH),--list)
 
 lint: $(VENV)/.dev-$(HASH)
 	$(BIN)/ruff check .
