@@ -184,12 +184,13 @@ def touches_create(request, payload: TouchIn):
         "contact_id",
         lambda: selectors.contact_get_for_user(user=request.auth, contact_id=payload.contact_id),
     )
+    campaign_id = payload.campaign_id
     campaign = (
         referenced(
             "campaign_id",
-            lambda: campaign_get_for_user(user=request.auth, campaign_id=payload.campaign_id),
+            lambda: campaign_get_for_user(user=request.auth, campaign_id=campaign_id),
         )
-        if payload.campaign_id
+        if campaign_id is not None
         else None
     )
     touch = handoff.touch_log(
