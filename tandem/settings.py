@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "tandem.handoff",
     "tandem.sales",
     "tandem.dashboards",
+    "tandem.collaboration",
     "tandem.demo",
     "tandem.ops",
 ]

@@ -7,6 +7,7 @@ from django.urls import include, path
 from tandem.access import views as access_views
 from tandem.access.login import LoginView
 from tandem.api import api
+from tandem.collaboration import survey_views
 from tandem.marketing import views as marketing_views
 
 urlpatterns = [
@@ -20,8 +21,11 @@ urlpatterns = [
     path("leads/", include("tandem.handoff.urls")),
     path("shared/", include("tandem.dashboards.urls")),
     path("audit/", include("tandem.audit.urls")),
+    path("inbox/", include("tandem.collaboration.urls")),
+    path("surveys/", include("tandem.collaboration.survey_urls")),
     path("", include("tandem.people.urls")),
     path("f/<slug:slug>/", marketing_views.public_form, name="public_form"),
+    path("s/<str:token>/", survey_views.survey_answer, name="survey_answer"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from tandem.access import policies
+from tandem.collaboration.selectors import unread_count
+from tandem.collaboration.survey_selectors import reads_aggregates
 
 
 def workspace(request: Any) -> dict[str, Any]:
@@ -17,5 +19,7 @@ def workspace(request: Any) -> dict[str, Any]:
             "sales": user.is_sales or user.role in ("leadership", "admin"),
             "campaigns": policies.can(user, "view", "campaign"),
             "audit": policies.can(user, "view", "audit_log"),
+            "unread": unread_count(user=user),
+            "surveys": reads_aggregates(user),
         }
     }

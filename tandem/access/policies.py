@@ -96,6 +96,14 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "change": _row(N, N, O, T, N, A, N),
         "delete": _row(N, N, O, T, N, A, N),
     },
+    # Voice of the customer: individual answers stay with marketing (and read-only leadership);
+    # sales reads only aggregates of five or more answers (collaboration.survey_selectors).
+    "survey": {
+        "view": _row(A, A, N, N, A, A, N),
+        "create": _row(A, A, N, N, N, A, N),
+        "change": _row(O, A, N, N, N, A, N),
+        "delete": _row(N, A, N, N, N, A, N),
+    },
     "audit_log": {
         "view": _row(N, N, N, N, N, A, N),
         "create": _row(N, N, N, N, N, N, N),
@@ -113,6 +121,7 @@ OWNER_FIELD = {
     "lead": "assigned_to",
     "deal": "owner",
     "deal_private_notes": "owner",
+    "survey": "owner",
     "audit_log": "actor",
 }
 

@@ -308,3 +308,72 @@ def monthly_trend(period: Period) -> list[MonthRow]:
         )
         for m in months
     ]
+
+
+@dataclass(frozen=True)
+class SentimentRow:
+    audience: str
+    positive: int
+    neutral: int
+    negative: int
+
+    @property
+    def total(self) -> int:
+        return self.positive + self.neutral + self.negative
+
+
+@dataclass(frozen=True)
+class EveryoneTouches:
+    """Everyone is a marketer: touches logged outside marketing, and how customers felt."""
+
+    by_role: list[tuple[str, int]]
+    sentiment_by_audience: list[SentimentRow]
+
+    @property
+    def outside_marketing(self) -> int:
+        return sum(n for _, n in self.by_role)
+
+
+def everyone_touches(period: Period) -> EveryoneTouches:
+    """Touches logged by people outside marketing per role, and sentiment per audience type.
+
+    A contact may belong to several audience types, so one touch can count in several rows.
+    """
+    from tandem.access.roles import MARKETING_ROLES, Role
+    from tandem.people.models import AudienceType, Sentiment, Touch
+
+    touches = Touch.objects.filter(occurred_at__range=(period.start, period.end))
+    labels = dict(Role.choices)
+    by_role = [
+        (labels.get(row["recorded_by__role"], row["recorded_by__role"]), row["n"])
+        for row in touches.filter(recorded_by__isnull=False)
+        .exclude(recorded_by__role__in=MARKETING_ROLES)
+        .values("recorded_by__role")
+        .annotate(n=Count("id"))
+        .order_by("-n", "recorded_by__role")
+    ]
+    felt = touches.exclude(sentiment="").annotate(
+        **{
+            f"is_{a.name.lower()}": F("contact__audience_flags").bitand(a.value)
+            for a in AudienceType
+        }
+    )
+    counts = felt.aggregate(
+        **{
+            f"{a.name.lower()}_{s}": Count(
+                "id", filter=Q(**{f"is_{a.name.lower()}__gt": 0, "sentiment": s})
+            )
+            for a in AudienceType
+            for s in Sentiment.values
+        }
+    )
+    rows = [
+        SentimentRow(
+            audience=a.label,
+            positive=counts[f"{a.name.lower()}_positive"],
+            neutral=counts[f"{a.name.lower()}_neutral"],
+            negative=counts[f"{a.name.lower()}_negative"],
+        )
+        for a in AudienceType
+    ]
+    return EveryoneTouches(by_role=by_role, sentiment_by_audience=[r for r in rows if r.total])

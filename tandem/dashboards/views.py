@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
 
+from tandem.collaboration.selectors import cross_training_counts
+from tandem.collaboration.survey_selectors import nps_trend
 from tandem.dashboards import charts, metrics
 from tandem.dashboards.periods import PERIOD_LABELS, period_for
 
@@ -36,4 +41,7 @@ def shared(request):
         if len(trend) > 1
         else ""
     )
+    today = timezone.localdate()
+    ctx["cross_training"] = cross_training_counts(day=today)
+    ctx["nps_trend"] = nps_trend(since=today.replace(day=1) - dt.timedelta(days=365))
     return render(request, "dashboards/shared.html", ctx)

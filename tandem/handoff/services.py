@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tandem.access import policies
 from tandem.audit import events as audit
+from tandem.collaboration import services as collaboration
 from tandem.errors import InvalidInput
 from tandem.handoff import routing, scoring
 from tandem.handoff.models import RECYCLING_REASONS, Lead, RejectionReason
@@ -47,6 +48,7 @@ def touch_log(
                 campaign=touch.campaign,
             )
         contact_rescore(contact=contact, via=via)
+        collaboration.touch_negative_notify(touch=touch)
     return touch
 
 

@@ -42,6 +42,7 @@ def home(request):
             k: sum(getattr(r, k) for r in rows) for k in ("leads", "mqls", "accepted", "rejected")
         },
         reasons=metrics.rejection_reasons(ctx["period"]),
+        everyone=metrics.everyone_touches(ctx["period"]),
         chart=charts.grouped_bars_svg(
             chart_rows,
             category="campaign",

@@ -134,7 +134,7 @@ def _team_of(user: Any) -> str:
 def timeline(
     *, user: Any, contact: Contact | None = None, account: Account | None = None, limit: int = 200
 ) -> list[TimelineEntry]:
-    """Every touch and lifecycle move of a contact (or all contacts of an account), newest first."""
+    """Every touch, lifecycle move and comment of a contact (or of an account), newest first."""
     touches = policies.visible(user, "touch", Touch.objects.all())
     moves = LifecycleMove.objects.all()
     if contact is not None:
@@ -175,6 +175,21 @@ def timeline(
             contact=m.contact,
         )
         for m in moves
+    ]
+    # Collaboration sits above people; it is imported here, late, to keep that direction.
+    from tandem.collaboration.selectors import timeline_comments
+
+    entries += [
+        TimelineEntry(
+            at=c.created_at,
+            kind="comment",
+            title="Comment",
+            detail=c.body,
+            who=str(c.author) if c.author else "",
+            team=_team_of(c.author),
+            contact=c.contact,
+        )
+        for c in timeline_comments(user=user, contact=contact, account=account, limit=limit)
     ]
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]

@@ -25,6 +25,9 @@ from tandem.access.policies import MATRIX, Scope
 from tandem.access.roles import Role, TeamKind
 from tandem.audit import events as audit
 from tandem.audit.models import AuditEntry
+from tandem.collaboration import survey_selectors
+from tandem.collaboration import survey_services as surveys
+from tandem.collaboration.models import Survey, SurveyStatus
 from tandem.handoff import selectors as handoff_selectors
 from tandem.handoff import services as handoff
 from tandem.handoff.models import Lead
@@ -135,6 +138,19 @@ def a_deal(w: World, owner, notes: str = "") -> Deal:
     if notes:
         sales.deal_notes_update(actor=w.cast.admin, deal=deal, notes=notes)
     return sales_selectors.deal_get_for_user(user=w.cast.admin, deal_id=deal.pk)
+
+
+def a_survey(w: World, owner, answered: bool = False) -> Survey:
+    survey = surveys.survey_create(
+        actor=w.cast.admin, title="Pulse", questions=[{"kind": "nps", "text": "Recommend us?"}]
+    )
+    if answered:
+        surveys.survey_send(actor=w.cast.admin, survey=survey, audience_type="customer")
+        survey.refresh_from_db()
+        surveys.survey_answer(survey=survey, contact=a_contact(w, None), answers={"q1": 9})
+    # No hand-over service exists; this stands in for a survey built by ``owner``.
+    Survey.objects.filter(pk=survey.pk).update(owner=owner)
+    return Survey.objects.get(pk=survey.pk)
 
 
 def an_audit_entry(w: World, owner) -> AuditEntry:
@@ -321,6 +337,31 @@ SPECS: dict[tuple[str, str], Spec] = {
         lambda w, owner: a_deal(w, owner, notes=NOTES),
         lambda w, a, r: sales.deal_notes_update(actor=a, deal=r, notes=""),
         lambda w, a, r: Deal.objects.get(pk=r.pk).private_notes == "",
+    ),
+    # Viewing a survey means reading its individual answers; sales' aggregate-only reading is
+    # tested in tests/collaboration/test_surveys.py.
+    ("survey", "view"): Spec(
+        lambda w, owner: a_survey(w, owner, answered=True),
+        lambda w, a, r: survey_selectors.survey_responses_for_user(user=a, survey=r),
+        lambda w, a, r: survey_selectors.responses_for_user(user=a).filter(survey=r).exists(),
+    ),
+    ("survey", "create"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: surveys.survey_create(
+            actor=a, title="Autumn pulse", questions=[{"kind": "text", "text": "How are we?"}]
+        ),
+        lambda w, a, _: _exists(Survey, title="Autumn pulse"),
+        whose=("any",),  # a new survey is always its creator's
+    ),
+    ("survey", "change"): Spec(
+        a_survey,
+        lambda w, a, r: surveys.survey_close(actor=a, survey=r),
+        lambda w, a, r: Survey.objects.get(pk=r.pk).status == SurveyStatus.CLOSED,
+    ),
+    ("survey", "delete"): Spec(
+        a_survey,
+        lambda w, a, r: surveys.survey_delete(actor=a, survey=r),
+        lambda w, a, r: not _exists(Survey, pk=r.pk),
     ),
     # The audit log has no service but its page; nobody writes it by hand, and the admin site
     # is the only door that could.

@@ -1,0 +1,47 @@
+"""Who may see the record a comment, notification or assignment points at.
+
+Comments and assignments have no rows of their own in the permission matrix: whoever may view
+the record may read and write its conversation, so the matrix row of the record decides.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from tandem.access import policies
+from tandem.marketing.models import Campaign
+from tandem.people.models import Account, Contact
+from tandem.sales.models import Deal
+
+RESOURCE_OF: dict[type[models.Model], str] = {
+    Contact: "contact",
+    Account: "account",
+    Deal: "deal",
+    Campaign: "campaign",
+}
+
+
+def resource_of(target: models.Model) -> str:
+    try:
+        return RESOURCE_OF[type(target)]
+    except KeyError:
+        raise TypeError(f"no conversation on {type(target).__name__}") from None
+
+
+def can_view(user: Any, target: models.Model) -> bool:
+    return policies.can(user, "view", resource_of(target), target)
+
+
+def target_url(target: models.Model) -> str:
+    from django.urls import reverse
+
+    resource = resource_of(target)
+    if resource == "contact":
+        return reverse("people:contact", args=[target.pk])
+    if resource == "account":
+        return reverse("people:account", args=[target.pk])
+    if resource == "deal":
+        return reverse("sales:deal", args=[target.pk])
+    return reverse("marketing:campaigns")

@@ -1,0 +1,238 @@
+"""Use cases of the voice of the customer: build a survey, send it, take one answer each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from tandem.access import policies
+from tandem.audit import events as audit
+from tandem.collaboration.models import (
+    Question,
+    QuestionKind,
+    Survey,
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveyStatus,
+)
+from tandem.collaboration.services import plain_text
+from tandem.errors import InvalidInput
+from tandem.people.models import AUDIENCE_BY_NAME, Contact
+
+LINK_SALT = "tandem.collaboration.survey-link"
+RATING_MAX = 5
+NPS_MAX = 10
+TEXT_MAX_CHARS = 2000
+
+
+def survey_create(
+    *,
+    actor: Any,
+    title: Any,
+    questions: list[dict[str, Any]],
+    intro: Any = "",
+    allows_anonymous: bool = False,
+    via: str = "ui",
+) -> Survey:
+    """A draft survey with its questions, each ``{"kind", "text", "choices"?, "required"?}``."""
+    policies.require(actor, "create", "survey")
+    name = plain_text(title, field="title", max_chars=200)
+    about = plain_text(intro, field="intro", max_chars=2000, required=False)
+    if not questions:
+        raise InvalidInput.field("questions", "a survey needs at least one question")
+    cleaned = []
+    for number, q in enumerate(questions, start=1):
+        field = f"questions.{number}"
+        kind = q.get("kind", "")
+        if kind not in QuestionKind.values:
+            raise InvalidInput.field(field, f"use one of {', '.join(QuestionKind.values)}")
+        text = plain_text(q.get("text"), field=field, max_chars=300)
+        choices = [plain_text(c, field=field, max_chars=100) for c in q.get("choices") or []]
+        if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE) and len(set(choices)) < 2:
+            raise InvalidInput.field(
+                field, "a choice question needs at least two different choices"
+            )
+        if kind not in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+            choices = []
+        cleaned.append((kind, text, choices, bool(q.get("required", True))))
+    with transaction.atomic():
+        survey = Survey.objects.create(
+            title=name, intro=about, owner=actor, allows_anonymous=allows_anonymous
+        )
+        Question.objects.bulk_create(
+            Question(survey=survey, position=i, kind=k, text=t, choices=c, is_required=r)
+            for i, (k, t, c, r) in enumerate(cleaned, start=1)
+        )
+        audit.record_created(actor=actor, obj=survey, via=via)
+    return survey
+
+
+def survey_link_token(*, survey: Survey, contact: Contact) -> str:
+    """The signed token of one contact's link to a survey: it cannot be forged or altered."""
+    return signing.dumps({"s": survey.pk, "c": contact.pk}, salt=LINK_SALT, compress=True)
+
+
+def survey_send(
+    *, actor: Any, survey: Survey, audience_type: str, via: str = "ui"
+) -> list[SurveyInvitation]:
+    """Open the survey and email a signed link to every contact of the audience type who
+    agreed to email and was not invited yet."""
+    from tandem.collaboration.tasks import survey_invitation_send
+
+    policies.require(actor, "change", "survey", survey)
+    if survey.status == SurveyStatus.CLOSED:
+        raise InvalidInput.field("status", "this survey is closed")
+    audience = AUDIENCE_BY_NAME.get(str(audience_type).lower())
+    if audience is None:
+        raise InvalidInput.field("audience_type", f"use one of {', '.join(AUDIENCE_BY_NAME)}")
+    already = SurveyInvitation.objects.filter(survey=survey).values("contact_id")
+    contacts = (
+        Contact.objects.filter(consents__channel="email", consents__is_granted=True)
+        .annotate(in_audience=F("audience_flags").bitand(audience.value))
+        .filter(in_audience__gt=0)
+        .exclude(pk__in=already)
+    )
+    now = timezone.now()
+    with transaction.atomic():
+        before = audit.snapshot(survey)
+        if survey.status == SurveyStatus.DRAFT:
+            survey.status = SurveyStatus.OPEN
+            survey.save(update_fields=["status"])
+            audit.record_updated(actor=actor, obj=survey, before=before, via=via)
+        invitations = SurveyInvitation.objects.bulk_create(
+            SurveyInvitation(survey=survey, contact=c, sent_at=now) for c in contacts
+        )
+        ids = [i.pk for i in invitations]
+        transaction.on_commit(lambda: [survey_invitation_send.enqueue(pk) for pk in ids])
+    return invitations
+
+
+def survey_close(*, actor: Any, survey: Survey, via: str = "ui") -> Survey:
+    policies.require(actor, "change", "survey", survey)
+    before = audit.snapshot(survey)
+    survey.status = SurveyStatus.CLOSED
+    survey.save(update_fields=["status"])
+    audit.record_updated(actor=actor, obj=survey, before=before, via=via)
+    return survey
+
+
+def survey_delete(*, actor: Any, survey: Survey, via: str = "ui") -> None:
+    policies.require(actor, "delete", "survey", survey)
+    with transaction.atomic():
+        audit.record_deleted(actor=actor, obj=survey, via=via)
+        survey.delete()
+
+
+class LinkInvalid(Exception):
+    """The survey link was altered, or its survey or contact no longer exists."""
+
+
+def survey_link_open(*, token: str) -> tuple[Survey, Contact]:
+    """The survey and contact a signed link belongs to, or ``LinkInvalid``."""
+    try:
+        data = signing.loads(token, salt=LINK_SALT)
+        survey = Survey.objects.get(pk=data["s"])
+        contact = Contact.objects.get(pk=data["c"])
+    except (signing.BadSignature, KeyError, TypeError, Survey.DoesNotExist, Contact.DoesNotExist):
+        raise LinkInvalid from None
+    return survey, contact
+
+
+def _respondent_key(survey: Survey, contact: Contact) -> str:
+    # Keyed with the server's secret: the key alone does not say who answered anonymously.
+    return salted_hmac(LINK_SALT, f"{survey.pk}:{contact.pk}", algorithm="sha256").hexdigest()
+
+
+def survey_has_answered(*, survey: Survey, contact: Contact) -> bool:
+    return SurveyResponse.objects.filter(
+        survey=survey, respondent_key=_respondent_key(survey, contact)
+    ).exists()
+
+
+def _answer_of(question: Question, raw: Any) -> dict[str, Any] | None:
+    """The stored form of one raw answer, ``None`` when skipped, or ``InvalidInput``."""
+    field = f"q{question.position}"
+    label = f"question {question.position} ({question.text})"
+    values = raw if isinstance(raw, list) else ([] if raw in (None, "") else [raw])
+    values = [str(v).strip() for v in values if str(v).strip()]
+    if not values:
+        if question.is_required:
+            raise InvalidInput.field(field, f"{label} needs an answer")
+        return None
+    kind = question.kind
+    if kind in (QuestionKind.NPS, QuestionKind.RATING):
+        low, high = (0, NPS_MAX) if kind == QuestionKind.NPS else (1, RATING_MAX)
+        try:
+            number = int(values[0])
+        except ValueError:
+            number = None
+        if number is None or len(values) != 1 or not low <= number <= high:
+            raise InvalidInput.field(field, f"{label} takes a whole number from {low} to {high}")
+        return {"number": number}
+    if kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+        unknown = [v for v in values if v not in question.choices]
+        if unknown or (kind == QuestionKind.SINGLE and len(values) != 1):
+            raise InvalidInput.field(
+                field,
+                f"{label} takes {'one' if kind == QuestionKind.SINGLE else 'any'} of "
+                f"{', '.join(question.choices)}",
+            )
+        return {"choices": sorted(set(values), key=question.choices.index)}
+    return {"text": plain_text(values[0], field=field, max_chars=TEXT_MAX_CHARS)}
+
+
+def survey_answer(
+    *,
+    survey: Survey,
+    contact: Contact,
+    answers: dict[str, Any],
+    anonymous: bool = False,
+) -> SurveyResponse:
+    """Store one respondent's answers, checking every one; a second answer is refused.
+
+    ``answers`` maps ``q<position>`` to the raw value (a list for several choices). Anonymous
+    answers keep no link to the contact, and are refused unless the survey allows them.
+    """
+    if survey.status != SurveyStatus.OPEN:
+        raise InvalidInput.field("survey", "this survey is no longer taking answers")
+    if anonymous and not survey.allows_anonymous:
+        raise InvalidInput.field("anonymous", "this survey does not take anonymous answers")
+    if survey_has_answered(survey=survey, contact=contact):
+        raise InvalidInput.field("survey", "you have already answered this survey — thank you")
+    cleaned = []
+    errors: dict[str, str] = {}
+    for question in survey.questions.all():
+        try:
+            value = _answer_of(question, answers.get(f"q{question.position}"))
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+            continue
+        if value is not None:
+            cleaned.append((question, value))
+    if errors:
+        raise InvalidInput(errors)
+    try:
+        with transaction.atomic():
+            response = SurveyResponse.objects.create(
+                survey=survey,
+                contact=None if anonymous else contact,
+                respondent_key=_respondent_key(survey, contact),
+                is_anonymous=anonymous,
+                audience_flags=contact.audience_flags,
+                submitted_at=timezone.now(),
+            )
+            SurveyAnswer.objects.bulk_create(
+                SurveyAnswer(response=response, question=q, **v) for q, v in cleaned
+            )
+    except IntegrityError:
+        # Two submissions raced; the unique constraint kept the first.
+        raise InvalidInput.field(
+            "survey", "you have already answered this survey — thank you"
+        ) from None
+    return response

@@ -1,0 +1,87 @@
+"""Background work of collaboration: notification emails, right away or as a daily digest."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+from django_tasks import task
+
+from tandem.collaboration.models import EmailMode, Notification
+
+
+@task()
+def notification_email_send(notification_id: int) -> None:
+    """Email one notification to its recipient, unless it was already emailed or read."""
+    notification = (
+        Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    )
+    if notification is None or notification.emailed_at or notification.read_at:
+        return
+    recipient = notification.recipient
+    if not recipient.email or not recipient.is_active:
+        return
+    send_mail(
+        subject=f"Tandem: {notification.text}",
+        message=f"{notification.text}\n\nOpen it: {settings.BASE_URL}{notification.url}\n",
+        from_email=None,
+        recipient_list=[recipient.email],
+    )
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+
+
+@task()
+def digests_send() -> int:
+    """One email per person on the daily digest listing what they have not read or been sent.
+
+    Returns how many digests went out.
+    """
+    pending = (
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            read_at__isnull=True,
+            recipient__is_active=True,
+            recipient__notification_preference__email_mode=EmailMode.DIGEST,
+        )
+        .exclude(recipient__email="")
+        .select_related("recipient")
+        .order_by("recipient_id", "created_at", "id")
+    )
+    by_recipient: dict[int, list[Notification]] = {}
+    for notification in pending:
+        by_recipient.setdefault(notification.recipient_id, []).append(notification)
+    for items in by_recipient.values():
+        recipient = items[0].recipient
+        lines = [f"- {n.text}\n  {settings.BASE_URL}{n.url}" for n in items]
+        send_mail(
+            subject=f"Tandem: {len(items)} new notification{'s' if len(items) != 1 else ''}",
+            message="Since your last digest:\n\n" + "\n".join(lines) + "\n",
+            from_email=None,
+            recipient_list=[recipient.email],
+        )
+        Notification.objects.filter(pk__in=[n.pk for n in items]).update(emailed_at=timezone.now())
+    return len(by_recipient)
+
+
+@task()
+def survey_invitation_send(invitation_id: int) -> None:
+    """Email a contact their signed link to a survey."""
+    from tandem.collaboration.models import SurveyInvitation
+    from tandem.collaboration.survey_services import survey_link_token
+
+    invitation = (
+        SurveyInvitation.objects.select_related("survey", "contact")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None:
+        return
+    survey, contact = invitation.survey, invitation.contact
+    token = survey_link_token(survey=survey, contact=contact)
+    intro = f"{survey.intro}\n\n" if survey.intro else ""
+    send_mail(
+        subject=survey.title,
+        message=f"{intro}Tell us what you think: {settings.BASE_URL}/s/{token}/\n",
+        from_email=None,
+        recipient_list=[contact.email],
+    )

@@ -1,0 +1,38 @@
+"""Marketing's view of everyone's touches: who outside marketing logs them, how customers felt."""
+
+from __future__ import annotations
+
+from tandem.dashboards import metrics
+from tandem.dashboards.periods import period_for
+from tandem.handoff import services as handoff
+from tandem.people import services as people
+
+
+def test_touches_outside_marketing_and_sentiment_by_audience_type(cast, ann, login):
+    # given Ann is a prospect and a partner; Bob is a customer
+    people.contact_update(actor=cast.marketer, contact=ann, audience_types=["prospect", "partner"])
+    bob, _ = people.contact_upsert(
+        actor=cast.marketer, email="bob@acme.test", via="test", audience_types=["customer"]
+    )
+    # and touches by an employee (2), a rep (1), leadership's admin (1) and a marketer (1)
+    handoff.touch_log(contact=ann, kind="call", actor=cast.employee, sentiment="negative")
+    handoff.touch_log(contact=bob, kind="note", actor=cast.employee, sentiment="positive")
+    handoff.touch_log(contact=bob, kind="meeting", actor=cast.sales_rep, sentiment="positive")
+    handoff.touch_log(contact=ann, kind="note", actor=cast.admin, sentiment="neutral")
+    handoff.touch_log(contact=ann, kind="note", actor=cast.marketer, sentiment="positive")
+
+    # when marketing reads this quarter
+    figures = metrics.everyone_touches(period_for("quarter"))
+
+    # then
+    assert figures.by_role == [("Employee", 2), ("Admin", 1), ("Sales rep", 1)]
+    assert figures.outside_marketing == 4
+    assert [
+        (r.audience, r.positive, r.neutral, r.negative) for r in figures.sentiment_by_audience
+    ] == [
+        ("Prospect", 1, 1, 1),
+        ("Customer", 2, 0, 0),
+        ("Partner", 1, 1, 1),
+    ]
+    page = login(cast.marketer).get("/marketing/?period=6m").content.decode()
+    assert "Touches logged by people outside marketing: 4." in page
