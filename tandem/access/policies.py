@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.http import Http404
 
 from tandem.access.roles import Role
 
@@ -170,6 +171,18 @@ def require(user: User | Any, action: str, resource: str, obj: Any = None) -> No
         if obj is None and action == "create":
             target = f"a new {noun}" if resource not in ("deal_private_notes",) else noun
         raise PermissionDenied(f"Your role may not {action} {target}.")
+
+
+def get_visible(user: User | Any, resource: str, queryset: QuerySet, pk: Any) -> Any:
+    """The record ``pk`` of ``queryset`` if ``user`` may view it.
+
+    Http404 when there is no such record, PermissionDenied when the user may not see it.
+    """
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise Http404(f"No such {NOUNS.get(resource, resource.replace('_', ' '))}")
+    require(user, "view", resource, obj)
+    return obj
 
 
 def visible(user: User | Any, resource: str, queryset: QuerySet, action: str = "view") -> QuerySet:

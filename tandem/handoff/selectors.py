@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from tandem.access import policies
 from tandem.handoff.models import Lead
@@ -27,11 +26,9 @@ def lead_queue(*, user: Any) -> QuerySet[Lead]:
 
 
 def lead_get_for_user(*, user: Any, lead_id: int) -> Lead:
-    try:
-        lead = Lead.objects.select_related("contact__account", "assigned_to", "campaign").get(
-            pk=lead_id
-        )
-    except Lead.DoesNotExist:
-        raise Http404("No such lead") from None
-    policies.require(user, "view", "lead", lead)
-    return lead
+    return policies.get_visible(
+        user,
+        "lead",
+        Lead.objects.select_related("contact__account", "assigned_to", "campaign"),
+        lead_id,
+    )

@@ -16,12 +16,7 @@ def campaigns_for_user(*, user: Any) -> QuerySet[Campaign]:
 
 
 def campaign_get_for_user(*, user: Any, campaign_id: int) -> Campaign:
-    try:
-        campaign = Campaign.objects.get(pk=campaign_id)
-    except Campaign.DoesNotExist:
-        raise Http404("No such campaign") from None
-    policies.require(user, "view", "campaign", campaign)
-    return campaign
+    return policies.get_visible(user, "campaign", Campaign.objects.all(), campaign_id)
 
 
 def form_get_public(*, slug: str) -> LeadForm:

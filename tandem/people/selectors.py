@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from tandem.access import policies
 from tandem.people.models import Account, Contact, LifecycleMove, Touch
@@ -60,14 +59,14 @@ def contacts_for_user(
 
 
 def contact_get_for_user(*, user: Any, contact_id: int) -> Contact:
-    try:
-        contact = Contact.objects.select_related(
+    return policies.get_visible(
+        user,
+        "contact",
+        Contact.objects.select_related(
             "account", "owner", "first_touch_campaign", "last_touch_campaign"
-        ).get(pk=contact_id)
-    except Contact.DoesNotExist:
-        raise Http404("No such contact") from None
-    policies.require(user, "view", "contact", contact)
-    return contact
+        ),
+        contact_id,
+    )
 
 
 def accounts_for_user(*, user: Any, search: str = "") -> QuerySet[Account]:
@@ -78,12 +77,9 @@ def accounts_for_user(*, user: Any, search: str = "") -> QuerySet[Account]:
 
 
 def account_get_for_user(*, user: Any, account_id: int) -> Account:
-    try:
-        account = Account.objects.select_related("owner").get(pk=account_id)
-    except Account.DoesNotExist:
-        raise Http404("No such account") from None
-    policies.require(user, "view", "account", account)
-    return account
+    return policies.get_visible(
+        user, "account", Account.objects.select_related("owner"), account_id
+    )
 
 
 def touches_for_user(
@@ -100,12 +96,9 @@ def touches_for_user(
 
 
 def touch_get_for_user(*, user: Any, touch_id: int) -> Touch:
-    try:
-        touch = Touch.objects.select_related("contact", "recorded_by").get(pk=touch_id)
-    except Touch.DoesNotExist:
-        raise Http404("No such touch") from None
-    policies.require(user, "view", "touch", touch)
-    return touch
+    return policies.get_visible(
+        user, "touch", Touch.objects.select_related("contact", "recorded_by"), touch_id
+    )
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import Http404
 
 from tandem.access import policies
 from tandem.sales.models import Deal
@@ -41,14 +40,14 @@ def deals_for_user(
 
 
 def deal_get_for_user(*, user: Any, deal_id: int) -> Deal:
-    try:
-        deal = Deal.objects.select_related(
+    return policies.get_visible(
+        user,
+        "deal",
+        Deal.objects.select_related(
             "stage", "pipeline", "owner", "account", "contact", "source_campaign", "lead"
-        ).get(pk=deal_id)
-    except Deal.DoesNotExist:
-        raise Http404("No such deal") from None
-    policies.require(user, "view", "deal", deal)
-    return deal
+        ),
+        deal_id,
+    )
 
 
 def deal_private_notes_for(*, user: Any, deal: Deal) -> str | None:
