@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import F
 from django.utils import timezone
 
 from tandem.access.models import User
@@ -22,10 +23,8 @@ def rep_choose(*, contact: Contact) -> User | None:
         owner = reps.filter(pk=account.owner_id).first()
         if owner is not None:
             return _mark(owner)
-    rep = reps.order_by("last_lead_assigned_at", "id").first()
-    # SQLite orders NULL first and PostgreSQL last; a rep who never had a lead goes first on both.
-    never = reps.filter(last_lead_assigned_at__isnull=True).order_by("id").first()
-    chosen = never or rep
+    # A rep who never had a lead goes first (SQLite and PostgreSQL differ on NULLs by default).
+    chosen = reps.order_by(F("last_lead_assigned_at").asc(nulls_first=True), "id").first()
     return _mark(chosen) if chosen else None
 
 

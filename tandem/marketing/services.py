@@ -29,6 +29,11 @@ FORM_FIELDS = {
 }
 UTM_KEYS = ("source", "medium", "campaign", "content", "term")
 HONEYPOT_FIELD = "website"
+# What a consent box or an API flag may say; an unticked box sends nothing at all.
+CONSENT_ANSWERS = {
+    **dict.fromkeys(("1", "true", "yes", "on"), True),
+    **dict.fromkeys(("", "0", "false", "no", "off"), False),
+}
 
 
 class SubmissionRefused(Exception):
@@ -162,23 +167,13 @@ def _clean_submission(data: dict[str, Any]) -> tuple[dict[str, str], bool, dict[
         values["email"] = people.email_normalise(values.get("email", ""))
     except InvalidInput as exc:
         errors.update(exc.errors)
-    consent_raw = data.get("consent", "")
-    consent = str(consent_raw).lower() in {"1", "true", "yes", "on"}
-    if consent_raw not in ("", None, False) and str(consent_raw).lower() not in {
-        "1",
-        "true",
-        "yes",
-        "on",
-        "0",
-        "false",
-        "no",
-        "off",
-    }:
+    consent = CONSENT_ANSWERS.get(str(data.get("consent") or "").strip().lower())
+    if consent is None:
         errors["consent"] = "must be yes or no"
     utm = {k: str(data.get(f"utm_{k}", "") or "")[:100] for k in UTM_KEYS}
     if errors:
         raise InvalidInput(errors)
-    return values, consent, utm
+    return values, bool(consent), utm
 
 
 def form_submit(

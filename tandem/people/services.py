@@ -27,6 +27,7 @@ from tandem.people.models import (
     Touch,
     TouchKind,
 )
+from tandem.people.selectors import FREE_MAIL_DOMAINS
 
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "title")
 ACCOUNT_FIELDS = ("name", "domain", "industry", "size_band", "region")
@@ -72,14 +73,21 @@ def _clean_text(fields: dict[str, Any], names: tuple[str, ...], limits: dict[str
     return cleaned
 
 
-def account_create(*, actor: Any, name: str, via: str = "ui", **fields: Any) -> Account:
-    policies.require(actor, "create", "account")
-    values = _clean_text({"name": name, **fields}, ACCOUNT_FIELDS, {"name": 200})
-    if not values.get("name"):
+def _account_values(fields: dict[str, Any]) -> dict[str, str]:
+    """The account fields given, trimmed and checked; the domain without ``www.``."""
+    values = _clean_text(fields, ACCOUNT_FIELDS, {})
+    if "name" in values and not values["name"]:
         raise InvalidInput.field("name", "an account needs a name")
     if values.get("size_band") and values["size_band"] not in SizeBand.values:
         raise InvalidInput.field("size_band", f"use one of {', '.join(SizeBand.values)}")
-    values["domain"] = values.get("domain", "").lower().removeprefix("www.")
+    if "domain" in values:
+        values["domain"] = values["domain"].lower().removeprefix("www.")
+    return values
+
+
+def account_create(*, actor: Any, name: str, via: str = "ui", **fields: Any) -> Account:
+    policies.require(actor, "create", "account")
+    values = _account_values({"name": name, "domain": "", **fields})
     account = Account.objects.create(owner=fields.get("owner") or _owner_default(actor), **values)
     audit.record_created(actor=actor, obj=account, via=via)
     return account
@@ -87,11 +95,7 @@ def account_create(*, actor: Any, name: str, via: str = "ui", **fields: Any) -> 
 
 def account_update(*, actor: Any, account: Account, via: str = "ui", **fields: Any) -> Account:
     policies.require(actor, "change", "account", account)
-    values = _clean_text(fields, ACCOUNT_FIELDS, {})
-    if "name" in values and not values["name"]:
-        raise InvalidInput.field("name", "an account needs a name")
-    if values.get("size_band") and values["size_band"] not in SizeBand.values:
-        raise InvalidInput.field("size_band", f"use one of {', '.join(SizeBand.values)}")
+    values = _account_values(fields)
     before = audit.snapshot(account)
     for key, value in values.items():
         setattr(account, key, value)
@@ -114,8 +118,6 @@ def _owner_default(actor: Any) -> Any:
 
 def account_for_domain(*, domain: str, company_name: str = "") -> Account | None:
     """The account a new contact belongs to, matched by company email domain or created."""
-    from tandem.people.selectors import FREE_MAIL_DOMAINS
-
     if domain in FREE_MAIL_DOMAINS and not company_name:
         return None
     if domain not in FREE_MAIL_DOMAINS:
@@ -203,17 +205,11 @@ def contact_create_with_company(
     address = email_normalise(email)
     with transaction.atomic():
         account = None
-        if company_name.strip() or address.split("@")[1] not in _free_mail():
+        if company_name.strip() or address.split("@")[1] not in FREE_MAIL_DOMAINS:
             account = account_for_domain(
                 domain=address.split("@")[1], company_name=company_name.strip()
             )
         return contact_create(actor=actor, email=address, via=via, account=account, **fields)
-
-
-def _free_mail() -> frozenset[str]:
-    from tandem.people.selectors import FREE_MAIL_DOMAINS
-
-    return FREE_MAIL_DOMAINS
 
 
 def contact_update(*, actor: Any, contact: Contact, via: str = "ui", **fields: Any) -> Contact:
