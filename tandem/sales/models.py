@@ -68,6 +68,13 @@ class Deal(models.Model):
     pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="deals")
     stage = models.ForeignKey(PipelineStage, on_delete=models.PROTECT, related_name="deals")
     amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    cost_amount = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="What the deal's items cost us; the margin is amount minus this.",
+    )
     expected_close_on = models.DateField(null=True, blank=True)
     source_campaign = models.ForeignKey(
         "marketing.Campaign",

@@ -1,0 +1,1 @@
+"""Marketing email: templates, sends to segments, unsubscribe, opens and clicks, bounces."""

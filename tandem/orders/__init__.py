@@ -1,0 +1,1 @@
+"""Products, price lists, deal line items, quotes and orders with stock reservations."""

@@ -1,0 +1,1 @@
+"""Segments: dynamic rule-based and static groups of contacts, with stored membership."""
