@@ -42,7 +42,7 @@ from django.utils import timezone
 from tandem.access.models import User
 from tandem.access.roles import Role
 from tandem.audit.models import AuditEntry
-from tandem.demo import catalog, company
+from tandem.demo import catalog, company, extras
 from tandem.demo.journey import ChunkSimulation, chunk_sizes
 from tandem.demo.naming import Namer
 from tandem.demo.writer import RowWriter, chunk_write
@@ -151,6 +151,9 @@ def demo_generate(
     if result.chunks_written:
         with transaction.atomic():
             _reps_mark_last_lead()
+            context = extras.DemoContext(seed=seed, contacts=contacts, months=months, now=now)
+            for table, n in extras.extras_run(context).items():
+                result.counts[table] = result.counts.get(table, 0) + n
             _audit_summary(result)
     return result
 
