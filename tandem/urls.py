@@ -29,6 +29,7 @@ urlpatterns = [
     path("surveys/", include("tandem.collaboration.survey_urls")),
     path("", include("tandem.people.urls")),
     path("f/<slug:slug>/", marketing_views.public_form, name="public_form"),
+    path("s/p/<slug:slug>/", survey_views.survey_public, name="survey_public"),
     path("s/<str:token>/", survey_views.survey_answer, name="survey_answer"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

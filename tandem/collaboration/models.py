@@ -235,6 +235,13 @@ class Survey(models.Model):
     status = models.CharField(
         max_length=10, choices=SurveyStatus.choices, default=SurveyStatus.DRAFT
     )
+    public_slug = models.SlugField(
+        max_length=60,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Set when the survey also has a public page anyone with the address can answer.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.http import Http404
 
@@ -22,6 +22,7 @@ from tandem.collaboration.models import (
     SurveyStatus,
 )
 from tandem.people.models import AudienceType
+from tandem.segments.models import SegmentMember
 
 # No figure is shown to an aggregate-only reader for a group of fewer answers than this.
 MIN_GROUP = 5
@@ -90,6 +91,7 @@ class QuestionResult:
     texts: list[str] = field(default_factory=list)
     by_audience: list[Group] = field(default_factory=list)
     by_month: list[Group] = field(default_factory=list)
+    by_segment: list[Group] = field(default_factory=list)
 
 
 @dataclass
@@ -119,34 +121,135 @@ def _group(label: str, row: Mapping[str, Any], aggregate_only: bool) -> Group:
     return Group(label=label, answers=row["n"], nps=None if hidden else _nps(row))
 
 
-def _nps_groups(answers: QuerySet[SurveyAnswer], aggregate_only: bool) -> tuple[list, list]:
-    flags = answers.annotate(
-        **{
-            f"is_{a.name.lower()}": F("response__audience_flags").bitand(a.value)
-            for a in AudienceType
-        }
-    ).aggregate(
-        **{
-            f"{a.name.lower()}_{key}": Count(
-                "id", filter=Q(**{f"is_{a.name.lower()}__gt": 0}) & (expr.filter or Q())
-            )
-            for a in AudienceType
-            for key, expr in NPS_COUNTS.items()
-        }
+@dataclass(frozen=True)
+class _Answer:
+    response_id: int
+    number: int
+    audience_flags: int
+    month: str
+    contact_id: int | None
+
+
+def _nps_of(numbers: list[int]) -> Nps | None:
+    if not numbers:
+        return None
+    promoters = sum(1 for n in numbers if n >= 9)
+    detractors = sum(1 for n in numbers if n <= 6)
+    return Nps(len(numbers), promoters, len(numbers) - promoters - detractors, detractors)
+
+
+def hidden_groups(
+    groups: dict[str, set[int]], total: set[int], *, min_group: int = MIN_GROUP
+) -> set[str]:
+    """The groups an aggregate-only reader must not see, so that no fewer than ``min_group``
+    answers can be isolated by subtraction.
+
+    A group under ``min_group`` is hidden; then, while the answers outside every visible group
+    (total minus their union) number 1 to ``min_group - 1``, or two visible groups differ by
+    1 to ``min_group - 1`` answers, the smaller visible group involved is hidden too.
+    """
+    hidden = {label for label, ids in groups.items() if len(ids) < min_group}
+    while True:
+        visible = sorted(
+            (label for label in groups if label not in hidden), key=lambda k: len(groups[k])
+        )
+        if not visible:
+            return hidden
+        union = set().union(*(groups[label] for label in visible))
+        if 0 < len(total - union) < min_group:
+            hidden.add(visible[0])
+            continue
+        leak = next(
+            (
+                a if len(groups[a]) <= len(groups[b]) else b
+                for i, a in enumerate(visible)
+                for b in visible[i + 1 :]
+                if 0 < len(groups[a] - groups[b]) < min_group
+                or 0 < len(groups[b] - groups[a]) < min_group
+            ),
+            None,
+        )
+        if leak is None:
+            return hidden
+        hidden.add(leak)
+
+
+def _primary_audience(flags: int) -> AudienceType | None:
+    # One audience per answer for aggregate-only readers, so the groups partition the answers.
+    return next((a for a in PRIMARY_ORDER if flags & a.value), None)
+
+
+PRIMARY_ORDER = (
+    AudienceType.CUSTOMER,
+    AudienceType.PROSPECT,
+    AudienceType.PARTNER,
+    AudienceType.COMPETITOR,
+    AudienceType.MEDIA,
+    AudienceType.CANDIDATE,
+    AudienceType.EMPLOYEE,
+    AudienceType.PUBLIC,
+)
+
+
+def _grouped(
+    answers: list[_Answer], members: dict[str, set[int]], aggregate_only: bool
+) -> list[Group]:
+    by_id = {a.response_id: a.number for a in answers}
+    total = set(by_id)
+    hidden = hidden_groups(members, total) if aggregate_only else set()
+    return [
+        Group(
+            label=label,
+            answers=len(ids),
+            nps=None if label in hidden else _nps_of([by_id[i] for i in ids]),
+        )
+        for label, ids in members.items()
+        if ids
+    ]
+
+
+def _nps_groups(
+    question_answers: QuerySet[SurveyAnswer], aggregate_only: bool
+) -> tuple[list[Group], list[Group], list[Group]]:
+    """NPS by audience type, by month and by segment, with small groups protected."""
+    answers = [
+        _Answer(rid, number, flags, f"{at:%Y-%m}", contact_id)
+        for rid, number, flags, at, contact_id in question_answers.values_list(
+            "response_id",
+            "number",
+            "response__audience_flags",
+            "response__submitted_at",
+            "response__contact_id",
+        ).order_by("response__submitted_at")
+    ]
+    audiences: dict[str, set[int]] = {a.label: set() for a in PRIMARY_ORDER}
+    for a in answers:
+        if aggregate_only:
+            primary = _primary_audience(a.audience_flags)
+            if primary is not None:
+                audiences[primary.label].add(a.response_id)
+        else:
+            for audience in AudienceType:
+                if a.audience_flags & audience.value:
+                    audiences[audience.label].add(a.response_id)
+    months: dict[str, set[int]] = {}
+    for a in answers:
+        months.setdefault(a.month, set()).add(a.response_id)
+    # Segments by current membership of named respondents; anonymous answers have no contact.
+    by_contact: dict[int, list[int]] = {}
+    for a in answers:
+        if a.contact_id is not None:
+            by_contact.setdefault(a.contact_id, []).append(a.response_id)
+    segments: dict[str, set[int]] = {}
+    for name, contact_id in SegmentMember.objects.filter(
+        contact_id__in=list(by_contact)
+    ).values_list("segment__name", "contact_id"):
+        segments.setdefault(name, set()).update(by_contact[contact_id])
+    return (
+        _grouped(answers, audiences, aggregate_only),
+        _grouped(answers, months, aggregate_only),
+        _grouped(answers, dict(sorted(segments.items())), aggregate_only),
     )
-    by_audience = []
-    for a in AudienceType:
-        row = {key: flags[f"{a.name.lower()}_{key}"] for key in NPS_COUNTS}
-        if row["n"]:
-            by_audience.append(_group(a.label, row, aggregate_only))
-    months = (
-        answers.annotate(month=TruncMonth("response__submitted_at"))
-        .values("month")
-        .annotate(**NPS_COUNTS)
-        .order_by("month")
-    )
-    by_month = [_group(f"{row['month']:%Y-%m}", row, aggregate_only) for row in months]
-    return by_audience, by_month
 
 
 def survey_results(*, user: Any, survey: Survey) -> SurveyResults:
@@ -167,7 +270,9 @@ def survey_results(*, user: Any, survey: Survey) -> SurveyResults:
         if n and not result.suppressed:
             if question.kind == QuestionKind.NPS:
                 result.nps = _nps(answers.aggregate(**NPS_COUNTS))
-                result.by_audience, result.by_month = _nps_groups(answers, aggregate_only)
+                result.by_audience, result.by_month, result.by_segment = _nps_groups(
+                    answers, aggregate_only
+                )
             if question.kind in (QuestionKind.NPS, QuestionKind.RATING):
                 counts = dict(
                     answers.values_list("number").annotate(c=Count("id")).order_by("number")

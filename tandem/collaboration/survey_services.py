@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.text import slugify
 
 from tandem.access import policies
 from tandem.audit import events as audit
@@ -29,6 +31,7 @@ LINK_SALT = "tandem.collaboration.survey-link"
 RATING_MAX = 5
 NPS_MAX = 10
 TEXT_MAX_CHARS = 2000
+ALREADY_ANSWERED = "you have already answered this survey — thank you"
 
 
 def survey_create(
@@ -79,38 +82,92 @@ def survey_link_token(*, survey: Survey, contact: Contact) -> str:
 
 
 def survey_send(
-    *, actor: Any, survey: Survey, audience_type: str, via: str = "ui"
+    *,
+    actor: Any,
+    survey: Survey,
+    audience_type: str = "",
+    segment_id: int | None = None,
+    via: str = "ui",
 ) -> list[SurveyInvitation]:
-    """Open the survey and email a signed link to every contact of the audience type who
-    agreed to email and was not invited yet."""
+    """Open the survey and email a signed link to every contact of the audience type (or of
+    the segment) who agreed to email and was not invited yet."""
     from tandem.collaboration.tasks import survey_invitation_send
 
     policies.require(actor, "change", "survey", survey)
     if survey.status == SurveyStatus.CLOSED:
         raise InvalidInput.field("status", "this survey is closed")
-    audience = AUDIENCE_BY_NAME.get(str(audience_type).lower())
-    if audience is None:
-        raise InvalidInput.field("audience_type", f"use one of {', '.join(AUDIENCE_BY_NAME)}")
+    contacts = _recipients(audience_type=audience_type, segment_id=segment_id)
     already = SurveyInvitation.objects.filter(survey=survey).values("contact_id")
-    contacts = (
-        Contact.objects.filter(consents__channel="email", consents__is_granted=True)
-        .annotate(in_audience=F("audience_flags").bitand(audience.value))
-        .filter(in_audience__gt=0)
-        .exclude(pk__in=already)
+    contacts = contacts.filter(consents__channel="email", consents__is_granted=True).exclude(
+        pk__in=already
     )
     now = timezone.now()
     with transaction.atomic():
-        before = audit.snapshot(survey)
-        if survey.status == SurveyStatus.DRAFT:
-            survey.status = SurveyStatus.OPEN
-            survey.save(update_fields=["status"])
-            audit.record_updated(actor=actor, obj=survey, before=before, via=via)
+        _open(actor=actor, survey=survey, via=via)
         invitations = SurveyInvitation.objects.bulk_create(
-            SurveyInvitation(survey=survey, contact=c, sent_at=now) for c in contacts
+            SurveyInvitation(survey=survey, contact=c, sent_at=now) for c in contacts.distinct()
         )
         ids = [i.pk for i in invitations]
         transaction.on_commit(lambda: [survey_invitation_send.enqueue(pk) for pk in ids])
     return invitations
+
+
+def _recipients(*, audience_type: str, segment_id: int | None) -> QuerySet[Contact]:
+    if segment_id:
+        from tandem.segments.models import Segment
+        from tandem.segments.selectors import audience_contacts
+
+        segment = Segment.objects.filter(pk=segment_id).first()
+        if segment is None:
+            raise InvalidInput.field("segment", "no such segment")
+        return audience_contacts(segments=[segment])
+    audience = AUDIENCE_BY_NAME.get(str(audience_type).lower())
+    if audience is None:
+        raise InvalidInput.field(
+            "audience_type", f"choose a segment or one of {', '.join(AUDIENCE_BY_NAME)}"
+        )
+    return Contact.objects.annotate(in_audience=F("audience_flags").bitand(audience.value)).filter(
+        in_audience__gt=0
+    )
+
+
+def _open(*, actor: Any, survey: Survey, via: str) -> None:
+    if survey.status == SurveyStatus.DRAFT:
+        before = audit.snapshot(survey)
+        survey.status = SurveyStatus.OPEN
+        survey.save(update_fields=["status"])
+        audit.record_updated(actor=actor, obj=survey, before=before, via=via)
+
+
+def survey_publish(*, actor: Any, survey: Survey, via: str = "ui") -> Survey:
+    """Open the survey and give it a public page; answers there are always anonymous."""
+    policies.require(actor, "change", "survey", survey)
+    if survey.status == SurveyStatus.CLOSED:
+        raise InvalidInput.field("status", "this survey is closed")
+    if not survey.allows_anonymous:
+        raise InvalidInput.field(
+            "allows_anonymous",
+            "a public page has no named respondents: only a survey that allows anonymous "
+            "answers can have one",
+        )
+    with transaction.atomic():
+        _open(actor=actor, survey=survey, via=via)
+        if not survey.public_slug:
+            before = audit.snapshot(survey)
+            # A readable stem and a random tail: the address is shared, never guessed.
+            stem = slugify(survey.title)[:40].strip("-") or "survey"
+            survey.public_slug = f"{stem}-{secrets.token_urlsafe(6).lower().replace('_', '-')}"
+            survey.save(update_fields=["public_slug"])
+            audit.record_updated(actor=actor, obj=survey, before=before, via=via)
+    return survey
+
+
+def survey_public_open(*, slug: str) -> Survey:
+    """The survey behind a public page, or ``LinkInvalid``."""
+    survey = Survey.objects.filter(public_slug=slug).first()
+    if survey is None or not slug:
+        raise LinkInvalid
+    return survey
 
 
 def survey_close(*, actor: Any, survey: Survey, via: str = "ui") -> Survey:
@@ -149,10 +206,16 @@ def _respondent_key(survey: Survey, contact: Contact) -> str:
     return salted_hmac(LINK_SALT, f"{survey.pk}:{contact.pk}", algorithm="sha256").hexdigest()
 
 
-def survey_has_answered(*, survey: Survey, contact: Contact) -> bool:
-    return SurveyResponse.objects.filter(
-        survey=survey, respondent_key=_respondent_key(survey, contact)
-    ).exists()
+def _browser_key(survey: Survey, browser: str) -> str:
+    return salted_hmac(LINK_SALT, f"{survey.pk}:browser:{browser}", algorithm="sha256").hexdigest()
+
+
+def survey_has_answered(
+    *, survey: Survey, contact: Contact | None = None, browser: str = ""
+) -> bool:
+    """Whether this contact (signed link) or this browser (public page) answered already."""
+    key = _respondent_key(survey, contact) if contact else _browser_key(survey, browser)
+    return SurveyResponse.objects.filter(survey=survey, respondent_key=key).exists()
 
 
 def _answer_of(question: Question, raw: Any) -> dict[str, Any] | None:
@@ -199,12 +262,46 @@ def survey_answer(
     ``answers`` maps ``q<position>`` to the raw value (a list for several choices). Anonymous
     answers keep no link to the contact, and are refused unless the survey allows them.
     """
-    if survey.status != SurveyStatus.OPEN:
-        raise InvalidInput.field("survey", "this survey is no longer taking answers")
     if anonymous and not survey.allows_anonymous:
         raise InvalidInput.field("anonymous", "this survey does not take anonymous answers")
-    if survey_has_answered(survey=survey, contact=contact):
-        raise InvalidInput.field("survey", "you have already answered this survey — thank you")
+    return _response_store(
+        survey=survey,
+        respondent_key=_respondent_key(survey, contact),
+        contact=None if anonymous else contact,
+        audience_flags=contact.audience_flags,
+        answers=answers,
+    )
+
+
+def survey_answer_public(
+    *, survey: Survey, browser: str, answers: dict[str, Any]
+) -> SurveyResponse:
+    """Store an answer from the survey's public page: anonymous, once per browser."""
+    if not survey.public_slug:
+        raise InvalidInput.field("survey", "this survey has no public page")
+    if not browser:
+        raise InvalidInput.field("survey", "please allow cookies so we can take your answer once")
+    return _response_store(
+        survey=survey,
+        respondent_key=_browser_key(survey, browser),
+        contact=None,
+        audience_flags=0,
+        answers=answers,
+    )
+
+
+def _response_store(
+    *,
+    survey: Survey,
+    respondent_key: str,
+    contact: Contact | None,
+    audience_flags: int,
+    answers: dict[str, Any],
+) -> SurveyResponse:
+    if survey.status != SurveyStatus.OPEN:
+        raise InvalidInput.field("survey", "this survey is no longer taking answers")
+    if SurveyResponse.objects.filter(survey=survey, respondent_key=respondent_key).exists():
+        raise InvalidInput.field("survey", ALREADY_ANSWERED)
     cleaned = []
     errors: dict[str, str] = {}
     for question in survey.questions.all():
@@ -221,10 +318,10 @@ def survey_answer(
         with transaction.atomic():
             response = SurveyResponse.objects.create(
                 survey=survey,
-                contact=None if anonymous else contact,
-                respondent_key=_respondent_key(survey, contact),
-                is_anonymous=anonymous,
-                audience_flags=contact.audience_flags,
+                contact=contact,
+                respondent_key=respondent_key,
+                is_anonymous=contact is None,
+                audience_flags=audience_flags,
                 submitted_at=timezone.now(),
             )
             SurveyAnswer.objects.bulk_create(
@@ -232,7 +329,5 @@ def survey_answer(
             )
     except IntegrityError:
         # Two submissions raced; the unique constraint kept the first.
-        raise InvalidInput.field(
-            "survey", "you have already answered this survey — thank you"
-        ) from None
+        raise InvalidInput.field("survey", ALREADY_ANSWERED) from None
     return response

@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:survey_id>/", views.survey_detail, name="survey"),
     path("<int:survey_id>/send/", views.survey_send, name="send"),
     path("<int:survey_id>/close/", views.survey_close, name="close"),
+    path("<int:survey_id>/publish/", views.survey_publish, name="publish"),
 ]

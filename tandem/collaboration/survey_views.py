@@ -3,17 +3,22 @@ customers answer through their signed link."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from tandem.access import policies
+from tandem.access import policies, ratelimit
 from tandem.collaboration import survey_selectors as selectors
 from tandem.collaboration import survey_services as services
 from tandem.collaboration.models import QuestionKind
 from tandem.errors import InvalidInput
 from tandem.people.models import AudienceType
+from tandem.segments.models import Segment
 
 QUESTION_HELP = (
     "One question a line: kind: text | choice | choice. "
@@ -92,6 +97,7 @@ def survey_detail(request, survey_id: int):
             "min_group": selectors.MIN_GROUP,
             "can_change": policies.can(request.user, "change", "survey", survey),
             "audiences": [(a.name.lower(), a.label) for a in AudienceType],
+            "segments": Segment.objects.order_by("name").values_list("pk", "name"),
             "section": "surveys",
         },
     )
@@ -102,8 +108,12 @@ def survey_detail(request, survey_id: int):
 def survey_send(request, survey_id: int):
     survey = selectors.survey_get_for_user(user=request.user, survey_id=survey_id)
     try:
+        segment = request.POST.get("segment", "")
         sent = services.survey_send(
-            actor=request.user, survey=survey, audience_type=request.POST.get("audience_type", "")
+            actor=request.user,
+            survey=survey,
+            audience_type=request.POST.get("audience_type", ""),
+            segment_id=int(segment) if segment.isdigit() else None,
         )
         messages.success(request, f"Sent to {len(sent)} contact{'s' if len(sent) != 1 else ''}.")
     except InvalidInput as exc:
@@ -120,32 +130,26 @@ def survey_close(request, survey_id: int):
     return redirect("surveys:survey", survey_id=survey.pk)
 
 
-def survey_answer(request, token: str):
-    """The public page a customer reaches from their email: one answer per person."""
-    try:
-        survey, contact = services.survey_link_open(token=token)
-    except services.LinkInvalid:
-        return render(request, "collaboration/survey_answer.html", {"invalid": True}, status=404)
+def _raw_answers(request, questions) -> dict[str, object]:
+    return {
+        f"q{q.position}": (
+            request.POST.getlist(f"q{q.position}")
+            if q.kind == QuestionKind.MULTIPLE
+            else request.POST.get(f"q{q.position}", "")
+        )
+        for q in questions
+    }
+
+
+def _answer_page(request, *, survey, done: bool, store, public: bool = False):
+    """The answer form, its checks and its thanks; ``store(values)`` keeps a valid answer."""
     questions = list(survey.questions.all())
     values: dict[str, object] = {}
     errors: dict[str, str] = {}
-    done = services.survey_has_answered(survey=survey, contact=contact)
     if request.method == "POST" and not done:
-        values = {
-            f"q{q.position}": (
-                request.POST.getlist(f"q{q.position}")
-                if q.kind == QuestionKind.MULTIPLE
-                else request.POST.get(f"q{q.position}", "")
-            )
-            for q in questions
-        }
+        values = _raw_answers(request, questions)
         try:
-            services.survey_answer(
-                survey=survey,
-                contact=contact,
-                answers=values,
-                anonymous=request.POST.get("anonymous") == "yes",
-            )
+            store(values)
             return render(
                 request, "collaboration/survey_answer.html", {"survey": survey, "thanks": True}
             )
@@ -161,7 +165,80 @@ def survey_answer(request, token: str):
             "values": values,
             "errors": errors,
             "done": done,
+            "public": public,
             "scale": {"nps": range(0, 11), "rating": range(1, 6)},
         },
         status=status,
     )
+
+
+def survey_answer(request, token: str):
+    """The page a customer reaches from their email: one answer per person."""
+    try:
+        survey, contact = services.survey_link_open(token=token)
+    except services.LinkInvalid:
+        return render(request, "collaboration/survey_answer.html", {"invalid": True}, status=404)
+    return _answer_page(
+        request,
+        survey=survey,
+        done=services.survey_has_answered(survey=survey, contact=contact),
+        store=lambda values: services.survey_answer(
+            survey=survey,
+            contact=contact,
+            answers=values,
+            anonymous=request.POST.get("anonymous") == "yes",
+        ),
+    )
+
+
+BROWSER_COOKIE = "tandem_respondent"
+PUBLIC_ANSWERS_PER_HOUR = 20
+
+
+@csrf_exempt  # a public page answered by strangers: no session; cookie + rate limit instead
+def survey_public(request, slug: str):
+    """A survey's public page: anyone with the address answers once per browser, anonymously."""
+    try:
+        survey = services.survey_public_open(slug=slug)
+    except services.LinkInvalid:
+        return render(request, "collaboration/survey_answer.html", {"invalid": True}, status=404)
+    browser = request.get_signed_cookie(BROWSER_COOKIE, default="", salt=BROWSER_COOKIE)
+    new_browser = not browser
+    if new_browser:
+        browser = secrets.token_urlsafe(18)
+    if request.method == "POST":
+        key = f"survey-public:{survey.pk}:{ratelimit.client_address(request)}"
+        if not ratelimit.hit(key, limit=PUBLIC_ANSWERS_PER_HOUR, window_seconds=3600):
+            return HttpResponse("Too many answers from your address; please try later.", status=429)
+    response = _answer_page(
+        request,
+        survey=survey,
+        done=services.survey_has_answered(survey=survey, browser=browser),
+        store=lambda values: services.survey_answer_public(
+            survey=survey, browser=browser, answers=values
+        ),
+        public=True,
+    )
+    if new_browser:
+        response.set_signed_cookie(
+            BROWSER_COOKIE,
+            browser,
+            salt=BROWSER_COOKIE,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+@login_required
+@require_POST
+def survey_publish(request, survey_id: int):
+    survey = selectors.survey_get_for_user(user=request.user, survey_id=survey_id)
+    try:
+        services.survey_publish(actor=request.user, survey=survey)
+        messages.success(request, "The survey has a public page now.")
+    except InvalidInput as exc:
+        messages.error(request, "; ".join(exc.errors.values()))
+    return redirect("surveys:survey", survey_id=survey.pk)
