@@ -214,13 +214,15 @@ def _nps_groups(
     """NPS by audience type, by month and by segment, with small groups protected."""
     answers = [
         _Answer(rid, number, flags, f"{at:%Y-%m}", contact_id)
-        for rid, number, flags, at, contact_id in question_answers.values_list(
+        for rid, number, flags, at, contact_id in question_answers.exclude(number=None)
+        .values_list(
             "response_id",
             "number",
             "response__audience_flags",
             "response__submitted_at",
             "response__contact_id",
-        ).order_by("response__submitted_at")
+        )
+        .order_by("response__submitted_at")
     ]
     audiences: dict[str, set[int]] = {a.label: set() for a in PRIMARY_ORDER}
     for a in answers:
