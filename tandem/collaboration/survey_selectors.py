@@ -213,7 +213,7 @@ def _nps_groups(
 ) -> tuple[list[Group], list[Group], list[Group]]:
     """NPS by audience type, by month and by segment, with small groups protected."""
     answers = [
-        _Answer(rid, number, flags, f"{at:%Y-%m}", contact_id)
+        _Answer(rid, number or 0, flags, f"{at:%Y-%m}", contact_id)
         for rid, number, flags, at, contact_id in question_answers.exclude(number=None)
         .values_list(
             "response_id",
