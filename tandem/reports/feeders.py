@@ -1,0 +1,281 @@
+"""Feeders: the CRM's tables shaped as the inputs ``tandem.analytics`` documents.
+
+Each feeder returns an Ibis table expression over the database Django uses — the same
+connection, so a report reads what the request sees — and the analysis runs it there. Nothing
+here pulls rows through the ORM: the engine does the joins and the analysis brings back only
+its small summary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import ibis
+import ibis.expr.datatypes as dt_
+import pyarrow as pa
+from django.db import connection
+from django.utils import timezone
+from ibis.backends import BaseBackend
+
+from tandem.analytics.profitability import spend_from_budgets
+from tandem.marketing.models import Campaign
+from tandem.people.lifecycle import Stage
+from tandem.people.models import Account, Contact, LifecycleMove, Touch
+from tandem.sales.models import Deal, PipelineStage
+
+Conversion = Literal["lead", "deal", "revenue"]
+Grouping = Literal["channel", "campaign", "content"]
+SegmentBy = Literal["industry", "size_band", "region"]
+NO_CAMPAIGN = "(no campaign)"
+NONE = "(none)"
+# Moves that make a contact a lead: any step into the funnel, whichever stage they entered at.
+LEAD_STAGES = (Stage.LEAD, Stage.MQL, Stage.SAL, Stage.SQL, Stage.OPPORTUNITY)
+
+
+def database() -> BaseBackend:
+    """An Ibis backend on Django's own connection (SQLite or PostgreSQL)."""
+    connection.ensure_connection()
+    raw = connection.connection
+    if connection.vendor == "sqlite":
+        backend = ibis.sqlite.from_connection(raw)
+        # Ibis turns on case-sensitive LIKE; Django's icontains on SQLite relies on it being off.
+        raw.execute("PRAGMA case_sensitive_like = OFF")
+        return backend
+    if connection.vendor == "postgresql":
+        return ibis.postgres.from_connection(raw)
+    raise NotImplementedError(f"reports read SQLite or PostgreSQL, not {connection.vendor}")
+
+
+def _table(db: BaseBackend, model: type) -> ibis.Table:
+    return db.table(model._meta.db_table)
+
+
+def _text(column: ibis.Column, empty: str) -> ibis.Column:
+    text = column.cast(dt_.string).fill_null(empty)
+    return ibis.ifelse(text == "", empty, text)
+
+
+def _now() -> dt.datetime:
+    return timezone.now().astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def won_deals(db: BaseBackend) -> ibis.Table:
+    """Won deals with their customer: the account, else the contact (``c`` + id)."""
+    deals, stages = _table(db, Deal), _table(db, PipelineStage)
+    won = deals.join(stages, deals.stage_id == stages.id).filter(
+        stages.outcome == PipelineStage.Outcome.WON
+    )
+    customer = ibis.ifelse(
+        won.account_id.notnull(),
+        "a" + won.account_id.cast(dt_.string),
+        "c" + won.contact_id.cast(dt_.string),
+    )
+    return won.filter(won.closed_at.notnull()).select(
+        deal_id=won.id,
+        customer_id=customer,
+        contact_id=won.contact_id,
+        account_id=won.account_id,
+        closed_at=won.closed_at,
+        amount=won.amount.cast(dt_.float64),
+        cost=won.cost_amount.cast(dt_.float64),
+        source_campaign_id=won.source_campaign_id,
+    )
+
+
+def journeys(
+    db: BaseBackend, *, conversion: Conversion, group_by: Grouping = "channel"
+) -> ibis.Table:
+    """One row per touch of each contact, in the attribution input format.
+
+    A contact's journey converts at its first lead move, its first deal or its first win
+    (``conversion``); a converted journey keeps the touches up to that moment and carries the
+    contact's won revenue as value when ``conversion="revenue"``. The latest touch at or
+    before the lead move is marked ``lead_created``, at or before the first deal
+    ``deal_created``. The grouping key is put in ``channel``: the touch's channel, its
+    campaign's name, or its content (``utm_content``, else the kind of touch).
+    """
+    touches, campaigns = _table(db, Touch), _table(db, Campaign)
+    moves, deals = _table(db, LifecycleMove), _table(db, Deal)
+
+    lead_moves = moves.filter(moves.to_stage.isin([str(s) for s in LEAD_STAGES]))
+    leads = lead_moves.group_by(contact_id=lead_moves.contact_id).aggregate(
+        lead_at=lead_moves.moved_at.min()
+    )
+    opened = deals.filter(deals.contact_id.notnull())
+    firsts = opened.group_by(contact_id=opened.contact_id).aggregate(
+        deal_at=opened.created_at.min()
+    )
+    won = won_deals(db)
+    won = won.filter(won.contact_id.notnull())
+    wins = won.group_by(contact_id=won.contact_id).aggregate(
+        won_at=won.closed_at.min(), revenue=won.amount.sum()
+    )
+
+    named = touches.left_join(campaigns, touches.campaign_id == campaigns.id)
+    if group_by == "channel":
+        key = named.channel.cast(dt_.string)
+    elif group_by == "campaign":
+        key = named.name.cast(dt_.string).fill_null(NO_CAMPAIGN)
+    else:
+        key = ibis.ifelse(named.utm_content == "", named.kind, named.utm_content)
+    rows = named.select(
+        contact_id=named.contact_id, touched_at=named.occurred_at, key=key
+    )
+    rows = rows.left_join(leads, rows.contact_id == leads.contact_id).select(
+        rows, leads.lead_at
+    )
+    rows = rows.left_join(firsts, rows.contact_id == firsts.contact_id).select(
+        rows, firsts.deal_at
+    )
+    rows = rows.left_join(wins, rows.contact_id == wins.contact_id).select(
+        rows, wins.won_at, wins.revenue
+    )
+    converted_at = {"lead": rows.lead_at, "deal": rows.deal_at, "revenue": rows.won_at}[
+        conversion
+    ]
+    before_lead = rows.touched_at <= rows.lead_at
+    before_deal = rows.touched_at <= rows.deal_at
+    window = ibis.window(group_by=rows.contact_id)
+    rows = rows.mutate(
+        lead_touch_at=ibis.ifelse(before_lead, rows.touched_at, ibis.null(dt_.timestamp)).max().over(window),
+        deal_touch_at=ibis.ifelse(before_deal, rows.touched_at, ibis.null(dt_.timestamp)).max().over(window),
+        converted=converted_at.notnull(),
+        ends_at=converted_at,
+    )
+    rows = rows.filter(rows.ends_at.isnull() | (rows.touched_at <= rows.ends_at))
+    kind = ibis.ifelse(
+        rows.touched_at == rows.deal_touch_at,
+        "deal_created",
+        ibis.ifelse(rows.touched_at == rows.lead_touch_at, "lead_created", "touch"),
+    ).fill_null("touch")
+    value = rows.revenue.cast(dt_.float64).fill_null(0.0) if conversion == "revenue" else 0.0
+    return rows.select(
+        journey_id=rows.contact_id,
+        touched_at=rows.touched_at,
+        channel=rows.key,
+        touch_kind=kind,
+        converted=rows.converted,
+        value=ibis.literal(0.0) + value,
+    )
+
+
+def purchases(db: BaseBackend) -> ibis.Table:
+    """Won deals as purchases: ``customer_id`` (an account, else a contact), date, amount."""
+    won = won_deals(db)
+    return won.select(customer_id=won.customer_id, purchased_at=won.closed_at, amount=won.amount)
+
+
+def acquisitions(db: BaseBackend, *, segment_by: SegmentBy = "industry") -> ibis.Table:
+    """One row per customer: the first win, and the campaign, channel and segment behind it.
+
+    The acquiring campaign is the first won deal's source campaign; the channel is that
+    campaign's channel (``(none)`` without one); the segment is the account's
+    ``segment_by`` field.
+    """
+    won = won_deals(db)
+    first = won.group_by("customer_id").aggregate(acquired_at=won.closed_at.min())
+    firsts = won.join(
+        first,
+        (won.customer_id == first.customer_id) & (won.closed_at == first.acquired_at),
+    )
+    # Two wins at one instant: the lowest deal id decides.
+    firsts = firsts.mutate(
+        rank=ibis.row_number().over(group_by=firsts.customer_id, order_by=firsts.deal_id)
+    ).filter(lambda t: t.rank == 0)
+    campaigns, accounts = _table(db, Campaign), _table(db, Account)
+    named = firsts.left_join(campaigns, firsts.source_campaign_id == campaigns.id)
+    named = named.select(
+        customer_id=named.customer_id,
+        account_id=named.account_id,
+        acquired_at=named.acquired_at,
+        campaign=named.name.cast(dt_.string).fill_null(NO_CAMPAIGN),
+        channel=named.channel.cast(dt_.string).fill_null(NONE),
+    )
+    with_account = named.left_join(accounts, named.account_id == accounts.id)
+    return with_account.select(
+        customer_id=with_account.customer_id,
+        acquired_at=with_account.acquired_at,
+        campaign=with_account.campaign,
+        channel=with_account.channel,
+        segment=_text(with_account[segment_by], NONE),
+    )
+
+
+def lifecycle_moves(db: BaseBackend, *, segment_by: SegmentBy = "industry") -> ibis.Table:
+    """Every lifecycle move, with the contact's source and segment for cohorts.
+
+    Source: the channel of the contact's first-touch campaign, else the first touch's medium.
+    Segment: the account's ``segment_by`` field.
+    """
+    moves, contacts = _table(db, LifecycleMove), _table(db, Contact)
+    campaigns, accounts = _table(db, Campaign), _table(db, Account)
+    people = contacts.left_join(campaigns, contacts.first_touch_campaign_id == campaigns.id)
+    people = people.select(
+        contact_id=people.id,
+        account_id=people.account_id,
+        source=_text(people.channel.cast(dt_.string).fill_null(people.first_touch_medium), NONE),
+    )
+    people = people.left_join(accounts, people.account_id == accounts.id).select(
+        contact_id=people.contact_id,
+        source=people.source,
+        segment=_text(accounts[segment_by], NONE),
+    )
+    joined = moves.join(people, moves.contact_id == people.contact_id)
+    return joined.select(
+        contact_id=joined.contact_id,
+        moved_at=joined.moved_at,
+        to_stage=joined.to_stage,
+        source=joined.source,
+        segment=joined.segment,
+    )
+
+
+def pipeline_deals(db: BaseBackend, *, segment_by: SegmentBy = "industry") -> ibis.Table:
+    """Every deal with its outcome, and the source and segment of its contact and account."""
+    deals, stages = _table(db, Deal), _table(db, PipelineStage)
+    campaigns, accounts = _table(db, Campaign), _table(db, Account)
+    rows = deals.join(stages, deals.stage_id == stages.id)
+    rows = rows.left_join(campaigns, rows.source_campaign_id == campaigns.id).select(
+        deal_id=rows.id,
+        created_at=rows.created_at,
+        closed_at=rows.closed_at,
+        amount=rows.amount.cast(dt_.float64),
+        outcome=rows.outcome,
+        account_id=rows.account_id,
+        source=_text(campaigns.channel, NONE),
+    )
+    rows = rows.left_join(accounts, rows.account_id == accounts.id)
+    return rows.select(
+        deal_id=rows.deal_id,
+        created_at=rows.created_at,
+        closed_at=rows.closed_at,
+        amount=rows.amount,
+        outcome=rows.outcome,
+        source=rows.source,
+        segment=_text(accounts[segment_by], NONE),
+    )
+
+
+def spend_lines() -> pa.Table:
+    """Marketing spend as dated lines, by channel and campaign.
+
+    The one place that says where spend comes from: for now each campaign's budget spread
+    evenly over its days (campaigns are few; the spread happens in memory).
+    """
+    campaigns = [
+        {
+            "campaign": c["name"],
+            "channel": c["channel"],
+            "budget": c["budget"],
+            "starts_on": c["starts_on"],
+            "ends_on": c["ends_on"],
+        }
+        for c in Campaign.objects.values("name", "channel", "budget", "starts_on", "ends_on")
+    ]
+    return spend_from_budgets(campaigns)
+
+
+def now() -> dt.datetime:
+    """The end of every report's period: now, as naive UTC like the analytics want."""
+    return _now()
