@@ -403,17 +403,19 @@ def _group(key: str, values: dict[str, float], with_clv: bool) -> GroupProfit:
     )
 
 
-def spend_from_budgets(campaigns: Any) -> pa.Table:
+def spend_from_budgets(campaigns: Any, *, until: dt.date | None = None) -> pa.Table:
     """Spend lines from campaign budgets: each budget spread evenly over its days.
 
-    ``campaigns`` rows: ``campaign``, ``channel``, ``budget``, ``starts_on``, ``ends_on`` (a
-    campaign without an end runs one day; without a start it is left out). One line per day.
+    ``campaigns`` rows: ``campaign``, ``channel``, ``budget``, ``starts_on``, ``ends_on``. A
+    campaign without an end runs until ``until`` (an always-on campaign; one day when no
+    ``until`` is given, none when it starts later); without a start it is left out. One line
+    per day.
     """
     rows = campaigns.to_pylist() if hasattr(campaigns, "to_pylist") else list(campaigns)
     spent_on, amount, channel, campaign = [], [], [], []
     for item in rows:
-        start, stop = item["starts_on"], item["ends_on"] or item["starts_on"]
-        if start is None or not item["budget"]:
+        start, stop = item["starts_on"], item["ends_on"] or until or item["starts_on"]
+        if start is None or not item["budget"] or stop < start:
             continue
         days = max((stop - start).days + 1, 1)
         per_day = float(item["budget"]) / days

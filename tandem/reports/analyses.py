@@ -207,8 +207,9 @@ def attribution_compute(params: AttributionReportInput, progress: Progress) -> B
     progress(10, "reading touches and conversions")
     db = feeders.database()
     journeys = feeders.journeys(db, conversion=params.conversion, group_by=params.group_by)
+    table = feeders.prepared(journeys)
     progress(30, "crediting touches under every model")
-    return attribution_run(journeys, params.analysis_input())
+    return attribution_run(table, params.analysis_input())
 
 
 @register(
@@ -228,9 +229,9 @@ def funnel_compute(params: FunnelReportInput, progress: Progress) -> BaseModel:
         cohort_by=params.cohort_by,
     )
     return funnel_run(
-        feeders.lifecycle_moves(db, segment_by=params.segment_by),
+        feeders.prepared(feeders.lifecycle_moves(db, segment_by=params.segment_by)),
         analysis,
-        deals=feeders.pipeline_deals(db, segment_by=params.segment_by),
+        deals=feeders.prepared(feeders.pipeline_deals(db, segment_by=params.segment_by)),
     )
 
 
@@ -251,9 +252,9 @@ def profitability_compute(params: ProfitabilityReportInput, progress: Progress) 
         with_clv=params.with_clv,
     )
     return profitability_run(
-        feeders.acquisitions(db, segment_by=params.segment_by),
+        feeders.prepared(feeders.acquisitions(db, segment_by=params.segment_by)),
         analysis,
-        deals=feeders.won_deals(db),
+        deals=feeders.prepared(feeders.won_deals(db)),
         spend=feeders.spend_lines(),
     )
 

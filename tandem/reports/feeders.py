@@ -8,6 +8,7 @@ its small summary.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Literal
 
@@ -17,6 +18,7 @@ import pyarrow as pa
 from django.db import connection
 from django.utils import timezone
 from ibis.backends import BaseBackend
+from ibis.backends.sqlite import Backend as SQLiteBackend
 
 from tandem.analytics.profitability import spend_from_budgets
 from tandem.marketing.models import Campaign
@@ -33,18 +35,46 @@ NONE = "(none)"
 LEAD_STAGES = (Stage.LEAD, Stage.MQL, Stage.SAL, Stage.SQL, Stage.OPPORTUNITY)
 
 
+class _DjangoSQLite(SQLiteBackend):
+    """Ibis on Django's SQLite connection, leaving transactions to Django.
+
+    Ibis commits after each query it runs; on a connection inside ``transaction.atomic`` that
+    would commit the caller's transaction half-way.
+    """
+
+    @contextlib.contextmanager
+    def begin(self):
+        cursor = self.con.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
+
+
 def database() -> BaseBackend:
     """An Ibis backend on Django's own connection (SQLite or PostgreSQL)."""
     connection.ensure_connection()
     raw = connection.connection
     if connection.vendor == "sqlite":
-        backend = ibis.sqlite.from_connection(raw)
+        backend = _DjangoSQLite.from_connection(raw)
         # Ibis turns on case-sensitive LIKE; Django's icontains on SQLite relies on it being off.
         raw.execute("PRAGMA case_sensitive_like = OFF")
         return backend
     if connection.vendor == "postgresql":
         return ibis.postgres.from_connection(raw)
     raise NotImplementedError(f"reports read SQLite or PostgreSQL, not {connection.vendor}")
+
+
+def prepared(expr: ibis.Table) -> ibis.Table | pa.Table:
+    """The feeder's table, ready for an analysis that reads it several times.
+
+    On PostgreSQL the analysis runs where the data lives. SQLite has neither hash joins nor
+    parallel scans, and an analysis reads its input once per model: there the fed table is
+    read once (Arrow) and analysed by DuckDB in-process, which is several times faster.
+    """
+    if expr.get_backend().name == "sqlite":
+        return expr.to_pyarrow()
+    return expr
 
 
 def _table(db: BaseBackend, model: type) -> ibis.Table:
@@ -92,8 +122,9 @@ def journeys(
     (``conversion``); a converted journey keeps the touches up to that moment and carries the
     contact's won revenue as value when ``conversion="revenue"``. The latest touch at or
     before the lead move is marked ``lead_created``, at or before the first deal
-    ``deal_created``. The grouping key is put in ``channel``: the touch's channel, its
-    campaign's name, or its content (``utm_content``, else the kind of touch).
+    ``deal_created`` (the lead's mark wins when one touch did both). The grouping key is put
+    in ``channel``: the touch's channel, its campaign's name, or its content
+    (``utm_content``, else the kind of touch).
     """
     touches, campaigns = _table(db, Touch), _table(db, Campaign)
     moves, deals = _table(db, LifecycleMove), _table(db, Deal)
@@ -119,35 +150,33 @@ def journeys(
         key = named.name.cast(dt_.string).fill_null(NO_CAMPAIGN)
     else:
         key = ibis.ifelse(named.utm_content == "", named.kind, named.utm_content)
-    rows = named.select(
-        contact_id=named.contact_id, touched_at=named.occurred_at, key=key
-    )
-    rows = rows.left_join(leads, rows.contact_id == leads.contact_id).select(
-        rows, leads.lead_at
-    )
-    rows = rows.left_join(firsts, rows.contact_id == firsts.contact_id).select(
-        rows, firsts.deal_at
-    )
+    rows = named.select(contact_id=named.contact_id, touched_at=named.occurred_at, key=key)
+    rows = rows.left_join(leads, rows.contact_id == leads.contact_id).select(rows, leads.lead_at)
+    rows = rows.left_join(firsts, rows.contact_id == firsts.contact_id).select(rows, firsts.deal_at)
     rows = rows.left_join(wins, rows.contact_id == wins.contact_id).select(
         rows, wins.won_at, wins.revenue
     )
-    converted_at = {"lead": rows.lead_at, "deal": rows.deal_at, "revenue": rows.won_at}[
-        conversion
-    ]
+    converted_at = {"lead": rows.lead_at, "deal": rows.deal_at, "revenue": rows.won_at}[conversion]
     before_lead = rows.touched_at <= rows.lead_at
     before_deal = rows.touched_at <= rows.deal_at
     window = ibis.window(group_by=rows.contact_id)
     rows = rows.mutate(
-        lead_touch_at=ibis.ifelse(before_lead, rows.touched_at, ibis.null(dt_.timestamp)).max().over(window),
-        deal_touch_at=ibis.ifelse(before_deal, rows.touched_at, ibis.null(dt_.timestamp)).max().over(window),
+        lead_touch_at=ibis.ifelse(before_lead, rows.touched_at, ibis.null(dt_.timestamp))
+        .max()
+        .over(window),
+        deal_touch_at=ibis.ifelse(before_deal, rows.touched_at, ibis.null(dt_.timestamp))
+        .max()
+        .over(window),
         converted=converted_at.notnull(),
         ends_at=converted_at,
     )
     rows = rows.filter(rows.ends_at.isnull() | (rows.touched_at <= rows.ends_at))
+    # One kind per touch: when the same touch made the lead and the deal, it is the lead's
+    # (the deal milestone is then missing, and the milestone models rescale, as documented).
     kind = ibis.ifelse(
-        rows.touched_at == rows.deal_touch_at,
-        "deal_created",
-        ibis.ifelse(rows.touched_at == rows.lead_touch_at, "lead_created", "touch"),
+        rows.touched_at == rows.lead_touch_at,
+        "lead_created",
+        ibis.ifelse(rows.touched_at == rows.deal_touch_at, "deal_created", "touch"),
     ).fill_null("touch")
     value = rows.revenue.cast(dt_.float64).fill_null(0.0) if conversion == "revenue" else 0.0
     return rows.select(
@@ -202,19 +231,28 @@ def acquisitions(db: BaseBackend, *, segment_by: SegmentBy = "industry") -> ibis
     )
 
 
+def first_touch_channels(db: BaseBackend) -> ibis.Table:
+    """Each contact's source: the channel of their first touch (ties: the lowest touch id)."""
+    touches = _table(db, Touch)
+    ranked = touches.mutate(
+        rank=ibis.row_number().over(
+            group_by=touches.contact_id, order_by=[touches.occurred_at, touches.id]
+        )
+    )
+    first = ranked.filter(ranked.rank == 0)
+    return first.select(contact_id=first.contact_id, source=first.channel)
+
+
 def lifecycle_moves(db: BaseBackend, *, segment_by: SegmentBy = "industry") -> ibis.Table:
     """Every lifecycle move, with the contact's source and segment for cohorts.
 
-    Source: the channel of the contact's first-touch campaign, else the first touch's medium.
-    Segment: the account's ``segment_by`` field.
+    Source: the channel of the contact's first touch (``(none)`` without touches). Segment:
+    the account's ``segment_by`` field.
     """
-    moves, contacts = _table(db, LifecycleMove), _table(db, Contact)
-    campaigns, accounts = _table(db, Campaign), _table(db, Account)
-    people = contacts.left_join(campaigns, contacts.first_touch_campaign_id == campaigns.id)
-    people = people.select(
-        contact_id=people.id,
-        account_id=people.account_id,
-        source=_text(people.channel.cast(dt_.string).fill_null(people.first_touch_medium), NONE),
+    moves, contacts, accounts = _table(db, LifecycleMove), _table(db, Contact), _table(db, Account)
+    sources = first_touch_channels(db)
+    people = contacts.left_join(sources, contacts.id == sources.contact_id).select(
+        contact_id=contacts.id, account_id=contacts.account_id, source=_text(sources.source, NONE)
     )
     people = people.left_join(accounts, people.account_id == accounts.id).select(
         contact_id=people.contact_id,
@@ -232,18 +270,18 @@ def lifecycle_moves(db: BaseBackend, *, segment_by: SegmentBy = "industry") -> i
 
 
 def pipeline_deals(db: BaseBackend, *, segment_by: SegmentBy = "industry") -> ibis.Table:
-    """Every deal with its outcome, and the source and segment of its contact and account."""
-    deals, stages = _table(db, Deal), _table(db, PipelineStage)
-    campaigns, accounts = _table(db, Campaign), _table(db, Account)
+    """Every deal with its outcome, and its contact's source and its account's segment."""
+    deals, stages, accounts = _table(db, Deal), _table(db, PipelineStage), _table(db, Account)
+    sources = first_touch_channels(db)
     rows = deals.join(stages, deals.stage_id == stages.id)
-    rows = rows.left_join(campaigns, rows.source_campaign_id == campaigns.id).select(
+    rows = rows.left_join(sources, rows.contact_id == sources.contact_id).select(
         deal_id=rows.id,
         created_at=rows.created_at,
         closed_at=rows.closed_at,
         amount=rows.amount.cast(dt_.float64),
         outcome=rows.outcome,
         account_id=rows.account_id,
-        source=_text(campaigns.channel, NONE),
+        source=_text(sources.source, NONE),
     )
     rows = rows.left_join(accounts, rows.account_id == accounts.id)
     return rows.select(
@@ -261,7 +299,8 @@ def spend_lines() -> pa.Table:
     """Marketing spend as dated lines, by channel and campaign.
 
     The one place that says where spend comes from: for now each campaign's budget spread
-    evenly over its days (campaigns are few; the spread happens in memory).
+    evenly over its days, an always-on campaign's until today (campaigns are few; the spread
+    happens in memory).
     """
     campaigns = [
         {
@@ -273,7 +312,7 @@ def spend_lines() -> pa.Table:
         }
         for c in Campaign.objects.values("name", "channel", "budget", "starts_on", "ends_on")
     ]
-    return spend_from_budgets(campaigns)
+    return spend_from_budgets(campaigns, until=_now().date())
 
 
 def now() -> dt.datetime:

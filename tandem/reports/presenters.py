@@ -108,9 +108,7 @@ def funnel_view(result: FunnelResult, params: Any) -> dict[str, Any]:
         {"stage": STAGE_LABELS.get(s.stage, s.stage), "contacts": s.reached}
         for s in result.total.stages
     ]
-    velocity_rows = [
-        {"key": label(v.key, cohort_by), "v": v} for v in result.velocity_by_cohort
-    ]
+    velocity_rows = [{"key": label(v.key, cohort_by), "v": v} for v in result.velocity_by_cohort]
     return {
         "stage_labels": stages,
         "cohorts": cohorts,
@@ -130,9 +128,7 @@ def funnel_view(result: FunnelResult, params: Any) -> dict[str, Any]:
 
 
 def lifetime_view(result: LifetimeReport, params: Any) -> dict[str, Any]:
-    groups = [
-        {"key": label(g.key, params.group_by), "g": g} for g in result.groups
-    ]
+    groups = [{"key": label(g.key, params.group_by), "g": g} for g in result.groups]
     fitted = result.fit is not None and any(g.lifetime_value is not None for g in result.groups)
     chart_rows = [
         {

@@ -123,9 +123,7 @@ def lifetime(request):
 @login_required
 def profitability(request):
     fields = ("group_by", "period", "segment_by")
-    return _page(
-        request, "profitability", fields, profitability_view, "reports/profitability.html"
-    )
+    return _page(request, "profitability", fields, profitability_view, "reports/profitability.html")
 
 
 @login_required
@@ -137,4 +135,3 @@ def run_progress(request, run_id: int):
         response["HX-Refresh"] = "true"
         return response
     return render(request, "reports/_progress.html", {"run": run})
-

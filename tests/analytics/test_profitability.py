@@ -207,12 +207,18 @@ def test_spend_from_budgets_spreads_each_budget_over_its_days():
     ]
 
     lines = spend_from_budgets(campaigns).to_pylist()
+    until_the_2nd = spend_from_budgets(campaigns, until=dt.date(2026, 3, 2)).to_pylist()
 
     assert [(r["spent_on"], r["campaign"], r["amount"]) for r in lines] == [
         (dt.date(2026, 3, 1), "expo", 100.0),
         (dt.date(2026, 3, 2), "expo", 100.0),
         (dt.date(2026, 3, 3), "expo", 100.0),
         (dt.date(2026, 3, 1), "always-on", 50.0),
+    ]
+    # an always-on campaign runs until the given day
+    assert [(r["spent_on"], r["amount"]) for r in until_the_2nd if r["campaign"] == "always-on"] == [
+        (dt.date(2026, 3, 1), 25.0),
+        (dt.date(2026, 3, 2), 25.0),
     ]
 
 

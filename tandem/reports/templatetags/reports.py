@@ -48,7 +48,7 @@ def get_item(mapping: dict, key: str):
 
 @register.filter
 def split_numbers(text: str) -> list[int]:
-    """"6 12 24" → [6, 12, 24], for a template's list of choices."""
+    """ "6 12 24" → [6, 12, 24], for a template's list of choices."""
     return [int(part) for part in text.split()]
 
 
