@@ -14,15 +14,19 @@ from typing import Any
 from ninja import Router, Schema, Status
 
 from tandem.analytics.attribution.inputs import AttributionResult
+from tandem.analytics.forecast import ForecastResult
 from tandem.analytics.funnel import FunnelResult
+from tandem.analytics.mmm import MMMResult
 from tandem.analytics.profitability import ProfitabilityResult
 from tandem.api.schemas import ErrorOut
 from tandem.reports import selectors, services
 from tandem.reports.analyses import (
     AttributionReportInput,
+    ForecastReportInput,
     FunnelReportInput,
     LifetimeReport,
     LifetimeReportInput,
+    MediaMixReportInput,
     ProfitabilityReportInput,
 )
 from tandem.reports.models import ReportRun
@@ -62,6 +66,16 @@ class FunnelOut(Schema):
 class ProfitabilityOut(Schema):
     run: RunOut
     result: ProfitabilityResult | None
+
+
+class ForecastOut(Schema):
+    run: RunOut
+    result: ForecastResult | None
+
+
+class MediaMixOut(Schema):
+    run: RunOut
+    result: MMMResult | None
 
 
 class AnyRunOut(Schema):
@@ -105,6 +119,18 @@ def analytics_funnel(request, payload: FunnelReportInput, refresh: bool = False)
 def analytics_profitability(request, payload: ProfitabilityReportInput, refresh: bool = False):
     """Revenue, margin, acquisition cost and CLV/CAC by channel, segment or campaign."""
     return _run(request, "profitability", payload, refresh)
+
+
+@router.post("/analytics/forecast", response={200: ForecastOut, 202: ForecastOut, **ERRORS})
+def analytics_forecast(request, payload: ForecastReportInput, refresh: bool = False):
+    """The open pipeline's expected won amount over the horizon, with an interval."""
+    return _run(request, "forecast", payload, refresh)
+
+
+@router.post("/analytics/media-mix", response={200: MediaMixOut, 202: MediaMixOut, **ERRORS})
+def analytics_media_mix(request, payload: MediaMixReportInput, refresh: bool = False):
+    """Each channel's long-run contribution, ROI and carry-over half-life (always 202 first)."""
+    return _run(request, "mediamix", payload, refresh)
 
 
 @router.get("/analytics/runs/{run_id}", response={200: AnyRunOut, 202: AnyRunOut, **ERRORS})

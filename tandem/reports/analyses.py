@@ -8,7 +8,6 @@ reports up by name; nothing else dispatches on the kind of report.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -26,7 +25,9 @@ from tandem.analytics.clv.bgnbd import BgNbdFit
 from tandem.analytics.clv.gamma_gamma import GammaGammaFit
 from tandem.analytics.clv.inputs import CLVResult
 from tandem.analytics.errors import AnalyticsError, LimitExceededError
+from tandem.analytics.forecast import ForecastInput, ForecastResult, forecast_run
 from tandem.analytics.funnel import DEFAULT_STAGES, Clock, FunnelInput, FunnelResult, funnel_run
+from tandem.analytics.mmm import MMMInput, MMMResult, mmm_run
 from tandem.analytics.profitability import (
     ProfitabilityInput,
     ProfitabilityResult,
@@ -100,6 +101,20 @@ class ProfitabilityReportInput(Params):
     period: Clock = Field(default=Clock.ROLLING_12)
     segment_by: feeders.SegmentBy = Field(default="industry")
     with_clv: bool = Field(default=True)
+
+
+class ForecastReportInput(Params):
+    """The open pipeline's expected wins over a horizon, with an interval."""
+
+    horizon_days: float = Field(default=90.0, gt=0, le=730, description="Days ahead.")
+    interval: float = Field(default=0.8, gt=0, lt=1, description="Probability covered.")
+
+
+class MediaMixReportInput(Params):
+    """Carry-over of spend into won revenue, by channel."""
+
+    adstock: Literal["geometric", "weibull"] = Field(default="geometric")
+    max_lag_weeks: int = Field(default=13, ge=1, le=52)
 
 
 # -- results that are the reports' own --------------------------------------------------------
@@ -365,10 +380,46 @@ def _lifetime_report(
     )
 
 
+@register(
+    "forecast",
+    title="Pipeline forecast",
+    input=ForecastReportInput,
+    result=ForecastResult,
+    resource_for=lambda params: SHARED,
+)
+def forecast_compute(params: ForecastReportInput, progress: Progress) -> BaseModel:
+    progress(10, "reading the deals' stage history")
+    visits = feeders.prepared(feeders.stage_visits(feeders.database()))
+    progress(40, "drawing the won amount")
+    analysis = ForecastInput(
+        as_of=feeders.now(),
+        horizon_days=params.horizon_days,
+        interval=params.interval,
+        unseen_stages="skip",
+    )
+    return forecast_run(visits, analysis)
+
+
+@register(
+    "mediamix",
+    title="Media mix (carry-over)",
+    input=MediaMixReportInput,
+    result=MMMResult,
+    resource_for=lambda params: MARKETING,
+)
+def mediamix_compute(params: MediaMixReportInput, progress: Progress) -> BaseModel:
+    progress(10, "summing spend and won revenue by week")
+    outcome = feeders.weekly_revenue(feeders.database())
+    spend = feeders.weekly_spend()
+    progress(30, "fitting adstock, saturation and effects")
+    analysis = MMMInput(adstock=params.adstock, max_lag_weeks=params.max_lag_weeks)
+    return mmm_run(spend, outcome, analysis)
+
+
+# The media mix searches its parameters from several starts: always in the worker.
+ALWAYS_IN_BACKGROUND = frozenset({"mediamix"})
+
+
 def report_type(name: str) -> ReportType:
     """The registered report ``name``; KeyError for an unknown one."""
     return REPORTS[name]
-
-
-def today() -> dt.date:
-    return feeders.now().date()

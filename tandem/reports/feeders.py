@@ -24,7 +24,7 @@ from tandem.analytics.profitability import spend_from_budgets
 from tandem.marketing.models import Campaign
 from tandem.people.lifecycle import Stage
 from tandem.people.models import Account, Contact, LifecycleMove, Touch
-from tandem.sales.models import Deal, PipelineStage
+from tandem.sales.models import Deal, DealStageMove, PipelineStage
 
 Conversion = Literal["lead", "deal", "revenue"]
 Grouping = Literal["channel", "campaign", "content"]
@@ -318,3 +318,78 @@ def spend_lines() -> pa.Table:
 def now() -> dt.datetime:
     """The end of every report's period: now, as naive UTC like the analytics want."""
     return _now()
+
+
+def stage_visits(db: BaseBackend) -> ibis.Table:
+    """Each time a deal entered a pipeline stage, with the deal's amount and how it ended.
+
+    The forecast's input: ``deal_id``, ``stage`` (the stage's name), ``entered_at``,
+    ``amount``, ``outcome`` (the deal's current stage's outcome) and ``closed_at``.
+    """
+    moves, deals, stages = _table(db, DealStageMove), _table(db, Deal), _table(db, PipelineStage)
+    current = deals.join(stages, deals.stage_id == stages.id).select(
+        deal_id=deals.id,
+        amount=deals.amount.cast(dt_.float64),
+        outcome=stages.outcome,
+        closed_at=deals.closed_at,
+    )
+    entered = moves.join(stages, moves.to_stage_id == stages.id).select(
+        deal_id=moves.deal_id,
+        stage=stages.name,
+        entered_at=moves.moved_at,
+        outcome_of_stage=stages.outcome,
+    )
+    # Entering the won or lost stage closes the deal; it is not a stage to forecast from.
+    entered = entered.filter(entered.outcome_of_stage == PipelineStage.Outcome.OPEN)
+    joined = entered.join(current, "deal_id")
+    return joined.select(
+        deal_id=joined.deal_id,
+        stage=joined.stage,
+        entered_at=joined.entered_at,
+        amount=joined.amount,
+        outcome=joined.outcome,
+        closed_at=joined.closed_at,
+    )
+
+
+def weekly_revenue(db: BaseBackend) -> pa.Table:
+    """Won revenue per week (Monday), every week from the first win to this one, zeros kept.
+
+    The media-mix model needs an outcome for every week; the engine sums, the gaps are filled
+    here (a few hundred weeks at most).
+    """
+    won = won_deals(db)
+    day = won.closed_at.date()
+    summed = (
+        won.mutate(day=day)
+        .group_by("day")
+        .aggregate(outcome=won.amount.sum())
+        .to_pyarrow()
+        .to_pylist()
+    )
+    by_week: dict[dt.date, float] = {}
+    for row in summed:
+        monday = row["day"] - dt.timedelta(days=row["day"].weekday())
+        by_week[monday] = by_week.get(monday, 0.0) + float(row["outcome"] or 0.0)
+    if not by_week:
+        return pa.table({"week": pa.array([], pa.date32()), "outcome": pa.array([], pa.float64())})
+    today = _now().date()
+    week, last = min(by_week), today - dt.timedelta(days=today.weekday())
+    weeks = []
+    while week <= last:
+        weeks.append(week)
+        week += dt.timedelta(days=7)
+    return pa.table(
+        {
+            "week": pa.array(weeks, pa.date32()),
+            "outcome": pa.array([by_week.get(w, 0.0) for w in weeks], pa.float64()),
+        }
+    )
+
+
+def weekly_spend() -> pa.Table:
+    """Spend lines as the media-mix model reads them: ``week``, ``channel``, ``spend``."""
+    lines = spend_lines()
+    return pa.table(
+        {"week": lines["spent_on"], "channel": lines["channel"], "spend": lines["amount"]}
+    )

@@ -6,7 +6,9 @@ from typing import Any
 
 from tandem.analytics.attribution import AttributionModel
 from tandem.analytics.attribution.inputs import AttributionResult
+from tandem.analytics.forecast import ForecastResult
 from tandem.analytics.funnel import MARKETING_CLOCK, SALES_CLOCK, FunnelResult
+from tandem.analytics.mmm import MMMResult
 from tandem.analytics.profitability import ProfitabilityResult
 from tandem.people.lifecycle import Stage
 from tandem.people.models import Account, Channel, Contact
@@ -171,6 +173,46 @@ def profitability_view(result: ProfitabilityResult, params: Any) -> dict[str, An
         "periods": periods(),
         "period_label": PERIOD_LABELS[result.period.value],
         "has_margin": any(g.margin is not None for g in result.groups),
+    }
+
+
+def forecast_view(result: ForecastResult, params: Any) -> dict[str, Any]:
+    chart_rows = [
+        {"stage": s.stage, "measure": measure, "amount": amount}
+        for s in result.stages
+        for measure, amount in (("Open", s.open_amount), ("Expected to win", s.expected_amount))
+    ]
+    return {
+        "chart": charts.grouped_bars(
+            chart_rows,
+            category="stage",
+            series="measure",
+            value="amount",
+            title=f"Open pipeline and expected wins in {result.horizon_days:.0f} days, by stage",
+            money=True,
+        )
+    }
+
+
+def mediamix_view(result: MMMResult, params: Any) -> dict[str, Any]:
+    channels = sorted(result.channels, key=lambda c: (-c.contribution, c.channel))
+    rows = [{"key": label(c.channel, "channel"), "c": c} for c in channels]
+    chart_rows = [
+        {"key": label(c.channel, "channel"), "weeks": c.half_life_weeks} for c in channels
+    ]
+    # Fewer than about ten weeks per estimated parameter: the fit can say little per channel.
+    parameters = 3 * len(result.channels) + 1
+    return {
+        "rows": rows,
+        "chart": charts.bars(
+            chart_rows,
+            category="key",
+            value="weeks",
+            title="Carry-over half-life by channel (weeks)",
+            fmt=",.1f",
+        ),
+        "thin_data": result.weeks < 10 * parameters,
+        "parameters": parameters,
     }
 
 

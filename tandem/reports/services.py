@@ -16,7 +16,7 @@ from tandem.access import policies
 from tandem.analytics.base import Params
 from tandem.analytics.errors import AnalyticsError
 from tandem.people.models import Touch
-from tandem.reports.analyses import report_type
+from tandem.reports.analyses import ALWAYS_IN_BACKGROUND, report_type
 from tandem.reports.models import ReportRun
 
 DONE, FAILED = ReportRun.Status.DONE, ReportRun.Status.FAILED
@@ -74,7 +74,7 @@ def report_run(
         requested_by=actor if getattr(actor, "pk", None) else None,
     )
     if inline is None:
-        inline = Touch.objects.count() <= inline_rows()
+        inline = analysis not in ALWAYS_IN_BACKGROUND and Touch.objects.count() <= inline_rows()
     if inline:
         report_execute(run=run)
     else:

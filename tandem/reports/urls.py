@@ -9,5 +9,7 @@ urlpatterns = [
     path("funnel/", views.funnel, name="funnel"),
     path("lifetime/", views.lifetime, name="lifetime"),
     path("profitability/", views.profitability, name="profitability"),
+    path("forecast/", views.forecast, name="forecast"),
+    path("media-mix/", views.mediamix, name="mediamix"),
     path("runs/<int:run_id>/", views.run_progress, name="run_progress"),
 ]

@@ -16,8 +16,10 @@ from tandem.reports.analyses import MARKETING, REPORTS, SHARED, report_type
 from tandem.reports.presenters import (
     attribution_view,
     customer_names,
+    forecast_view,
     funnel_view,
     lifetime_view,
+    mediamix_view,
     periods,
     profitability_view,
 )
@@ -31,7 +33,12 @@ DESCRIPTIONS = {
     "and lifetime value, by the campaign, channel or segment that won them.",
     "profitability": "Revenue, margin, acquisition cost and CLV/CAC by channel, segment or "
     "campaign: where the company competes profitably.",
+    "forecast": "What the open pipeline is expected to win in the coming quarter, by stage, "
+    "with an interval.",
+    "mediamix": "Marketing is a slow roast: how long each channel's spend keeps paying off, "
+    "its long-run contribution and return.",
 }
+ORDER = ("attribution", "funnel", "forecast", "lifetime", "profitability", "mediamix")
 
 
 def _params(request, analysis: str, fields: tuple[str, ...]) -> tuple[Any, dict[str, str]]:
@@ -87,7 +94,7 @@ def _page(request, analysis: str, fields: tuple[str, ...], present, template: st
 @login_required
 def index(request):
     readable = []
-    for name in ("attribution", "funnel", "lifetime", "profitability"):
+    for name in ORDER:
         kind = REPORTS[name]
         if policies.can(request.user, "view", kind.resource_for(kind.input())):
             readable.append({"name": name, "title": kind.title, "about": DESCRIPTIONS[name]})
@@ -124,6 +131,18 @@ def lifetime(request):
 def profitability(request):
     fields = ("group_by", "period", "segment_by")
     return _page(request, "profitability", fields, profitability_view, "reports/profitability.html")
+
+
+@login_required
+def forecast(request):
+    fields = ("horizon_days",)
+    return _page(request, "forecast", fields, forecast_view, "reports/forecast.html")
+
+
+@login_required
+def mediamix(request):
+    fields = ("adstock", "max_lag_weeks")
+    return _page(request, "mediamix", fields, mediamix_view, "reports/mediamix.html")
 
 
 @login_required
