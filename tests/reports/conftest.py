@@ -14,6 +14,7 @@ from tandem.people import services as people
 from tandem.people.models import Contact
 from tandem.sales import services as sales
 from tandem.sales.models import Deal
+from tests.api.conftest import api  # noqa: F401 — the API client fixture, for test_api
 from tests.factories import CampaignFactory
 
 
@@ -73,7 +74,6 @@ def story(cast, mql, submit) -> Story:
 def at(moment: dt.datetime) -> dt.datetime:
     """A Django timestamp as the naive UTC the analytics read."""
     return timezone.localtime(moment, dt.UTC).replace(tzinfo=None)
-
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
