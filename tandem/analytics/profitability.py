@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import ibis
@@ -34,7 +35,7 @@ import pyarrow as pa
 from ibis import _
 from pydantic import BaseModel, ConfigDict, Field
 
-from tandem.analytics.base import Analysis, Limits, Params, Result, open_table
+from tandem.analytics.base import FILE_READERS, Analysis, Limits, Params, Result, open_table
 from tandem.analytics.clv import CLVInput
 from tandem.analytics.clv import analysis as clv_analysis
 from tandem.analytics.clv import queries as clv_queries
@@ -446,10 +447,19 @@ def profitability_run(
 
     Each table is anything :func:`~tandem.analytics.base.open_table` accepts.
     """
+    # The customers and deals are joined: files are opened in one DuckDB, not one each.
+    duckdb = ibis.duckdb.connect()
+
+    def opened(source: Any) -> ibis.Table:
+        reader = FILE_READERS.get(Path(str(source)).suffix.lower())
+        if isinstance(source, str | Path) and reader and Path(source).exists():
+            return getattr(duckdb, reader)(str(source))
+        return open_table(source)
+
     return Profitability(
-        open_table(customers),
+        opened(customers),
         params or ProfitabilityInput(),
-        deals=open_table(deals),
-        spend=open_table(spend),
+        deals=opened(deals),
+        spend=opened(spend),
         limits=limits,
     ).run()
