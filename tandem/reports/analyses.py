@@ -360,7 +360,8 @@ def _lifetime_report(
                 expected_value=float(value[mask].sum()) if value is not None else None,
             )
         )
-    groups.sort(key=lambda g: (-(g.lifetime_value or g.revenue_per_customer), g.key))
+    # Largest total first: what the group's customers brought and are expected to bring.
+    groups.sort(key=lambda g: (-(g.revenue + (g.expected_value or 0.0)), g.key))
     top: list[LifetimeCustomer] = []
     if value is not None and alive is not None and expected is not None:
         for i in np.argsort(-(value + revenue), kind="stable")[:20]:

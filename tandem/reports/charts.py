@@ -34,16 +34,22 @@ def grouped_bars(
     return chart_svg(chart)
 
 
-def bars(rows: list[dict], *, category: str, value: str, title: str, fmt: str = ",.0f") -> str:
-    """One horizontal bar per category, in the order given."""
+def bars(
+    rows: list[dict], *, category: str, value: str, title: str, fmt: str = ",.0f"
+) -> str:
+    """One horizontal bar per category, in the order given; counts get whole-number ticks."""
     if not rows:
         return ""
+    axis = alt.Axis(format=fmt)
+    if fmt == "d":  # never 0, 0, 1, 1 for small counts
+        largest = max(int(r[value] or 0) for r in rows)
+        axis = alt.Axis(format="d", tickMinStep=1, tickCount=max(1, min(largest, 8)))
     chart = (
         alt.Chart(alt.Data(values=rows), title=title)
         .mark_bar(color="#1f5fbf")
         .encode(
             y=alt.Y(f"{category}:N", sort=None, title=None),
-            x=alt.X(f"{value}:Q", title=None, axis=alt.Axis(format=fmt)),
+            x=alt.X(f"{value}:Q", title=None, axis=axis),
             tooltip=[f"{category}:N", alt.Tooltip(f"{value}:Q", format=fmt)],
         )
         .properties(width=520, height=alt.Step(20))

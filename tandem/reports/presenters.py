@@ -36,6 +36,7 @@ PERIOD_LABELS = {
     "18m": "Last 18 months",
 }
 CONVERSIONS = {"lead": "Leads created", "deal": "Deals created", "revenue": "Won revenue"}
+CONVERTED = {"lead": "Became leads", "deal": "Had a deal opened", "revenue": "Bought"}
 GROUPINGS = {"channel": "Channel", "campaign": "Campaign", "content": "Content"}
 CHANNEL_LABELS = dict(Channel.choices)
 STAGE_LABELS = dict(Stage.choices)
@@ -94,6 +95,7 @@ def attribution_view(result: AttributionResult, params: Any) -> dict[str, Any]:
         ),
         "chart_is_partial": len(keys) > CHART_KEYS,
         "conversions": CONVERSIONS,
+        "converted_label": CONVERTED[params.conversion],
         "groupings": GROUPINGS,
         "is_exact": all(m.is_exact for m in result.models),
     }
@@ -123,6 +125,7 @@ def funnel_view(result: FunnelResult, params: Any) -> dict[str, Any]:
             category="stage",
             value="contacts",
             title="Contacts who entered the funnel in the period, by the furthest stage reached",
+            fmt="d",
         ),
         "periods": periods(),
         "period_label": PERIOD_LABELS[result.period.value],
@@ -142,7 +145,7 @@ def lifetime_view(result: LifetimeReport, params: Any) -> dict[str, Any]:
     title = (
         "Lifetime value per customer (won so far + expected), by what acquired them"
         if fitted
-        else "Revenue per customer so far, by what acquired them"
+        else "Revenue per customer so far, by what acquired them (largest totals)"
     )
     return {
         "groups": groups,
