@@ -17,6 +17,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
+from tandem.analytics import cli_funnel
 from tandem.analytics.attribution import AttributionInput, AttributionModel, attribution_run
 from tandem.analytics.attribution.inputs import AttributionResult
 from tandem.analytics.clv import CLVInput, CLVResult, clv_run
@@ -75,6 +76,8 @@ def _parser() -> argparse.ArgumentParser:
         help="backtest as of this past date instead (repeat for several)",
     )
     forecast.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    cli_funnel.add_commands(commands)
 
     mmm = commands.add_parser("mmm", help="media-mix model: carry-over and ROI per channel")
     mmm.add_argument("spend", help="weekly spend (week, channel, spend) as .csv or .parquet")
@@ -231,6 +234,8 @@ def main(argv: list[str] | None = None) -> int:
             print(result.model_dump_json(indent=2) if options.json else _attribution_table(result))
         elif options.command in ("forecast", "mmm"):
             print(_run(options))
+        elif options.command in cli_funnel.COMMANDS:
+            print(cli_funnel.run(options))
         else:
             clv_params = CLVInput(
                 observed_until=options.observed_until,
