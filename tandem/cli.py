@@ -14,6 +14,7 @@ USAGE = """usage: tandem COMMAND [options]
   worker       run background tasks (emails, rebuilds)
   createuser   add a user with a role and team
   permissions  print the permission matrix
+  analytics    run an analysis on a CSV or Parquet file (tandem analytics --help)
   check        check the configuration (add --deploy in production)
 
 Any other Django management command works too (tandem help lists them).
@@ -25,6 +26,11 @@ def main(argv: list[str] | None = None) -> None:
     if not args or args[0] in {"-h", "--help"}:
         print(USAGE)
         return
+    if args[0] == "analytics":
+        # The analytics need no Django: run them on files without settings or a database.
+        from tandem.analytics.cli import main as analytics_main
+
+        sys.exit(analytics_main(args[1:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
     from django.core.management import execute_from_command_line
 

@@ -105,6 +105,19 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "change": _row(O, A, N, N, N, A, N),
         "delete": _row(N, A, N, N, N, A, N),
     },
+    # Reports (tandem.reports): "view" opens a report (computing it when nothing fresh is
+    # cached), "create" starts a fresh run past the cache. Both teams read the shared reports
+    # (funnel and velocity, forecast, attribution totals by channel); attribution by campaign
+    # or content, lifetime value, profitability and the media mix are marketing's and
+    # leadership's. Leadership reads, never runs.
+    "shared_report": {
+        "view": _row(A, A, A, A, A, A, N),
+        "create": _row(A, A, A, A, N, A, N),
+    },
+    "marketing_report": {
+        "view": _row(A, A, N, N, A, A, N),
+        "create": _row(A, A, N, N, N, A, N),
+    },
     "audit_log": {
         "view": _row(N, N, N, N, N, A, N),
         "create": _row(N, N, N, N, N, N, N),
@@ -123,6 +136,8 @@ OWNER_FIELD = {
     "deal": "owner",
     "deal_private_notes": "owner",
     "survey": "owner",
+    "shared_report": "requested_by",
+    "marketing_report": "requested_by",
     "audit_log": "actor",
 }
 
@@ -157,6 +172,8 @@ def can(user: User | Any, action: str, resource: str, obj: Any = None) -> bool:
 
 
 NOUNS = {
+    "shared_report": "report",
+    "marketing_report": "marketing report",
     "deal_private_notes": "private deal notes",
     "audit_log": "the audit log",
     "lead": "lead",

@@ -92,3 +92,8 @@ from tandem.api import crm, relay, together  # noqa: E402  (routers register on 
 api.add_router("/", crm.router)
 api.add_router("/", relay.router)
 api.add_router("/", together.router)
+from tandem.api import crm, relay, reports  # noqa: E402  (routers register on the api above)
+
+api.add_router("/", crm.router)
+api.add_router("/", relay.router)
+api.add_router("/", reports.router)

@@ -72,3 +72,8 @@ def monthly_lines_svg(rows: list[dict], *, title: str) -> str:
         .configure_axis(labelFontSize=12)
     )
     return _render(json.dumps(chart.to_dict(), sort_keys=True, default=str))
+
+
+def chart_svg(chart: alt.Chart | alt.LayerChart) -> str:
+    """Any Altair chart as an SVG string (rendered once per distinct spec)."""
+    return _render(json.dumps(chart.to_dict(), sort_keys=True, default=str))

@@ -37,6 +37,9 @@ from tandem.marketing.models import Campaign
 from tandem.people import selectors as people_selectors
 from tandem.people import services as people
 from tandem.people.models import Account, Contact, Touch
+from tandem.reports import services as reports
+from tandem.reports.analyses import report_type
+from tandem.reports.models import ReportRun
 from tandem.sales import selectors as sales_selectors
 from tandem.sales import services as sales
 from tandem.sales.models import Deal
@@ -398,7 +401,37 @@ SPECS: dict[tuple[str, str], Spec] = {
         ),
         lambda w, a, r: not _exists(AuditEntry, pk=r.pk),
     ),
+    # Reports: viewing runs the report (or reads its cache); creating starts a fresh run.
+    ("shared_report", "view"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: _report(a, "funnel"),
+        lambda w, a, _: _exists(ReportRun, analysis="funnel", requested_by_id=a.pk),
+        whose=("any",),
+    ),
+    ("shared_report", "create"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: _report(a, "funnel", refresh=True),
+        lambda w, a, _: _exists(ReportRun, analysis="funnel", requested_by_id=a.pk),
+        whose=("any",),
+    ),
+    ("marketing_report", "view"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: _report(a, "profitability"),
+        lambda w, a, _: _exists(ReportRun, analysis="profitability", requested_by_id=a.pk),
+        whose=("any",),
+    ),
+    ("marketing_report", "create"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: _report(a, "profitability", refresh=True),
+        lambda w, a, _: _exists(ReportRun, analysis="profitability", requested_by_id=a.pk),
+        whose=("any",),
+    ),
 }
+
+
+def _report(actor, analysis: str, refresh: bool = False) -> None:
+    params = report_type(analysis).input()
+    reports.report_run(actor=actor, analysis=analysis, params=params, refresh=refresh)
 
 ROLES = [str(r) for r in policies.ROLE_ORDER]
 CELLS = [

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pyarrow as pa
 import pyarrow.csv as csv
 import pyarrow.parquet as parquet
 
@@ -81,3 +82,49 @@ def test_runs_as_a_module(tmp_path):
 
     assert finished.returncode == 0, finished.stderr
     assert "markov" in finished.stdout
+
+
+def test_forecast_prints_the_expected_amount_and_interval(tmp_path, capsys):
+    from tandem.analytics.forecast import ClosedDeal, OpenDeal, StageVisit, visits_table
+
+    history = [
+        ClosedDeal(path=(StageVisit(stage="proposal", days=d),), won=w)
+        for d, w in [(10, True), (20, True), (40, True), (5, False)]
+    ]
+    table = visits_table([OpenDeal(stage="proposal", amount=100, age_days=0)], history, START)
+    path = tmp_path / "visits.parquet"
+    parquet.write_table(table, path)
+
+    status = main(["forecast", str(path), "--horizon-days", "30", "--min-history", "1"])
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "1 open deals worth 100.00" in out
+    assert "expected won  50.00 (0.5 deals)" in out
+
+
+def test_mmm_reads_two_files(tmp_path, capsys):
+    from tandem.analytics.mmm import PlantedChannel, simulate_weeks
+
+    spend, outcome, _ = simulate_weeks(
+        (PlantedChannel("search", level=100, effect=300, decay=0.3),), weeks=80, seed=2
+    )
+    csv.write_csv(spend, tmp_path / "spend.csv")
+    csv.write_csv(outcome, tmp_path / "outcome.csv")
+
+    status = main(["mmm", str(tmp_path / "spend.csv"), str(tmp_path / "outcome.csv"), "--json"])
+
+    result = json.loads(capsys.readouterr().out)
+    assert status == 0
+    assert result["weeks"] == 80
+    assert result["channels"][0]["channel"] == "search"
+
+
+def test_mmm_with_a_missing_column_exits_2(tmp_path, capsys):
+    csv.write_csv(pa.table({"week": ["2024-01-01"], "spend": [1.0]}), tmp_path / "spend.csv")
+    csv.write_csv(pa.table({"week": ["2024-01-01"], "outcome": [1.0]}), tmp_path / "outcome.csv")
+
+    status = main(["mmm", str(tmp_path / "spend.csv"), str(tmp_path / "outcome.csv")])
+
+    assert status == 2
+    assert "lacks the column(s): channel" in capsys.readouterr().err

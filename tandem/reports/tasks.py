@@ -1,0 +1,16 @@
+"""Background work of reports: heavy runs go to the worker, which reports progress on the run."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from tandem.reports.models import ReportRun
+
+
+@task()
+def report_run_task(run_id: int) -> None:
+    from tandem.reports.services import report_execute
+
+    run = ReportRun.objects.filter(pk=run_id).first()
+    if run is not None and not run.is_finished:
+        report_execute(run=run)
