@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -11,8 +12,9 @@ from tandem.access import policies
 from tandem.audit import events as audit
 from tandem.collaboration import services as collaboration
 from tandem.errors import InvalidInput
-from tandem.handoff import routing, scoring
+from tandem.handoff import nurture, routing, scoring
 from tandem.handoff.models import RECYCLING_REASONS, Lead, RejectionReason
+from tandem.handoff.service_levels import FIRST_TOUCH_KINDS, service_level, working_deadline
 from tandem.handoff.tasks import lead_assigned_notify
 from tandem.people import services as people
 from tandem.people.lifecycle import Stage
@@ -47,6 +49,14 @@ def touch_log(
                 reason=f"{touch.get_kind_display()}",
                 campaign=touch.campaign,
             )
+        if getattr(actor, "is_sales", False) and kind in FIRST_TOUCH_KINDS:
+            # Sales' promise is kept by the first call, email or meeting after the hand-off.
+            Lead.objects.filter(
+                contact=contact,
+                first_touched_at__isnull=True,
+                handed_off_at__lte=touch.occurred_at,
+                status__in=[Lead.Status.WAITING, Lead.Status.ACCEPTED],
+            ).update(first_touched_at=touch.occurred_at)
         contact_rescore(contact=contact, via=via)
         collaboration.touch_negative_notify(touch=touch)
     return touch
@@ -64,13 +74,44 @@ def touch_delete(*, actor: Any, touch: Touch, via: str = "ui") -> None:
 
 def contact_rescore(*, contact: Contact, via: str = "scoring") -> int:
     """Recompute the rule score; at the threshold the contact becomes an MQL and is handed off."""
-    score = scoring.score_of(contact)
-    if score != contact.score:
-        contact.score = score
-        contact.save(update_fields=["score", "updated_at"])
-    if score >= scoring.mql_threshold() and contact.lifecycle_stage in QUALIFIABLE:
+    profile = scoring.profile()
+    result = scoring.score_contact(contact, prof=profile)
+    values = {
+        "score": result.total,
+        "fit_score": result.fit,
+        "engagement_score": result.engagement,
+        "grade": result.grade,
+    }
+    changed = [name for name, value in values.items() if getattr(contact, name) != value]
+    if changed:
+        for name in changed:
+            setattr(contact, name, values[name])
+        contact.save(update_fields=[*changed, "updated_at"])
+    # A nurture date does not hold back a recycled lead who raises a hand again: they have
+    # re-earned their score since the recycling (scoring.engagement_since).
+    if result.total >= profile.threshold and contact.lifecycle_stage in QUALIFIABLE:
         lead_hand_off(contact=contact, via=via)
-    return score
+    return result.total
+
+
+def contacts_rescore_all(*, hand_off: bool = True) -> dict[str, int]:
+    """Recompute every contact's score set-based; hand off those now at the threshold.
+
+    Returns how many contacts were rescored and how many were handed off.
+    """
+    written = scoring.rescore_all()
+    handed = 0
+    if hand_off:
+        threshold = scoring.mql_threshold()
+        ready = (
+            Contact.objects.filter(score__gte=threshold, lifecycle_stage__in=QUALIFIABLE)
+            .exclude(leads__status=Lead.Status.WAITING)
+            .select_related("account", "last_touch_campaign", "first_touch_campaign")
+        )
+        for contact in ready.iterator(chunk_size=500):
+            lead_hand_off(contact=contact, via="rescore")
+            handed += 1
+    return {"rescored": written, "handed_off": handed}
 
 
 def lead_hand_off(*, contact: Contact, actor: Any = None, via: str = "scoring") -> Lead:
@@ -98,17 +139,27 @@ def lead_hand_off(*, contact: Contact, actor: Any = None, via: str = "scoring") 
         people.lifecycle_move(
             contact=contact, to_stage=Stage.MQL, actor=actor, via=via, reason=reason
         )
-        rep = routing.rep_choose(contact=contact)
+        route = routing.rep_route(contact=contact)
+        rep = route.rep
+        now = timezone.now()
         lead = Lead.objects.create(
             contact=contact,
             campaign=contact.last_touch_campaign or contact.first_touch_campaign,
             score_at_handoff=contact.score,
             assigned_to=rep,
-            handed_off_at=timezone.now(),
+            handed_off_at=now,
+            first_touch_due_at=working_deadline(
+                now, service_level().first_touch_hours, service_level()
+            ),
+            routed_by=route.rule,
         )
         if rep is not None and contact.owner_id != rep.pk:
             contact.owner = rep
             contact.save(update_fields=["owner", "updated_at"])
+        if contact.nurture_until is not None:
+            contact.nurture_until = None
+            contact.save(update_fields=["nurture_until", "updated_at"])
+        nurture.nurture_member_remove(contact=contact)
         audit.record_created(actor=actor, obj=lead, via=via)
         if rep is not None:
             transaction.on_commit(lambda: lead_assigned_notify.enqueue(lead.pk))
@@ -150,12 +201,39 @@ def lead_accept(*, actor: Any, lead: Lead, deal_name: str = "", via: str = "ui")
     return deal
 
 
-def lead_reject(*, actor: Any, lead: Lead, reason: str, note: str = "", via: str = "ui") -> Lead:
+NURTURE_DAYS = 90
+
+
+def _nurture_date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise InvalidInput.field("nurture_until", "use a date like 2026-03-31") from None
+    if day <= timezone.localdate():
+        raise InvalidInput.field("nurture_until", "must be a date in the future")
+    return day
+
+
+def lead_reject(
+    *,
+    actor: Any,
+    lead: Lead,
+    reason: str,
+    note: str = "",
+    nurture_until: Any = None,
+    via: str = "ui",
+) -> Lead:
     """Sales turns the lead back with a reason marketing will see; the contact is recycled
-    (with a nurture reason) or disqualified."""
+    into the nurture segment until a nurture date (90 days unless given) or disqualified."""
     policies.require(actor, "change", "lead", lead)
     if reason not in RejectionReason.values:
         raise InvalidInput.field("reason", f"choose a reason: {', '.join(RejectionReason.values)}")
+    nurture_day = _nurture_date(nurture_until)
     with transaction.atomic():
         lead = _lock_waiting(lead)
         before = audit.snapshot(lead)
@@ -174,7 +252,67 @@ def lead_reject(*, actor: Any, lead: Lead, reason: str, note: str = "", via: str
         )
         if to_stage == Stage.RECYCLED:
             # Back to marketing: the rep no longer owns the contact.
-            Contact.objects.filter(pk=lead.contact_id).update(owner=None)
+            day = nurture_day or timezone.localdate() + dt.timedelta(days=NURTURE_DAYS)
+            Contact.objects.filter(pk=lead.contact_id).update(owner=None, nurture_until=day)
+            lead.contact.owner, lead.contact.nurture_until = None, day
+            nurture.nurture_member_add(contact=lead.contact)
+        else:
+            nurture.nurture_member_remove(contact=lead.contact)
+    return lead
+
+
+def contact_recycle(
+    *, actor: Any, contact: Contact, reason: str, nurture_until: Any = None, via: str = "ui"
+) -> Contact:
+    """Send a contact back to marketing by hand, with a reason and a nurture date."""
+    policies.require(actor, "change", "contact", contact)
+    day = _nurture_date(nurture_until) or timezone.localdate() + dt.timedelta(days=NURTURE_DAYS)
+    with transaction.atomic():
+        people.lifecycle_move(
+            contact=contact, to_stage=Stage.RECYCLED, actor=actor, reason=reason, via=via
+        )
+        contact.nurture_until = day
+        contact.save(update_fields=["nurture_until", "updated_at"])
+        nurture.nurture_member_add(contact=contact)
+    return contact
+
+
+def contact_disqualify(*, actor: Any, contact: Contact, reason: str, via: str = "ui") -> Contact:
+    """Take a contact out of the relay by hand, with a reason."""
+    policies.require(actor, "change", "contact", contact)
+    with transaction.atomic():
+        people.lifecycle_move(
+            contact=contact, to_stage=Stage.DISQUALIFIED, actor=actor, reason=reason, via=via
+        )
+        nurture.nurture_member_remove(contact=contact)
+    return contact
+
+
+def lead_reassign(*, lead: Lead, why: str, via: str = "sla") -> Lead | None:
+    """Give a waiting lead to another rep (the first-touch promise is about to break).
+
+    Returns the lead, or None when no other rep can take it. The new rep gets a fresh
+    first-touch clock; both reps are told.
+    """
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().select_related("contact__account").get(pk=lead.pk)
+        if lead.status != Lead.Status.WAITING or lead.first_touched_at is not None:
+            return None
+        previous = lead.assigned_to
+        route = routing.rep_route(contact=lead.contact, exclude=[previous.pk] if previous else [])
+        if route.rep is None:
+            return None
+        before = audit.snapshot(lead)
+        level = service_level()
+        lead.assigned_to = route.rep
+        lead.routed_by = f"reassigned ({why}); {route.rule}"[:100]
+        lead.reassigned_count += 1
+        lead.first_touch_due_at = working_deadline(timezone.now(), level.first_touch_hours, level)
+        lead.warned_at = None
+        lead.save()
+        Contact.objects.filter(pk=lead.contact_id).update(owner=route.rep)
+        audit.record_updated(actor=None, obj=lead, before=before, via=via)
+        transaction.on_commit(lambda: lead_assigned_notify.enqueue(lead.pk))
     return lead
 
 
