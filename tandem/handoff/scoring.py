@@ -471,6 +471,7 @@ def _engagement_sql(vendor: str, prof: Profile) -> tuple[str, list]:
         least = "MIN"
     weight_rows = ", ".join(f"(%s, {int(p)}, {int(c)})" for _, (p, c) in weights)
     decay_rows = ", ".join(f"({a}, {decay_factor(a, prof.half_life_days)!r})" for a in ages)
+    # Only numbers computed here are formatted in; the kinds go as parameters.
     sql = f"""
         INSERT INTO handoff_engagement (contact_id, points)
         WITH weights (kind, points, cap) AS (VALUES {weight_rows}),
@@ -489,7 +490,7 @@ def _engagement_sql(vendor: str, prof: Profile) -> tuple[str, list]:
         SELECT d.contact_id, FLOOR(SUM({least}(w.cap, w.points * d.n) * f.factor) + 0.5)
         FROM per_day d JOIN weights w ON w.kind = d.kind JOIN decay f ON f.age = d.age
         GROUP BY d.contact_id
-    """
+    """  # noqa: S608
     return sql, [k for k, _ in weights]
 
 

@@ -322,3 +322,46 @@ def lead_delete(*, actor: Any, lead: Lead, via: str = "ui") -> None:
     with transaction.atomic():
         audit.record_deleted(actor=actor, obj=lead, via=via)
         lead.delete()
+
+
+# --- Set-up: scoring rules and settings, by managers on both sides -------------------------
+
+
+def icp_rule_save(
+    *,
+    actor: Any,
+    kind: str,
+    field: str,
+    values: list[str],
+    points: Any,
+    label: str,
+    position: int = 0,
+    rule: Any = None,
+    via: str = "ui",
+) -> Any:
+    """Create (or change) an ICP rule; a rule naming a field its type does not read, an
+    unknown type, or values that cannot match are refused before anything is saved."""
+    from tandem.handoff.models import IcpRule
+
+    policies.require(actor, "change" if rule else "create", "handoff_setup")
+    values = [v.strip() for v in values if isinstance(v, str)] if isinstance(values, list) else values
+    problems = scoring.rule_problem(kind=kind, field=field, values=values)
+    try:
+        points = int(points)
+    except (TypeError, ValueError):
+        problems["points"] = "give a whole number of points (negative to subtract)"
+    if not str(label).strip():
+        problems["label"] = "name the rule as the lead page should show it"
+    if problems:
+        raise InvalidInput(problems)
+    with transaction.atomic():
+        target = rule or IcpRule()
+        before = audit.snapshot(target) if rule else None
+        target.kind, target.field, target.values = kind, field, values
+        target.points, target.label, target.position = points, str(label).strip()[:200], position
+        target.save()
+        if rule:
+            audit.record_updated(actor=actor, obj=target, before=before, via=via)
+        else:
+            audit.record_created(actor=actor, obj=target, via=via)
+    return target
