@@ -365,3 +365,43 @@ def icp_rule_save(
         else:
             audit.record_created(actor=actor, obj=target, via=via)
     return target
+
+
+def stage_rule_save(
+    *,
+    actor: Any,
+    stage: str,
+    is_enabled: bool = True,
+    requires_reason: bool = False,
+    allowed_from: list[str] | None = None,
+    via: str = "ui",
+) -> Any:
+    """Set the company's entry rule for a lifecycle stage (admins only)."""
+    from tandem.people.lifecycle import ESSENTIAL
+    from tandem.people.models import StageRule
+
+    policies.require(actor, "change", "lifecycle_setup")
+    if stage not in Stage.values:
+        raise InvalidInput.field("stage", f"'{stage}' is not a lifecycle stage")
+    if not is_enabled and stage in ESSENTIAL:
+        raise InvalidInput.field(
+            "is_enabled", f"the relay needs the {Stage(stage).label.lower()} stage"
+        )
+    allowed = list(allowed_from or [])
+    unknown = [s for s in allowed if s not in Stage.values]
+    if unknown:
+        raise InvalidInput.field("allowed_from", f"'{unknown[0]}' is not a lifecycle stage")
+    with transaction.atomic():
+        rule, created = StageRule.objects.get_or_create(stage=stage)
+        before = audit.snapshot(rule)
+        rule.is_enabled, rule.requires_reason, rule.allowed_from = (
+            is_enabled,
+            requires_reason,
+            allowed,
+        )
+        rule.save()
+        if created:
+            audit.record_created(actor=actor, obj=rule, via=via)
+        else:
+            audit.record_updated(actor=actor, obj=rule, before=before, via=via)
+    return rule
