@@ -295,7 +295,11 @@ def lead_reassign(*, lead: Lead, why: str, via: str = "sla") -> Lead | None:
     first-touch clock; both reps are told.
     """
     with transaction.atomic():
-        lead = Lead.objects.select_for_update().select_related("contact__account").get(pk=lead.pk)
+        lead = (
+            Lead.objects.select_for_update(of=("self",))
+            .select_related("contact__account")
+            .get(pk=lead.pk)
+        )
         if lead.status != Lead.Status.WAITING or lead.first_touched_at is not None:
             return None
         previous = lead.assigned_to
@@ -404,4 +408,43 @@ def stage_rule_save(
             audit.record_created(actor=actor, obj=rule, via=via)
         else:
             audit.record_updated(actor=actor, obj=rule, before=before, via=via)
+    return rule
+
+
+def routing_rule_save(
+    *,
+    actor: Any,
+    name: str,
+    team: Any,
+    field: str = "",
+    values: list[str] | None = None,
+    segment: Any = None,
+    position: int = 0,
+    via: str = "ui",
+) -> Any:
+    """Add a territory rule (an account field's values → a team) or a segment rule."""
+    from tandem.handoff.models import RoutingRule
+
+    policies.require(actor, "create", "handoff_setup")
+    values = [v.strip() for v in (values or []) if v.strip()]
+    if not name.strip():
+        raise InvalidInput.field("name", "name the rule")
+    if team is None:
+        raise InvalidInput.field("team", "choose the team that takes these leads")
+    if segment is None:
+        if field not in routing.ROUTING_FIELDS:
+            raise InvalidInput.field(
+                "field", f"unknown field {field!r}; use {', '.join(routing.ROUTING_FIELDS)}"
+            )
+        if not values:
+            raise InvalidInput.field("values", "give at least one value to match")
+    rule = RoutingRule.objects.create(
+        name=name.strip()[:120],
+        team=team,
+        field="" if segment else field,
+        values=values,
+        segment=segment,
+        position=position,
+    )
+    audit.record_created(actor=actor, obj=rule, via=via)
     return rule
