@@ -48,6 +48,7 @@ class Lead(models.Model):
         help_text="The campaign credited with the hand-off.",
     )
     score_at_handoff = models.IntegerField()
+    grade_at_handoff = models.CharField(max_length=2, blank=True, default="", db_default="")
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

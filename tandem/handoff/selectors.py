@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from tandem.access import policies
-from tandem.handoff.models import Lead
+from tandem.handoff.models import Lead, RejectionReason
 from tandem.people.lifecycle import FORWARD_ORDER, Stage
 
 
@@ -92,9 +92,7 @@ def lifecycle_report(*, since: dt.datetime, until: dt.datetime) -> list[StageSta
     with connection.cursor() as cursor:
         cursor.execute(stay_sql, [at(since), at(until)])
         stays = {row[0]: row[1:] for row in cursor.fetchall()}
-        cursor.execute(
-            convert_sql, [v for pair in pairs for v in pair] + [at(since), at(until)]
-        )
+        cursor.execute(convert_sql, [v for pair in pairs for v in pair] + [at(since), at(until)])
         converted = dict(cursor.fetchall())
     following = dict(pairs)
     report = []
@@ -112,3 +110,51 @@ def lifecycle_report(*, since: dt.datetime, until: dt.datetime) -> list[StageSta
             )
         )
     return report
+
+
+# --- Feedback: why sales turned leads back, for marketing -----------------------------------
+
+
+@dataclass
+class FeedbackRow:
+    group: str
+    decided: int = 0
+    rejected: int = 0
+    reasons: dict[str, int] | None = None
+
+    @property
+    def rejection_rate(self) -> float | None:
+        return self.rejected / self.decided if self.decided else None
+
+
+FEEDBACK_GROUPS = {
+    "campaign": ("campaign__name", "No campaign"),
+    "source": ("contact__last_touch_source", "Unknown source"),
+    "segment": ("contact__segment_memberships__segment__name", "In no segment"),
+    "grade": ("grade_at_handoff", "Not graded"),
+}
+
+
+def lead_feedback(*, by: str, since: dt.datetime, until: dt.datetime) -> list[FeedbackRow]:
+    """Leads decided in the period, grouped by campaign, source, segment or grade at hand-off:
+    how many were decided, how many rejected, and the reasons. One grouped query."""
+    from django.db.models import Count
+
+    from tandem.handoff.nurture import NURTURE_SEGMENT_NAME
+
+    field, blank = FEEDBACK_GROUPS[by]
+    decided = Lead.objects.filter(decided_at__gte=since, decided_at__lt=until)
+    rows: dict[str, FeedbackRow] = {}
+    counts = decided.values(field, "status", "rejection_reason").annotate(n=Count("id"))
+    for item in counts.order_by():
+        name = item[field] or blank
+        if name == NURTURE_SEGMENT_NAME:
+            continue  # where rejected leads go, not where they came from
+        row = rows.setdefault(name, FeedbackRow(group=name, reasons={}))
+        row.decided += item["n"]
+        if item["status"] == Lead.Status.REJECTED:
+            row.rejected += item["n"]
+            assert row.reasons is not None
+            label = RejectionReason(item["rejection_reason"]).label
+            row.reasons[label] = row.reasons.get(label, 0) + item["n"]
+    return sorted(rows.values(), key=lambda r: (-r.rejected, r.group))

@@ -146,6 +146,7 @@ def lead_hand_off(*, contact: Contact, actor: Any = None, via: str = "scoring") 
             contact=contact,
             campaign=contact.last_touch_campaign or contact.first_touch_campaign,
             score_at_handoff=contact.score,
+            grade_at_handoff=contact.grade,
             assigned_to=rep,
             handed_off_at=now,
             first_touch_due_at=working_deadline(
@@ -348,7 +349,9 @@ def icp_rule_save(
     from tandem.handoff.models import IcpRule
 
     policies.require(actor, "change" if rule else "create", "handoff_setup")
-    values = [v.strip() for v in values if isinstance(v, str)] if isinstance(values, list) else values
+    values = (
+        [v.strip() for v in values if isinstance(v, str)] if isinstance(values, list) else values
+    )
     problems = scoring.rule_problem(kind=kind, field=field, values=values)
     try:
         points = int(points)

@@ -178,7 +178,11 @@ def test_the_daily_cap_applies_per_kind_per_day_before_decay(db):
     ("title", "email", "industry", "touches", "grade"),
     [
         pytest.param(
-            "VP Sales", "a@corp.test", "Food", ["form_submission", "meeting", "event"], "A1",
+            "VP Sales",
+            "a@corp.test",
+            "Food",
+            ["form_submission", "meeting", "event"],
+            "A1",
             id="senior-known-hot",
         ),
         pytest.param("VP Sales", "a@corp.test", "", ["form_submission"], "B2", id="warm"),
