@@ -95,7 +95,8 @@ def sla_check(now=None) -> dict[str, int]:
                 _notify(
                     previous,
                     "sla_warning",
-                    f"{lead.contact} was passed to {moved.assigned_to}: first touch about to be late",
+                    f"{lead.contact} was passed to {moved.assigned_to}: "
+                    "first touch about to be late",
                     url,
                 )
     for lead in open_leads.filter(breached_at__isnull=True, first_touch_due_at__lte=now):

@@ -12,7 +12,7 @@ from tandem.handoff import services as handoff
 from tandem.handoff.models import Lead, ServiceLevel
 from tandem.handoff.tasks import sla_check
 
-TZ = dt.timezone.utc
+TZ = dt.UTC
 
 
 @pytest.mark.parametrize(
