@@ -124,3 +124,14 @@ def scores_recompute() -> dict[str, int]:
     from tandem.handoff.services import contacts_rescore_all
 
     return contacts_rescore_all()
+
+
+@task()
+def predictive_retrain() -> str:
+    """Retrain the predictive score and store every contact's probability."""
+    from tandem.handoff import predictive
+
+    record = predictive.model_train()
+    if record.is_ready:
+        predictive.probabilities_store()
+    return record.message
