@@ -20,12 +20,13 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from tandem.people.lifecycle import Stage
@@ -136,24 +137,49 @@ def default_profile() -> Profile:
     )
 
 
+# Scoring reads its settings on every touch; they change rarely, so each process keeps them for
+# a few seconds (saving through the services clears the cache at once in that process).
+PROFILE_TTL_SECONDS = 10.0
+_cached: tuple[float, Profile] | None = None
+
+
+def profile_forget() -> None:
+    """Drop the cached settings (after a rule or setting is saved)."""
+    global _cached
+    _cached = None
+
+
 def profile() -> Profile:
-    """The company's scoring settings, weights and ICP rules (three small queries)."""
+    """The company's scoring settings, weights and ICP rules (cached for a few seconds)."""
+    import time
+
+    global _cached
+    now = time.monotonic()
+    if _cached is None or _cached[0] < now:
+        _cached = (now + PROFILE_TTL_SECONDS, _profile_load())
+    fallback = int(getattr(settings, "TANDEM_MQL_THRESHOLD", 50))
+    loaded = _cached[1]
+    if loaded.threshold < 0:  # no threshold saved: the setting decides, read fresh
+        return replace(loaded, threshold=fallback)
+    return loaded
+
+
+def _profile_load() -> Profile:
     from tandem.handoff.models import IcpRule, ScoringProfile, TouchWeight
 
     row = ScoringProfile.objects.first()
     weights = {k: (p, TOUCH_KIND_CAP) for k, p in TOUCH_POINTS.items()}
     for weight in TouchWeight.objects.all():
         weights[weight.kind] = (weight.points, weight.daily_cap)
-    saved = [
+    saved = tuple(
         Rule(r.kind, r.field, r.points, r.label, tuple(r.values))
         for r in IcpRule.objects.filter(is_active=True)
-    ]
-    fallback = int(getattr(settings, "TANDEM_MQL_THRESHOLD", 50))
+    )
+    rules = saved or DEFAULT_RULES
     if row is None:
-        return Profile(threshold=fallback, weights=weights, rules=tuple(saved) or DEFAULT_RULES)
-    rules = tuple(saved) if IcpRule.objects.exists() else DEFAULT_RULES
+        return Profile(threshold=-1, weights=weights, rules=rules)
     return Profile(
-        threshold=row.mql_threshold if row.mql_threshold is not None else fallback,
+        threshold=row.mql_threshold if row.mql_threshold is not None else -1,
         half_life_days=row.half_life_days,
         window_days=row.window_days,
         fit_cuts=(row.fit_a, row.fit_b, row.fit_c),
@@ -200,8 +226,30 @@ def rule_type(
     return register
 
 
-def _title_q(rule: Rule, vendor: str) -> Q:
-    return Q(title__iregex=words_regex(rule.values, vendor=vendor))
+# Titles are matched word by word on a padded, lower-cased copy with common punctuation made
+# spaces, the same way in Python and in SQL (plain LIKE: no regular expressions per row).
+TITLE_PUNCTUATION = ",./()&:;|"
+
+
+def padded_title(title: str) -> str:
+    text = title.lower()
+    for mark in TITLE_PUNCTUATION:
+        text = text.replace(mark, " ")
+    return f" {text} "
+
+
+def _padded_title_sql() -> str:
+    sql = "lower(title)"
+    for mark in TITLE_PUNCTUATION:
+        sql = f"replace({sql}, '{mark}', ' ')"
+    return f"(' ' || {sql} || ' ')"
+
+
+def _title_q(rule: Rule, vendor: str) -> Any:
+    words = [w.lower().strip() for w in rule.values if w.strip()]
+    padded = _padded_title_sql()
+    sql = " OR ".join(f"{padded} LIKE %s" for _ in words)
+    return RawSQL(f"({sql})", [f"% {w} %" for w in words], output_field=BooleanField())
 
 
 @rule_type(
@@ -212,17 +260,23 @@ def _title_q(rule: Rule, vendor: str) -> Q:
     detail=lambda rule, contact: f" ({contact.title})",
 )
 def _title_words(rule: Rule, contact) -> bool:
-    return bool(re.search(words_regex(rule.values), contact.title.lower()))
+    padded = padded_title(contact.title)
+    return any(f" {w.lower().strip()} " in padded for w in rule.values if w.strip())
 
 
-FREE_MAIL_RE = "@(" + "|".join(re.escape(d) for d in sorted(FREE_MAIL_DOMAINS)) + ")$"
+def _business_email_q(rule: Rule, vendor: str) -> Any:
+    domain = (
+        "split_part(email, '@', 2)"
+        if vendor == "postgresql"
+        else "substr(email, instr(email, '@') + 1)"
+    )
+    domains = sorted(FREE_MAIL_DOMAINS)
+    marks = ", ".join("%s" for _ in domains)
+    return RawSQL(f"({domain} NOT IN ({marks}))", domains, output_field=BooleanField())
 
 
 @rule_type(
-    "business_email",
-    fields=("contact.email",),
-    needs_values=False,
-    query=lambda rule, vendor: ~Q(email__iregex=FREE_MAIL_RE),
+    "business_email", fields=("contact.email",), needs_values=False, query=_business_email_q
 )
 def _business_email(rule: Rule, contact) -> bool:
     return contact.email.split("@")[-1] not in FREE_MAIL_DOMAINS
@@ -446,17 +500,16 @@ def _sum_of_cases(rules: Sequence[Rule], vendor: str):
     from django.db.models import Case, IntegerField, Value, When
 
     expression = Value(0, output_field=IntegerField())
-    earlier: dict[tuple[str, str], Q] = {}
+    ladders: dict[tuple[str, str], list[Rule]] = {}
     for rule in rules:
-        query = RULE_TYPES[rule.kind].query(rule, vendor)
-        ladder = (rule.kind, rule.field)
-        # As fit_lines: only the first matching rule of a ladder counts.
-        matches = query & ~earlier[ladder] if ladder in earlier else query
-        earlier[ladder] = earlier[ladder] | query if ladder in earlier else query
-        query = matches
-        expression = expression + Case(
-            When(query, then=Value(rule.points)), default=Value(0), output_field=IntegerField()
-        )
+        ladders.setdefault((rule.kind, rule.field), []).append(rule)
+    for ladder in ladders.values():
+        # As fit_lines: only the first matching rule of a ladder counts (When stops there).
+        whens = [
+            When(RULE_TYPES[rule.kind].query(rule, vendor), then=Value(rule.points))
+            for rule in ladder
+        ]
+        expression = expression + Case(*whens, default=Value(0), output_field=IntegerField())
     return expression
 
 

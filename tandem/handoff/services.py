@@ -371,6 +371,7 @@ def icp_rule_save(
             audit.record_updated(actor=actor, obj=target, before=before, via=via)
         else:
             audit.record_created(actor=actor, obj=target, via=via)
+    scoring.profile_forget()
     return target
 
 
