@@ -363,7 +363,7 @@ def icp_rule_save(
         raise InvalidInput(problems)
     with transaction.atomic():
         target = rule or IcpRule()
-        before = audit.snapshot(target) if rule else None
+        before = audit.snapshot(target) if rule else {}
         target.kind, target.field, target.values = kind, field, values
         target.points, target.label, target.position = points, str(label).strip()[:200], position
         target.save()
