@@ -35,6 +35,11 @@ class User(AbstractUser):
         default=True, help_text="Sales reps who are away are skipped by lead routing."
     )
     last_lead_assigned_at = models.DateTimeField(null=True, blank=True)
+    lead_capacity = models.PositiveIntegerField(
+        default=50,
+        db_default=50,
+        help_text="Most leads a rep holds waiting at once; routing weights round robin by it.",
+    )
 
     class Meta:
         ordering = ["username"]

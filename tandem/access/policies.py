@@ -84,6 +84,20 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "change": _row(N, N, O, T, N, A, N),
         "delete": _row(N, N, N, N, N, A, N),
     },
+    # Scoring rules, routing rules and service levels: both managers negotiate them.
+    "handoff_setup": {
+        "view": _row(A, A, A, A, A, A, N),
+        "create": _row(N, A, N, A, N, A, N),
+        "change": _row(N, A, N, A, N, A, N),
+        "delete": _row(N, A, N, A, N, A, N),
+    },
+    # The company's lifecycle stages and their entry rules: admins only.
+    "lifecycle_setup": {
+        "view": _row(A, A, A, A, A, A, N),
+        "create": _row(N, N, N, N, N, A, N),
+        "change": _row(N, N, N, N, N, A, N),
+        "delete": _row(N, N, N, N, N, A, N),
+    },
     "deal": {
         "view": _row(A, A, O, T, A, A, N),
         "create": _row(N, N, A, A, N, A, N),
@@ -133,6 +147,9 @@ OWNER_FIELD = {
     "touch": "recorded_by",
     "campaign": "owner",
     "lead": "assigned_to",
+    # Set-up rows belong to the company, not a person; their scopes are all or nothing.
+    "handoff_setup": "id",
+    "lifecycle_setup": "id",
     "deal": "owner",
     "deal_private_notes": "owner",
     "survey": "owner",
@@ -177,6 +194,8 @@ NOUNS = {
     "deal_private_notes": "private deal notes",
     "audit_log": "the audit log",
     "lead": "lead",
+    "handoff_setup": "hand-off set-up",
+    "lifecycle_setup": "lifecycle set-up",
 }
 
 

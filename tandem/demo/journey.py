@@ -36,6 +36,7 @@ from tandem.people.models import AudienceType, Channel, TouchKind
 from tandem.sales.models import LostReason
 
 WINDOW = int(scoring.ENGAGEMENT_WINDOW.total_seconds())
+DEFAULT_SCORING = scoring.default_profile()
 # Marketing leaves a recycled contact alone for one scoring window, so old engagement has
 # decayed before they can qualify again (the relay would otherwise hand them straight back).
 NURTURE_PAUSE = WINDOW
@@ -667,14 +668,9 @@ class ChunkSimulation:
         recycled = [m[0] for m in contact.moves if m[2] == Stage.RECYCLED and since < m[0] <= at]
         if recycled:
             since = max(recycled)
-        per_kind: dict[str, int] = {}
-        points = scoring.TOUCH_POINTS
-        cap = scoring.TOUCH_KIND_CAP
-        for touch in contact.touches:
-            if since <= touch[0] <= at:
-                kind = touch[1]
-                per_kind[kind] = min(cap, per_kind.get(kind, 0) + points.get(kind, 0))
-        return sum(per_kind.values())
+        return scoring.engagement_at(
+            ((t[0], t[1]) for t in contact.touches if since <= t[0] <= at), at, DEFAULT_SCORING
+        )
 
     def _touch(self, contact: ContactSim, item: tuple) -> list:
         at, kind, campaign, form, channel, source, medium, summary, by, sentiment = item

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from tandem.access import policies
-from tandem.handoff.models import Lead
+from tandem.handoff.models import Lead, RejectionReason
+from tandem.people.lifecycle import FORWARD_ORDER, Stage
 
 
 def leads_for_user(*, user: Any, status: str = "") -> QuerySet[Lead]:
@@ -32,3 +36,125 @@ def lead_get_for_user(*, user: Any, lead_id: int) -> Lead:
         Lead.objects.select_related("contact__account", "assigned_to", "campaign"),
         lead_id,
     )
+
+
+# --- The lifecycle, measured from its history ------------------------------------------------
+
+
+@dataclass
+class StageStat:
+    stage: str
+    label: str
+    entered: int
+    left: int
+    average_days: float | None
+    next_stage: str | None = None
+    converted: int = 0
+
+    @property
+    def conversion(self) -> float | None:
+        return self.converted / self.entered if self.entered and self.next_stage else None
+
+
+def lifecycle_report(*, since: dt.datetime, until: dt.datetime) -> list[StageStat]:
+    """For each stage: contacts that entered it in the period, the average time they spent in
+    it before their next move, and how many of them went on to the next forward stage (at
+    any later time). Computed from ``LifecycleMove`` rows with two grouped queries."""
+    if connection.vendor == "postgresql":
+        hours = "EXTRACT(EPOCH FROM (next_at - moved_at)) / 86400.0"
+    else:
+        hours = "julianday(next_at) - julianday(moved_at)"
+    at = connection.ops.adapt_datetimefield_value
+    stay_sql = f"""
+        SELECT to_stage, COUNT(*), COUNT(next_at), AVG({hours})
+        FROM (
+            SELECT to_stage, moved_at,
+                   LEAD(moved_at) OVER (PARTITION BY contact_id ORDER BY moved_at, id) AS next_at
+            FROM people_lifecyclemove
+        ) m
+        WHERE moved_at >= %s AND moved_at < %s
+        GROUP BY to_stage
+    """  # noqa: S608 -- only the vendor's date arithmetic is formatted in
+    pairs = list(zip(FORWARD_ORDER, FORWARD_ORDER[1:], strict=False))
+    pair_rows = " UNION ALL ".join("SELECT %s AS a, %s AS b" for _ in pairs)
+    convert_sql = f"""
+        WITH firsts AS (
+            SELECT contact_id, to_stage, MIN(moved_at) AS first_at
+            FROM people_lifecyclemove GROUP BY contact_id, to_stage
+        ), pairs AS ({pair_rows})
+        SELECT p.a, COUNT(*)
+        FROM pairs p
+        JOIN firsts x ON x.to_stage = p.a AND x.first_at >= %s AND x.first_at < %s
+        JOIN firsts y ON y.contact_id = x.contact_id AND y.to_stage = p.b
+                     AND y.first_at >= x.first_at
+        GROUP BY p.a
+    """  # noqa: S608 -- only placeholders are formatted in
+    with connection.cursor() as cursor:
+        cursor.execute(stay_sql, [at(since), at(until)])
+        stays = {row[0]: row[1:] for row in cursor.fetchall()}
+        cursor.execute(convert_sql, [v for pair in pairs for v in pair] + [at(since), at(until)])
+        converted = dict(cursor.fetchall())
+    following = dict(pairs)
+    report = []
+    for stage in [*FORWARD_ORDER, Stage.RECYCLED, Stage.DISQUALIFIED]:
+        entered, left, average = stays.get(stage, (0, 0, None))
+        report.append(
+            StageStat(
+                stage=stage,
+                label=Stage(stage).label,
+                entered=entered,
+                left=left,
+                average_days=round(float(average), 1) if average is not None else None,
+                next_stage=following.get(stage),
+                converted=converted.get(stage, 0),
+            )
+        )
+    return report
+
+
+# --- Feedback: why sales turned leads back, for marketing -----------------------------------
+
+
+@dataclass
+class FeedbackRow:
+    group: str
+    decided: int = 0
+    rejected: int = 0
+    reasons: dict[str, int] | None = None
+
+    @property
+    def rejection_rate(self) -> float | None:
+        return self.rejected / self.decided if self.decided else None
+
+
+FEEDBACK_GROUPS = {
+    "campaign": ("campaign__name", "No campaign"),
+    "source": ("contact__last_touch_source", "Unknown source"),
+    "segment": ("contact__segment_memberships__segment__name", "In no segment"),
+    "grade": ("grade_at_handoff", "Not graded"),
+}
+
+
+def lead_feedback(*, by: str, since: dt.datetime, until: dt.datetime) -> list[FeedbackRow]:
+    """Leads decided in the period, grouped by campaign, source, segment or grade at hand-off:
+    how many were decided, how many rejected, and the reasons. One grouped query."""
+    from django.db.models import Count
+
+    from tandem.handoff.nurture import NURTURE_SEGMENT_NAME
+
+    field, blank = FEEDBACK_GROUPS[by]
+    decided = Lead.objects.filter(decided_at__gte=since, decided_at__lt=until)
+    rows: dict[str, FeedbackRow] = {}
+    counts = decided.values(field, "status", "rejection_reason").annotate(n=Count("id"))
+    for item in counts.order_by():
+        name = item[field] or blank
+        if name == NURTURE_SEGMENT_NAME:
+            continue  # where rejected leads go, not where they came from
+        row = rows.setdefault(name, FeedbackRow(group=name, reasons={}))
+        row.decided += item["n"]
+        if item["status"] == Lead.Status.REJECTED:
+            row.rejected += item["n"]
+            assert row.reasons is not None
+            label = RejectionReason(item["rejection_reason"]).label
+            row.reasons[label] = row.reasons.get(label, 0) + item["n"]
+    return sorted(rows.values(), key=lambda r: (-r.rejected, r.group))

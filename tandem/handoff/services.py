@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -11,8 +12,9 @@ from tandem.access import policies
 from tandem.audit import events as audit
 from tandem.collaboration import services as collaboration
 from tandem.errors import InvalidInput
-from tandem.handoff import routing, scoring
+from tandem.handoff import nurture, routing, scoring
 from tandem.handoff.models import RECYCLING_REASONS, Lead, RejectionReason
+from tandem.handoff.service_levels import FIRST_TOUCH_KINDS, service_level, working_deadline
 from tandem.handoff.tasks import lead_assigned_notify
 from tandem.people import services as people
 from tandem.people.lifecycle import Stage
@@ -47,6 +49,14 @@ def touch_log(
                 reason=f"{touch.get_kind_display()}",
                 campaign=touch.campaign,
             )
+        if getattr(actor, "is_sales", False) and kind in FIRST_TOUCH_KINDS:
+            # Sales' promise is kept by the first call, email or meeting after the hand-off.
+            Lead.objects.filter(
+                contact=contact,
+                first_touched_at__isnull=True,
+                handed_off_at__lte=touch.occurred_at,
+                status__in=[Lead.Status.WAITING, Lead.Status.ACCEPTED],
+            ).update(first_touched_at=touch.occurred_at)
         contact_rescore(contact=contact, via=via)
         collaboration.touch_negative_notify(touch=touch)
     return touch
@@ -64,13 +74,44 @@ def touch_delete(*, actor: Any, touch: Touch, via: str = "ui") -> None:
 
 def contact_rescore(*, contact: Contact, via: str = "scoring") -> int:
     """Recompute the rule score; at the threshold the contact becomes an MQL and is handed off."""
-    score = scoring.score_of(contact)
-    if score != contact.score:
-        contact.score = score
-        contact.save(update_fields=["score", "updated_at"])
-    if score >= scoring.mql_threshold() and contact.lifecycle_stage in QUALIFIABLE:
+    profile = scoring.profile()
+    result = scoring.score_contact(contact, prof=profile)
+    values = {
+        "score": result.total,
+        "fit_score": result.fit,
+        "engagement_score": result.engagement,
+        "grade": result.grade,
+    }
+    changed = [name for name, value in values.items() if getattr(contact, name) != value]
+    if changed:
+        for name in changed:
+            setattr(contact, name, values[name])
+        contact.save(update_fields=[*changed, "updated_at"])
+    # A nurture date does not hold back a recycled lead who raises a hand again: they have
+    # re-earned their score since the recycling (scoring.engagement_since).
+    if result.total >= profile.threshold and contact.lifecycle_stage in QUALIFIABLE:
         lead_hand_off(contact=contact, via=via)
-    return score
+    return result.total
+
+
+def contacts_rescore_all(*, hand_off: bool = True) -> dict[str, int]:
+    """Recompute every contact's score set-based; hand off those now at the threshold.
+
+    Returns how many contacts were rescored and how many were handed off.
+    """
+    written = scoring.rescore_all()
+    handed = 0
+    if hand_off:
+        threshold = scoring.mql_threshold()
+        ready = (
+            Contact.objects.filter(score__gte=threshold, lifecycle_stage__in=QUALIFIABLE)
+            .exclude(leads__status=Lead.Status.WAITING)
+            .select_related("account", "last_touch_campaign", "first_touch_campaign")
+        )
+        for contact in ready.iterator(chunk_size=500):
+            lead_hand_off(contact=contact, via="rescore")
+            handed += 1
+    return {"rescored": written, "handed_off": handed}
 
 
 def lead_hand_off(*, contact: Contact, actor: Any = None, via: str = "scoring") -> Lead:
@@ -98,17 +139,28 @@ def lead_hand_off(*, contact: Contact, actor: Any = None, via: str = "scoring") 
         people.lifecycle_move(
             contact=contact, to_stage=Stage.MQL, actor=actor, via=via, reason=reason
         )
-        rep = routing.rep_choose(contact=contact)
+        route = routing.rep_route(contact=contact)
+        rep = route.rep
+        now = timezone.now()
         lead = Lead.objects.create(
             contact=contact,
             campaign=contact.last_touch_campaign or contact.first_touch_campaign,
             score_at_handoff=contact.score,
+            grade_at_handoff=contact.grade,
             assigned_to=rep,
-            handed_off_at=timezone.now(),
+            handed_off_at=now,
+            first_touch_due_at=working_deadline(
+                now, service_level().first_touch_hours, service_level()
+            ),
+            routed_by=route.rule,
         )
         if rep is not None and contact.owner_id != rep.pk:
             contact.owner = rep
             contact.save(update_fields=["owner", "updated_at"])
+        if contact.nurture_until is not None:
+            contact.nurture_until = None
+            contact.save(update_fields=["nurture_until", "updated_at"])
+        nurture.nurture_member_remove(contact=contact)
         audit.record_created(actor=actor, obj=lead, via=via)
         if rep is not None:
             transaction.on_commit(lambda: lead_assigned_notify.enqueue(lead.pk))
@@ -150,12 +202,39 @@ def lead_accept(*, actor: Any, lead: Lead, deal_name: str = "", via: str = "ui")
     return deal
 
 
-def lead_reject(*, actor: Any, lead: Lead, reason: str, note: str = "", via: str = "ui") -> Lead:
+NURTURE_DAYS = 90
+
+
+def _nurture_date(value: Any) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        day = value
+    else:
+        try:
+            day = dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise InvalidInput.field("nurture_until", "use a date like 2026-03-31") from None
+    if day <= timezone.localdate():
+        raise InvalidInput.field("nurture_until", "must be a date in the future")
+    return day
+
+
+def lead_reject(
+    *,
+    actor: Any,
+    lead: Lead,
+    reason: str,
+    note: str = "",
+    nurture_until: Any = None,
+    via: str = "ui",
+) -> Lead:
     """Sales turns the lead back with a reason marketing will see; the contact is recycled
-    (with a nurture reason) or disqualified."""
+    into the nurture segment until a nurture date (90 days unless given) or disqualified."""
     policies.require(actor, "change", "lead", lead)
     if reason not in RejectionReason.values:
         raise InvalidInput.field("reason", f"choose a reason: {', '.join(RejectionReason.values)}")
+    nurture_day = _nurture_date(nurture_until)
     with transaction.atomic():
         lead = _lock_waiting(lead)
         before = audit.snapshot(lead)
@@ -174,7 +253,71 @@ def lead_reject(*, actor: Any, lead: Lead, reason: str, note: str = "", via: str
         )
         if to_stage == Stage.RECYCLED:
             # Back to marketing: the rep no longer owns the contact.
-            Contact.objects.filter(pk=lead.contact_id).update(owner=None)
+            day = nurture_day or timezone.localdate() + dt.timedelta(days=NURTURE_DAYS)
+            Contact.objects.filter(pk=lead.contact_id).update(owner=None, nurture_until=day)
+            lead.contact.owner, lead.contact.nurture_until = None, day
+            nurture.nurture_member_add(contact=lead.contact)
+        else:
+            nurture.nurture_member_remove(contact=lead.contact)
+    return lead
+
+
+def contact_recycle(
+    *, actor: Any, contact: Contact, reason: str, nurture_until: Any = None, via: str = "ui"
+) -> Contact:
+    """Send a contact back to marketing by hand, with a reason and a nurture date."""
+    policies.require(actor, "change", "contact", contact)
+    day = _nurture_date(nurture_until) or timezone.localdate() + dt.timedelta(days=NURTURE_DAYS)
+    with transaction.atomic():
+        people.lifecycle_move(
+            contact=contact, to_stage=Stage.RECYCLED, actor=actor, reason=reason, via=via
+        )
+        contact.nurture_until = day
+        contact.save(update_fields=["nurture_until", "updated_at"])
+        nurture.nurture_member_add(contact=contact)
+    return contact
+
+
+def contact_disqualify(*, actor: Any, contact: Contact, reason: str, via: str = "ui") -> Contact:
+    """Take a contact out of the relay by hand, with a reason."""
+    policies.require(actor, "change", "contact", contact)
+    with transaction.atomic():
+        people.lifecycle_move(
+            contact=contact, to_stage=Stage.DISQUALIFIED, actor=actor, reason=reason, via=via
+        )
+        nurture.nurture_member_remove(contact=contact)
+    return contact
+
+
+def lead_reassign(*, lead: Lead, why: str, via: str = "sla") -> Lead | None:
+    """Give a waiting lead to another rep (the first-touch promise is about to break).
+
+    Returns the lead, or None when no other rep can take it. The new rep gets a fresh
+    first-touch clock; both reps are told.
+    """
+    with transaction.atomic():
+        lead = (
+            Lead.objects.select_for_update(of=("self",))
+            .select_related("contact__account")
+            .get(pk=lead.pk)
+        )
+        if lead.status != Lead.Status.WAITING or lead.first_touched_at is not None:
+            return None
+        previous = lead.assigned_to
+        route = routing.rep_route(contact=lead.contact, exclude=[previous.pk] if previous else [])
+        if route.rep is None:
+            return None
+        before = audit.snapshot(lead)
+        level = service_level()
+        lead.assigned_to = route.rep
+        lead.routed_by = f"reassigned ({why}); {route.rule}"[:100]
+        lead.reassigned_count += 1
+        lead.first_touch_due_at = working_deadline(timezone.now(), level.first_touch_hours, level)
+        lead.warned_at = None
+        lead.save()
+        Contact.objects.filter(pk=lead.contact_id).update(owner=route.rep)
+        audit.record_updated(actor=None, obj=lead, before=before, via=via)
+        transaction.on_commit(lambda: lead_assigned_notify.enqueue(lead.pk))
     return lead
 
 
@@ -184,3 +327,128 @@ def lead_delete(*, actor: Any, lead: Lead, via: str = "ui") -> None:
     with transaction.atomic():
         audit.record_deleted(actor=actor, obj=lead, via=via)
         lead.delete()
+
+
+# --- Set-up: scoring rules and settings, by managers on both sides -------------------------
+
+
+def icp_rule_save(
+    *,
+    actor: Any,
+    kind: str,
+    field: str,
+    values: list[str],
+    points: Any,
+    label: str,
+    position: int = 0,
+    rule: Any = None,
+    via: str = "ui",
+) -> Any:
+    """Create (or change) an ICP rule; a rule naming a field its type does not read, an
+    unknown type, or values that cannot match are refused before anything is saved."""
+    from tandem.handoff.models import IcpRule
+
+    policies.require(actor, "change" if rule else "create", "handoff_setup")
+    values = (
+        [v.strip() for v in values if isinstance(v, str)] if isinstance(values, list) else values
+    )
+    problems = scoring.rule_problem(kind=kind, field=field, values=values)
+    try:
+        points = int(points)
+    except (TypeError, ValueError):
+        problems["points"] = "give a whole number of points (negative to subtract)"
+    if not str(label).strip():
+        problems["label"] = "name the rule as the lead page should show it"
+    if problems:
+        raise InvalidInput(problems)
+    with transaction.atomic():
+        target = rule or IcpRule()
+        before = audit.snapshot(target) if rule else {}
+        target.kind, target.field, target.values = kind, field, values
+        target.points, target.label, target.position = points, str(label).strip()[:200], position
+        target.save()
+        if rule:
+            audit.record_updated(actor=actor, obj=target, before=before, via=via)
+        else:
+            audit.record_created(actor=actor, obj=target, via=via)
+    scoring.profile_forget()
+    return target
+
+
+def stage_rule_save(
+    *,
+    actor: Any,
+    stage: str,
+    is_enabled: bool = True,
+    requires_reason: bool = False,
+    allowed_from: list[str] | None = None,
+    via: str = "ui",
+) -> Any:
+    """Set the company's entry rule for a lifecycle stage (admins only)."""
+    from tandem.people.lifecycle import ESSENTIAL
+    from tandem.people.models import StageRule
+
+    policies.require(actor, "change", "lifecycle_setup")
+    if stage not in Stage.values:
+        raise InvalidInput.field("stage", f"'{stage}' is not a lifecycle stage")
+    if not is_enabled and stage in ESSENTIAL:
+        raise InvalidInput.field(
+            "is_enabled", f"the relay needs the {Stage(stage).label.lower()} stage"
+        )
+    allowed = list(allowed_from or [])
+    unknown = [s for s in allowed if s not in Stage.values]
+    if unknown:
+        raise InvalidInput.field("allowed_from", f"'{unknown[0]}' is not a lifecycle stage")
+    with transaction.atomic():
+        rule, created = StageRule.objects.get_or_create(stage=stage)
+        before = audit.snapshot(rule)
+        rule.is_enabled, rule.requires_reason, rule.allowed_from = (
+            is_enabled,
+            requires_reason,
+            allowed,
+        )
+        rule.save()
+        if created:
+            audit.record_created(actor=actor, obj=rule, via=via)
+        else:
+            audit.record_updated(actor=actor, obj=rule, before=before, via=via)
+    return rule
+
+
+def routing_rule_save(
+    *,
+    actor: Any,
+    name: str,
+    team: Any,
+    field: str = "",
+    values: list[str] | None = None,
+    segment: Any = None,
+    position: int = 0,
+    via: str = "ui",
+) -> Any:
+    """Add a territory rule (an account field's values → a team) or a segment rule."""
+    from tandem.handoff.models import RoutingRule
+
+    policies.require(actor, "create", "handoff_setup")
+    values = [v.strip() for v in (values or []) if v.strip()]
+    if not name.strip():
+        raise InvalidInput.field("name", "name the rule")
+    if team is None:
+        raise InvalidInput.field("team", "choose the team that takes these leads")
+    if segment is None:
+        if field not in routing.ROUTING_FIELDS:
+            raise InvalidInput.field(
+                "field", f"unknown field {field!r}; use {', '.join(routing.ROUTING_FIELDS)}"
+            )
+        if not values:
+            raise InvalidInput.field("values", "give at least one value to match")
+    rule = RoutingRule.objects.create(
+        name=name.strip()[:120],
+        team=team,
+        field="" if segment else field,
+        values=values,
+        segment=segment,
+        position=position,
+    )
+    audit.record_created(actor=actor, obj=rule, via=via)
+    return rule

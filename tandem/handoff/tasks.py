@@ -27,3 +27,111 @@ def lead_assigned_notify(lead_id: int) -> None:
         from_email=None,
         recipient_list=[rep.email],
     )
+
+
+def _notify(recipient, kind: str, text: str, url: str) -> None:
+    # The collaboration app's notification service: the inbox, and email right away or in the
+    # digest as the person prefers.
+    from tandem.collaboration import services as collaboration
+
+    collaboration._notify(recipient=recipient, kind=kind, text=text, url=url)
+
+
+def _managers_of(rep) -> list:
+    from tandem.access.models import User
+    from tandem.access.roles import Role
+
+    if rep is None or rep.team_id is None:
+        return []
+    return list(User.objects.filter(role=Role.SALES_MANAGER, team_id=rep.team_id, is_active=True))
+
+
+def sla_check(now=None) -> dict[str, int]:
+    """Warn reps before a first touch is due, reassign a lead whose promise is about to break
+    (when someone else can take it), and tell the rep and their manager at a breach."""
+    import datetime as dt
+
+    from django.db import transaction
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from tandem.handoff.service_levels import service_level
+
+    now = now or timezone.now()
+    level = service_level()
+    warn = dt.timedelta(minutes=level.warn_before_minutes)
+    open_leads = Lead.objects.filter(
+        status=Lead.Status.WAITING, first_touched_at__isnull=True, first_touch_due_at__isnull=False
+    ).select_related("contact", "assigned_to")
+    counts = {"warned": 0, "reassigned": 0, "breached": 0}
+    url = reverse("handoff:sla")
+    for lead in open_leads.filter(
+        warned_at__isnull=True, first_touch_due_at__gt=now, first_touch_due_at__lte=now + warn
+    ):
+        minutes = int((lead.first_touch_due_at - now).total_seconds() // 60)
+        with transaction.atomic():
+            if lead.assigned_to is not None:
+                _notify(
+                    lead.assigned_to,
+                    "sla_warning",
+                    f"First touch for {lead.contact} is due in {minutes} min "
+                    f"(by {timezone.localtime(lead.first_touch_due_at):%H:%M})",
+                    url,
+                )
+            Lead.objects.filter(pk=lead.pk).update(warned_at=now)
+        counts["warned"] += 1
+    # About to break: the last quarter of the warning time, still untouched → another rep.
+    soon = now + warn / 4
+    for lead in open_leads.filter(first_touch_due_at__gt=now, first_touch_due_at__lte=soon):
+        if lead.reassigned_count:
+            continue  # one reassignment per lead: passing it round helps nobody
+        from tandem.handoff.services import lead_reassign
+
+        previous = lead.assigned_to
+        moved = lead_reassign(lead=lead, why="first touch about to be late")
+        if moved is not None:
+            counts["reassigned"] += 1
+            if previous is not None:
+                _notify(
+                    previous,
+                    "sla_warning",
+                    f"{lead.contact} was passed to {moved.assigned_to}: "
+                    "first touch about to be late",
+                    url,
+                )
+    for lead in open_leads.filter(breached_at__isnull=True, first_touch_due_at__lte=now):
+        text = (
+            f"Service level broken: {lead.contact} has waited past the first-touch promise "
+            f"({lead.assigned_to or 'unassigned'})"
+        )
+        with transaction.atomic():
+            for person in {lead.assigned_to, *_managers_of(lead.assigned_to)} - {None}:
+                _notify(person, "sla_breach", text, url)
+            Lead.objects.filter(pk=lead.pk).update(breached_at=now)
+        counts["breached"] += 1
+    return counts
+
+
+@task()
+def sla_watch() -> dict[str, int]:
+    """Run by ``tandem sla_watch`` every few minutes (cron or the worker's schedule)."""
+    return sla_check()
+
+
+@task()
+def scores_recompute() -> dict[str, int]:
+    """The full, set-based recompute of every contact's score (``tandem rescore``)."""
+    from tandem.handoff.services import contacts_rescore_all
+
+    return contacts_rescore_all()
+
+
+@task()
+def predictive_retrain() -> str:
+    """Retrain the predictive score and store every contact's probability."""
+    from tandem.handoff import predictive
+
+    record = predictive.model_train()
+    if record.is_ready:
+        predictive.probabilities_store()
+    return record.message

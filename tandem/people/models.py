@@ -24,6 +24,11 @@ class Account(models.Model):
     industry = models.CharField(max_length=100, blank=True)
     size_band = models.CharField(max_length=10, choices=SizeBand.choices, blank=True)
     region = models.CharField(max_length=100, blank=True)
+    fit_score = models.IntegerField(
+        default=0,
+        db_default=0,
+        help_text="Points from the ideal-customer-profile rules on account fields.",
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -92,7 +97,30 @@ class Contact(models.Model):
         max_length=20, choices=Stage.choices, default=Stage.SUBSCRIBER, db_index=True
     )
     lifecycle_changed_at = models.DateTimeField(null=True, blank=True)
-    score = models.IntegerField(default=0)
+    score = models.IntegerField(default=0, help_text="Fit plus engagement: the rule score.")
+    fit_score = models.IntegerField(
+        default=0, db_default=0, help_text="Who they are: the ICP rules."
+    )
+    engagement_score = models.IntegerField(
+        default=0,
+        db_default=0,
+        help_text="What they did lately: touches, capped per day and decayed.",
+    )
+    grade = models.CharField(
+        max_length=2,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Fit letter and engagement band, A1 (best) to D4.",
+    )
+    conversion_probability = models.FloatField(
+        null=True, blank=True, help_text="The predictive score: chance to convert within 90 days."
+    )
+    nurture_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="A recycled lead is left to marketing's nurture until then.",
+    )
 
     first_touch_at = models.DateTimeField(null=True, blank=True)
     first_touch_source = models.CharField(max_length=100, blank=True)
@@ -237,3 +265,26 @@ class LifecycleMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact}: {self.from_stage or '—'} → {self.to_stage}"
+
+
+class StageRule(models.Model):
+    """A company's entry rule for one lifecycle stage, edited by admins.
+
+    Without a row a stage follows the default machine of ``domain.md``.
+    """
+
+    stage = models.CharField(max_length=20, choices=Stage.choices, unique=True)
+    is_enabled = models.BooleanField(default=True)
+    requires_reason = models.BooleanField(
+        default=False, help_text="Entering this stage needs a written reason."
+    )
+    allowed_from = models.JSONField(
+        default=list, blank=True, help_text="Stages this stage may be entered from; empty = any."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["stage"]
+
+    def __str__(self) -> str:
+        return f"entry rule for {self.stage}"

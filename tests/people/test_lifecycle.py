@@ -28,7 +28,7 @@ from tests.factories import ContactFactory
     ids=lambda v: v if isinstance(v, str) and v else None,
 )
 def test_allowed_moves(from_stage, to_stage, reason, allowed):
-    assert (move_problem(from_stage, to_stage, reason) is None) is allowed
+    assert (move_problem(from_stage, to_stage, reason, rules={}) is None) is allowed
 
 
 def test_a_refused_move_records_nothing(cast):
