@@ -50,3 +50,20 @@ def misfit():
 
     yield custom
     fit._CHECKS.pop("test-custom", None)
+
+
+@pytest.fixture
+def api(cast):
+    """``api("sales_rep")`` — a JSON client with that cast member's personal token."""
+    from tandem.access import services as access
+    from tests.api.conftest import Api
+
+    made: dict[str, Api] = {}
+
+    def _for(role: str) -> Api:
+        if role not in made:
+            _, raw = access.token_issue(user=cast.by_role(role), name=f"{role} script")
+            made[role] = Api(raw)
+        return made[role]
+
+    return _for
