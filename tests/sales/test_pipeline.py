@@ -190,9 +190,7 @@ def test_the_list_filters_by_owner_category_and_close_dates(cast):
         }
     )
 
-    assert [d.name for d in selectors.deal_list(user=cast.sales_manager, filters=filters)] == [
-        "A"
-    ]
+    assert [d.name for d in selectors.deal_list(user=cast.sales_manager, filters=filters)] == ["A"]
 
 
 @pytest.mark.parametrize(
