@@ -1,8 +1,6 @@
 """API routes for the sales workspace: the deal list with its filters, deal fields, pipelines,
 buying committees, playbook answers, activities, fit reviews, quotas and the forecast."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 
@@ -86,7 +84,7 @@ class _Page:
 
 @router.get("/sales/deals", response=list[WorkDealOut])
 @paginate(LimitOffsetPagination)
-def sales_deals(request, filters: Query[DealFilter]):
+def sales_deals(request, filters: DealFilter = Query(...)):  # noqa: B008
     """Deals with the same filters as the deal list page (soonest expected close first)."""
     return _Page(selectors.deal_list(user=request.auth, filters=filters), _work_out)
 

@@ -69,6 +69,14 @@ def playbook_question_update(
     return question
 
 
+def playbook_question_delete(*, actor: Any, question: PlaybookQuestion, via: str = "ui") -> None:
+    """Delete a question with its answers (retire it instead to keep the answers)."""
+    policies.require(actor, "delete", "sales_plan", question)
+    with transaction.atomic():
+        audit.record_deleted(actor=actor, obj=question, via=via)
+        question.delete()
+
+
 def playbook_answer_save(
     *,
     actor: Any,

@@ -66,12 +66,44 @@ def fit_review_sync(*, deal: Deal, actor: Any = None, via: str = "ui") -> FitRev
     return review
 
 
+def fit_review_open(*, actor: Any, deal: Deal, reason: str, via: str = "ui") -> FitReview:
+    """Ask for a joint review of a deal no rule flagged: a rep or manager who sees a misfit."""
+    policies.require(actor, "create", "fit_review")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput.field("reason", "say what does not fit")
+    current = fit_review_current(deal=deal)
+    if current is not None and current.status == FitReview.Status.OPEN:
+        raise InvalidInput.field("reason", "this deal is already in fit review")
+    with transaction.atomic():
+        review = FitReview.objects.create(
+            deal=deal,
+            concerns=[{"code": "raised", "message": reason[:500]}],
+            opened_by=actor,
+            opened_at=timezone.now(),
+        )
+        audit.record_created(actor=actor, obj=review, via=via)
+    return review
+
+
+def fit_review_delete(*, actor: Any, review: FitReview, via: str = "ui") -> None:
+    """Remove a review opened by mistake (admins only), with its decisions."""
+    policies.require(actor, "delete", "fit_review", review)
+    with transaction.atomic():
+        audit.record_deleted(actor=actor, obj=review, via=via)
+        review.delete()
+
+
 def fit_review_blocking(*, deal: Deal, actor: Any = None) -> str | None:
-    """Why the deal may not be won yet because of its fit, or None when it may."""
-    if not deal_fit_concerns(deal):
+    """Why the deal may not be won yet because of its fit, or None when it may.
+
+    Rule-found concerns open a review if none covers them; a review someone raised by hand
+    blocks while it is open or declined, too.
+    """
+    concerns = deal_fit_concerns(deal)
+    review = fit_review_sync(deal=deal, actor=actor) if concerns else fit_review_current(deal=deal)
+    if review is None:
         return None
-    review = fit_review_sync(deal=deal, actor=actor)
-    assert review is not None
     if review.status == FitReview.Status.OPEN:
         waiting = {FitDecision.Team.SALES, FitDecision.Team.MARKETING} - {
             d.team for d in review.decisions.all()

@@ -69,3 +69,17 @@ def research(request):
             "section": "marketing" if request.user.is_marketing else "sales",
         },
     )
+
+
+@login_required
+@require_POST
+def review_open(request, deal_id: int):
+    deal = selectors.deal_get_for_user(user=request.user, deal_id=deal_id)
+    try:
+        review_services.fit_review_open(
+            actor=request.user, deal=deal, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, "Fit review opened: both teams' managers will decide.")
+    except InvalidInput as exc:
+        messages.error(request, "; ".join(exc.errors.values()))
+    return redirect("sales:deal", deal_id=deal.pk)

@@ -32,5 +32,6 @@ urlpatterns = [
     path("forecast/", plan_views.forecast_page, name="forecast"),
     path("reviews/", review_views.reviews, name="reviews"),
     path("reviews/<int:review_id>/decide/", review_views.review_decide, name="review_decide"),
+    path("deals/<int:deal_id>/review/", review_views.review_open, name="review_open"),
     path("research/", review_views.research, name="research"),
 ]

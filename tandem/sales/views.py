@@ -89,6 +89,9 @@ def deal_detail(request, deal_id: int):
             and policies.can(user, "change", "fit_review", review)
             and (my_team not in decided or user.is_tandem_admin),
             "decide_team": my_team,
+            "can_raise": deal.is_open
+            and (review is None or review.status != "open")
+            and policies.can(user, "create", "fit_review"),
             "account_contacts": (
                 Contact.objects.filter(account_id=deal.account_id)[:50] if deal.account_id else []
             ),

@@ -189,3 +189,27 @@ def test_managers_decide_through_the_deal_page(cast, custom_deal, client_for):
 
     review.refresh_from_db()
     assert review.status == "approved"
+
+
+def test_a_teammate_raises_a_review_by_hand_and_it_blocks_the_win(cast, deal):
+    review = reviews.fit_review_open(
+        actor=cast.teammate_rep, deal=deal, reason="Reseller in disguise"
+    )
+
+    with pytest.raises(InvalidInput):
+        sales.deal_close_won(actor=cast.sales_rep, deal=deal)
+    with pytest.raises(InvalidInput) as exc:
+        reviews.fit_review_open(actor=cast.sales_rep, deal=deal, reason="Again")
+    for manager in (cast.sales_manager, cast.marketing_manager):
+        reviews.fit_review_decide(actor=manager, review=review, decision="approve", rationale="ok")
+    sales.deal_close_won(actor=cast.sales_rep, deal=deal)
+
+    assert review.concerns == [{"code": "raised", "message": "Reseller in disguise"}]
+    assert exc.value.errors == {"reason": "this deal is already in fit review"}
+    assert deal.stage.outcome == "won"
+
+
+@pytest.mark.parametrize("role", ["marketer", "marketing_manager", "leadership", "employee"])
+def test_only_sales_raises_a_review_by_hand(cast, deal, role):
+    with pytest.raises(PermissionDenied):
+        reviews.fit_review_open(actor=cast.by_role(role), deal=deal, reason="Odd")
