@@ -110,12 +110,18 @@ class Deal(models.Model):
         blank=True, help_text="The rep's own notes: hidden from marketing."
     )
     lost_reason = models.CharField(max_length=20, choices=LostReason.choices, blank=True)
+    # Database defaults too: the demo and imports write deals with plain INSERTs.
     forecast_category = models.CharField(
-        max_length=20, choices=ForecastCategory.choices, default=ForecastCategory.PIPELINE
+        max_length=20,
+        choices=ForecastCategory.choices,
+        default=ForecastCategory.PIPELINE,
+        db_default=ForecastCategory.PIPELINE,
     )
-    next_step = models.CharField(max_length=200, blank=True)
+    next_step = models.CharField(max_length=200, blank=True, default="", db_default="")
     next_step_due_on = models.DateField(null=True, blank=True)
-    source = models.CharField(max_length=20, choices=DealSource.choices, blank=True)
+    source = models.CharField(
+        max_length=20, choices=DealSource.choices, blank=True, default="", db_default=""
+    )
     partner = models.ForeignKey(
         "people.Account",
         null=True,
