@@ -20,13 +20,11 @@ def _when(value: Any, field: str) -> dt.datetime | None:
     if value in (None, ""):
         return None
     if isinstance(value, dt.datetime):
-        parsed: dt.datetime | None = value
+        parsed = value
     else:
         try:
-            parsed = parse_datetime(str(value))
-            if parsed is None:
-                day = dt.date.fromisoformat(str(value))
-                parsed = dt.datetime.combine(day, dt.time(9, 0))
+            found = parse_datetime(str(value))
+            parsed = found or dt.datetime.combine(dt.date.fromisoformat(str(value)), dt.time(9, 0))
         except ValueError:
             raise InvalidInput.field(field, f"'{value}' is not a date and time") from None
     if timezone.is_naive(parsed):

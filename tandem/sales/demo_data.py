@@ -196,7 +196,8 @@ def sales_workspace(context: DemoContext) -> dict[str, int]:
                     added_at=context.now,
                 )
             )
-            others = [c for c in colleagues.get(deal.account_id, []) if c != deal.contact_id][:2]
+            mates = colleagues.get(deal.account_id or 0, [])
+            others = [c for c in mates if c != deal.contact_id][:2]
             for contact_id, role in zip(others, ("economic_buyer", "influencer"), strict=False):
                 seats.append(
                     CommitteeMember(
@@ -209,15 +210,15 @@ def sales_workspace(context: DemoContext) -> dict[str, int]:
                 )
         written["sales_committee_members"] = len(CommitteeMember.objects.bulk_create(seats))
     if not PlaybookAnswer.objects.exists():
-        questions = list(
+        question_ids = list(
             new_business.stages.filter(outcome=OPEN).values_list("questions", flat=True)
         )
         from tandem.sales.models import PlaybookQuestion
 
         by_stage: dict[int, list[PlaybookQuestion]] = {}
-        for q in PlaybookQuestion.objects.filter(pk__in=[q for q in questions if q]).select_related(
-            "stage"
-        ):
+        for q in PlaybookQuestion.objects.filter(
+            pk__in=[q for q in question_ids if q]
+        ).select_related("stage"):
             by_stage.setdefault(q.stage.position, []).append(q)
         answers = []
         for deal in sample:

@@ -18,17 +18,17 @@ class DealFilter(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
 
-    pipeline: int | None = Field(None, description="pipeline id")
-    owner: int | None = Field(None, description="owner (user id)")
-    stage: int | None = Field(None, description="stage id")
-    outcome: str = Field("", description="open, won or lost")
-    forecast_category: str = Field("", description="commit, best_case, pipeline or omitted")
-    close_from: dt.date | None = Field(None, description="expected close on or after")
-    close_to: dt.date | None = Field(None, description="expected close on or before")
-    flagged: bool = Field(False, description="no next step, or its date has passed")
-    no_next_step: bool = Field(False, description="no next step at all")
-    in_review: bool = Field(False, description="a fit review is open or declined")
-    q: str = Field("", description="name contains")
+    pipeline: int | None = Field(default=None, description="pipeline id")
+    owner: int | None = Field(default=None, description="owner (user id)")
+    stage: int | None = Field(default=None, description="stage id")
+    outcome: str = Field(default="", description="open, won or lost")
+    forecast_category: str = Field(default="", description="commit, best_case, pipeline or omitted")
+    close_from: dt.date | None = Field(default=None, description="expected close on or after")
+    close_to: dt.date | None = Field(default=None, description="expected close on or before")
+    flagged: bool = Field(default=False, description="no next step, or its date has passed")
+    no_next_step: bool = Field(default=False, description="no next step at all")
+    in_review: bool = Field(default=False, description="a fit review is open or declined")
+    q: str = Field(default="", description="name contains")
 
     @classmethod
     def from_query(cls, data: Any) -> DealFilter:

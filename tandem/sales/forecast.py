@@ -128,7 +128,9 @@ def forecast_for(*, user: Any, kind: str, start: dt.date, today: dt.date | None 
     """The forecast of one month or quarter as ``user`` may see it (``None``: everyone's)."""
     today = today or timezone.localdate()
     start, end = period_bounds(kind, start)
-    deals = Deal.objects.all() if user is None else policies.visible(user, "deal", Deal.objects)
+    deals = (
+        Deal.objects.all() if user is None else policies.visible(user, "deal", Deal.objects.all())
+    )
     won = deals.filter(
         stage__outcome=WON, closed_at__gte=_aware(start), closed_at__lte=_aware(end, True)
     ).aggregate(s=Sum("amount"))["s"] or Decimal(0)

@@ -156,12 +156,14 @@ def scorecards(*, user: Any, period: Period) -> tuple[Scorecard, list[Scorecard]
 def _roll_up(into: Scorecard, parts: list[Scorecard]) -> None:
     for attr in ("won", "lost", "revenue", "new_customers", "margin_revenue", "margin_cost"):
         setattr(into, attr, sum((getattr(p, attr) for p in parts), type(getattr(into, attr))()))
-    timed = [p for p in parts if p.turnaround_days is not None and p.turnaround_n]
-    into.turnaround_n = sum(p.turnaround_n for p in timed)
+    timed = [
+        (p.turnaround_days, p.turnaround_n)
+        for p in parts
+        if p.turnaround_days is not None and p.turnaround_n
+    ]
+    into.turnaround_n = sum(n for _, n in timed)
     into.turnaround_days = (
-        sum(p.turnaround_days * p.turnaround_n for p in timed) / into.turnaround_n  # type: ignore[operator]
-        if into.turnaround_n
-        else None
+        sum(days * n for days, n in timed) / into.turnaround_n if into.turnaround_n else None
     )
     quotas = [p.quota for p in parts if p.quota is not None]
     into.quota = sum(quotas, Decimal(0)) if quotas else None

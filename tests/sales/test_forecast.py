@@ -127,3 +127,19 @@ def test_the_forecast_page_shows_the_figures(cast, book, client_for):
 
     assert 'data-metric="weighted">1,900<' in html
     assert 'data-metric="best-case">3,000<' in html
+
+
+def test_the_daily_command_snapshots_both_periods(cast, book):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from tandem.sales.models import ForecastSnapshot
+
+    call_command("forecast_snapshot", stdout=StringIO())
+    call_command("forecast_snapshot", stdout=StringIO())  # a rerun the same day updates
+
+    assert sorted(ForecastSnapshot.objects.values_list("period_kind", flat=True)) == [
+        "month",
+        "quarter",
+    ]
