@@ -111,6 +111,28 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "change": _row(N, N, O, T, N, A, N),
         "delete": _row(N, N, O, T, N, A, N),
     },
+    # Sales workspace. Activities sit on the customer timeline both teams read; reps log and
+    # edit their own. A fit review is read by both teams and decided by a manager of each.
+    # "sales plan" is what sales managers configure: pipelines, stages, playbook questions,
+    # quotas and forecast adjustments; everyone who sees deals may read it.
+    "activity": {
+        "view": _row(A, A, O, T, A, A, N),
+        "create": _row(N, N, A, A, N, A, N),
+        "change": _row(N, N, O, T, N, A, N),
+        "delete": _row(N, N, O, T, N, A, N),
+    },
+    "fit_review": {
+        "view": _row(A, A, A, A, A, A, N),
+        "create": _row(N, N, A, A, N, A, N),
+        "change": _row(N, A, N, A, N, A, N),
+        "delete": _row(N, N, N, N, N, A, N),
+    },
+    "sales_plan": {
+        "view": _row(A, A, A, A, A, A, N),
+        "create": _row(N, N, N, A, N, A, N),
+        "change": _row(N, N, N, A, N, A, N),
+        "delete": _row(N, N, N, A, N, A, N),
+    },
     # Voice of the customer: individual answers stay with marketing (and read-only leadership);
     # sales reads only aggregates of five or more answers (collaboration.survey_selectors).
     "survey": {
@@ -152,6 +174,9 @@ OWNER_FIELD = {
     "lifecycle_setup": "id",
     "deal": "owner",
     "deal_private_notes": "owner",
+    "activity": "owner",
+    "fit_review": "opened_by",
+    "sales_plan": "created_by",
     "survey": "owner",
     "shared_report": "requested_by",
     "marketing_report": "requested_by",

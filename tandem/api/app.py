@@ -97,3 +97,9 @@ from tandem.api import crm, relay, reports  # noqa: E402  (routers register on t
 api.add_router("/", crm.router)
 api.add_router("/", relay.router)
 api.add_router("/", reports.router)
+from tandem.api import crm, relay  # noqa: E402  (routers register on the api above)
+from tandem.api import sales as sales_api  # noqa: E402
+
+api.add_router("/", crm.router)
+api.add_router("/", relay.router)
+api.add_router("/", sales_api.router)

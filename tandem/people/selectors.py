@@ -184,5 +184,8 @@ def timeline(
         )
         for c in timeline_comments(user=user, contact=contact, account=account, limit=limit)
     ]
+    from tandem.sales.selectors import timeline_activities
+
+    entries += timeline_activities(user=user, contact=contact, account=account, limit=limit)
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries[:limit]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 
@@ -52,6 +54,21 @@ class LostReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class ForecastCategory(models.TextChoices):
+    """The rep's call on a deal; each category includes the ones above it when rolled up."""
+
+    COMMIT = "commit", "Commit"
+    BEST_CASE = "best_case", "Best case"
+    PIPELINE = "pipeline", "Pipeline"
+    OMITTED = "omitted", "Omitted"
+
+
+class DealSource(models.TextChoices):
+    CAMPAIGN = "campaign", "Marketing campaign"
+    PARTNER = "partner", "Channel partner"
+    OUTBOUND = "outbound", "Outbound"
+
+
 class Deal(models.Model):
     """A chance to sell to an account, owned by a rep, moving through a pipeline."""
 
@@ -93,12 +110,38 @@ class Deal(models.Model):
         blank=True, help_text="The rep's own notes: hidden from marketing."
     )
     lost_reason = models.CharField(max_length=20, choices=LostReason.choices, blank=True)
+    # Database defaults too: the demo and imports write deals with plain INSERTs.
+    forecast_category = models.CharField(
+        max_length=20,
+        choices=ForecastCategory.choices,
+        default=ForecastCategory.PIPELINE,
+        db_default=ForecastCategory.PIPELINE,
+    )
+    next_step = models.CharField(max_length=200, blank=True, default="", db_default="")
+    next_step_due_on = models.DateField(null=True, blank=True)
+    source = models.CharField(
+        max_length=20, choices=DealSource.choices, blank=True, default="", db_default=""
+    )
+    partner = models.ForeignKey(
+        "people.Account",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="partner_deals",
+        help_text="The channel partner who brought or resells the deal.",
+    )
     created_at = models.DateTimeField(db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["owner", "closed_at"])]
+        indexes = [
+            models.Index(fields=["owner", "closed_at"]),
+            # The board reads the largest deals of each stage; the list sorts by close date.
+            models.Index(fields=["stage", "amount"]),
+            models.Index(fields=["owner", "stage", "amount"]),
+            models.Index(fields=["expected_close_on", "id"]),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -126,3 +169,321 @@ class DealStageMove(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deal}: → {self.to_stage}"
+
+
+class CommitteeRole(models.TextChoices):
+    DECISION_MAKER = "decision_maker", "Decision maker"
+    ECONOMIC_BUYER = "economic_buyer", "Economic buyer"
+    CHAMPION = "champion", "Champion"
+    INFLUENCER = "influencer", "Influencer"
+    USER = "user", "User"
+    BLOCKER = "blocker", "Blocker"
+
+
+class PreferredChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"
+    MEETING = "meeting", "In person"
+    VIDEO = "video", "Video call"
+    CHAT = "chat", "Chat"
+
+
+class CommitteeMember(models.Model):
+    """A person on a deal's buying committee: their role, pains, channel and timeline."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="committee")
+    contact = models.ForeignKey(
+        "people.Contact", on_delete=models.CASCADE, related_name="committee_seats"
+    )
+    role = models.CharField(max_length=20, choices=CommitteeRole.choices)
+    pain_points = models.TextField(blank=True)
+    preferred_channel = models.CharField(
+        max_length=10, choices=PreferredChannel.choices, blank=True
+    )
+    timeline = models.CharField(max_length=200, blank=True, help_text="In their words.")
+    decision_on = models.DateField(null=True, blank=True)
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["deal", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "contact"], name="committee_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact} ({self.get_role_display()})"
+
+
+class PlaybookQuestion(models.Model):
+    """A discovery question sales asks in a pipeline stage; key ones gate the next move."""
+
+    stage = models.ForeignKey(PipelineStage, on_delete=models.CASCADE, related_name="questions")
+    text = models.CharField(max_length=300)
+    is_key = models.BooleanField(default=False)
+    choices = models.TextField(
+        blank=True,
+        help_text="One answer per line; when given, answers are counted as market research.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["stage__position", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [c.strip() for c in self.choices.splitlines() if c.strip()]
+
+
+class PlaybookAnswer(models.Model):
+    """A deal's answer to a discovery question."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(PlaybookQuestion, on_delete=models.CASCADE, related_name="answers")
+    choice = models.CharField(max_length=200, blank=True)
+    text = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["question__position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "question"], name="playbook_answer_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.choice or self.text[:50]
+
+
+class ActivityKind(models.TextChoices):
+    CALL = "call", "Call"
+    MEETING = "meeting", "Meeting"
+    EMAIL = "email", "Email"
+    TASK = "task", "Task"
+
+
+class ActivityOutcome(models.TextChoices):
+    DONE = "done", "Done"
+    CONNECTED = "connected", "Connected"
+    NO_ANSWER = "no_answer", "No answer"
+    LEFT_MESSAGE = "left_message", "Left a message"
+    RESCHEDULED = "rescheduled", "Rescheduled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Activity(models.Model):
+    """A call, meeting, email or task of a rep's, on a deal and/or a contact."""
+
+    kind = models.CharField(max_length=10, choices=ActivityKind.choices)
+    subject = models.CharField(max_length=200)
+    deal = models.ForeignKey(
+        Deal, null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+    )
+    contact = models.ForeignKey(
+        "people.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="activities",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="activities"
+    )
+    due_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=ActivityOutcome.choices, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "done_at", "due_at"])]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+
+
+class Quota(models.Model):
+    """What a rep or a team is expected to win (amount) in a month or a quarter."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="quotas",
+    )
+    team = models.ForeignKey(
+        "access.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="quotas"
+    )
+    period_kind = models.CharField(max_length=10, choices=PeriodKind.choices)
+    period_start = models.DateField()
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-period_start", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "period_kind", "period_start"], name="quota_user_period_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["team", "period_kind", "period_start"], name="quota_team_period_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=True) ^ models.Q(team__isnull=True),
+                name="quota_for_a_rep_or_a_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.team} {self.period_kind} {self.period_start}: {self.amount}"
+
+
+class FitReview(models.Model):
+    """A joint decision by sales and marketing on a deal that falls outside the fit rules."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        APPROVED = "approved", "Approved"
+        CONDITIONS = "approved_with_conditions", "Approved with conditions"
+        DECLINED = "declined", "Declined"
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="fit_reviews")
+    concerns = models.JSONField(help_text="The concerns ({code, message}) when it was opened.")
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["status", "opened_at"])]
+
+    def __str__(self) -> str:
+        return f"Fit review of {self.deal}: {self.get_status_display()}"
+
+    @property
+    def concern_codes(self) -> set[str]:
+        return {c["code"] for c in self.concerns}
+
+
+class FitDecision(models.Model):
+    """One team's decision in a fit review, with the manager who took it and why."""
+
+    class Team(models.TextChoices):
+        SALES = "sales", "Sales"
+        MARKETING = "marketing", "Marketing"
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", "Approve"
+        CONDITIONS = "approve_with_conditions", "Approve with conditions"
+        DECLINE = "decline", "Decline"
+
+    review = models.ForeignKey(FitReview, on_delete=models.CASCADE, related_name="decisions")
+    team = models.CharField(max_length=10, choices=Team.choices)
+    decision = models.CharField(max_length=30, choices=Decision.choices)
+    rationale = models.TextField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "team"], name="fit_decision_one_per_team")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_team_display()}: {self.get_decision_display()}"
+
+
+class ForecastAdjustment(models.Model):
+    """A manager's call on a period's forecast, overriding the rolled-up commit, with why."""
+
+    period_kind = models.CharField(max_length=10, choices=PeriodKind.choices)
+    period_start = models.DateField()
+    team = models.ForeignKey(
+        "access.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    reason = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.period_kind} {self.period_start}: {self.amount}"
+
+
+class ForecastSnapshot(models.Model):
+    """The forecast of a period as it stood on a day; compared with what closed once it ends."""
+
+    period_kind = models.CharField(max_length=10, choices=PeriodKind.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    taken_on = models.DateField()
+    weighted = models.DecimalField(max_digits=16, decimal_places=2)
+    commit = models.DecimalField(max_digits=16, decimal_places=2)
+    best_case = models.DecimalField(max_digits=16, decimal_places=2)
+    pipeline = models.DecimalField(max_digits=16, decimal_places=2)
+    history_expected = models.DecimalField(max_digits=16, decimal_places=2)
+    history_low = models.DecimalField(max_digits=16, decimal_places=2)
+    history_high = models.DecimalField(max_digits=16, decimal_places=2)
+    adjusted = models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True)
+    won_before = models.DecimalField(
+        max_digits=16, decimal_places=2, default=0, help_text="Already won in the period."
+    )
+    actual = models.DecimalField(
+        max_digits=16, decimal_places=2, null=True, blank=True, help_text="Won, once it ended."
+    )
+
+    class Meta:
+        ordering = ["-period_start", "-taken_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period_kind", "period_start", "taken_on"], name="forecast_snapshot_daily"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Forecast {self.period_kind} {self.period_start} on {self.taken_on}"
+
+    @property
+    def called(self) -> Decimal:
+        """The figure the forecast committed to: the manager's call, else won plus commit."""
+        return self.adjusted if self.adjusted is not None else self.won_before + self.commit
+
+    @property
+    def accuracy(self) -> float | None:
+        """Actual over called: 1.0 is a perfect call; None until the period has ended."""
+        if self.actual is None or not self.called:
+            return None
+        return float(self.actual / self.called)

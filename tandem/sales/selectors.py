@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
 
 from tandem.access import policies
-from tandem.sales.models import Deal
+from tandem.errors import InvalidInput
+from tandem.sales.filters import DealFilter
+from tandem.sales.models import (
+    Activity,
+    CommitteeMember,
+    Deal,
+    FitReview,
+    Pipeline,
+    PipelineStage,
+    PlaybookAnswer,
+    PlaybookQuestion,
+)
 
 
 def deals_for_user(
@@ -53,3 +69,380 @@ def deal_get_for_user(*, user: Any, deal_id: int) -> Deal:
 def deal_private_notes_for(*, user: Any, deal: Deal) -> str | None:
     """The rep's private notes, or None when the user may not read them."""
     return deal.private_notes if policies.can(user, "view", "deal_private_notes", deal) else None
+
+
+# -- pipelines, the board and the list ------------------------------------------------------
+
+
+def pipelines() -> list[Pipeline]:
+    return list(Pipeline.objects.all())
+
+
+def pipeline_get(*, pipeline_id: int | None) -> Pipeline:
+    """The pipeline asked for, else the default one."""
+    from tandem.sales.services import pipeline_default
+
+    if pipeline_id:
+        found = Pipeline.objects.filter(pk=pipeline_id).first()
+        if found is None:
+            raise Http404("No such pipeline")
+        return found
+    return pipeline_default()
+
+
+@dataclass
+class BoardCard:
+    deal: Deal
+    unanswered_key: list[str] = field(default_factory=list)
+    is_flagged: bool = False
+    in_review: bool = False
+
+
+@dataclass
+class BoardColumn:
+    stage: PipelineStage
+    cards: list[BoardCard]
+    count: int
+    amount: Decimal
+
+    @property
+    def hidden(self) -> int:
+        return self.count - len(self.cards)
+
+    @property
+    def weighted(self) -> Decimal:
+        return (self.amount * self.stage.probability / 100).quantize(Decimal("0.01"))
+
+
+def board(
+    *, user: Any, pipeline: Pipeline, filters: DealFilter | None = None, per_stage: int = 12
+) -> list[BoardColumn]:
+    """Open deals of a pipeline by stage: the largest few per stage, with counts and totals.
+
+    Queries: stages, totals, one per stage (the index on stage and amount answers it), and
+    two for the cards' key questions and reviews — never one per deal.
+    """
+    today = timezone.localdate()
+    stages = [s for s in pipeline.stages.all() if s.outcome == PipelineStage.Outcome.OPEN]
+    deals = policies.visible(
+        user, "deal", Deal.objects.filter(pipeline=pipeline, stage__in=[s.pk for s in stages])
+    )
+    if filters is not None:
+        deals = filters.apply(deals, today=today)
+    totals = {
+        t["stage_id"]: t
+        for t in deals.order_by().values("stage_id").annotate(n=Count("id"), total=Sum("amount"))
+    }
+    shown: list[tuple[PipelineStage, list[Deal]]] = [
+        (
+            stage,
+            list(
+                deals.filter(stage=stage)
+                .select_related("owner", "account")
+                .order_by("-amount", "id")[:per_stage]
+            ),
+        )
+        for stage in stages
+    ]
+    ids = [d.pk for _, ds in shown for d in ds]
+    missing = _unanswered_key_by_deal([d for _, ds in shown for d in ds], stages)
+    reviewing = set(
+        FitReview.objects.filter(
+            deal_id__in=ids, status__in=[FitReview.Status.OPEN, FitReview.Status.DECLINED]
+        ).values_list("deal_id", flat=True)
+    )
+    return [
+        BoardColumn(
+            stage=stage,
+            cards=[
+                BoardCard(
+                    deal=d,
+                    unanswered_key=missing.get(d.pk, []),
+                    is_flagged=deal_is_flagged(d, today),
+                    in_review=d.pk in reviewing,
+                )
+                for d in ds
+            ],
+            count=(totals.get(stage.pk) or {}).get("n") or 0,
+            amount=(totals.get(stage.pk) or {}).get("total") or Decimal(0),
+        )
+        for stage, ds in shown
+    ]
+
+
+def deal_is_flagged(deal: Deal, today: dt.date | None = None) -> bool:
+    """No next step, or its date has passed (the same rule as ``filters.flagged_q``)."""
+    today = today or timezone.localdate()
+    return not deal.next_step or deal.next_step_due_on is None or deal.next_step_due_on < today
+
+
+def _unanswered_key_by_deal(deals: list[Deal], stages: list[PipelineStage]) -> dict[int, list]:
+    """Key questions of each deal's stage and the stages before it that it has not answered."""
+    if not deals:
+        return {}
+    questions = list(
+        PlaybookQuestion.objects.filter(
+            stage__in=[s.pk for s in stages], is_key=True, is_active=True
+        ).select_related("stage")
+    )
+    if not questions:
+        return {}
+    answered = set(
+        PlaybookAnswer.objects.filter(
+            deal_id__in=[d.pk for d in deals], question__in=questions
+        ).values_list("deal_id", "question_id")
+    )
+    position = {s.pk: s.position for s in stages}
+    return {
+        d.pk: [
+            q.text
+            for q in questions
+            if q.stage.position <= position.get(d.stage_id, -1) and (d.pk, q.pk) not in answered
+        ]
+        for d in deals
+    }
+
+
+def deal_list(*, user: Any, filters: DealFilter) -> QuerySet[Deal]:
+    """Deals the user may see, narrowed by ``filters``, soonest expected close first."""
+    return filters.apply(
+        policies.visible(
+            user,
+            "deal",
+            Deal.objects.select_related("stage", "pipeline", "owner", "account"),
+        )
+    ).order_by(F("expected_close_on").asc(nulls_last=True), "id")
+
+
+# -- the deal page -------------------------------------------------------------------------
+
+
+def deal_committee(*, deal: Deal) -> list[CommitteeMember]:
+    return list(deal.committee.select_related("contact", "contact__account"))
+
+
+def contact_committee_seats(*, user: Any, contact: Any) -> list[CommitteeMember]:
+    """The deals (the user may see) on whose buying committee the contact sits."""
+    visible_deals = policies.visible(user, "deal", Deal.objects.all())
+    return list(
+        CommitteeMember.objects.filter(contact=contact, deal__in=visible_deals).select_related(
+            "deal", "deal__stage"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class PlaybookLine:
+    question: PlaybookQuestion
+    answer: PlaybookAnswer | None
+
+    @property
+    def is_missing_key(self) -> bool:
+        return self.question.is_key and self.answer is None
+
+
+def deal_playbook(*, deal: Deal) -> list[tuple[PipelineStage, list[PlaybookLine]]]:
+    """The discovery questions of each open stage of the deal's pipeline, with its answers."""
+    questions = PlaybookQuestion.objects.filter(
+        stage__pipeline_id=deal.pipeline_id, is_active=True
+    ).select_related("stage")
+    answers = {a.question_id: a for a in deal.answers.select_related("answered_by")}
+    by_stage: dict[int, tuple[PipelineStage, list[PlaybookLine]]] = {}
+    for q in questions:
+        by_stage.setdefault(q.stage_id, (q.stage, []))[1].append(
+            PlaybookLine(question=q, answer=answers.get(q.pk))
+        )
+    return sorted(by_stage.values(), key=lambda pair: pair[0].position)
+
+
+def deal_unanswered_key(*, deal: Deal) -> list[str]:
+    """Key questions up to the deal's stage it has not answered (shown before a move)."""
+    stages = list(deal.pipeline.stages.all())
+    return _unanswered_key_by_deal([deal], stages).get(deal.pk, [])
+
+
+@dataclass(frozen=True)
+class DealEvent:
+    at: dt.datetime
+    kind: str
+    title: str
+    detail: str
+    who: str
+
+
+def deal_timeline(*, deal: Deal) -> list[DealEvent]:
+    """Stage moves, activities and fit-review steps of a deal, newest first."""
+    events = [
+        DealEvent(
+            at=m.moved_at,
+            kind="move",
+            title=f"{m.from_stage or 'New'} → {m.to_stage}",
+            detail="",
+            who=str(m.moved_by or ""),
+        )
+        for m in deal.stage_moves.select_related("from_stage", "to_stage", "moved_by")
+    ]
+    events += [
+        DealEvent(
+            at=a.done_at or a.due_at or a.created_at,
+            kind=a.kind,
+            title=str(a) + ("" if a.is_done else " (to do)"),
+            detail=" · ".join(p for p in (a.get_outcome_display(), a.notes) if p),
+            who=str(a.owner),
+        )
+        for a in deal.activities.select_related("owner")
+    ]
+    for review in deal.fit_reviews.prefetch_related("decisions__decided_by").select_related(
+        "opened_by"
+    ):
+        events.append(
+            DealEvent(
+                at=review.opened_at,
+                kind="review",
+                title="Fit review opened",
+                detail="; ".join(c["message"] for c in review.concerns),
+                who=str(review.opened_by or ""),
+            )
+        )
+        events += [
+            DealEvent(
+                at=d.decided_at,
+                kind="review",
+                title=f"Fit review: {d.get_team_display()} — {d.get_decision_display()}",
+                detail=d.rationale,
+                who=str(d.decided_by),
+            )
+            for d in review.decisions.all()
+        ]
+    events.sort(key=lambda e: e.at, reverse=True)
+    return events
+
+
+def fit_reviews_list(*, user: Any, status: str = "open", limit: int = 100) -> list[FitReview]:
+    """Fit reviews both teams see: open ones by default, oldest waiting first."""
+    qs = policies.visible(user, "fit_review", FitReview.objects.all())
+    if status:
+        qs = qs.filter(status=status)
+    return list(
+        qs.select_related("deal", "deal__owner", "deal__account")
+        .prefetch_related("decisions__decided_by")
+        .order_by("opened_at", "id")[:limit]
+    )
+
+
+def fit_review_get_for_user(*, user: Any, review_id: int) -> FitReview:
+    return policies.get_visible(
+        user, "fit_review", FitReview.objects.select_related("deal"), review_id
+    )
+
+
+# -- activities ----------------------------------------------------------------------------
+
+
+def activities_for_user(
+    *, user: Any, deal_id: int | None = None, contact_id: int | None = None
+) -> QuerySet[Activity]:
+    qs = policies.visible(user, "activity", Activity.objects.select_related("owner", "deal"))
+    if deal_id:
+        qs = qs.filter(deal_id=deal_id)
+    if contact_id:
+        qs = qs.filter(contact_id=contact_id)
+    return qs
+
+
+def activity_get_for_user(*, user: Any, activity_id: int) -> Activity:
+    return policies.get_visible(
+        user, "activity", Activity.objects.select_related("owner", "deal"), activity_id
+    )
+
+
+@dataclass(frozen=True)
+class DayView:
+    overdue: list[Activity]
+    today: list[Activity]
+    upcoming: list[Activity]
+    done_today: list[Activity]
+
+
+def day_view(*, user: Any, now: dt.datetime | None = None, upcoming_days: int = 7) -> DayView:
+    """The rep's own open activities: overdue, due today, next few days; and today's done."""
+    now = timezone.localtime(now or timezone.now())
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    end = start + dt.timedelta(days=1)
+    mine = Activity.objects.filter(owner=user).select_related("deal", "contact")
+    open_ = mine.filter(done_at__isnull=True).order_by("due_at", "id")
+    return DayView(
+        overdue=list(open_.filter(due_at__lt=start)[:50]),
+        today=list(open_.filter(due_at__gte=start, due_at__lt=end)),
+        upcoming=list(
+            open_.filter(due_at__gte=end, due_at__lt=end + dt.timedelta(days=upcoming_days))[:50]
+        ),
+        done_today=list(mine.filter(done_at__gte=start, done_at__lt=end).order_by("-done_at")),
+    )
+
+
+def timeline_activities(
+    *, user: Any, contact: Any = None, account: Any = None, limit: int = 200
+) -> list:
+    """Activities as entries of the customer timeline (``people.selectors.timeline``)."""
+    from tandem.people.selectors import TimelineEntry, _team_of
+
+    qs = policies.visible(user, "activity", Activity.objects.all())
+    if contact is not None:
+        qs = qs.filter(contact=contact)
+    elif account is not None:
+        qs = qs.filter(contact__account=account)
+    return [
+        TimelineEntry(
+            at=a.done_at or a.due_at or a.created_at,
+            kind=f"activity-{a.kind}",
+            title=a.get_kind_display() + ("" if a.is_done else " (to do)"),
+            detail=" · ".join(
+                p for p in (a.subject, a.get_outcome_display(), a.deal.name if a.deal else "") if p
+            ),
+            who=str(a.owner),
+            team=_team_of(a.owner),
+            contact=a.contact,
+        )
+        for a in qs.select_related("owner", "contact", "deal").order_by("-created_at")[:limit]
+    ]
+
+
+# -- market research: playbook answers in aggregate ----------------------------------------
+
+MIN_ANSWERS = 3  # fewer answers in a group are not shown, so no single deal can be read off
+
+
+@dataclass(frozen=True)
+class ResearchRow:
+    question: str
+    group: str
+    choice: str
+    answers: int
+
+
+def market_research(*, user: Any, by: str = "industry") -> list[ResearchRow]:
+    """Counts of each answer to multiple-choice questions by account industry or size.
+
+    Only aggregates of at least ``MIN_ANSWERS`` answers: marketing reads no single deal here.
+    """
+    policies.require(user, "view", "sales_plan")
+    field_name = {"industry": "deal__account__industry", "size": "deal__account__size_band"}.get(by)
+    if field_name is None:
+        raise InvalidInput.field("by", "choose industry or size")
+    rows = (
+        PlaybookAnswer.objects.exclude(choice="")
+        .values("question__text", field_name, "choice")
+        .annotate(n=Count("id"))
+        .filter(n__gte=MIN_ANSWERS)
+        .order_by("question__text", field_name, "-n", "choice")
+    )
+    return [
+        ResearchRow(
+            question=r["question__text"],
+            group=r[field_name] or "Unknown",
+            choice=r["choice"],
+            answers=r["n"],
+        )
+        for r in rows
+    ]

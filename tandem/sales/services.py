@@ -14,8 +14,19 @@ from tandem.audit import events as audit
 from tandem.errors import InvalidInput
 from tandem.people import services as people
 from tandem.people.lifecycle import PRE_CUSTOMER, Stage
-from tandem.people.models import AudienceType, Contact
-from tandem.sales.models import Deal, DealStageMove, LostReason, Pipeline, PipelineStage
+from tandem.people.models import Account, AudienceType, Contact
+from tandem.sales.models import (
+    CommitteeMember,
+    CommitteeRole,
+    Deal,
+    DealSource,
+    DealStageMove,
+    ForecastCategory,
+    LostReason,
+    Pipeline,
+    PipelineStage,
+    PreferredChannel,
+)
 
 DEFAULT_STAGES = (
     ("Discovery", 10, PipelineStage.Outcome.OPEN),
@@ -134,11 +145,20 @@ def deal_move(*, actor: Any, deal: Deal, stage_id: int, via: str = "ui") -> Deal
 
 
 def deal_close_won(*, actor: Any, deal: Deal, amount: Any = None, via: str = "ui") -> Deal:
-    """Win the deal: the contact becomes a customer (or a repeat customer)."""
+    """Win the deal: the contact becomes a customer (or a repeat customer).
+
+    A deal with fit concerns is refused until its fit review is approved by both teams; the
+    review is opened here if there is none yet, so the refusal names where to go next.
+    """
+    from tandem.sales.review_services import fit_review_blocking
+
     _change(actor, deal)
     won = _amount(deal.amount if amount in (None, "") else amount)
     if won <= 0:
         raise InvalidInput.field("amount", "a won deal needs an amount above zero")
+    blocked = fit_review_blocking(deal=deal, actor=actor)
+    if blocked:
+        raise InvalidInput.field("fit_review", blocked)
     stage = deal.pipeline.stages.filter(outcome=PipelineStage.Outcome.WON).first()
     if stage is None:
         raise InvalidInput.field("pipeline", f"{deal.pipeline} has no won stage")
@@ -228,3 +248,205 @@ def deal_notes_update(*, actor: Any, deal: Deal, notes: str, via: str = "ui") ->
     deal.save(update_fields=["private_notes"])
     audit.record_updated(actor=actor, obj=deal, before=before, via=via)
     return deal
+
+
+# -- pipelines and their stages (sales managers) -------------------------------------------
+
+
+def pipeline_create(
+    *, actor: Any, name: str, stages: list[tuple[str, int]] | None = None, via: str = "ui"
+) -> Pipeline:
+    """A new pipeline with its open stages (name, probability %) and a won and a lost stage."""
+    policies.require(actor, "create", "sales_plan")
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInput.field("name", "a pipeline needs a name")
+    if Pipeline.objects.filter(name__iexact=name).exists():
+        raise InvalidInput.field("name", f"there is already a pipeline called {name}")
+    open_stages = stages or [(n, p) for n, p, o in DEFAULT_STAGES if o == "open"]
+    for stage_name, probability in open_stages:
+        _stage_check(stage_name, probability)
+    with transaction.atomic():
+        pipeline = Pipeline.objects.create(name=name[:100])
+        rows = [(n.strip(), p, PipelineStage.Outcome.OPEN) for n, p in open_stages]
+        rows += [("Won", 100, PipelineStage.Outcome.WON), ("Lost", 0, PipelineStage.Outcome.LOST)]
+        PipelineStage.objects.bulk_create(
+            PipelineStage(pipeline=pipeline, name=n, position=i, probability=p, outcome=o)
+            for i, (n, p, o) in enumerate(rows)
+        )
+        audit.record_created(actor=actor, obj=pipeline, via=via)
+    return pipeline
+
+
+def _stage_check(name: str, probability: Any, field: str = "stages") -> int:
+    if not (name or "").strip():
+        raise InvalidInput.field(field, "every stage needs a name")
+    try:
+        value = int(probability)
+    except (TypeError, ValueError):
+        raise InvalidInput.field(field, f"'{probability}' is not a whole per cent") from None
+    if not 0 <= value <= 100:
+        raise InvalidInput.field(field, "a probability is between 0 and 100 per cent")
+    return value
+
+
+def pipeline_stage_save(
+    *,
+    actor: Any,
+    pipeline: Pipeline,
+    name: str,
+    probability: Any,
+    stage: PipelineStage | None = None,
+    via: str = "ui",
+) -> PipelineStage:
+    """Rename a stage or change its default probability; or add an open stage before Won."""
+    policies.require(actor, "change", "sales_plan")
+    value = _stage_check(name, probability, "probability" if (name or "").strip() else "name")
+    with transaction.atomic():
+        if stage is not None:
+            if stage.pipeline_id != pipeline.pk:
+                raise InvalidInput.field("stage", "that stage is not in this pipeline")
+            before = audit.snapshot(stage)
+            stage.name, stage.probability = name.strip()[:100], value
+            stage.save(update_fields=["name", "probability"])
+            audit.record_updated(actor=actor, obj=stage, before=before, via=via)
+            return stage
+        stages = list(pipeline.stages.select_for_update().order_by("position"))
+        first_closed = next(
+            (s.position for s in stages if s.outcome != PipelineStage.Outcome.OPEN),
+            len(stages),
+        )
+        # Make room before the closed stages: shift them up, highest first (unique positions).
+        for closed in sorted(stages, key=lambda s: -s.position):
+            if closed.position >= first_closed:
+                PipelineStage.objects.filter(pk=closed.pk).update(position=closed.position + 1)
+        stage = PipelineStage.objects.create(
+            pipeline=pipeline, name=name.strip()[:100], position=first_closed, probability=value
+        )
+        audit.record_created(actor=actor, obj=stage, via=via)
+    return stage
+
+
+# -- a deal's working fields -------------------------------------------------------------
+
+DEAL_FIELDS = (
+    "name",
+    "expected_close_on",
+    "forecast_category",
+    "next_step",
+    "next_step_due_on",
+    "source",
+    "partner_id",
+)
+
+
+def _date(value: Any, field: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidInput.field(field, f"'{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def deal_update(*, actor: Any, deal: Deal, via: str = "ui", **changes: Any) -> Deal:
+    """Change a deal's close date, forecast category, next step, source or partner."""
+    policies.require(actor, "change", "deal", deal)
+    unknown = set(changes) - set(DEAL_FIELDS)
+    if unknown:
+        raise InvalidInput.field(sorted(unknown)[0], "cannot be changed here")
+    clean: dict[str, Any] = {}
+    for field, value in changes.items():
+        if field == "name":
+            if not (value or "").strip():
+                raise InvalidInput.field("name", "a deal needs a name")
+            clean[field] = value.strip()[:200]
+        elif field in ("expected_close_on", "next_step_due_on"):
+            clean[field] = _date(value, field)
+        elif field == "forecast_category":
+            if value not in ForecastCategory.values:
+                raise InvalidInput.field(
+                    field, f"choose one of: {', '.join(ForecastCategory.values)}"
+                )
+            clean[field] = value
+        elif field == "source":
+            if value and value not in DealSource.values:
+                raise InvalidInput.field(field, f"choose one of: {', '.join(DealSource.values)}")
+            clean[field] = value or ""
+        elif field == "next_step":
+            clean[field] = (value or "").strip()[:200]
+        elif field == "partner_id":
+            if value in (None, ""):
+                clean[field] = None
+            elif not Account.objects.filter(pk=value).exists():
+                raise InvalidInput.field("partner", "no such account")
+            else:
+                clean[field] = int(value)
+    source = clean.get("source", deal.source)
+    partner_id = clean.get("partner_id", deal.partner_id)
+    if partner_id and source != DealSource.PARTNER:
+        raise InvalidInput.field("partner", "a partner goes with the source 'channel partner'")
+    if clean.get("next_step") and not clean.get("next_step_due_on", deal.next_step_due_on):
+        raise InvalidInput.field("next_step_due_on", "a next step needs a date")
+    with transaction.atomic():
+        before = audit.snapshot(deal)
+        for field, value in clean.items():
+            setattr(deal, field, value)
+        deal.save(update_fields=list(clean))
+        audit.record_updated(actor=actor, obj=deal, before=before, via=via)
+    return deal
+
+
+# -- the buying committee ----------------------------------------------------------------
+
+
+def committee_member_save(
+    *,
+    actor: Any,
+    deal: Deal,
+    contact: Contact,
+    role: str,
+    pain_points: str = "",
+    preferred_channel: str = "",
+    timeline: str = "",
+    decision_on: Any = None,
+    via: str = "ui",
+) -> CommitteeMember:
+    """Put a contact on the deal's buying committee, or change their seat."""
+    policies.require(actor, "change", "deal", deal)
+    if role not in CommitteeRole.values:
+        raise InvalidInput.field("role", f"choose one of: {', '.join(CommitteeRole.values)}")
+    if preferred_channel and preferred_channel not in PreferredChannel.values:
+        raise InvalidInput.field(
+            "preferred_channel", f"choose one of: {', '.join(PreferredChannel.values)}"
+        )
+    values = {
+        "role": role,
+        "pain_points": (pain_points or "").strip()[:5000],
+        "preferred_channel": preferred_channel or "",
+        "timeline": (timeline or "").strip()[:200],
+        "decision_on": _date(decision_on, "decision_on"),
+    }
+    with transaction.atomic():
+        member = CommitteeMember.objects.filter(deal=deal, contact=contact).first()
+        if member is None:
+            member = CommitteeMember.objects.create(
+                deal=deal, contact=contact, added_at=timezone.now(), **values
+            )
+            audit.record_created(actor=actor, obj=member, via=via)
+        else:
+            before = audit.snapshot(member)
+            for field, value in values.items():
+                setattr(member, field, value)
+            member.save(update_fields=list(values))
+            audit.record_updated(actor=actor, obj=member, before=before, via=via)
+    return member
+
+
+def committee_member_remove(*, actor: Any, member: CommitteeMember, via: str = "ui") -> None:
+    policies.require(actor, "change", "deal", member.deal)
+    with transaction.atomic():
+        audit.record_deleted(actor=actor, obj=member, via=via)
+        member.delete()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tandem.access import policies
@@ -15,8 +16,25 @@ from tandem.dashboards.views import period_context
 from tandem.errors import InvalidInput
 from tandem.handoff import selectors as handoff_selectors
 from tandem.handoff.models import RejectionReason
-from tandem.sales import selectors, services
-from tandem.sales.models import DealStageMove, LostReason, PipelineStage
+from tandem.people.models import Contact
+from tandem.people.selectors import accounts_for_user
+from tandem.sales import activity_services, playbook_services, scorecard, selectors, services
+from tandem.sales.filters import DealFilter
+from tandem.sales.fit import deal_fit_concerns
+from tandem.sales.models import (
+    ActivityKind,
+    ActivityOutcome,
+    CommitteeMember,
+    CommitteeRole,
+    DealSource,
+    FitDecision,
+    ForecastCategory,
+    LostReason,
+    PipelineStage,
+    PlaybookQuestion,
+    PreferredChannel,
+)
+from tandem.sales.review_services import TEAM_OF_ROLE, fit_review_current
 
 
 def _sales_reader(user) -> None:
@@ -35,6 +53,7 @@ def home(request):
         board=metrics.pipeline_board(user=request.user),
         numbers=metrics.sales_numbers(user=request.user, period=ctx["period"]),
     )
+    ctx["total"], ctx["teams"] = scorecard.scorecards(user=request.user, period=ctx["period"])
     part = request.GET.get("part") if request.htmx else None
     if part in ("board", "numbers"):
         return render(request, f"sales/_{part}.html", ctx)
@@ -44,19 +63,46 @@ def home(request):
 @login_required
 def deal_detail(request, deal_id: int):
     deal = selectors.deal_get_for_user(user=request.user, deal_id=deal_id)
+    review = fit_review_current(deal=deal)
+    user = request.user
+    decided = {d.team for d in review.decisions.all()} if review else set()
+    my_team = TEAM_OF_ROLE.get(user.role, "")
     return render(
         request,
         "sales/deal.html",
         {
             "deal": deal,
-            "private_notes": selectors.deal_private_notes_for(user=request.user, deal=deal),
-            "can_change": policies.can(request.user, "change", "deal", deal) and deal.is_open,
-            "can_edit_notes": policies.can(request.user, "change", "deal_private_notes", deal),
+            "private_notes": selectors.deal_private_notes_for(user=user, deal=deal),
+            "can_change": policies.can(user, "change", "deal", deal) and deal.is_open,
+            "can_edit": policies.can(user, "change", "deal", deal),
+            "can_edit_notes": policies.can(user, "change", "deal_private_notes", deal),
             "open_stages": deal.pipeline.stages.filter(outcome=PipelineStage.Outcome.OPEN),
-            "moves": DealStageMove.objects.filter(deal=deal).select_related(
-                "from_stage", "to_stage", "moved_by"
+            "events": selectors.deal_timeline(deal=deal),
+            "committee": selectors.deal_committee(deal=deal),
+            "playbook": selectors.deal_playbook(deal=deal),
+            "unanswered_key": selectors.deal_unanswered_key(deal=deal),
+            "is_flagged": deal.is_open and selectors.deal_is_flagged(deal),
+            "concerns": deal_fit_concerns(deal) if deal.is_open else [],
+            "review": review,
+            "can_decide": review is not None
+            and review.status == "open"
+            and policies.can(user, "change", "fit_review", review)
+            and (my_team not in decided or user.is_tandem_admin),
+            "decide_team": my_team,
+            "can_raise": deal.is_open
+            and (review is None or review.status != "open")
+            and policies.can(user, "create", "fit_review"),
+            "account_contacts": (
+                Contact.objects.filter(account_id=deal.account_id)[:50] if deal.account_id else []
             ),
             "lost_reasons": LostReason.choices,
+            "categories": ForecastCategory.choices,
+            "sources": DealSource.choices,
+            "roles": CommitteeRole.choices,
+            "channels": PreferredChannel.choices,
+            "activity_kinds": ActivityKind.choices,
+            "outcomes": ActivityOutcome.choices,
+            "decisions": FitDecision.Decision.choices,
             "section": "sales",
         },
     )
@@ -76,13 +122,31 @@ def _act(request, deal_id: int, action) -> object:
 @login_required
 @require_POST
 def deal_move(request, deal_id: int):
+    if request.htmx and request.POST.get("from") == "board":
+        # The board moves a card and redraws itself in place, keeping its filters.
+        deal = selectors.deal_get_for_user(user=request.user, deal_id=deal_id)
+        notice = error = ""
+        try:
+            services.deal_move(
+                actor=request.user, deal=deal, stage_id=_int(request.POST.get("stage"))
+            )
+            notice = f"Moved {deal} to {deal.stage}."
+        except InvalidInput as exc:
+            error = "; ".join(exc.errors.values())
+        return _board_response(request, deal.pipeline_id, notice=notice, error=error)
+
     def act(deal):
-        services.deal_move(
-            actor=request.user, deal=deal, stage_id=int(request.POST.get("stage") or 0)
-        )
+        services.deal_move(actor=request.user, deal=deal, stage_id=_int(request.POST.get("stage")))
         return f"Moved to {deal.stage}."
 
     return _act(request, deal_id, act)
+
+
+def _int(value) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
 
 
 @login_required
@@ -117,3 +181,209 @@ def deal_notes(request, deal_id: int):
         return "Notes saved."
 
     return _act(request, deal_id, act)
+
+
+# -- the board and the list ----------------------------------------------------------------
+
+
+def _filters(request) -> tuple[DealFilter, str]:
+    try:
+        return DealFilter.from_query(request.GET), ""
+    except InvalidInput as exc:
+        return DealFilter(), "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
+
+
+def _board_response(request, pipeline_id: int | None, *, notice: str = "", error: str = ""):
+    filters, filter_error = _filters(request)
+    pipeline = selectors.pipeline_get(pipeline_id=pipeline_id or filters.pipeline)
+    ctx = {
+        "pipeline": pipeline,
+        "pipelines": selectors.pipelines(),
+        "columns": selectors.board(user=request.user, pipeline=pipeline, filters=filters),
+        "filters": filters,
+        "query": request.GET.urlencode(),
+        "notice": notice,
+        "error": error or filter_error,
+        "section": "sales",
+        "owners": _owners(),
+        "categories": ForecastCategory.choices,
+        "can_move": policies.can(request.user, "change", "deal"),
+    }
+    if request.htmx:
+        return render(request, "sales/_pipeline_board.html", ctx)
+    return render(request, "sales/board.html", ctx)
+
+
+def _owners():
+    from tandem.access.models import User
+    from tandem.access.roles import SALES_ROLES
+
+    return User.objects.filter(role__in=SALES_ROLES, is_active=True)
+
+
+@login_required
+def board(request):
+    policies.require(request.user, "view", "deal")
+    return _board_response(request, None)
+
+
+@login_required
+def deal_list(request):
+    from django.core.paginator import Paginator
+
+    policies.require(request.user, "view", "deal")
+    filters, error = _filters(request)
+    try:
+        deals = selectors.deal_list(user=request.user, filters=filters)
+        page = Paginator(deals, 50).get_page(request.GET.get("page"))
+    except InvalidInput as exc:
+        error = "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
+        deals = selectors.deal_list(user=request.user, filters=DealFilter())
+        page = Paginator(deals, 50).get_page(1)
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {
+        "page": page,
+        "filters": filters,
+        "error": error,
+        "query": query.urlencode(),
+        "pipelines": selectors.pipelines(),
+        "owners": _owners(),
+        "categories": ForecastCategory.choices,
+        "today": timezone.localdate(),
+        "section": "sales",
+    }
+    template = "sales/_deal_rows.html" if request.htmx else "sales/deals.html"
+    return render(request, template, ctx)
+
+
+# -- a deal's working fields, committee, playbook and activities ------------------------------
+
+
+@login_required
+@require_POST
+def deal_edit(request, deal_id: int):
+    def act(deal):
+        post = request.POST
+        changes = {
+            f: post.get(f, "")
+            for f in (
+                "expected_close_on",
+                "forecast_category",
+                "next_step",
+                "next_step_due_on",
+                "source",
+            )
+            if f in post
+        }
+        if "partner" in post:
+            name = post.get("partner", "").strip()
+            partner = accounts_for_user(user=request.user).filter(name__iexact=name).first()
+            if name and partner is None:
+                raise InvalidInput.field("partner", f"no account called {name}")
+            changes["partner_id"] = partner.pk if partner else None
+        services.deal_update(actor=request.user, deal=deal, **changes)
+        return "Deal saved."
+
+    return _act(request, deal_id, act)
+
+
+@login_required
+@require_POST
+def committee_add(request, deal_id: int):
+    def act(deal):
+        email = request.POST.get("email", "").strip().lower()
+        contact = Contact.objects.filter(email=email).first()
+        if contact is None:
+            raise InvalidInput.field("email", f"no contact with the email {email or '(blank)'}")
+        services.committee_member_save(
+            actor=request.user,
+            deal=deal,
+            contact=contact,
+            role=request.POST.get("role", ""),
+            pain_points=request.POST.get("pain_points", ""),
+            preferred_channel=request.POST.get("preferred_channel", ""),
+            timeline=request.POST.get("timeline", ""),
+            decision_on=request.POST.get("decision_on", ""),
+        )
+        return f"{contact} is on the buying committee."
+
+    return _act(request, deal_id, act)
+
+
+@login_required
+@require_POST
+def committee_remove(request, deal_id: int, member_id: int):
+    def act(deal):
+        member = get_object_or_404(CommitteeMember, pk=member_id, deal=deal)
+        services.committee_member_remove(actor=request.user, member=member)
+        return f"{member.contact} left the buying committee."
+
+    return _act(request, deal_id, act)
+
+
+@login_required
+@require_POST
+def answer_save(request, deal_id: int, question_id: int):
+    def act(deal):
+        question = get_object_or_404(PlaybookQuestion, pk=question_id)
+        playbook_services.playbook_answer_save(
+            actor=request.user,
+            deal=deal,
+            question=question,
+            choice=request.POST.get("choice", ""),
+            text=request.POST.get("text", ""),
+        )
+        return "Answer saved."
+
+    return _act(request, deal_id, act)
+
+
+@login_required
+@require_POST
+def activity_add(request, deal_id: int):
+    def act(deal):
+        activity_services.activity_log(
+            actor=request.user,
+            deal=deal,
+            kind=request.POST.get("kind", ""),
+            subject=request.POST.get("subject", ""),
+            due_at=request.POST.get("due_at", ""),
+            is_done=request.POST.get("is_done") == "1",
+            outcome=request.POST.get("outcome", ""),
+            notes=request.POST.get("notes", ""),
+        )
+        return "Activity logged."
+
+    return _act(request, deal_id, act)
+
+
+@login_required
+@require_POST
+def activity_done(request, activity_id: int):
+    activity = selectors.activity_get_for_user(user=request.user, activity_id=activity_id)
+    try:
+        activity_services.activity_complete(
+            actor=request.user, activity=activity, outcome=request.POST.get("outcome", "")
+        )
+        messages.success(request, f"{activity} done.")
+    except InvalidInput as exc:
+        messages.error(request, "; ".join(exc.errors.values()))
+    if request.POST.get("next") == "day" or activity.deal_id is None:
+        return redirect("sales:day")
+    return redirect("sales:deal", deal_id=activity.deal_id)
+
+
+@login_required
+def day(request):
+    if not request.user.is_sales and not request.user.is_tandem_admin:
+        raise PermissionDenied("The day view is a rep's own list of calls, meetings and tasks.")
+    return render(
+        request,
+        "sales/day.html",
+        {
+            "day": selectors.day_view(user=request.user),
+            "outcomes": ActivityOutcome.choices,
+            "section": "sales",
+        },
+    )

@@ -40,6 +40,7 @@ from tandem.people.models import Account, Contact, Touch
 from tandem.reports import services as reports
 from tandem.reports.analyses import report_type
 from tandem.reports.models import ReportRun
+from tandem.sales import activity_services, playbook_services, review_services
 from tandem.sales import selectors as sales_selectors
 from tandem.sales import services as sales
 from tandem.sales.models import Deal
@@ -432,6 +433,122 @@ SPECS: dict[tuple[str, str], Spec] = {
 def _report(actor, analysis: str, refresh: bool = False) -> None:
     params = report_type(analysis).input()
     reports.report_run(actor=actor, analysis=analysis, params=params, refresh=refresh)
+
+
+# -- the sales workspace's records (activities, fit reviews, the sales plan) -------------------
+
+
+def an_activity(w: World, owner):
+    from tandem.sales.models import Activity
+
+    activity = activity_services.activity_log(
+        actor=w.cast.admin,
+        contact=a_contact(w, None),
+        kind="task",
+        subject="Probe",
+        due_at="2030-01-01",
+    )
+    # No hand-over service exists; this stands in for a task that belongs to ``owner``.
+    Activity.objects.filter(pk=activity.pk).update(owner=owner)
+    return Activity.objects.get(pk=activity.pk)
+
+
+def a_fit_review(w: World, owner):
+    from tandem.sales.models import FitReview
+
+    review = review_services.fit_review_open(
+        actor=w.cast.admin, deal=a_deal(w, w.cast.sales_rep), reason="Off-profile"
+    )
+    FitReview.objects.filter(pk=review.pk).update(opened_by=owner)
+    return FitReview.objects.get(pk=review.pk)
+
+
+def a_question(w: World, owner):
+    stage = sales.pipeline_default().stages.first()
+    return playbook_services.playbook_question_create(
+        actor=w.cast.admin, stage=stage, text="What hurts?"
+    )
+
+
+def _decide(w: World, actor, review) -> None:
+    review_services.fit_review_decide(
+        actor=actor, review=review, decision="approve", rationale="ok", team="sales"
+    )
+
+
+SALES_WORKSPACE_SPECS: dict[tuple[str, str], Spec] = {
+    ("activity", "view"): Spec(
+        an_activity,
+        lambda w, a, r: sales_selectors.activity_get_for_user(user=a, activity_id=r.pk),
+        lambda w, a, r: sales_selectors.activities_for_user(user=a).filter(pk=r.pk).exists(),
+    ),
+    ("activity", "create"): Spec(
+        lambda w, owner: a_contact(w, owner),
+        lambda w, a, contact: activity_services.activity_log(
+            actor=a, contact=contact, kind="call", subject="Hello", is_done=True
+        ),
+        lambda w, a, contact: contact.activities.filter(subject="Hello").exists(),
+    ),
+    ("activity", "change"): Spec(
+        an_activity,
+        lambda w, a, r: activity_services.activity_complete(actor=a, activity=r),
+        lambda w, a, r: type(r).objects.get(pk=r.pk).done_at is not None,
+    ),
+    ("activity", "delete"): Spec(
+        an_activity,
+        lambda w, a, r: activity_services.activity_delete(actor=a, activity=r),
+        lambda w, a, r: not type(r).objects.filter(pk=r.pk).exists(),
+    ),
+    ("fit_review", "view"): Spec(
+        a_fit_review,
+        lambda w, a, r: sales_selectors.fit_review_get_for_user(user=a, review_id=r.pk),
+        lambda w, a, r: r in sales_selectors.fit_reviews_list(user=a, status=""),
+    ),
+    ("fit_review", "create"): Spec(
+        lambda w, owner: a_deal(w, owner),
+        lambda w, a, deal: review_services.fit_review_open(actor=a, deal=deal, reason="Odd one"),
+        lambda w, a, deal: deal.fit_reviews.exists(),
+    ),
+    ("fit_review", "change"): Spec(
+        a_fit_review,
+        _decide,
+        lambda w, a, r: r.decisions.exists(),
+    ),
+    ("fit_review", "delete"): Spec(
+        a_fit_review,
+        lambda w, a, r: review_services.fit_review_delete(actor=a, review=r),
+        lambda w, a, r: not type(r).objects.filter(pk=r.pk).exists(),
+    ),
+    ("sales_plan", "view"): Spec(
+        lambda w, owner: None,
+        lambda w, a, r: _door(w.client(a).get("/sales/pipelines/")),
+        lambda w, a, r: w.client(a).get("/sales/pipelines/").status_code == 200,
+        whose=("any",),
+    ),
+    ("sales_plan", "create"): Spec(
+        lambda w, owner: sales.pipeline_default().stages.first(),
+        lambda w, a, stage: playbook_services.playbook_question_create(
+            actor=a, stage=stage, text="Who signs?"
+        ),
+        lambda w, a, stage: stage.questions.filter(text="Who signs?").exists(),
+        whose=("any",),
+    ),
+    ("sales_plan", "change"): Spec(
+        a_question,
+        lambda w, a, q: playbook_services.playbook_question_update(
+            actor=a, question=q, text="What hurts most?", is_key=True
+        ),
+        lambda w, a, q: type(q).objects.get(pk=q.pk).text == "What hurts most?",
+        whose=("any",),
+    ),
+    ("sales_plan", "delete"): Spec(
+        a_question,
+        lambda w, a, q: playbook_services.playbook_question_delete(actor=a, question=q),
+        lambda w, a, q: not type(q).objects.filter(pk=q.pk).exists(),
+        whose=("any",),
+    ),
+}
+SPECS.update(SALES_WORKSPACE_SPECS)
 
 ROLES = [str(r) for r in policies.ROLE_ORDER]
 CELLS = [

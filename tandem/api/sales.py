@@ -1,0 +1,446 @@
+"""API routes for the sales workspace: the deal list with its filters, deal fields, pipelines,
+buying committees, playbook answers, activities, fit reviews, quotas and the forecast."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from tandem.access import policies
+from tandem.access.models import Team, User
+from tandem.api.schemas import ErrorOut
+from tandem.people import selectors as people_selectors
+from tandem.sales import (
+    activity_services,
+    forecast,
+    playbook_services,
+    review_services,
+    selectors,
+    services,
+)
+from tandem.sales import target_services as targets
+from tandem.sales.filters import DealFilter
+from tandem.sales.models import Activity, PlaybookQuestion
+
+router = Router(tags=["sales"])
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class WorkDealOut(Schema):
+    id: int
+    name: str
+    pipeline_id: int
+    stage_id: int
+    stage_name: str
+    outcome: str
+    owner_id: int
+    account_id: int | None
+    amount: Decimal
+    expected_close_on: dt.date | None
+    forecast_category: str
+    next_step: str
+    next_step_due_on: dt.date | None
+    is_flagged: bool
+    source: str
+    partner_id: int | None
+
+
+def _work_out(deal) -> dict:
+    return {
+        "id": deal.pk,
+        "name": deal.name,
+        "pipeline_id": deal.pipeline_id,
+        "stage_id": deal.stage_id,
+        "stage_name": deal.stage.name,
+        "outcome": deal.stage.outcome,
+        "owner_id": deal.owner_id,
+        "account_id": deal.account_id,
+        "amount": deal.amount,
+        "expected_close_on": deal.expected_close_on,
+        "forecast_category": deal.forecast_category,
+        "next_step": deal.next_step,
+        "next_step_due_on": deal.next_step_due_on,
+        "is_flagged": deal.stage.outcome == "open" and selectors.deal_is_flagged(deal),
+        "source": deal.source,
+        "partner_id": deal.partner_id,
+    }
+
+
+class _Page:
+    def __init__(self, queryset, shape):
+        self.queryset, self.shape = queryset, shape
+
+    def __len__(self) -> int:
+        return self.queryset.count()
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, item):
+        return [self.shape(d) for d in self.queryset[item]]
+
+
+@router.get("/sales/deals", response=list[WorkDealOut])
+@paginate(LimitOffsetPagination)
+def sales_deals(request, filters: DealFilter = Query(...)):  # noqa: B008
+    """Deals with the same filters as the deal list page (soonest expected close first)."""
+    return _Page(selectors.deal_list(user=request.auth, filters=filters), _work_out)
+
+
+class DealWorkPatch(Schema):
+    expected_close_on: dt.date | None = None
+    forecast_category: str | None = None
+    next_step: str | None = None
+    next_step_due_on: dt.date | None = None
+    source: str | None = None
+    partner_id: int | None = None
+
+
+@router.patch("/sales/deals/{deal_id}", response={200: WorkDealOut, **ERRORS})
+def sales_deal_update(request, deal_id: int, payload: DealWorkPatch):
+    """Change the close date, forecast category, next step, source or partner."""
+    deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id)
+    services.deal_update(
+        actor=request.auth, deal=deal, via="api", **payload.dict(exclude_unset=True)
+    )
+    return _work_out(deal)
+
+
+class StageOut(Schema):
+    id: int
+    name: str
+    position: int
+    probability: int
+    outcome: str
+
+
+class PipelineOut(Schema):
+    id: int
+    name: str
+    is_default: bool
+    stages: list[StageOut]
+
+
+class PipelineIn(Schema):
+    name: str
+    stages: list[tuple[str, int]] | None = None
+
+
+def _pipeline_out(p) -> dict:
+    return {
+        "id": p.pk,
+        "name": p.name,
+        "is_default": p.is_default,
+        "stages": [
+            {
+                "id": s.pk,
+                "name": s.name,
+                "position": s.position,
+                "probability": s.probability,
+                "outcome": s.outcome,
+            }
+            for s in p.stages.all()
+        ],
+    }
+
+
+@router.get("/sales/pipelines", response={200: list[PipelineOut], **ERRORS})
+def pipelines_list(request):
+    policies.require(request.auth, "view", "sales_plan")
+    from tandem.sales.models import Pipeline
+
+    return [_pipeline_out(p) for p in Pipeline.objects.prefetch_related("stages")]
+
+
+@router.post("/sales/pipelines", response={201: PipelineOut, **ERRORS})
+def pipelines_create(request, payload: PipelineIn):
+    pipeline = services.pipeline_create(
+        actor=request.auth, name=payload.name, stages=payload.stages, via="api"
+    )
+    return Status(201, _pipeline_out(pipeline))
+
+
+class MemberIn(Schema):
+    contact_id: int
+    role: str
+    pain_points: str = ""
+    preferred_channel: str = ""
+    timeline: str = ""
+    decision_on: dt.date | None = None
+
+
+class MemberOut(Schema):
+    id: int
+    contact_id: int
+    role: str
+    pain_points: str
+    preferred_channel: str
+    timeline: str
+    decision_on: dt.date | None
+
+
+@router.get("/sales/deals/{deal_id}/committee", response={200: list[MemberOut], **ERRORS})
+def committee_list(request, deal_id: int):
+    deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id)
+    return selectors.deal_committee(deal=deal)
+
+
+@router.post("/sales/deals/{deal_id}/committee", response={201: MemberOut, **ERRORS})
+def committee_add(request, deal_id: int, payload: MemberIn):
+    """Put a contact on the deal's buying committee (or change their seat)."""
+    deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id)
+    contact = people_selectors.contact_get_for_user(
+        user=request.auth, contact_id=payload.contact_id
+    )
+    member = services.committee_member_save(
+        actor=request.auth,
+        deal=deal,
+        contact=contact,
+        **payload.dict(exclude={"contact_id"}),
+        via="api",
+    )
+    return Status(201, member)
+
+
+class AnswerIn(Schema):
+    choice: str = ""
+    text: str = ""
+
+
+class AnswerOut(Schema):
+    question_id: int
+    question: str
+    is_key: bool
+    stage_id: int
+    choice: str
+    text: str
+
+
+@router.get("/sales/deals/{deal_id}/answers", response={200: list[AnswerOut], **ERRORS})
+def answers_list(request, deal_id: int):
+    """Every discovery question of the deal's pipeline, with the deal's answer if any."""
+    deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id)
+    return [
+        {
+            "question_id": line.question.pk,
+            "question": line.question.text,
+            "is_key": line.question.is_key,
+            "stage_id": line.question.stage_id,
+            "choice": line.answer.choice if line.answer else "",
+            "text": line.answer.text if line.answer else "",
+        }
+        for _, lines in selectors.deal_playbook(deal=deal)
+        for line in lines
+    ]
+
+
+@router.put("/sales/deals/{deal_id}/answers/{question_id}", response={200: AnswerOut, **ERRORS})
+def answers_put(request, deal_id: int, question_id: int, payload: AnswerIn):
+    deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id)
+    question = get_object_or_404(PlaybookQuestion, pk=question_id)
+    answer = playbook_services.playbook_answer_save(
+        actor=request.auth, deal=deal, question=question, via="api", **payload.dict()
+    )
+    return {
+        "question_id": question.pk,
+        "question": question.text,
+        "is_key": question.is_key,
+        "stage_id": question.stage_id,
+        "choice": answer.choice if answer else "",
+        "text": answer.text if answer else "",
+    }
+
+
+class ActivityIn(Schema):
+    kind: str
+    subject: str
+    deal_id: int | None = None
+    contact_id: int | None = None
+    due_at: dt.datetime | None = None
+    is_done: bool = False
+    outcome: str = ""
+    notes: str = ""
+
+
+class ActivityOut(Schema):
+    id: int
+    kind: str
+    subject: str
+    deal_id: int | None
+    contact_id: int | None
+    owner_id: int
+    due_at: dt.datetime | None
+    done_at: dt.datetime | None
+    outcome: str
+    notes: str
+
+
+class CompleteIn(Schema):
+    outcome: str = ""
+    notes: str = ""
+
+
+@router.get("/sales/activities", response=list[ActivityOut])
+@paginate(LimitOffsetPagination)
+def activities_list(request, deal_id: int | None = None, contact_id: int | None = None):
+    return selectors.activities_for_user(
+        user=request.auth, deal_id=deal_id, contact_id=contact_id
+    ).order_by("-created_at", "-id")
+
+
+@router.post("/sales/activities", response={201: ActivityOut, **ERRORS})
+def activities_create(request, payload: ActivityIn):
+    data = payload.dict()
+    deal_id, contact_id = data.pop("deal_id"), data.pop("contact_id")
+    deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id) if deal_id else None
+    contact = (
+        people_selectors.contact_get_for_user(user=request.auth, contact_id=contact_id)
+        if contact_id
+        else None
+    )
+    activity = activity_services.activity_log(
+        actor=request.auth, deal=deal, contact=contact, via="api", **data
+    )
+    return Status(201, activity)
+
+
+@router.post("/sales/activities/{activity_id}/complete", response={200: ActivityOut, **ERRORS})
+def activities_complete(request, activity_id: int, payload: CompleteIn):
+    activity: Activity = selectors.activity_get_for_user(user=request.auth, activity_id=activity_id)
+    return activity_services.activity_complete(
+        actor=request.auth, activity=activity, via="api", **payload.dict()
+    )
+
+
+class DecisionOut(Schema):
+    team: str
+    decision: str
+    rationale: str
+    decided_by_id: int
+    decided_at: dt.datetime
+
+
+class ReviewOut(Schema):
+    id: int
+    deal_id: int
+    status: str
+    concerns: list[dict]
+    opened_at: dt.datetime
+    decided_at: dt.datetime | None
+    decisions: list[DecisionOut]
+
+
+class DecisionIn(Schema):
+    decision: str
+    rationale: str
+    team: str = ""
+
+
+def _review_out(r) -> dict:
+    return {
+        "id": r.pk,
+        "deal_id": r.deal_id,
+        "status": r.status,
+        "concerns": r.concerns,
+        "opened_at": r.opened_at,
+        "decided_at": r.decided_at,
+        "decisions": list(r.decisions.all()),
+    }
+
+
+@router.get("/sales/fit-reviews", response={200: list[ReviewOut], **ERRORS})
+def reviews_list(request, status: str = "open"):
+    """Fit reviews both teams see (``status=`` for all)."""
+    policies.require(request.auth, "view", "fit_review")
+    return [_review_out(r) for r in selectors.fit_reviews_list(user=request.auth, status=status)]
+
+
+@router.post("/sales/fit-reviews/{review_id}/decisions", response={201: ReviewOut, **ERRORS})
+def reviews_decide(request, review_id: int, payload: DecisionIn):
+    """Record a sales manager's or a marketing manager's decision, with the rationale."""
+    review = selectors.fit_review_get_for_user(user=request.auth, review_id=review_id)
+    review = review_services.fit_review_decide(
+        actor=request.auth, review=review, via="api", **payload.dict()
+    )
+    return Status(201, _review_out(review))
+
+
+class QuotaIn(Schema):
+    amount: Decimal
+    period_kind: str
+    period_start: dt.date
+    user_id: int | None = None
+    team_id: int | None = None
+
+
+class QuotaOut(Schema):
+    id: int
+    user_id: int | None
+    team_id: int | None
+    period_kind: str
+    period_start: dt.date
+    amount: Decimal
+
+
+@router.post("/sales/quotas", response={201: QuotaOut, **ERRORS})
+def quotas_set(request, payload: QuotaIn):
+    user = get_object_or_404(User, pk=payload.user_id) if payload.user_id else None
+    team = get_object_or_404(Team, pk=payload.team_id) if payload.team_id else None
+    quota = targets.quota_set(
+        actor=request.auth,
+        user=user,
+        team=team,
+        amount=payload.amount,
+        period_kind=payload.period_kind,
+        period_start=payload.period_start,
+        via="api",
+    )
+    return Status(201, quota)
+
+
+class ForecastOut(Schema):
+    kind: str
+    start: dt.date
+    end: dt.date
+    won: Decimal
+    weighted: Decimal
+    commit: Decimal
+    best_case: Decimal
+    pipeline: Decimal
+    history_expected: Decimal
+    history_low: Decimal
+    history_high: Decimal
+    called: Decimal
+
+
+class AdjustmentIn(Schema):
+    period_kind: str
+    period_start: dt.date
+    amount: Decimal
+    reason: str
+
+
+@router.get("/sales/forecast", response={200: ForecastOut, **ERRORS})
+def forecast_get(request, kind: str = "quarter", start: dt.date | None = None):
+    """The forecast of a month or quarter (the current one unless ``start`` is given)."""
+    policies.require(request.auth, "view", "sales_plan")
+    policies.require(request.auth, "view", "deal")
+    if kind not in ("month", "quarter"):
+        from tandem.errors import InvalidInput
+
+        raise InvalidInput.field("kind", "choose month or quarter")
+    first = forecast.period_containing(kind, start or dt.date.today())
+    f = forecast.forecast_for(user=request.auth, kind=kind, start=first)
+    return {**{k: getattr(f, k) for k in ForecastOut.model_fields}}
+
+
+@router.post("/sales/forecast/adjustments", response={201: ForecastOut, **ERRORS})
+def forecast_adjust(request, payload: AdjustmentIn):
+    """Record a manager's call on the period, with why; answers the forecast with it."""
+    targets.forecast_adjust(actor=request.auth, via="api", **payload.dict())
+    f = forecast.forecast_for(
+        user=request.auth, kind=payload.period_kind, start=payload.period_start
+    )
+    return Status(201, {k: getattr(f, k) for k in ForecastOut.model_fields})

@@ -1,0 +1,284 @@
+"""Pipelines with configurable stages, deal fields, the board and the filtered list."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from tandem.errors import InvalidInput
+from tandem.sales import selectors
+from tandem.sales import services as sales
+from tandem.sales.filters import DealFilter
+from tandem.sales.models import DealStageMove, PipelineStage
+from tests.factories import AccountFactory
+
+
+def test_a_manager_creates_a_pipeline_with_its_stages_and_probabilities(cast):
+    pipeline = sales.pipeline_create(
+        actor=cast.sales_manager, name="Renewals", stages=[("Notice", 60), ("Terms", 85)]
+    )
+
+    assert [(s.name, s.position, s.probability, s.outcome) for s in pipeline.stages.all()] == [
+        ("Notice", 0, 60, "open"),
+        ("Terms", 1, 85, "open"),
+        ("Won", 2, 100, "won"),
+        ("Lost", 3, 0, "lost"),
+    ]
+
+
+def test_a_rep_may_not_create_a_pipeline(cast):
+    with pytest.raises(PermissionDenied):
+        sales.pipeline_create(actor=cast.sales_rep, name="Mine")
+
+
+@pytest.mark.parametrize(
+    ("name", "stages", "field"),
+    [
+        ("", None, "name"),
+        ("New business", None, "name"),
+        ("Partners", [("Intro", 140)], "stages"),
+        ("Partners", [("Intro", "often")], "stages"),
+    ],
+    ids=["blank", "duplicate", "over-100", "not-a-number"],
+)
+def test_bad_pipelines_name_the_field(cast, name, stages, field):
+    sales.pipeline_default()
+
+    with pytest.raises(InvalidInput) as exc:
+        sales.pipeline_create(actor=cast.sales_manager, name=name, stages=stages)
+
+    assert list(exc.value.errors) == [field]
+
+
+def test_a_new_stage_goes_before_won_and_lost(cast):
+    pipeline = sales.pipeline_default()
+
+    sales.pipeline_stage_save(
+        actor=cast.sales_manager, pipeline=pipeline, name="Legal review", probability=85
+    )
+
+    assert [s.name for s in pipeline.stages.all()] == [
+        "Discovery",
+        "Proposal",
+        "Negotiation",
+        "Legal review",
+        "Won",
+        "Lost",
+    ]
+
+
+def test_a_stage_probability_is_changed(cast):
+    pipeline = sales.pipeline_default()
+    proposal = pipeline.stages.get(name="Proposal")
+
+    sales.pipeline_stage_save(
+        actor=cast.sales_manager, pipeline=pipeline, stage=proposal, name="Proposal", probability=35
+    )
+
+    assert PipelineStage.objects.get(pk=proposal.pk).probability == 35
+
+
+def test_deal_fields_are_saved(cast, deal):
+    partner = AccountFactory(name="Resell GmbH")
+
+    sales.deal_update(
+        actor=cast.sales_rep,
+        deal=deal,
+        forecast_category="commit",
+        next_step="Send proposal",
+        next_step_due_on="2030-01-15",
+        expected_close_on="2030-02-01",
+        source="partner",
+        partner_id=partner.pk,
+    )
+
+    deal.refresh_from_db()
+    assert (deal.forecast_category, deal.next_step, deal.next_step_due_on) == (
+        "commit",
+        "Send proposal",
+        dt.date(2030, 1, 15),
+    )
+    assert (deal.source, deal.partner, deal.expected_close_on) == (
+        "partner",
+        partner,
+        dt.date(2030, 2, 1),
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"next_step": "Call"}, "next_step_due_on"),
+        ({"forecast_category": "maybe"}, "forecast_category"),
+        ({"expected_close_on": "soon"}, "expected_close_on"),
+        ({"source": "outbound", "partner_id": 0}, "partner"),
+        ({"source": "magic"}, "source"),
+    ],
+    ids=["step-without-date", "category", "date", "unknown-partner", "source"],
+)
+def test_bad_deal_fields_name_the_field(cast, deal, changes, field):
+    if changes.get("partner_id") == 0:
+        changes["partner_id"] = 999999
+
+    with pytest.raises(InvalidInput) as exc:
+        sales.deal_update(actor=cast.sales_rep, deal=deal, **changes)
+
+    assert list(exc.value.errors) == [field]
+
+
+def test_a_partner_needs_the_partner_source(cast, deal):
+    partner = AccountFactory(name="Resell GmbH")
+
+    with pytest.raises(InvalidInput) as exc:
+        sales.deal_update(actor=cast.sales_rep, deal=deal, source="outbound", partner_id=partner.pk)
+
+    assert exc.value.errors == {"partner": "a partner goes with the source 'channel partner'"}
+
+
+def test_another_rep_may_not_edit_the_deal_but_their_manager_may(cast, deal):
+    with pytest.raises(PermissionDenied):
+        sales.deal_update(actor=cast.other_team_rep, deal=deal, next_step="")
+
+    sales.deal_update(actor=cast.sales_manager, deal=deal, forecast_category="best_case")
+    deal.refresh_from_db()
+    assert deal.forecast_category == "best_case"
+
+
+def _deal(cast, name, *, step="", due=None, owner=None, amount=100, category="pipeline"):
+    owner = owner or cast.sales_rep
+    deal = sales.deal_open(actor=owner, name=name, owner=owner, amount=amount)
+    sales.deal_update(
+        actor=owner,
+        deal=deal,
+        next_step=step,
+        next_step_due_on=due,
+        forecast_category=category,
+        expected_close_on=due,
+    )
+    return deal
+
+
+def test_flagged_means_no_next_step_or_overdue(cast):
+    today = timezone.localdate()
+    _deal(cast, "Nothing planned")
+    _deal(cast, "Late", step="Call back", due=today - dt.timedelta(days=1))
+    _deal(cast, "On track", step="Demo", due=today + dt.timedelta(days=2))
+
+    flagged = selectors.deal_list(user=cast.sales_rep, filters=DealFilter(flagged=True))
+    no_step = selectors.deal_list(user=cast.sales_rep, filters=DealFilter(no_next_step=True))
+
+    assert sorted(d.name for d in flagged) == ["Late", "Nothing planned"]
+    assert [d.name for d in no_step] == ["Nothing planned"]
+
+
+def test_the_list_filters_by_owner_category_and_close_dates(cast):
+    day = dt.date(2030, 3, 10)
+    _deal(cast, "A", step="x", due=day, category="commit")
+    _deal(cast, "B", step="x", due=day + dt.timedelta(days=30), category="commit")
+    _deal(cast, "C", step="x", due=day, category="best_case")
+    _deal(cast, "D", step="x", due=day, category="commit", owner=cast.teammate_rep)
+
+    filters = DealFilter.from_query(
+        {
+            "owner": str(cast.sales_rep.pk),
+            "forecast_category": "commit",
+            "close_from": "2030-03-01",
+            "close_to": "2030-03-31",
+            "flagged": "",
+        }
+    )
+
+    assert [d.name for d in selectors.deal_list(user=cast.sales_manager, filters=filters)] == ["A"]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"close_from": "March"}, "close_from"),
+        ({"owner": "sam"}, "owner"),
+        ({"forecast_category": "maybe"}, "forecast_category"),
+        ({"close_from": "2030-03-02", "close_to": "2030-03-01"}, "close_to"),
+    ],
+)
+def test_bad_filters_name_the_field(cast, query, field):
+    with pytest.raises(InvalidInput) as exc:
+        list(selectors.deal_list(user=cast.sales_rep, filters=DealFilter.from_query(query)))
+
+    assert list(exc.value.errors) == [field]
+
+
+def test_the_board_shows_a_pipeline_by_stage_with_counts_and_weighted_amounts(cast):
+    renewals = sales.pipeline_create(
+        actor=cast.sales_manager, name="Renewals", stages=[("Notice", 60), ("Terms", 80)]
+    )
+    for amount in (100, 300):
+        sales.deal_open(
+            actor=cast.sales_rep,
+            name=f"Renew {amount}",
+            owner=cast.sales_rep,
+            amount=amount,
+            pipeline=renewals,
+        )
+    sales.deal_open(actor=cast.sales_rep, name="New", owner=cast.sales_rep, amount=999)
+
+    notice, terms = selectors.board(user=cast.sales_rep, pipeline=renewals)
+
+    assert [c.deal.name for c in notice.cards] == ["Renew 300", "Renew 100"]
+    assert (notice.count, notice.amount, notice.weighted) == (2, Decimal(400), Decimal("240.00"))
+    assert (terms.count, terms.cards) == (0, [])
+
+
+def test_a_rep_moves_a_deal_on_the_board_and_the_move_is_recorded(cast, deal, client_for):
+    proposal = deal.pipeline.stages.get(name="Proposal")
+
+    response = client_for(cast.sales_rep).post(
+        f"/sales/deals/{deal.pk}/move/",
+        {"stage": proposal.pk, "from": "board"},
+        HTTP_HX_REQUEST="true",
+    )
+
+    assert response.status_code == 200
+    assert f"Moved {deal} to Proposal." in response.content.decode()
+    move = DealStageMove.objects.filter(deal=deal).first()
+    assert (move.to_stage, move.moved_by, move.from_stage.name) == (
+        proposal,
+        cast.sales_rep,
+        "Discovery",
+    )
+
+
+def _many(cast, n: int) -> None:
+    pipeline = sales.pipeline_default()
+    stages = list(pipeline.stages.filter(outcome="open"))
+    owners = [cast.sales_rep, cast.teammate_rep, cast.other_team_rep]
+    from tandem.sales.models import Deal
+
+    now = timezone.now()
+    Deal.objects.bulk_create(
+        Deal(
+            name=f"Bulk {i}",
+            owner=owners[i % 3],
+            pipeline=pipeline,
+            stage=stages[i % len(stages)],
+            amount=i,
+            created_at=now,
+        )
+        for i in range(n)
+    )
+
+
+@pytest.mark.parametrize("n", [3, 60])
+@pytest.mark.parametrize("role", ["sales_rep", "sales_manager", "marketer"])
+def test_the_board_and_the_list_take_the_same_queries_at_any_size(
+    cast, client_for, django_assert_max_num_queries, n, role
+):
+    _many(cast, n)
+    client = client_for(cast.by_role(role))
+    client.get("/sales/board/")  # warm the session and the default pipeline
+
+    with django_assert_max_num_queries(13):
+        assert client.get("/sales/board/?flagged=1").status_code == 200
+    with django_assert_max_num_queries(7):
+        assert client.get("/sales/deals/?outcome=open").status_code == 200
