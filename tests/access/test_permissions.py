@@ -400,6 +400,10 @@ SPECS: dict[tuple[str, str], Spec] = {
     ),
 }
 
+from tests.orders.permission_specs import order_specs  # noqa: E402
+
+SPECS.update(order_specs(Spec, a_deal))
+
 ROLES = [str(r) for r in policies.ROLE_ORDER]
 CELLS = [
     pytest.param(role, resource, action, whose, id=f"{role}-{resource}-{action}-{whose}")
