@@ -11,6 +11,7 @@ import pytest
 from tandem.orders import services as orders
 from tandem.orders.models import PriceList, Product
 from tandem.sales import services as sales
+from tests.api.conftest import api  # noqa: F401  (the API client fixture, for test_api)
 from tests.factories import AccountFactory, ContactFactory
 
 
