@@ -1,4 +1,5 @@
 """Products, price lists, deal line items, quotes and orders with stock reservations."""
+
 from django.apps import AppConfig
 
 

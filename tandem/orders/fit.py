@@ -1,4 +1,4 @@
-"""The offer-policy fit check: discounts above the review threshold, non-standard terms, custom items.
+"""The offer-policy fit check: big discounts, non-standard terms, custom items.
 
 Registered in the sales app's fit-check registry (imported from ``OrdersConfig.ready``); a
 deal with any of these concerns needs the joint fit review before it can be won.

@@ -301,9 +301,10 @@ class Order(models.Model):
     """An accepted quote version: stock reserved for it, then shipped, delivered, invoiced."""
 
     number = models.CharField(max_length=20, unique=True)
-    deal = models.ForeignKey("sales.Deal", on_delete=models.PROTECT, related_name="orders")
+    # Deleting a deal (a manager's or admin's act) takes its quotes and orders with it.
+    deal = models.ForeignKey("sales.Deal", on_delete=models.CASCADE, related_name="orders")
     quote_version = models.OneToOneField(
-        QuoteVersion, on_delete=models.PROTECT, related_name="order"
+        QuoteVersion, on_delete=models.CASCADE, related_name="order"
     )
     account = models.ForeignKey(
         "people.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"

@@ -52,7 +52,9 @@ def _stock_locked(product_ids: Iterable[int]) -> dict[int, StockLevel]:
     return {row.product_id: row for row in rows}
 
 
-def _movement(line: OrderLine, order: Order, kind: str, actor: Any, **changes: int) -> StockMovement:
+def _movement(
+    line: OrderLine, order: Order, kind: str, actor: Any, **changes: int
+) -> StockMovement:
     return StockMovement(
         product_id=line.product_id,
         kind=kind,
@@ -235,7 +237,8 @@ def order_cancel(*, actor: Any, order: Order, via: str = "ui") -> Order:
         locked = _order_locked(actor, order)
         if locked.status != OrderStatus.CONFIRMED:
             raise InvalidInput.field(
-                "status", f"{locked.number} is {locked.status}: only a confirmed order can be cancelled"
+                "status",
+                f"{locked.number} is {locked.status}: only a confirmed order can be cancelled",
             )
         _release(actor, locked)
         before = audit.snapshot(locked)

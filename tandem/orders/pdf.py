@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import io
-from xml.sax.saxutils import escape
 from decimal import Decimal
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4

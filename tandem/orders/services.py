@@ -97,7 +97,9 @@ def product_update(*, actor: Any, product: Product, via: str = "ui", **fields: A
         elif name == "is_active":
             value = bool(value)
         else:
-            value = _text(value, name, 5000 if name == "description" else 200, required=name == "name")
+            value = _text(
+                value, name, 5000 if name == "description" else 200, required=name == "name"
+            )
         setattr(product, name, value)
     product.save(update_fields=list(fields))
     audit.record_updated(actor=actor, obj=product, before=before, via=via)
@@ -366,9 +368,7 @@ def deal_line_update(
     _deal_editable(actor, deal)
     units = line.quantity if quantity in (None, "") else pricing.quantity_of(quantity)
     discount = (
-        line.discount_percent
-        if discount_percent is None
-        else pricing.discount_of(discount_percent)
+        line.discount_percent if discount_percent is None else pricing.discount_of(discount_percent)
     )
     if payment_terms is not None:
         line.payment_terms = _terms(payment_terms, PaymentTerms, "payment_terms")

@@ -186,9 +186,7 @@ def quote_detail(request, quote_id: int):
     warnings = selectors.stock_warnings(lines=lines)
     short = {w.product_id for w in warnings}
     is_latest = version is not None and version == versions[0]
-    order = (
-        selectors.orders_for_user(user=request.user).filter(quote_version__quote=quote).first()
-    )
+    order = selectors.orders_for_user(user=request.user).filter(quote_version__quote=quote).first()
     return render(
         request,
         "orders/quote.html",
@@ -197,7 +195,9 @@ def quote_detail(request, quote_id: int):
             "deal": quote.deal,
             "versions": versions,
             "version": version,
-            "lines": [(line, line.product_id in short, selectors.offer_flags(line)) for line in lines],
+            "lines": [
+                (line, line.product_id in short, selectors.offer_flags(line)) for line in lines
+            ],
             "warnings": warnings,
             "is_latest": is_latest,
             "order": order,

@@ -59,7 +59,10 @@ def test_a_rep_adds_a_line_and_the_deal_amount_follows(api, catalog, deal):
     assert response.status_code == 201
     body = response.json()
     assert (body["net_price"], body["amount"], body["margin"], body["flags"]) == (
-        "1155.00", "2310.00", "670.00", ["discount above review threshold"]
+        "1155.00",
+        "2310.00",
+        "670.00",
+        ["discount above review threshold"],
     )
     deal_body = api("sales_rep").get(f"/deals/{deal.pk}").json()
     assert deal_body["amount"] == "2310.00"
@@ -89,9 +92,12 @@ def test_bad_line_input_names_the_field(api, catalog, deal, body, field):
 def test_another_rep_cannot_touch_the_lines(api, cast, catalog, deal):
     line = orders.deal_line_add(actor=cast.sales_rep, deal=deal, product_id=catalog.sensor.pk)
 
-    assert api("teammate_rep").post(
-        f"/deals/{deal.pk}/lines", {"product_id": catalog.sensor.pk}
-    ).status_code == 403
+    assert (
+        api("teammate_rep")
+        .post(f"/deals/{deal.pk}/lines", {"product_id": catalog.sensor.pk})
+        .status_code
+        == 403
+    )
     assert api("teammate_rep").patch(f"/deal-lines/{line.pk}", {"quantity": 9}).status_code == 403
     assert api("teammate_rep").delete(f"/deal-lines/{line.pk}").status_code == 403
     assert DealLine.objects.get().quantity == 1
@@ -103,9 +109,7 @@ def test_patch_and_delete_a_line(api, cast, catalog, deal):
     patched = api("sales_rep").patch(
         f"/deal-lines/{line.pk}", {"quantity": 4, "delivery_terms": "express"}
     )
-    assert (patched.json()["amount"], patched.json()["flags"]) == (
-        "960.00", ["non-standard terms"]
-    )
+    assert (patched.json()["amount"], patched.json()["flags"]) == ("960.00", ["non-standard terms"])
     assert api("sales_rep").get(f"/deals/{deal.pk}/lines").json()[0]["quantity"] == 4
 
     assert api("sales_rep").delete(f"/deal-lines/{line.pk}").status_code == 204
@@ -141,22 +145,24 @@ def test_quote_create_version_and_accept(api, cast, catalog, deal):
     assert accepted.status_code == 201
     order = accepted.json()
     assert (order["status"], order["amount"], order["quote_version"]) == (
-        "confirmed", "14000.00", 2
+        "confirmed",
+        "14000.00",
+        2,
     )
     assert [(ln["reserved"], ln["backordered"]) for ln in order["lines"]] == [(10, 0)]
 
 
 def test_accepting_beyond_stock_is_refused_or_backordered(api, cast, catalog, deal):
-    orders.deal_line_add(actor=cast.sales_rep, deal=deal, product_id=catalog.gateway.pk, quantity=12)
+    orders.deal_line_add(
+        actor=cast.sales_rep, deal=deal, product_id=catalog.gateway.pk, quantity=12
+    )
     quote = quotes.quote_create(actor=cast.sales_rep, deal=deal)
     line_id = quote.versions.get().lines.get().pk
 
     refused = api("sales_rep").post(f"/quotes/{quote.pk}/accept", {})
     assert (refused.status_code, fields_of(refused)) == (422, ["backorder_line_ids"])
 
-    placed = api("sales_rep").post(
-        f"/quotes/{quote.pk}/accept", {"backorder_line_ids": [line_id]}
-    )
+    placed = api("sales_rep").post(f"/quotes/{quote.pk}/accept", {"backorder_line_ids": [line_id]})
     assert [(ln["reserved"], ln["backordered"]) for ln in placed.json()["lines"]] == [(10, 2)]
 
 

@@ -68,9 +68,7 @@ def test_threads_racing_for_the_last_units_never_oversell(cast, catalog, deal_fo
     quotes_made = []
     for i in range(THREADS):
         deal = deal_for(name=f"Buyer {i}")
-        orders.deal_line_add(
-            actor=cast.admin, deal=deal, product_id=catalog.gateway.pk, quantity=3
-        )
+        orders.deal_line_add(actor=cast.admin, deal=deal, product_id=catalog.gateway.pk, quantity=3)
         orders.deal_line_add(actor=cast.admin, deal=deal, product_id=catalog.sensor.pk, quantity=1)
         quotes_made.append(quotes.quote_create(actor=cast.admin, deal=deal))
 
@@ -84,7 +82,10 @@ def test_threads_racing_for_the_last_units_never_oversell(cast, catalog, deal_fo
     assert all("backorder_line_ids" in r.errors for r in refused)
     gateways = StockLevel.objects.get(product=catalog.gateway)
     assert (gateways.on_hand, gateways.reserved) == (10, 9)
-    assert sum(OrderLine.objects.filter(product=catalog.gateway).values_list("reserved", flat=True)) == 9
+    assert (
+        sum(OrderLine.objects.filter(product=catalog.gateway).values_list("reserved", flat=True))
+        == 9
+    )
     assert StockLevel.objects.get(product=catalog.sensor).reserved == 3
 
 
@@ -92,9 +93,7 @@ def test_racing_backorders_split_the_stock_exactly(cast, catalog, deal_for):
     quotes_made = []
     for i in range(THREADS):
         deal = deal_for(name=f"Buyer {i}")
-        orders.deal_line_add(
-            actor=cast.admin, deal=deal, product_id=catalog.gateway.pk, quantity=3
-        )
+        orders.deal_line_add(actor=cast.admin, deal=deal, product_id=catalog.gateway.pk, quantity=3)
         quotes_made.append(quotes.quote_create(actor=cast.admin, deal=deal))
 
     results = _race(

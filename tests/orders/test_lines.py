@@ -23,7 +23,10 @@ def test_a_line_is_priced_from_the_price_list_and_sets_the_deals_amount_and_cost
 ):
     # when the rep adds 3 gateways at 10% off and 40 sensors at list price
     gateways = orders.deal_line_add(
-        actor=cast.sales_rep, deal=deal, product_id=catalog.gateway.pk, quantity=3,
+        actor=cast.sales_rep,
+        deal=deal,
+        product_id=catalog.gateway.pk,
+        quantity=3,
         discount_percent="10",
     )
     sensors = orders.deal_line_add(
@@ -32,13 +35,17 @@ def test_a_line_is_priced_from_the_price_list_and_sets_the_deals_amount_and_cost
 
     # then the gateway is priced from the default list (1400, not the product's 1450)
     assert (gateways.list_price, gateways.net_price, gateways.amount) == (
-        Decimal("1400.00"), Decimal("1260.00"), Decimal("3780.00")
+        Decimal("1400.00"),
+        Decimal("1260.00"),
+        Decimal("3780.00"),
     )
     assert (gateways.cost_amount, gateways.margin) == (Decimal("2460.00"), Decimal("1320.00"))
     assert gateways.price_list == catalog.price_list
     # the sensor is not on the list: the product's own list price applies
     assert (sensors.list_price, sensors.amount, sensors.price_list) == (
-        Decimal("240.00"), Decimal("9600.00"), None
+        Decimal("240.00"),
+        Decimal("9600.00"),
+        None,
     )
     deal = Deal.objects.get(pk=deal.pk)
     assert (deal.amount, deal.cost_amount) == (Decimal("13380.00"), Decimal("5260.00"))
@@ -47,7 +54,10 @@ def test_a_line_is_priced_from_the_price_list_and_sets_the_deals_amount_and_cost
 def test_the_net_unit_price_is_rounded_half_up_once_and_the_amount_is_exact(cast, catalog, deal):
     # 240.00 at 12.33% off is 210.408: the unit price is 210.41
     line = orders.deal_line_add(
-        actor=cast.sales_rep, deal=deal, product_id=catalog.sensor.pk, quantity=7,
+        actor=cast.sales_rep,
+        deal=deal,
+        product_id=catalog.sensor.pk,
+        quantity=7,
         discount_percent="12.33",
     )
 
@@ -62,7 +72,10 @@ def test_half_a_cent_rounds_up(cast, catalog, deal):
 
     # 0.05 at 10% off is 0.045
     line = orders.deal_line_add(
-        actor=cast.sales_rep, deal=deal, product_id=catalog.sensor.pk, quantity=3,
+        actor=cast.sales_rep,
+        deal=deal,
+        product_id=catalog.sensor.pk,
+        quantity=3,
         discount_percent="10",
     )
 
@@ -100,7 +113,10 @@ def test_a_discount_up_to_the_maximum_is_kept_and_above_the_threshold_flagged(
     cast, catalog, deal, discount, flagged
 ):
     line = orders.deal_line_add(
-        actor=cast.sales_rep, deal=deal, product_id=catalog.sensor.pk, quantity=1,
+        actor=cast.sales_rep,
+        deal=deal,
+        product_id=catalog.sensor.pk,
+        quantity=1,
         discount_percent=discount,
     )
 
@@ -123,7 +139,10 @@ def test_a_discount_outside_the_allowed_range_is_refused_naming_the_field(
 ):
     with pytest.raises(InvalidInput) as refused:
         orders.deal_line_add(
-            actor=cast.sales_rep, deal=deal, product_id=catalog.sensor.pk, quantity=1,
+            actor=cast.sales_rep,
+            deal=deal,
+            product_id=catalog.sensor.pk,
+            quantity=1,
             discount_percent=discount,
         )
 
@@ -189,7 +208,9 @@ def test_every_line_change_is_audited(cast, catalog, deal):
 def test_terms_default_to_standard_and_unknown_terms_are_refused(cast, catalog, deal):
     line = orders.deal_line_add(actor=cast.sales_rep, deal=deal, product_id=catalog.sensor.pk)
     assert (line.payment_terms, line.delivery_terms, line.has_standard_terms) == (
-        "standard", "standard", True
+        "standard",
+        "standard",
+        True,
     )
 
     orders.deal_line_update(actor=cast.sales_rep, line=line, payment_terms="net_90")

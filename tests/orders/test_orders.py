@@ -9,9 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from tandem.errors import InvalidInput
-from tandem.orders import order_services
+from tandem.orders import order_services, selectors
 from tandem.orders import quote_services as quotes
-from tandem.orders import selectors
 from tandem.orders import services as orders
 from tandem.orders.models import Order, Quote, StockLevel, StockMovement
 from tandem.sales.models import Deal
@@ -39,7 +38,10 @@ def test_accepting_a_quote_places_an_order_that_reserves_stock_and_wins_the_deal
 
     year = dt.date.today().year
     assert (order.number, order.status, order.amount, order.is_repeat) == (
-        f"O-{year}-0001", "confirmed", Decimal("11600.00"), False
+        f"O-{year}-0001",
+        "confirmed",
+        Decimal("11600.00"),
+        False,
     )
     assert [(line.product.sku, line.reserved, line.backordered) for line in order.lines.all()] == [
         ("EG-3", 4, 0),
@@ -49,11 +51,15 @@ def test_accepting_a_quote_places_an_order_that_reserves_stock_and_wins_the_deal
     assert Quote.objects.get(pk=quote.pk).status == "accepted"
     deal = Deal.objects.select_related("stage").get(pk=deal.pk)
     assert (deal.stage.outcome, deal.amount, deal.cost_amount) == (
-        "won", Decimal("11600.00"), Decimal("4580.00")
+        "won",
+        Decimal("11600.00"),
+        Decimal("4580.00"),
     )
     movement = StockMovement.objects.get(kind="reservation")
     assert (movement.product, movement.reserved_change, movement.order) == (
-        catalog.gateway, 4, order
+        catalog.gateway,
+        4,
+        order,
     )
 
 

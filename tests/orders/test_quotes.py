@@ -21,8 +21,12 @@ from tandem.orders.pdf import quote_pdf
 @pytest.fixture
 def lined_deal(cast, catalog, deal):
     orders.deal_line_add(
-        actor=cast.sales_rep, deal=deal, product_id=catalog.gateway.pk, quantity=4,
-        discount_percent="10", payment_terms="net_60",
+        actor=cast.sales_rep,
+        deal=deal,
+        product_id=catalog.gateway.pk,
+        quantity=4,
+        discount_percent="10",
+        payment_terms="net_60",
     )
     orders.deal_line_add(actor=cast.sales_rep, deal=deal, product_id=catalog.licence.pk, quantity=5)
     return deal
@@ -71,7 +75,9 @@ def test_a_quote_freezes_the_lines_and_totals(cast, catalog, lined_deal):
         ("PMS-LIC", 5, Decimal("1200.00")),
     ]
     assert (version.list_total, version.amount, version.cost_amount) == (
-        Decimal("11600.00"), Decimal("11040.00"), Decimal("4580.00")
+        Decimal("11600.00"),
+        Decimal("11040.00"),
+        Decimal("4580.00"),
     )
     assert version.valid_until == dt.date.today() + dt.timedelta(days=30)
 
@@ -107,7 +113,9 @@ def test_stock_that_cannot_cover_the_quote_is_warned(cast, catalog, deal):
     warnings = selectors.stock_warnings(lines=selectors.quote_version_lines(version=version))
 
     # two lines of gateways add up to 12 of the 10 in stock; licences are not stocked
-    assert [w.message for w in warnings] == ["Edge Gateway 3: 12 quoted, only 10 available (2 short)"]
+    assert [w.message for w in warnings] == [
+        "Edge Gateway 3: 12 quoted, only 10 available (2 short)"
+    ]
 
 
 @pytest.mark.parametrize("who", ["teammate_rep", "other_team_rep", "marketer", "leadership"])

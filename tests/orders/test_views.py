@@ -21,7 +21,10 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 def test_the_deal_page_shows_the_line_editor_to_its_owner(cast, catalog, deal):
     orders.deal_line_add(
-        actor=cast.sales_rep, deal=deal, product_id=catalog.gateway.pk, quantity=2,
+        actor=cast.sales_rep,
+        deal=deal,
+        product_id=catalog.gateway.pk,
+        quantity=2,
         discount_percent="20",
     )
 
@@ -46,8 +49,13 @@ def test_a_marketer_reads_the_lines_without_editing(cast, catalog, deal):
 def test_adding_a_line_with_htmx_answers_the_editor_fragment(cast, catalog, deal):
     response = _client(cast.sales_rep).post(
         f"/orders/deals/{deal.pk}/lines/add/",
-        {"product": catalog.sensor.pk, "quantity": "5", "discount_percent": "10",
-         "payment_terms": "standard", "delivery_terms": "standard"},
+        {
+            "product": catalog.sensor.pk,
+            "quantity": "5",
+            "discount_percent": "10",
+            "payment_terms": "standard",
+            "delivery_terms": "standard",
+        },
         **HTMX,
     )
 
@@ -80,8 +88,12 @@ def test_editing_and_removing_a_line_through_the_editor(cast, catalog, deal):
     assert f'id="edit-qty-{line.pk}"' in form
     client.post(
         f"/orders/lines/{line.pk}/",
-        {"quantity": "3", "discount_percent": "0", "payment_terms": "net_60",
-         "delivery_terms": "standard"},
+        {
+            "quantity": "3",
+            "discount_percent": "0",
+            "payment_terms": "net_60",
+            "delivery_terms": "standard",
+        },
         **HTMX,
     )
     line.refresh_from_db()
@@ -123,7 +135,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(catalog, deal):
 
 
 def test_the_quote_page_warns_about_stock_and_offers_backorder(cast, catalog, deal):
-    orders.deal_line_add(actor=cast.sales_rep, deal=deal, product_id=catalog.gateway.pk, quantity=14)
+    orders.deal_line_add(
+        actor=cast.sales_rep, deal=deal, product_id=catalog.gateway.pk, quantity=14
+    )
     quote = quotes.quote_create(actor=cast.sales_rep, deal=deal)
 
     page = _client(cast.sales_rep).get(f"/orders/quotes/{quote.pk}/").content.decode()
@@ -135,7 +149,9 @@ def test_the_quote_page_warns_about_stock_and_offers_backorder(cast, catalog, de
 
 
 def test_accepting_on_the_quote_page_with_a_backorder_places_the_order(cast, catalog, deal):
-    orders.deal_line_add(actor=cast.sales_rep, deal=deal, product_id=catalog.gateway.pk, quantity=14)
+    orders.deal_line_add(
+        actor=cast.sales_rep, deal=deal, product_id=catalog.gateway.pk, quantity=14
+    )
     quote = quotes.quote_create(actor=cast.sales_rep, deal=deal)
     line = quote.versions.get().lines.get()
 
@@ -179,7 +195,9 @@ def _many_orders(cast, catalog, deal_for, n: int) -> None:
     for i in range(n):
         deal = deal_for(name=f"Deal {i}")
         orders.deal_line_add(actor=cast.admin, deal=deal, product_id=catalog.sensor.pk)
-        quotes.quote_accept(actor=cast.admin, quote=quotes.quote_create(actor=cast.admin, deal=deal))
+        quotes.quote_accept(
+            actor=cast.admin, quote=quotes.quote_create(actor=cast.admin, deal=deal)
+        )
 
 
 def test_the_orders_list_runs_a_fixed_number_of_queries(
@@ -196,16 +214,18 @@ def test_the_orders_list_runs_a_fixed_number_of_queries(
     assert page.count("/orders/quotes/") == 0 and page.count('href="/orders/') >= 9
 
 
-def test_the_catalog_runs_a_fixed_number_of_queries(
-    cast, catalog, django_assert_max_num_queries
-):
+def test_the_catalog_runs_a_fixed_number_of_queries(cast, catalog, django_assert_max_num_queries):
     client = _client(cast.marketer)
     client.get("/orders/catalog/")
     with django_assert_max_num_queries(7) as few:
         client.get("/orders/catalog/")
     for i in range(10):
         orders.product_create(
-            actor=cast.admin, sku=f"X-{i}", name=f"Extra {i}", unit_cost="1", list_price="2",
+            actor=cast.admin,
+            sku=f"X-{i}",
+            name=f"Extra {i}",
+            unit_cost="1",
+            list_price="2",
             on_hand=i,
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
