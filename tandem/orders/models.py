@@ -131,7 +131,7 @@ class StockMovement(models.Model):
 
 
 class PaymentTerms(models.TextChoices):
-    STANDARD = "standard", "Standard: 30 days net"
+    STANDARD = "standard", "Standard (30 days net)"
     NET_60 = "net_60", "60 days net"
     NET_90 = "net_90", "90 days net"
     INSTALMENTS = "instalments", "Instalments"
@@ -139,7 +139,7 @@ class PaymentTerms(models.TextChoices):
 
 
 class DeliveryTerms(models.TextChoices):
-    STANDARD = "standard", "Standard: delivered at place within 4 weeks"
+    STANDARD = "standard", "Standard (delivered within 4 weeks)"
     EXPRESS = "express", "Express: within 1 week"
     STAGED = "staged", "Staged rollout"
     EX_WORKS = "ex_works", "Ex works: customer collects"

@@ -81,7 +81,9 @@ def product_stock(request, product_id: int):
 # -- a deal's line items ---------------------------------------------------------------------
 
 
-def _lines_answer(request, deal, *, errors: dict | None = None, form: dict | None = None):
+def _lines_answer(
+    request, deal, *, errors: dict | None = None, form: dict | None = None, changed: bool = False
+):
     if request.htmx:
         ctx = deal_lines_context(
             user=request.user,
@@ -90,7 +92,11 @@ def _lines_answer(request, deal, *, errors: dict | None = None, form: dict | Non
             form=form,
             editing=request.GET.get("edit") if errors is None else (form or {}).get("line_id"),
         )
-        return render(request, "orders/_deal_lines_editor.html", ctx)
+        response = render(request, "orders/_deal_lines_editor.html", ctx)
+        if changed:
+            # The deal's amount shows elsewhere on its page too: reload it to stay in step.
+            response["HX-Refresh"] = "true"
+        return response
     if errors:
         messages.error(request, "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in errors.items()))
     return redirect(f"/sales/deals/{deal.pk}/#deal-lines")
@@ -119,7 +125,7 @@ def deal_line_add(request, deal_id: int):
         )
     except InvalidInput as exc:
         return _lines_answer(request, deal, errors=exc.errors, form=post.dict())
-    return _lines_answer(request, deal)
+    return _lines_answer(request, deal, changed=True)
 
 
 @login_required
@@ -139,7 +145,7 @@ def deal_line_update(request, line_id: int):
     except InvalidInput as exc:
         form = {**post.dict(), "line_id": str(line.pk)}
         return _lines_answer(request, line.deal, errors=exc.errors, form=form)
-    return _lines_answer(request, line.deal)
+    return _lines_answer(request, line.deal, changed=True)
 
 
 @login_required
@@ -151,7 +157,7 @@ def deal_line_remove(request, line_id: int):
         services.deal_line_remove(actor=request.user, line=line)
     except InvalidInput as exc:
         return _lines_answer(request, deal, errors=exc.errors)
-    return _lines_answer(request, deal)
+    return _lines_answer(request, deal, changed=True)
 
 
 # -- quotes ----------------------------------------------------------------------------------

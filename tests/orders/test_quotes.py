@@ -169,8 +169,8 @@ def test_the_pdf_shows_number_version_customer_lines_totals_and_terms(cast, cata
     assert "Total at list prices 10,200.00" in text
     assert "Discount -420.00" in text
     assert "Total (EUR) 9,780.00" in text
-    assert "Payment: 60 days net; Standard: 30 days net" in text
-    assert "Delivery: Standard: delivered at place within 4 weeks" in text
+    assert "Payment: 60 days net; Standard (30 days net)" in text
+    assert "Delivery: Standard (delivered within 4 weeks)" in text
 
 
 def test_quote_lines_are_copies_not_links(cast, catalog, lined_deal):

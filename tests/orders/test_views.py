@@ -63,6 +63,7 @@ def test_adding_a_line_with_htmx_answers_the_editor_fragment(cast, catalog, deal
     assert response.status_code == 200
     assert body.startswith("<section") and "<html" not in body
     assert "Fleet Monitor sensor" in body and "1,080.00" in body
+    assert response["HX-Refresh"] == "true"  # the deal's amount card follows the lines
     assert DealLine.objects.get().amount == 1080
 
 
@@ -77,6 +78,7 @@ def test_a_discount_above_the_maximum_is_shown_beside_the_field(cast, catalog, d
     assert 'id="line-discount-err"' in body
     assert "35% is above the 30% maximum discount" in body
     assert 'value="35"' in body  # what was typed is kept
+    assert "HX-Refresh" not in response
     assert not DealLine.objects.exists()
 
 
