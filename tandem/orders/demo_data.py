@@ -251,8 +251,8 @@ def orders_demo(context: DemoContext) -> dict[str, int]:
         lines += made
     DealLine.objects.bulk_create(lines, batch_size=2000)
     for deal in deals:
-        made = per_deal.get(deal.pk)
-        if made:
+        if per_deal.get(deal.pk):
+            made = per_deal[deal.pk]
             deal.amount = sum((ln.amount for ln in made), Decimal("0.00"))
             deal.cost_amount = sum((ln.cost_amount for ln in made), Decimal("0.00"))
     Deal.objects.bulk_update(
@@ -363,8 +363,9 @@ def _orders(
     reserved: dict[int, int] = defaultdict(int)
     for deal, version, made in won:
         at = deal.closed_at
+        assert at is not None  # a won deal is closed
         age = (now - at).days
-        status, stamps = OrderStatus.CONFIRMED, {}
+        status, stamps = OrderStatus.CONFIRMED, dict[str, dt.datetime]()
         if rng.random() < 0.015:
             status = OrderStatus.CANCELLED
             stamps = {"cancelled_at": at + dt.timedelta(days=2)}

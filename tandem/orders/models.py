@@ -8,8 +8,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 class Product(models.Model):
     """Something the company sells: hardware from stock, a licence or a service."""
@@ -18,9 +16,13 @@ class Product(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     unit = models.CharField(max_length=40, default="units", help_text="Plural: '40 sensors'.")
-    unit_cost = models.DecimalField(**MONEY, help_text="What one unit costs us.")
+    unit_cost = models.DecimalField(
+        max_digits=14, decimal_places=2, help_text="What one unit costs us."
+    )
     list_price = models.DecimalField(
-        **MONEY, help_text="The price when no price list names this product."
+        max_digits=14,
+        decimal_places=2,
+        help_text="The price when no price list names this product.",
     )
     is_active = models.BooleanField(default=True)
     is_custom = models.BooleanField(
@@ -64,7 +66,7 @@ class PriceListItem(models.Model):
 
     price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="items")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="prices")
-    price = models.DecimalField(**MONEY)
+    price = models.DecimalField(max_digits=14, decimal_places=2)
 
     class Meta:
         constraints = [
@@ -151,12 +153,20 @@ class PricedLine(models.Model):
 
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField()
-    list_price = models.DecimalField(**MONEY, help_text="Per unit, before discount.")
+    list_price = models.DecimalField(
+        max_digits=14, decimal_places=2, help_text="Per unit, before discount."
+    )
     discount_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(0))
-    net_price = models.DecimalField(**MONEY, help_text="Per unit, after discount.")
-    unit_cost = models.DecimalField(**MONEY, help_text="The product's cost when priced.")
-    amount = models.DecimalField(**MONEY, help_text="Net price × quantity.")
-    cost_amount = models.DecimalField(**MONEY, help_text="Unit cost × quantity.")
+    net_price = models.DecimalField(
+        max_digits=14, decimal_places=2, help_text="Per unit, after discount."
+    )
+    unit_cost = models.DecimalField(
+        max_digits=14, decimal_places=2, help_text="The product's cost when priced."
+    )
+    amount = models.DecimalField(max_digits=14, decimal_places=2, help_text="Net price × quantity.")
+    cost_amount = models.DecimalField(
+        max_digits=14, decimal_places=2, help_text="Unit cost × quantity."
+    )
     payment_terms = models.CharField(
         max_length=20, choices=PaymentTerms.choices, default=PaymentTerms.STANDARD
     )
@@ -252,9 +262,9 @@ class QuoteVersion(models.Model):
     quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="versions")
     version = models.PositiveSmallIntegerField()
     currency = models.CharField(max_length=3, default="EUR")
-    list_total = models.DecimalField(**MONEY, help_text="Before discounts.")
-    amount = models.DecimalField(**MONEY)
-    cost_amount = models.DecimalField(**MONEY)
+    list_total = models.DecimalField(max_digits=14, decimal_places=2, help_text="Before discounts.")
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    cost_amount = models.DecimalField(max_digits=14, decimal_places=2)
     valid_until = models.DateField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -317,8 +327,8 @@ class Order(models.Model):
         help_text="The account already had a delivered or invoiced order: a repeat sale.",
     )
     currency = models.CharField(max_length=3, default="EUR")
-    amount = models.DecimalField(**MONEY)
-    cost_amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    cost_amount = models.DecimalField(max_digits=14, decimal_places=2)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -66,7 +66,7 @@ def stock_movements(*, product: Product, limit: int = 50) -> QuerySet[StockMovem
     return StockMovement.objects.filter(product=product).select_related("actor", "order")[:limit]
 
 
-def _deals_reached(user: Any, resource: str, action: str = "view") -> QuerySet[Deal]:
+def _deals_reached(user: Any, resource: str, action: str = "view") -> QuerySet[Any, Any]:
     return policies.visible(user, resource, Deal.objects.all(), action).values("pk")
 
 

@@ -29,12 +29,22 @@ pytestmark = pytest.mark.browser
 def shop(cast):
     admin = cast.admin
     orders.product_create(
-        actor=admin, sku="KST-EG3", name="Edge Gateway 3", unit="gateways",
-        unit_cost="820.00", list_price="1450.00", on_hand=4,
+        actor=admin,
+        sku="KST-EG3",
+        name="Edge Gateway 3",
+        unit="gateways",
+        unit_cost="820.00",
+        list_price="1450.00",
+        on_hand=4,
     )
     orders.product_create(
-        actor=admin, sku="KST-PMS-LIC", name="Predictive Maintenance Suite", unit="machines",
-        unit_cost="260.00", list_price="1200.00", is_stocked=False,
+        actor=admin,
+        sku="KST-PMS-LIC",
+        name="Predictive Maintenance Suite",
+        unit="machines",
+        unit_cost="260.00",
+        list_price="1200.00",
+        is_stocked=False,
     )
     orders.price_list_create(
         actor=admin, name="Kestrel list", valid_from=dt.date(2020, 1, 1), is_default=True
@@ -43,7 +53,9 @@ def shop(cast):
         account=AccountFactory(name="Acme Plastics"), first_name="Ann", last_name="Archer"
     )
     return sales.deal_open(
-        actor=cast.sales_rep, name="Acme Plastics — gateways", owner=cast.sales_rep,
+        actor=cast.sales_rep,
+        name="Acme Plastics — gateways",
+        owner=cast.sales_rep,
         contact=contact,
     )
 
@@ -66,7 +78,9 @@ def test_a_rep_adds_lines_and_builds_a_quote(browse, screenshot, cast, shop):
     # 18% is allowed but flagged for the fit review
     rep.locator("#deal-lines").get_by_label("Discount %").fill("18")
     rep.locator("#deal-lines").get_by_role("button", name="Add line").click()
-    expect(rep.locator("#deal-lines").get_by_text("discount above review threshold")).to_be_visible()
+    expect(
+        rep.locator("#deal-lines").get_by_text("discount above review threshold")
+    ).to_be_visible()
 
     # a licence line at list price, with non-standard payment terms
     lines = rep.locator("#deal-lines")

@@ -52,9 +52,9 @@ def test_the_demo_sells_from_its_catalog_and_the_numbers_agree(demo):  # noqa: F
         assert DocumentSequence.objects.get(kind="quote", year=year).last_number == len(sequences)
     # stock: what confirmed orders hold is what the stock rows say is reserved
     for stock in StockLevel.objects.filter(product__is_stocked=True):
-        held = OrderLine.objects.filter(
-            product=stock.product, order__status="confirmed"
-        ).aggregate(total=Sum("reserved"))["total"]
+        held = OrderLine.objects.filter(product=stock.product, order__status="confirmed").aggregate(
+            total=Sum("reserved")
+        )["total"]
         assert stock.reserved == (held or 0) <= stock.on_hand
     # some orders are repeat orders, and each has an earlier delivered order of its account
     repeats = Order.objects.filter(is_repeat=True)
