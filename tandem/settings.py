@@ -167,6 +167,11 @@ TANDEM_LOGIN_FAILURES_ALLOWED = int(config.env("TANDEM_LOGIN_FAILURES_ALLOWED", 
 TANDEM_LOGIN_LOCKOUT_SECONDS = int(config.env("TANDEM_LOGIN_LOCKOUT_SECONDS", "900") or "900")
 TANDEM_FORM_SUBMISSIONS_PER_HOUR = int(config.env("TANDEM_FORM_SUBMISSIONS_PER_HOUR", "30") or "30")
 
+# Offer policy (tandem.orders): a deal line's discount above the review threshold opens a fit
+# review; above the maximum it is refused. Per cent.
+TANDEM_DISCOUNT_REVIEW_PERCENT = config.env("TANDEM_DISCOUNT_REVIEW_PERCENT", "15") or "15"
+TANDEM_DISCOUNT_MAX_PERCENT = config.env("TANDEM_DISCOUNT_MAX_PERCENT", "30") or "30"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -153,6 +153,25 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
     "marketing_report": {
         "view": _row(A, A, N, N, A, A, N),
         "create": _row(A, A, N, N, N, A, N),
+    # orders: the catalog is sales managers' to keep and everyone's (but employees') to read;
+    # a quote or an order belongs to its deal's owner (checks pass the deal).
+    "product": {
+        "view": _row(A, A, A, A, A, A, N),
+        "create": _row(N, N, N, A, N, A, N),
+        "change": _row(N, N, N, A, N, A, N),
+        "delete": _row(N, N, N, A, N, A, N),
+    },
+    "quote": {
+        "view": _row(A, A, O, T, A, A, N),
+        "create": _row(N, N, O, T, N, A, N),
+        "change": _row(N, N, O, T, N, A, N),
+        "delete": _row(N, N, N, N, N, A, N),
+    },
+    "order": {
+        "view": _row(A, A, O, T, A, A, N),
+        "create": _row(N, N, O, T, N, A, N),
+        "change": _row(N, N, O, T, N, A, N),
+        "delete": _row(N, N, N, N, N, A, N),
     },
     "audit_log": {
         "view": _row(N, N, N, N, N, A, N),
@@ -180,6 +199,9 @@ OWNER_FIELD = {
     "survey": "owner",
     "shared_report": "requested_by",
     "marketing_report": "requested_by",
+    "product": "created_by",  # unused: product scopes are all or nothing
+    "quote": "owner",  # of the deal, which the checks pass
+    "order": "owner",  # of the deal, which the checks pass
     "audit_log": "actor",
 }
 

@@ -103,3 +103,9 @@ from tandem.api import sales as sales_api  # noqa: E402
 api.add_router("/", crm.router)
 api.add_router("/", relay.router)
 api.add_router("/", sales_api.router)
+from tandem.api import crm, relay  # noqa: E402  (routers register on the api above)
+from tandem.api import orders as orders_api  # noqa: E402
+
+api.add_router("/", crm.router)
+api.add_router("/", relay.router)
+api.add_router("/", orders_api.router)

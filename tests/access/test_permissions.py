@@ -549,6 +549,9 @@ SALES_WORKSPACE_SPECS: dict[tuple[str, str], Spec] = {
     ),
 }
 SPECS.update(SALES_WORKSPACE_SPECS)
+from tests.orders.permission_specs import order_specs  # noqa: E402
+
+SPECS.update(order_specs(Spec, a_deal))
 
 ROLES = [str(r) for r in policies.ROLE_ORDER]
 CELLS = [

@@ -1,0 +1,117 @@
+"""A quote version as a printable PDF (ReportLab, pure Python, standard fonts)."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from tandem.demo.catalog import SELLER
+from tandem.orders.models import DeliveryTerms, PaymentTerms, QuoteVersion
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:,.2f}"
+
+
+def _percent(value: Decimal) -> str:
+    return f"{value.normalize():f}%" if value else "—"
+
+
+def quote_pdf(*, version: QuoteVersion, lines: list[Any], seller: str = SELLER) -> bytes:
+    """The quote version as PDF bytes: number, version, customer, lines, totals and terms."""
+    quote = version.quote
+    deal = quote.deal
+    styles = getSampleStyleSheet()
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=f"Quote {quote.number} version {version.version}",
+        author=seller,
+    )
+
+    def para(text: str, style: str = "Normal") -> Paragraph:
+        return Paragraph(escape(text), styles[style])
+
+    customer = deal.account.name if deal.account else ""
+    contact = str(deal.contact) if deal.contact else ""
+    story: list[Any] = [
+        para(seller, "Heading2"),
+        para(f"Quote {quote.number} · version {version.version}", "Title"),
+        para(f"Customer: {customer or contact or deal.name}"),
+    ]
+    if contact and customer:
+        story.append(para(f"Attention: {contact}"))
+    story += [
+        para(f"Deal: {deal.name}"),
+        para(
+            f"Date: {version.created_at:%Y-%m-%d} · valid until {version.valid_until:%Y-%m-%d} · "
+            f"prices in {version.currency}"
+        ),
+        Spacer(1, 6 * mm),
+    ]
+    rows: list[list[Any]] = [
+        ["SKU", "Product", "Qty", "List price", "Discount", "Net price", "Amount"]
+    ]
+    for line in lines:
+        rows.append(
+            [
+                line.product.sku,
+                Paragraph(escape(line.product.name), styles["BodyText"]),
+                str(line.quantity),
+                _money(line.list_price),
+                _percent(line.discount_percent),
+                _money(line.net_price),
+                _money(line.amount),
+            ]
+        )
+    discount = version.list_total - version.amount
+    rows += [
+        ["", "Total at list prices", "", "", "", "", _money(version.list_total)],
+        ["", "Discount", "", "", "", "", _money(-discount) if discount else "0.00"],
+        ["", f"Total ({version.currency})", "", "", "", "", _money(version.amount)],
+    ]
+    table = Table(
+        rows,
+        colWidths=[24 * mm, 56 * mm, 12 * mm, 22 * mm, 18 * mm, 22 * mm, 22 * mm],
+        repeatRows=1,
+    )
+    body_end = len(lines)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                ("LINEBELOW", (0, body_end), (-1, body_end), 0.5, colors.grey),
+                ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+            ]
+        )
+    )
+    story += [table, Spacer(1, 6 * mm), para("Terms", "Heading3")]
+    payment = sorted({PaymentTerms(line.payment_terms).label for line in lines})
+    delivery = sorted({DeliveryTerms(line.delivery_terms).label for line in lines})
+    story.append(para("Payment: " + "; ".join(payment)))
+    story.append(para("Delivery: " + "; ".join(delivery)))
+    story.append(
+        para(
+            f"This quote is valid until {version.valid_until:%Y-%m-%d}. Stocked items are "
+            "reserved when the order is confirmed."
+        )
+    )
+    doc.build(story)
+    return out.getvalue()
