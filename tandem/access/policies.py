@@ -153,6 +153,7 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
     "marketing_report": {
         "view": _row(A, A, N, N, A, A, N),
         "create": _row(A, A, N, N, N, A, N),
+    },
     # orders: the catalog is sales managers' to keep and everyone's (but employees') to read;
     # a quote or an order belongs to its deal's owner (checks pass the deal).
     "product": {

@@ -87,25 +87,14 @@ def on_http_error(request, exc: HttpError):
     return _errors(exc.status_code, [{"field": "", "message": str(exc)}])
 
 
-from tandem.api import crm, relay, together  # noqa: E402  (routers register on the api above)
+from tandem.api import (  # noqa: E402  (routers register on the api above)
+    crm,
+    orders,
+    relay,
+    reports,
+    sales,
+    together,
+)
 
-api.add_router("/", crm.router)
-api.add_router("/", relay.router)
-api.add_router("/", together.router)
-from tandem.api import crm, relay, reports  # noqa: E402  (routers register on the api above)
-
-api.add_router("/", crm.router)
-api.add_router("/", relay.router)
-api.add_router("/", reports.router)
-from tandem.api import crm, relay  # noqa: E402  (routers register on the api above)
-from tandem.api import sales as sales_api  # noqa: E402
-
-api.add_router("/", crm.router)
-api.add_router("/", relay.router)
-api.add_router("/", sales_api.router)
-from tandem.api import crm, relay  # noqa: E402  (routers register on the api above)
-from tandem.api import orders as orders_api  # noqa: E402
-
-api.add_router("/", crm.router)
-api.add_router("/", relay.router)
-api.add_router("/", orders_api.router)
+for area in (crm, relay, together, sales, orders, reports):
+    api.add_router("/", area.router)
