@@ -1,5 +1,9 @@
 """The ICP fit check on deals: a deal whose account falls outside the ideal-customer profile
-(fit letter C or D) needs a joint review before it can be won."""
+(fit letter D) needs a joint review before it can be won.
+
+A C is a weak fit, not outside the profile: flagging it would send most deals to review and
+teach both teams to wave reviews through. A deal with no known account is not judged: there
+is no company to hold against the profile yet."""
 
 from __future__ import annotations
 
@@ -11,15 +15,15 @@ from tandem.sales.fit import FitConcern, fit_check
 if TYPE_CHECKING:
     from tandem.sales.models import Deal
 
-POOR_FIT = ("C", "D")
+POOR_FIT = ("D",)
 
 
 @fit_check("icp")
 def icp_fit(deal: Deal) -> list[FitConcern]:
-    """A concern when the deal's account (with its buyer) scores C or D on fit, saying why."""
-    account = deal.account
+    """A concern when the deal's account (with its buyer) scores D on fit, saying why."""
     contact = deal.contact
-    if account is None and contact is None:
+    account = deal.account or (contact.account if contact is not None else None)
+    if account is None:
         return []
     profile = scoring.profile()
     if contact is not None:
