@@ -13,6 +13,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             "ignore:fetch_arrow_table\\(\\) is deprecated:DeprecationWarning"
         ),
         pytest.mark.filterwarnings("ignore:The 'future.infer_string' option is deprecated"),
+        # pyspark 4.0 converting pandas 3 frames; not ours.
+        pytest.mark.filterwarnings("ignore:The copy keyword is deprecated"),
     ]
     for item in items:
         if "tests/analytics/" in str(item.path).replace("\\", "/"):
