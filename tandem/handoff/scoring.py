@@ -249,7 +249,9 @@ def _padded_title_sql() -> str:
 def _title_q(rule: Rule, vendor: str) -> Any:
     words = [w.lower().strip() for w in rule.values if w.strip()]
     padded = _padded_title_sql()
-    sql = " OR ".join(f"instr({padded}, %s) > 0" for _ in words)
+    # PostgreSQL spells SQLite's instr(haystack, needle) strpos.
+    find = "strpos" if vendor == "postgresql" else "instr"
+    sql = " OR ".join(f"{find}({padded}, %s) > 0" for _ in words)
     # Only placeholders are formatted in; the words go as parameters.
     return RawSQL(f"({sql})", [f" {w} " for w in words], output_field=BooleanField())  # noqa: S611
 
