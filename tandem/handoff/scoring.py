@@ -137,30 +137,14 @@ def default_profile() -> Profile:
     )
 
 
-# Scoring reads its settings on every touch; they change rarely, so each process keeps them for
-# a few seconds (saving through the services clears the cache at once in that process).
-PROFILE_TTL_SECONDS = 10.0
-_cached: tuple[float, Profile] | None = None
-
-
-def profile_forget() -> None:
-    """Drop the cached settings (after a rule or setting is saved)."""
-    global _cached
-    _cached = None
-
-
 def profile() -> Profile:
-    """The company's scoring settings, weights and ICP rules (cached for a few seconds)."""
-    import time
+    """The company's scoring settings, weights and ICP rules (three small queries).
 
-    global _cached
-    now = time.monotonic()
-    if _cached is None or _cached[0] < now:
-        _cached = (now + PROFILE_TTL_SECONDS, _profile_load())
-    fallback = int(getattr(settings, "TANDEM_MQL_THRESHOLD", 50))
-    loaded = _cached[1]
-    if loaded.threshold < 0:  # no threshold saved: the setting decides, read fresh
-        return replace(loaded, threshold=fallback)
+    Read fresh each time: a cache would outlive a rolled-back change and differ per process.
+    """
+    loaded = _profile_load()
+    if loaded.threshold < 0:  # no threshold saved: the setting decides
+        return replace(loaded, threshold=int(getattr(settings, "TANDEM_MQL_THRESHOLD", 50)))
     return loaded
 
 
@@ -249,7 +233,9 @@ def _padded_title_sql() -> str:
 def _title_q(rule: Rule, vendor: str) -> Any:
     words = [w.lower().strip() for w in rule.values if w.strip()]
     padded = _padded_title_sql()
-    sql = " OR ".join(f"instr({padded}, %s) > 0" for _ in words)
+    # PostgreSQL spells SQLite's instr(haystack, needle) strpos.
+    find = "strpos" if vendor == "postgresql" else "instr"
+    sql = " OR ".join(f"{find}({padded}, %s) > 0" for _ in words)
     # Only placeholders are formatted in; the words go as parameters.
     return RawSQL(f"({sql})", [f" {w} " for w in words], output_field=BooleanField())  # noqa: S611
 

@@ -371,7 +371,6 @@ def icp_rule_save(
             audit.record_updated(actor=actor, obj=target, before=before, via=via)
         else:
             audit.record_created(actor=actor, obj=target, via=via)
-    scoring.profile_forget()
     return target
 
 
@@ -387,8 +386,10 @@ def stage_rule_save(
     """Set the company's entry rule for a lifecycle stage (admins only)."""
     from tandem.people.lifecycle import ESSENTIAL
     from tandem.people.models import StageRule
+    from tandem.people.models import StageRule as _StageRule
 
-    policies.require(actor, "change", "lifecycle_setup")
+    exists = _StageRule.objects.filter(stage=stage).exists()
+    policies.require(actor, "change" if exists else "create", "lifecycle_setup")
     if stage not in Stage.values:
         raise InvalidInput.field("stage", f"'{stage}' is not a lifecycle stage")
     if not is_enabled and stage in ESSENTIAL:
@@ -452,3 +453,19 @@ def routing_rule_save(
     )
     audit.record_created(actor=actor, obj=rule, via=via)
     return rule
+
+
+def stage_rule_delete(*, actor: Any, rule: Any, via: str = "ui") -> None:
+    """Drop a stage's entry rule: the stage follows the default machine again."""
+    policies.require(actor, "delete", "lifecycle_setup")
+    with transaction.atomic():
+        audit.record_deleted(actor=actor, obj=rule, via=via)
+        rule.delete()
+
+
+def icp_rule_delete(*, actor: Any, rule: Any, via: str = "ui") -> None:
+    """Delete an ICP rule (when none are left, the default rules apply again)."""
+    policies.require(actor, "delete", "handoff_setup")
+    with transaction.atomic():
+        audit.record_deleted(actor=actor, obj=rule, via=via)
+        rule.delete()

@@ -30,7 +30,7 @@ from tandem.collaboration import survey_services as surveys
 from tandem.collaboration.models import Survey, SurveyStatus
 from tandem.handoff import selectors as handoff_selectors
 from tandem.handoff import services as handoff
-from tandem.handoff.models import Lead
+from tandem.handoff.models import IcpRule, Lead
 from tandem.marketing import selectors as marketing_selectors
 from tandem.marketing import services as marketing
 from tandem.marketing.models import Campaign
@@ -41,6 +41,7 @@ from tandem.reports import services as reports
 from tandem.reports.analyses import report_type
 from tandem.reports.models import ReportRun
 from tandem.sales import activity_services, playbook_services, review_services
+from tandem.people.models import Account, Contact, StageRule, Touch
 from tandem.sales import selectors as sales_selectors
 from tandem.sales import services as sales
 from tandem.sales.models import Deal
@@ -300,6 +301,68 @@ SPECS: dict[tuple[str, str], Spec] = {
         a_lead,
         lambda w, a, r: handoff.lead_delete(actor=a, lead=r),
         lambda w, a, r: not _exists(Lead, pk=r.pk),
+    ),
+    # The hand-off's set-up (scoring and routing rules) and the lifecycle's entry rules.
+    ("handoff_setup", "view"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: _door(w.client(a).get("/leads/setup/")),
+        lambda w, a, _: w.client(a).get("/leads/setup/").status_code == 200,
+        whose=("any",),
+    ),
+    ("handoff_setup", "create"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: handoff.icp_rule_save(
+            actor=a,
+            kind="field_in",
+            field="account.region",
+            values=["EMEA"],
+            points=5,
+            label="probe",
+        ),  # fmt: skip
+        lambda w, a, _: _exists(IcpRule, label="probe"),
+        whose=("any",),
+    ),
+    ("handoff_setup", "change"): Spec(
+        lambda w, owner: IcpRule.objects.create(
+            kind="field_in", field="account.region", values=["EMEA"], points=5, label="probe"
+        ),
+        lambda w, a, r: handoff.icp_rule_save(
+            actor=a, rule=r, kind=r.kind, field=r.field, values=r.values, points=9, label="probe"
+        ),
+        lambda w, a, r: IcpRule.objects.get(pk=r.pk).points == 9,
+        whose=("any",),
+    ),
+    ("handoff_setup", "delete"): Spec(
+        lambda w, owner: IcpRule.objects.create(
+            kind="field_in", field="account.region", values=["EMEA"], points=5, label="probe"
+        ),
+        lambda w, a, r: handoff.icp_rule_delete(actor=a, rule=r),
+        lambda w, a, r: not _exists(IcpRule, pk=r.pk),
+        whose=("any",),
+    ),
+    ("lifecycle_setup", "view"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: _door(w.client(a).get("/leads/setup/")),
+        lambda w, a, _: w.client(a).get("/leads/setup/").status_code == 200,
+        whose=("any",),
+    ),
+    ("lifecycle_setup", "create"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: handoff.stage_rule_save(actor=a, stage="sql", requires_reason=True),
+        lambda w, a, _: _exists(StageRule, stage="sql"),
+        whose=("any",),
+    ),
+    ("lifecycle_setup", "change"): Spec(
+        lambda w, owner: StageRule.objects.create(stage="sql"),
+        lambda w, a, r: handoff.stage_rule_save(actor=a, stage="sql", requires_reason=True),
+        lambda w, a, r: StageRule.objects.get(pk=r.pk).requires_reason,
+        whose=("any",),
+    ),
+    ("lifecycle_setup", "delete"): Spec(
+        lambda w, owner: StageRule.objects.create(stage="sql"),
+        lambda w, a, r: handoff.stage_rule_delete(actor=a, rule=r),
+        lambda w, a, r: not _exists(StageRule, pk=r.pk),
+        whose=("any",),
     ),
     ("deal", "view"): Spec(
         a_deal,
