@@ -136,11 +136,15 @@ def deal_move(*, actor: Any, deal: Deal, stage_id: int, via: str = "ui") -> Deal
         raise InvalidInput.field("stage", "use win or lose to close a deal")
     if stage.pk == deal.stage_id:
         return deal
+    from tandem.sales.review_services import fit_review_sync
+
     with transaction.atomic():
         before = audit.snapshot(deal)
         _move(actor=actor, deal=deal, stage=stage)
         deal.save(update_fields=["stage"])
         audit.record_updated(actor=actor, obj=deal, before=before, via=via)
+        # A deal that no longer fits is flagged for a joint review as soon as it moves on.
+        fit_review_sync(deal=deal, actor=actor, via=via)
     return deal
 
 

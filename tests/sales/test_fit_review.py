@@ -213,3 +213,14 @@ def test_a_teammate_raises_a_review_by_hand_and_it_blocks_the_win(cast, deal):
 def test_only_sales_raises_a_review_by_hand(cast, deal, role):
     with pytest.raises(PermissionDenied):
         reviews.fit_review_open(actor=cast.by_role(role), deal=deal, reason="Odd")
+
+
+def test_moving_a_deal_with_concerns_opens_its_review(cast, custom_deal):
+    proposal = custom_deal.pipeline.stages.get(name="Proposal")
+
+    sales.deal_move(actor=cast.sales_rep, deal=custom_deal, stage_id=proposal.pk)
+
+    (review,) = selectors.fit_reviews_list(user=cast.marketing_manager)
+    assert (review.deal, review.opened_by) == (custom_deal, cast.sales_rep)
+    (card,) = selectors.board(user=cast.sales_rep, pipeline=custom_deal.pipeline)[1].cards
+    assert card.in_review is True
