@@ -304,13 +304,16 @@ def order_detail(request, order_id: int):
     lines = selectors.order_lines(order=order)
     can_change = policies.can(request.user, "change", "order", order.deal)
     after = NEXT_STATUS.get(OrderStatus(order.status))
+    waiting = sum(line.backordered for line in lines)
+    if after == OrderStatus.SHIPPED and waiting:
+        after = None  # it cannot ship until the backordered units are reserved
     return render(
         request,
         "orders/order.html",
         {
             "order": order,
             "lines": lines,
-            "waiting": sum(line.backordered for line in lines),
+            "waiting": waiting,
             "next_status": after.label if after else None,
             "can_change": can_change,
             "steps": [

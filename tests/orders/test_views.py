@@ -248,3 +248,18 @@ def test_the_deal_editor_runs_a_fixed_number_of_queries(
     quotes.quote_create(actor=cast.sales_rep, deal=deal)
     with django_assert_max_num_queries(len(few.captured_queries) + 1):
         client.get(f"/orders/deals/{deal.pk}/lines/", **HTMX)
+
+
+def test_an_order_waiting_for_backorders_offers_no_shipping(cast, catalog, deal):
+    orders.deal_line_add(
+        actor=cast.sales_rep, deal=deal, product_id=catalog.gateway.pk, quantity=12
+    )
+    quote = quotes.quote_create(actor=cast.sales_rep, deal=deal)
+    line = quote.versions.get().lines.get()
+    order = quotes.quote_accept(actor=cast.sales_rep, quote=quote, backorder_line_ids=[line.pk])
+
+    page = _client(cast.sales_rep).get(f"/orders/{order.pk}/").content.decode()
+
+    assert "Mark shipped" not in page
+    assert "It ships once the 2 backordered units are in stock and reserved." in page
+    assert "Reserve arrived stock" in page
