@@ -105,6 +105,13 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "change": _row(O, A, N, N, N, A, N),
         "delete": _row(N, A, N, N, N, A, N),
     },
+    # Segments are marketing's; sales sees the list and the counts (where to hunt), not edits.
+    "segment": {
+        "view": _row(A, A, A, A, A, A, N),
+        "create": _row(A, A, N, N, N, A, N),
+        "change": _row(A, A, N, N, N, A, N),
+        "delete": _row(O, A, N, N, N, A, N),
+    },
     "audit_log": {
         "view": _row(N, N, N, N, N, A, N),
         "create": _row(N, N, N, N, N, N, N),
@@ -123,6 +130,7 @@ OWNER_FIELD = {
     "deal": "owner",
     "deal_private_notes": "owner",
     "survey": "owner",
+    "segment": "owner",
     "audit_log": "actor",
 }
 
