@@ -17,6 +17,7 @@ from tandem.handoff.tasks import lead_assigned_notify
 from tandem.people import services as people
 from tandem.people.lifecycle import Stage
 from tandem.people.models import Contact, Touch, TouchKind
+from tandem.segments.freshness import segments_refresh_on_commit
 
 # Stages from which a contact can still become a new MQL.
 QUALIFIABLE = frozenset({Stage.SUBSCRIBER, Stage.LEAD, Stage.RECYCLED})
@@ -68,6 +69,8 @@ def contact_rescore(*, contact: Contact, via: str = "scoring") -> int:
     if score != contact.score:
         contact.score = score
         contact.save(update_fields=["score", "updated_at"])
+    # A touch logged or deleted, or the score moved: the contact's segments may change.
+    segments_refresh_on_commit([contact.pk])
     if score >= scoring.mql_threshold() and contact.lifecycle_stage in QUALIFIABLE:
         lead_hand_off(contact=contact, via=via)
     return score

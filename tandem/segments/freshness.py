@@ -18,14 +18,15 @@ class _Pending:
 
     __qualname__ = "segments_refresh_pending"
 
-    def __init__(self) -> None:
-        self.contact_ids: set[int] = set()
+    def __init__(self, contact_ids: set[int]) -> None:
+        self.contact_ids = contact_ids
+        self.is_done = False
 
     def __call__(self) -> None:
         from tandem.segments.services import segments_refresh_for_contacts
 
-        ids, self.contact_ids = self.contact_ids, set()
-        segments_refresh_for_contacts(ids)
+        self.is_done = True
+        segments_refresh_for_contacts(self.contact_ids)
 
 
 def segments_refresh_on_commit(contact_ids: Iterable[int | None]) -> None:
@@ -38,11 +39,10 @@ def segments_refresh_on_commit(contact_ids: Iterable[int | None]) -> None:
         # Join the callback already waiting in this transaction, if there is one; a callback
         # dropped by a rollback is no longer in the list, so a new one is registered.
         for _, func, _ in connection.run_on_commit:
-            if isinstance(func, _Pending):
+            if isinstance(func, _Pending) and not func.is_done:
                 func.contact_ids |= ids
                 return
-    pending = _Pending()
-    pending.contact_ids = ids
+    pending = _Pending(ids)
     # Robust: the change itself is committed; a failing refresh is logged, and the periodic
     # sweep or a rebuild puts membership right.
     transaction.on_commit(pending, robust=True)
@@ -50,3 +50,10 @@ def segments_refresh_on_commit(contact_ids: Iterable[int | None]) -> None:
 
 def segments_refresh_contact_on_commit(contact_id: int | None) -> None:
     segments_refresh_on_commit([contact_id])
+
+
+def segments_forget_contact(contact_id: int) -> None:
+    """Call before deleting a contact: the segments they were in count one fewer."""
+    from tandem.segments.services import segments_forget_contact as forget
+
+    forget(contact_id)

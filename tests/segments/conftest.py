@@ -35,7 +35,13 @@ def _touch(contact, kind, days_ago, campaign=None):
 
 
 @pytest.fixture
-def crowd(cast) -> Crowd:
+def crowd(cast, django_capture_on_commit_callbacks) -> Crowd:
+    # Run the after-commit refreshes the crowd's changes queue, so tests start settled.
+    with django_capture_on_commit_callbacks(execute=True):
+        return _build_crowd(cast)
+
+
+def _build_crowd(cast) -> Crowd:
     manufacturing = AccountFactory(name="Acme Works", domain="acme.test", industry="Manufacturing")
     retail = AccountFactory(
         name="Shopline", domain="shopline.test", industry="Retail", size_band="10-49"
