@@ -18,7 +18,6 @@ treated as "matches everyone".
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -67,9 +66,14 @@ class Param:
     choices: list[tuple[str, str]] = field(default_factory=list)
     required: bool = True
     hint: str = ""
+    # Shown only when another parameter has (or has not) one of these values.
+    show_when: dict[str, list[str]] = field(default_factory=dict)
+    hide_when: dict[str, list[str]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "show_when": self.show_when,
+            "hide_when": self.hide_when,
             "name": self.name,
             "label": self.label,
             "kind": self.kind,
@@ -117,7 +121,7 @@ class Condition:
     def segment_refs(self) -> set[int]:
         return set()
 
-    def describe(self) -> str:
+    def describe(self, names: dict[tuple[str, int], str] | None = None) -> str:
         return self.label
 
     @classmethod
@@ -268,7 +272,7 @@ class _TextField(Condition):
         v = self.values
         return _text_q(self.prefix + v["field"], v["op"], v["value"], nullable=self.nullable)
 
-    def describe(self) -> str:
+    def describe(self, names: dict[tuple[str, int], str] | None = None) -> str:
         v = self.values
         field_label = dict(self.field_choices)[v["field"]]
         op_label = dict(TEXT_OPS)[v["op"]]
@@ -289,7 +293,7 @@ class ContactField(_TextField):
     params = [
         Param("field", "Field", "choice", field_choices),
         Param("op", "Operator", "choice", TEXT_OPS),
-        Param("value", "Value", "text", required=False),
+        Param("value", "Value", "text", required=False, hide_when={"op": sorted(VALUELESS_OPS)}),
     ]
 
 
@@ -317,6 +321,7 @@ class AccountField(_TextField):
             "text",
             required=False,
             hint=f"size bands: {', '.join(SizeBand.values)}",
+            hide_when={"op": sorted(VALUELESS_OPS)},
         ),
     ]
 
@@ -354,7 +359,7 @@ class Audience(Condition):
             return Q(Exact(flags, mask))
         return Q(Exact(flags, 0))
 
-    def describe(self) -> str:
+    def describe(self, names: dict[tuple[str, int], str] | None = None) -> str:
         names = ", ".join(AUDIENCE_BY_NAME[n].label for n in self.values["values"])
         return f"Audience {dict(AUDIENCE_OPS)[self.values['op']]} {names}"
 
@@ -382,7 +387,7 @@ class LifecycleStage(Condition):
         q = Q(lifecycle_stage__in=self.values["values"])
         return q if self.values["op"] == "in" else ~q
 
-    def describe(self) -> str:
+    def describe(self, names: dict[tuple[str, int], str] | None = None) -> str:
         names = ", ".join(Stage(s).label for s in self.values["values"])
         return f"Lifecycle stage {dict(SET_OPS)[self.values['op']]} {names}"
 
@@ -404,7 +409,7 @@ class Score(Condition):
     params = [
         Param("op", "Operator", "choice", NUMBER_OPS),
         Param("value", "Score", "int"),
-        Param("value2", "and", "int", required=False, hint="upper bound, for “between”"),
+        Param("value2", "and", "int", required=False, show_when={"op": ["between"]}),
     ]
 
     @classmethod
@@ -426,7 +431,7 @@ class Score(Condition):
         lookup = "exact" if v["op"] == "eq" else v["op"]
         return Q(**{f"score__{lookup}": v["value"]})
 
-    def describe(self) -> str:
+    def describe(self, names: dict[tuple[str, int], str] | None = None) -> str:
         v = self.values
         if v["op"] == "between":
             return f"Score between {v['value']} and {v['value2']}"
@@ -468,7 +473,7 @@ class ConsentState(Condition):
             return Q(Exists(consents.filter(is_granted=False)))
         return ~Q(Exists(consents))
 
-    def describe(self) -> str:
+    def describe(self, names: dict[tuple[str, int], str] | None = None) -> str:
         state = dict(CONSENT_STATES)[self.values["state"]]
         return f"{state.capitalize()} {ConsentChannel(self.values['channel']).label} consent"
 
@@ -487,7 +492,7 @@ class Owner(Condition):
     label = "Owner"
     params = [
         Param("op", "Operator", "choice", OWNER_OPS),
-        Param("users", "People", "user", required=False),
+        Param("users", "People", "user", required=False, show_when={"op": ["is", "is_not"]}),
     ]
 
     @classmethod
@@ -522,7 +527,7 @@ class Owner(Condition):
         # "None of these people" includes contacts nobody owns.
         return q if op == "is" else ~q | Q(owner__isnull=True)
 
-    def describe(self) -> str:
+    def describe(self, names: dict[tuple[str, int], str] | None = None) -> str:
         count = len(self.values["users"])
         return f"Owner {dict(OWNER_OPS)[self.values['op']]}" + (f" ({count})" if count else "")
 
@@ -552,7 +557,7 @@ class Behaviour(Condition):
     group = "Behaviour"
     params = [
         Param("action", "Did", "choice", ACTION_CHOICES),
-        Param("form", "Form", "form", required=False, hint="only for “submitted a form”"),
+        Param("form", "Form", "form", required=False, show_when={"action": ["submitted_form"]}),
         Param("campaign", "Campaign or event", "campaign", required=False),
         Param("at_least", "At least (times)", "int", required=False, hint="1 if blank"),
         Param("within_days", "Within the last (days)", "int", required=False, hint="ever if blank"),
@@ -618,17 +623,17 @@ class Behaviour(Condition):
             )
         return Q(pk__in=rows.values("contact_id"))
 
-    def describe(self) -> str:
+    def describe(self, names: dict[tuple[str, int], str] | None = None) -> str:
         v = self.values
         text = ACTIONS[v["action"]][1] and dict(ACTION_CHOICES)[v["action"]]
         if v.get("form"):
-            text = f"submitted form #{v['form']}"
+            text = f"submitted the form “{(names or {}).get(('form', v['form']), v['form'])}”"
         if v.get("campaign"):
-            text += f" (campaign #{v['campaign']})"
+            text += f" for “{(names or {}).get(('campaign', v['campaign']), v['campaign'])}”"
         if v["at_least"] > 1:
             text += f" at least {v['at_least']} times"
         text += f" in the last {v['within_days']} days" if v["within_days"] else " ever"
-        return text.capitalize()
+        return text[0].upper() + text[1:]
 
 
 # --- membership of another segment -----------------------------------------------------------
@@ -688,7 +693,7 @@ class SegmentMembership(Condition):
                 ) from None
         return q if self.values["op"] == "in" else ~q
 
-    def describe(self) -> str:
+    def describe(self, names: dict[tuple[str, int], str] | None = None) -> str:
         return (
             f"{dict(MEMBER_OPS)[self.values['op']].capitalize()} segment #{self.values['segment']}"
         )
@@ -799,4 +804,25 @@ def catalogue() -> list[dict[str, Any]]:
     return [cls.spec() for cls in CONDITIONS.values()]
 
 
-DescribeFn = Callable[[Condition], str]
+def rule_describe(raw: Any) -> list[tuple[int, str]]:
+    """The rule in words, one (depth, line) per group and condition."""
+    from tandem.marketing.models import Campaign, LeadForm
+    from tandem.segments.models import Segment
+
+    group = parse_rule(raw)
+    names: dict[tuple[str, int], str] = {}
+    names.update({("segment", pk): n for pk, n in Segment.objects.values_list("pk", "name")})
+    names.update({("form", pk): n for pk, n in LeadForm.objects.values_list("pk", "name")})
+    names.update({("campaign", pk): n for pk, n in Campaign.objects.values_list("pk", "name")})
+    lines: list[tuple[int, str]] = []
+
+    def walk(g: Group, depth: int) -> None:
+        lines.append((depth, "All of these:" if g.match == "all" else "Any of these:"))
+        for child in g.children:
+            if isinstance(child, Group):
+                walk(child, depth + 1)
+            else:
+                lines.append((depth + 1, child.describe(names)))
+
+    walk(group, 0)
+    return lines
