@@ -88,6 +88,8 @@ def on_http_error(request, exc: HttpError):
 
 
 from tandem.api import crm, relay  # noqa: E402  (routers register on the api above)
+from tandem.api import segments as segments_api  # noqa: E402
 
 api.add_router("/", crm.router)
 api.add_router("/", relay.router)
+api.add_router("/", segments_api.router)

@@ -118,3 +118,20 @@ def make_segment(cast):
         return segment
 
     return _make
+
+
+@pytest.fixture
+def api(cast):
+    """``api("marketer")`` — a JSON client with that cast member's token."""
+    from tandem.access import services as access
+    from tests.api.conftest import Api
+
+    made: dict[str, Api] = {}
+
+    def _for(role: str) -> Api:
+        if role not in made:
+            _, raw = access.token_issue(user=cast.by_role(role), name=f"{role} script")
+            made[role] = Api(raw)
+        return made[role]
+
+    return _for
