@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -343,19 +345,71 @@ def segments_refresh_for_contacts(
     return (added, removed)
 
 
-def _refresh_chunk(segments: list[Segment], ids: list[int], now: dt.datetime) -> tuple[int, int]:
-    ctx = EvalContext(now=now, contact_ids=ids)
-    flags = {}
+# Compiling fifty rules through the ORM costs far more than running them, so the flags query
+# is compiled once with stand-in values (contact ids below any real one, a clock in 1901) and
+# kept for a minute; each refresh swaps in the real ids and shifts the times to now.
+_STAND_IN_ID = -7_777_777
+_STAND_IN_NOW = dt.datetime(1901, 1, 1, 0, 0, 0, 123457, tzinfo=dt.UTC)
+_COMPILED_FOR_SECONDS = 60.0
+_compiled: dict[tuple, tuple[float, str, tuple, list[int]]] = {}
+
+
+def _flags_sql(segments: list[Segment], count: int) -> tuple[str, tuple, list[int]]:
+    """SQL answering, for ``count`` contacts, a yes/no column per segment that can be evaluated."""
+    key = (tuple((s.pk, json.dumps(s.rule, sort_keys=True)) for s in segments), count)
+    hit = _compiled.get(key)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1], hit[2], hit[3]
+    stand_ins = [_STAND_IN_ID + n for n in range(count)]
+    ctx = EvalContext(now=_STAND_IN_NOW, contact_ids=stand_ins)
+    flags, evaluated = {}, []
     for segment in segments:
         try:
             flags[f"s{segment.pk}"] = as_flag(parse_rule(segment.rule).q(ctx))
         except InvalidInput:
-            continue
+            continue  # its rebuild reports the error
+        evaluated.append(segment.pk)
     if not flags:
+        sql, params = "", ()
+    else:
+        query = Contact.objects.filter(pk__in=stand_ins).order_by().values("pk").annotate(**flags)
+        sql, params = query.query.sql_with_params()
+    if len(_compiled) > 64:
+        _compiled.clear()
+    _compiled[key] = (time.monotonic() + _COMPILED_FOR_SECONDS, sql, tuple(params), evaluated)
+    return sql, tuple(params), evaluated
+
+
+def _real_param(param: Any, ids: list[int], now: dt.datetime) -> Any:
+    if isinstance(param, int) and not isinstance(param, bool):
+        if _STAND_IN_ID <= param < _STAND_IN_ID + len(ids):
+            return ids[param - _STAND_IN_ID]
+        return param
+    if isinstance(param, dt.datetime) and param.year <= 1901 and param.microsecond == 123457:
+        return now - (_STAND_IN_NOW - param)
+    if isinstance(param, str) and len(param) == 26 and param.endswith(".123457"):
+        try:
+            moment = dt.datetime.fromisoformat(param).replace(tzinfo=dt.UTC)
+        except ValueError:
+            return param
+        if moment.year <= 1901:
+            return connection.ops.adapt_datetimefield_value(now - (_STAND_IN_NOW - moment))
+    return param
+
+
+def _refresh_chunk(segments: list[Segment], ids: list[int], now: dt.datetime) -> tuple[int, int]:
+    sql, params, evaluated = _flags_sql(segments, len(ids))
+    if not evaluated:
         return (0, 0)
-    rows = Contact.objects.filter(pk__in=ids).order_by().values("pk", *[]).annotate(**flags)
-    should = {(int(key[1:]), row["pk"]) for row in rows for key in flags if row[key]}
-    evaluated = [int(key[1:]) for key in flags]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_real_param(p, ids, now) for p in params])
+        rows = cursor.fetchall()
+    should = {
+        (segment_id, row[0])
+        for row in rows
+        for segment_id, flag in zip(evaluated, row[1:], strict=True)
+        if flag
+    }
     present = set(
         SegmentMember.objects.filter(contact_id__in=ids, segment_id__in=evaluated).values_list(
             "segment_id", "contact_id"
