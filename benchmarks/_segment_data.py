@@ -129,7 +129,10 @@ def _connection():
 def _series(vendor: str, count: int) -> str:
     if vendor == "postgresql":
         return f"generate_series(1, {int(count)}) AS n(i)"
-    return f"(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {int(count)}) SELECT i FROM s) AS n"
+    return (
+        "(WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s "  # noqa: S608
+        f"WHERE i < {int(count)}) SELECT i FROM s) AS n"
+    )
 
 
 def _random(vendor: str, modulo: int) -> str:
@@ -141,7 +144,8 @@ def _random(vendor: str, modulo: int) -> str:
 def _timestamp(vendor: str, now: dt.datetime, seconds_ago: str) -> str:
     if vendor == "postgresql":
         return f"(TIMESTAMPTZ '{now.isoformat()}' - ({seconds_ago}) * INTERVAL '1 second')"
-    return f"strftime('%Y-%m-%d %H:%M:%f', '{_now_sql(vendor, now)}', '-' || ({seconds_ago}) || ' seconds')"
+    start = _now_sql(vendor, now)
+    return f"strftime('%Y-%m-%d %H:%M:%f', '{start}', '-' || ({seconds_ago}) || ' seconds')"
 
 
 def contacts_generate(count: int, now: dt.datetime) -> float:
@@ -244,7 +248,7 @@ def touches_generate(count: int, now: dt.datetime) -> float:
 
     def inner(rows: int) -> str:
         return (
-            f"SELECT {_random(vendor, span)} AS c, {_random(vendor, 100)} AS k, "
+            f"SELECT {_random(vendor, span)} AS c, {_random(vendor, 100)} AS k, "  # noqa: S608
             f"{_random(vendor, YEAR_SECONDS)} AS s FROM {_series(vendor, rows)}"
         )
 
