@@ -154,9 +154,7 @@ def segment_detail(request, segment_id: int):
             "can_change": can_change,
             "can_delete": policies.can(request.user, "delete", "segment", segment),
             "description": _describe(segment),
-            "chart": charts.monthly_lines_svg(
-                selectors.segment_size_rows(segment=segment), title="Members over time"
-            ),
+            "chart": _size_chart(segment),
             "section": "segments",
         },
     )
@@ -270,3 +268,9 @@ def _describe(segment: Segment) -> list[tuple[int, str]]:
         return rule_describe(segment.rule)
     except InvalidInput as exc:
         return [(0, f"This rule cannot be evaluated: {'; '.join(exc.errors.values())}")]
+
+
+def _size_chart(segment: Segment) -> str:
+    rows = selectors.segment_size_rows(segment=segment)
+    # One sample is a dot, not a trend: the page says how sizes are kept instead.
+    return charts.monthly_lines_svg(rows, title="Members over time") if len(rows) > 1 else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -10,7 +11,7 @@ from django.urls import reverse
 
 from tandem.people.models import Contact
 from tandem.segments import services
-from tandem.segments.models import Segment, SegmentMember
+from tandem.segments.models import Segment, SegmentMember, SegmentSize
 
 MAKERS = {
     "match": "all",
@@ -230,4 +231,9 @@ def test_detail_shows_the_rule_in_words_and_the_size_chart(client, cast, makers)
     client.force_login(cast.marketer)
     page = client.get(reverse("segments:detail", args=[makers.pk])).content.decode()
     assert "Industry is “Manufacturing”" in page
+    assert "<svg" not in page  # one sample is no trend
+    SegmentSize.objects.create(
+        segment=makers, measured_at=makers.rebuilt_at - dt.timedelta(days=7), member_count=1
+    )
+    page = client.get(reverse("segments:detail", args=[makers.pk])).content.decode()
     assert "<svg" in page

@@ -62,7 +62,7 @@
     if (kind === "choice" || kind === "segment" || kind === "form" || kind === "campaign") {
       var options = kind === "choice" ? param.choices : catalogue.options[kind] || [];
       control = el("select");
-      control.appendChild(el("option", { value: "", text: "— choose —" }));
+      control.appendChild(el("option", { value: "", text: param.required ? "— choose —" : "— any —" }));
       options.forEach(function (o) {
         var opt = el("option", { value: String(o[0]), text: o[1] });
         if (String(value) === String(o[0])) opt.selected = true;
@@ -114,7 +114,7 @@
     var select = el("select");
     select.appendChild(el("option", { value: "", text: "— choose a condition —" }));
     catalogue.types.forEach(function (t) {
-      var opt = el("option", { value: t.type, text: t.group + ": " + t.label });
+      var opt = el("option", { value: t.type, text: t.group === t.label ? t.label : t.group + ": " + t.label });
       if (cond.type === t.type) opt.selected = true;
       select.appendChild(opt);
     });
@@ -147,8 +147,9 @@
     match.addEventListener("change", function () { group.match = match.value; changed(false); });
     var legend = el("legend", {}, [document.createTextNode(depth ? "Group: " : "Contacts who match ")]);
     box.appendChild(legend);
-    var head = labelled(depth ? "Match" : "Match", match, path + ".match");
-    head.appendChild(el("span", { class: "hint", text: " of these conditions" }));
+    var head = labelled("Match", match, path + ".match");
+    head.className = "rb-match";
+    head.appendChild(el("span", { text: "of these conditions" }));
     box.appendChild(head);
     var list = el("ol", { class: "rb-list" });
     group.conditions.forEach(function (child, n) {
