@@ -146,7 +146,8 @@ def segments_members_add(request, segment_id: int, payload: MembersIn):
     from tandem.people.services import email_normalise
 
     segment = selectors.segment_get_for_user(user=request.auth, segment_id=segment_id)
-    errors, wanted = [], {}
+    errors: list[dict[str, Any]] = []
+    wanted: dict[str, int] = {}
     for n, raw in enumerate(payload.emails):
         try:
             wanted.setdefault(email_normalise(raw), n)

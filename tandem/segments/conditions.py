@@ -360,8 +360,8 @@ class Audience(Condition):
         return Q(Exact(flags, 0))
 
     def describe(self, names: dict[tuple[str, int], str] | None = None) -> str:
-        names = ", ".join(AUDIENCE_BY_NAME[n].label for n in self.values["values"])
-        return f"Audience {dict(AUDIENCE_OPS)[self.values['op']]} {names}"
+        labels = ", ".join(AUDIENCE_BY_NAME[n].label for n in self.values["values"])
+        return f"Audience {dict(AUDIENCE_OPS)[self.values['op']]} {labels}"
 
 
 SET_OPS = [("in", "is any of"), ("not_in", "is none of")]
@@ -388,8 +388,8 @@ class LifecycleStage(Condition):
         return q if self.values["op"] == "in" else ~q
 
     def describe(self, names: dict[tuple[str, int], str] | None = None) -> str:
-        names = ", ".join(Stage(s).label for s in self.values["values"])
-        return f"Lifecycle stage {dict(SET_OPS)[self.values['op']]} {names}"
+        labels = ", ".join(Stage(s).label for s in self.values["values"])
+        return f"Lifecycle stage {dict(SET_OPS)[self.values['op']]} {labels}"
 
 
 NUMBER_OPS = [
@@ -507,9 +507,10 @@ class Owner(Condition):
             users = [users]
         if not isinstance(users, list) or not users:
             raise _bad(path, "users", "choose at least one person")
-        ids = []
+        ids: list[int] = []
         for n, user in enumerate(users):
             pk = _int({"u": user}, f"{path}.users[{n}]", "u", minimum=1)
+            assert pk is not None  # required
             ids.append(pk)
         found = set(get_user_model().objects.filter(pk__in=ids).values_list("pk", flat=True))
         missing = [pk for pk in ids if pk not in found]
@@ -625,7 +626,7 @@ class Behaviour(Condition):
 
     def describe(self, names: dict[tuple[str, int], str] | None = None) -> str:
         v = self.values
-        text = ACTIONS[v["action"]][1] and dict(ACTION_CHOICES)[v["action"]]
+        text: str = dict(ACTION_CHOICES)[v["action"]]
         if v.get("form"):
             text = f"submitted the form “{(names or {}).get(('form', v['form']), v['form'])}”"
         if v.get("campaign"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -41,13 +42,13 @@ def segment_list(request):
 def _rule_from(raw: str) -> object:
     try:
         return json.loads(raw or "null")
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise InvalidInput.field("rule", f"the rule is not valid JSON ({exc.msg})") from None
 
 
 def _editor(request, segment: Segment | None):
     errors: dict[str, str] = {}
-    values = {
+    values: dict[str, Any] = {
         "name": segment.name if segment else "",
         "description": segment.description if segment else "",
         "kind": segment.kind if segment else Segment.Kind.DYNAMIC,

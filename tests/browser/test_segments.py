@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from tandem.segments import services
 from tandem.segments.models import Segment
 from tests.browser.conftest import sign_in, unavailable
-from tests.segments.conftest import crowd, make_segment  # noqa: F401  (fixtures)
+from tests.segments.conftest import _build_crowd
 
 try:
     from playwright.sync_api import expect
@@ -14,6 +15,12 @@ except ImportError:  # pragma: no cover - the dev extra installs it
     unavailable("playwright is not installed: pip install -e '.[dev]'")
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def known_contacts(cast):
+    """Ann, Bob, Cy and Dee (see tests/segments/conftest.py), committed for the live server."""
+    return _build_crowd(cast)
 
 
 def patient(browse, user):
@@ -24,7 +31,9 @@ def patient(browse, user):
     return page
 
 
-def test_marketer_builds_a_segment_and_sees_the_live_count(browse, screenshot, cast, crowd):
+def test_marketer_builds_a_segment_and_sees_the_live_count(
+    browse, screenshot, cast, known_contacts
+):
     page = patient(browse, cast.marketer)
     page.get_by_role("link", name="Segments").click()
     page.get_by_role("link", name="New segment").click()
@@ -61,10 +70,11 @@ def test_marketer_builds_a_segment_and_sees_the_live_count(browse, screenshot, c
     screenshot(page, "list")
 
 
-def test_sales_rep_sees_segments_but_cannot_edit(browse, screenshot, cast, crowd, make_segment):
-    make_segment(
-        {"match": "all", "conditions": [{"type": "score", "op": "gte", "value": 45}]},
+def test_sales_rep_sees_segments_but_cannot_edit(browse, cast, known_contacts):
+    services.segment_create(
+        actor=cast.marketer,
         name="High scorers",
+        rule={"match": "all", "conditions": [{"type": "score", "op": "gte", "value": 45}]},
     )
     page = patient(browse, cast.sales_rep)
     page.get_by_role("link", name="Segments").click()
