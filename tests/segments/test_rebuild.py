@@ -58,7 +58,7 @@ def test_rebuild_adds_and_removes_only_the_difference(crowd, make_segment):
 
 def test_rebuild_is_a_fixed_number_of_queries(crowd, make_segment, django_assert_max_num_queries):
     segment = make_segment(ENGAGED)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(13):
         services.segment_rebuild(segment=segment, now=NOW)
 
 
