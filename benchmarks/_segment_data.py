@@ -298,6 +298,10 @@ def _indexes_dropped(table: str) -> Iterator[None]:
             cursor.execute(f'DROP INDEX "{name}"')
     yield
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Django's foreign keys are deferred; PostgreSQL builds no index while their checks
+            # are pending in the transaction.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for _, sql in indexes:
             cursor.execute(sql)
 
