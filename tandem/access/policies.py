@@ -173,6 +173,12 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "create": _row(N, N, O, T, N, A, N),
         "change": _row(N, N, O, T, N, A, N),
         "delete": _row(N, N, N, N, N, A, N),
+    # Segments are marketing's; sales sees the list and the counts (where to hunt), not edits.
+    "segment": {
+        "view": _row(A, A, A, A, A, A, N),
+        "create": _row(A, A, N, N, N, A, N),
+        "change": _row(A, A, N, N, N, A, N),
+        "delete": _row(O, A, N, N, N, A, N),
     },
     "audit_log": {
         "view": _row(N, N, N, N, N, A, N),
@@ -203,6 +209,7 @@ OWNER_FIELD = {
     "product": "created_by",  # unused: product scopes are all or nothing
     "quote": "owner",  # of the deal, which the checks pass
     "order": "owner",  # of the deal, which the checks pass
+    "segment": "owner",
     "audit_log": "actor",
 }
 

@@ -98,3 +98,9 @@ from tandem.api import (  # noqa: E402  (routers register on the api above)
 
 for area in (crm, relay, together, sales, orders, reports):
     api.add_router("/", area.router)
+from tandem.api import crm, relay  # noqa: E402  (routers register on the api above)
+from tandem.api import segments as segments_api  # noqa: E402
+
+api.add_router("/", crm.router)
+api.add_router("/", relay.router)
+api.add_router("/", segments_api.router)

@@ -19,6 +19,7 @@ from tandem.handoff.tasks import lead_assigned_notify
 from tandem.people import services as people
 from tandem.people.lifecycle import Stage
 from tandem.people.models import Contact, Touch, TouchKind
+from tandem.segments.freshness import segments_refresh_on_commit
 
 # Stages from which a contact can still become a new MQL.
 QUALIFIABLE = frozenset({Stage.SUBSCRIBER, Stage.LEAD, Stage.RECYCLED})
@@ -87,6 +88,8 @@ def contact_rescore(*, contact: Contact, via: str = "scoring") -> int:
         for name in changed:
             setattr(contact, name, values[name])
         contact.save(update_fields=[*changed, "updated_at"])
+    # A touch logged or deleted, or the score moved: the contact's segments may change.
+    segments_refresh_on_commit([contact.pk])
     # A nurture date does not hold back a recycled lead who raises a hand again: they have
     # re-earned their score since the recycling (scoring.engagement_since).
     if result.total >= profile.threshold and contact.lifecycle_stage in QUALIFIABLE:

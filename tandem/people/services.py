@@ -28,6 +28,7 @@ from tandem.people.models import (
     TouchKind,
 )
 from tandem.people.selectors import FREE_MAIL_DOMAINS
+from tandem.segments.freshness import segments_forget_contact, segments_refresh_on_commit
 
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "title")
 ACCOUNT_FIELDS = ("name", "domain", "industry", "size_band", "region")
@@ -101,6 +102,7 @@ def account_update(*, actor: Any, account: Account, via: str = "ui", **fields: A
         setattr(account, key, value)
     account.save()
     audit.record_updated(actor=actor, obj=account, before=before, via=via)
+    segments_refresh_on_commit(account.contacts.values_list("pk", flat=True))
     return account
 
 
@@ -166,6 +168,7 @@ def contact_upsert(
                 contact = Contact.objects.select_for_update().get(email=address)
             else:
                 audit.record_created(actor=actor, obj=contact, via=via)
+                segments_refresh_on_commit([contact.pk])
                 return contact, True
         before = audit.snapshot(contact)
         for key, value in values.items():
@@ -174,6 +177,7 @@ def contact_upsert(
             contact.audience_flags |= flags
         contact.save()
         audit.record_updated(actor=actor, obj=contact, before=before, via=via)
+        segments_refresh_on_commit([contact.pk])
         return contact, False
 
 
@@ -194,6 +198,7 @@ def contact_create(*, actor: Any, email: Any, via: str = "ui", **fields: Any) ->
         **values,
     )
     audit.record_created(actor=actor, obj=contact, via=via)
+    segments_refresh_on_commit([contact.pk])
     return contact
 
 
@@ -229,6 +234,7 @@ def contact_update(*, actor: Any, contact: Contact, via: str = "ui", **fields: A
         setattr(contact, key, value)
     contact.save()
     audit.record_updated(actor=actor, obj=contact, before=before, via=via)
+    segments_refresh_on_commit([contact.pk])
     return contact
 
 
@@ -238,6 +244,7 @@ def contact_delete(*, actor: Any, contact: Contact, via: str = "ui") -> None:
     policies.require(actor, "delete", "contact", contact)
     with transaction.atomic():
         audit.record_deleted(actor=actor, obj=contact, via=via)
+        segments_forget_contact(contact.pk)
         contact.delete()
 
 
@@ -263,6 +270,7 @@ def consent_record(
             "recorded_at": at or timezone.now(),
         },
     )
+    segments_refresh_on_commit([contact.pk])
     return consent
 
 
@@ -331,6 +339,7 @@ def touch_record(
     if updated:
         contact.save(update_fields=[*updated, "updated_at"])
     audit.record_created(actor=actor, obj=touch, via=via)
+    segments_refresh_on_commit([contact.pk])
     return touch
 
 
@@ -390,6 +399,7 @@ def lifecycle_move(
     contact.lifecycle_stage, contact.lifecycle_changed_at = to_stage, when
     contact.save(update_fields=["lifecycle_stage", "lifecycle_changed_at", "updated_at"])
     audit.record_updated(actor=actor, obj=contact, before=before, via=via)
+    segments_refresh_on_commit([contact.pk])
     return move
 
 

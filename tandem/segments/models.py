@@ -28,6 +28,26 @@ class Segment(models.Model):
     )
     member_count = models.PositiveIntegerField(default=0)
     rebuilt_at = models.DateTimeField(null=True, blank=True)
+
+    class RebuildStatus(models.TextChoices):
+        IDLE = "idle", "Up to date"
+        QUEUED = "queued", "Rebuild queued"
+        RUNNING = "running", "Rebuilding"
+        FAILED = "failed", "Rule cannot be evaluated"
+
+    rebuild_status = models.CharField(
+        max_length=10, choices=RebuildStatus.choices, default=RebuildStatus.IDLE
+    )
+    rebuild_progress = models.PositiveSmallIntegerField(
+        default=0, help_text="Percent done of the running rebuild."
+    )
+    last_error = models.TextField(
+        blank=True, help_text="Why the rule could not be evaluated at the last rebuild."
+    )
+    is_time_relative = models.BooleanField(
+        default=False,
+        help_text="The rule has a time window, so the periodic sweep rebuilds it as days pass.",
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

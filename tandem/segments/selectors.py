@@ -1,13 +1,17 @@
-"""Queries over segment membership."""
+"""Queries over segments and their stored membership."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from tandem.access import policies
 from tandem.people.models import Contact
-from tandem.segments.models import Segment, SegmentMember
+from tandem.segments.conditions import catalogue
+from tandem.segments.models import Segment, SegmentMember, SegmentSize
 
 
 def audience_contacts(
@@ -24,3 +28,51 @@ def audience_contacts(
     members = SegmentMember.objects.filter(segment_id__in=include_ids).values("contact_id")
     excluded = SegmentMember.objects.filter(segment_id__in=exclude_ids).values("contact_id")
     return Contact.objects.filter(pk__in=members).exclude(pk__in=excluded)
+
+
+def segments_for_user(*, user: Any, search: str = "") -> QuerySet[Segment]:
+    qs = policies.visible(user, "segment", Segment.objects.select_related("owner"))
+    if search:
+        qs = qs.filter(name__icontains=search)
+    return qs.order_by("name")
+
+
+def segment_get_for_user(*, user: Any, segment_id: int) -> Segment:
+    return policies.get_visible(
+        user, "segment", Segment.objects.select_related("owner"), segment_id
+    )
+
+
+def segment_members(*, segment: Segment) -> QuerySet[SegmentMember]:
+    """Members newest contact first; the (segment, contact) index serves both filter and order."""
+    return (
+        SegmentMember.objects.filter(segment=segment)
+        .select_related("contact", "contact__account")
+        .order_by("-contact_id")
+    )
+
+
+def segment_size_rows(*, segment: Segment, limit: int = 120) -> list[dict[str, Any]]:
+    """The last ``limit`` size samples, one per day (the day's latest), oldest first."""
+    samples = SegmentSize.objects.filter(segment=segment).order_by("-measured_at")[: limit * 4]
+    by_day: dict[str, int] = {}
+    for sample in samples:
+        by_day.setdefault(sample.measured_at.date().isoformat(), sample.member_count)
+    days = sorted(by_day)[-limit:]
+    return [{"month": day, "measure": "Members", "count": by_day[day]} for day in days]
+
+
+def builder_catalogue() -> dict[str, Any]:
+    """The condition types and the records their parameters can name, for the rule builder."""
+    from tandem.marketing.models import Campaign, LeadForm
+
+    users = get_user_model().objects.filter(is_active=True).order_by("username")
+    return {
+        "types": catalogue(),
+        "options": {
+            "segment": [[s.pk, s.name] for s in Segment.objects.order_by("name")],
+            "form": [[f.pk, f.name] for f in LeadForm.objects.order_by("name")],
+            "campaign": [[c.pk, c.name] for c in Campaign.objects.order_by("name")],
+            "user": [[u.pk, u.get_full_name() or u.username] for u in users],
+        },
+    }

@@ -45,6 +45,9 @@ from tandem.people.models import Account, Contact, StageRule, Touch
 from tandem.sales import selectors as sales_selectors
 from tandem.sales import services as sales
 from tandem.sales.models import Deal
+from tandem.segments import selectors as segment_selectors
+from tandem.segments import services as segments
+from tandem.segments.models import Segment
 from tests.factories import AccountFactory, CampaignFactory, TeamFactory, UserFactory
 
 WHOSE = ("own", "teammate", "other_team")
@@ -156,6 +159,16 @@ def a_survey(w: World, owner, answered: bool = False) -> Survey:
     # No hand-over service exists; this stands in for a survey built by ``owner``.
     Survey.objects.filter(pk=survey.pk).update(owner=owner)
     return Survey.objects.get(pk=survey.pk)
+
+
+_segment_names = itertools.count(1)
+EVERYONE_SCORED = {"match": "all", "conditions": [{"type": "score", "op": "gte", "value": 0}]}
+
+
+def a_segment(w: World, owner) -> Segment:
+    return Segment.objects.create(
+        name=f"Probe segment {next(_segment_names)}", rule=EVERYONE_SCORED, owner=owner
+    )
 
 
 def an_audit_entry(w: World, owner) -> AuditEntry:
@@ -429,6 +442,27 @@ SPECS: dict[tuple[str, str], Spec] = {
         a_survey,
         lambda w, a, r: surveys.survey_delete(actor=a, survey=r),
         lambda w, a, r: not _exists(Survey, pk=r.pk),
+    ),
+    ("segment", "view"): Spec(
+        a_segment,
+        lambda w, a, r: segment_selectors.segment_get_for_user(user=a, segment_id=r.pk),
+        lambda w, a, r: segment_selectors.segments_for_user(user=a).filter(pk=r.pk).exists(),
+    ),
+    ("segment", "create"): Spec(
+        lambda w, owner: owner,
+        lambda w, a, _: segments.segment_create(actor=a, name="New list", kind="static"),
+        lambda w, a, _: _exists(Segment, name="New list"),
+        whose=("any",),  # a new segment is always its creator's
+    ),
+    ("segment", "change"): Spec(
+        a_segment,
+        lambda w, a, r: segments.segment_update(actor=a, segment=r, description="Renamed"),
+        lambda w, a, r: Segment.objects.get(pk=r.pk).description == "Renamed",
+    ),
+    ("segment", "delete"): Spec(
+        a_segment,
+        lambda w, a, r: segments.segment_delete(actor=a, segment=r),
+        lambda w, a, r: not _exists(Segment, pk=r.pk),
     ),
     # The audit log has no service but its page; nobody writes it by hand, and the admin site
     # is the only door that could.

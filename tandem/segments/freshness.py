@@ -1,0 +1,59 @@
+"""Keeping segments fresh: the calls other apps make when a contact, consent or touch changes.
+
+Changes are collected per transaction and evaluated once, after commit, for every contact
+touched (so a form submission that upserts, records consent, logs a touch and rescores costs
+one refresh, not four). The refresh runs in the request that made the change; it evaluates all
+dynamic segments for those contacts in one query (see ``services.segments_refresh_for_contacts``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+
+class _Pending:
+    """The contacts changed in the current transaction; called once on commit."""
+
+    __qualname__ = "segments_refresh_pending"
+
+    def __init__(self, contact_ids: set[int]) -> None:
+        self.contact_ids = contact_ids
+        self.is_done = False
+
+    def __call__(self) -> None:
+        from tandem.segments.services import segments_refresh_for_contacts
+
+        self.is_done = True
+        segments_refresh_for_contacts(self.contact_ids)
+
+
+def segments_refresh_on_commit(contact_ids: Iterable[int | None]) -> None:
+    """Refresh these contacts' segment memberships once the current transaction commits."""
+    ids = {int(i) for i in contact_ids if i is not None}
+    if not ids:
+        return
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        # Join the callback already waiting in this transaction, if there is one; a callback
+        # dropped by a rollback is no longer in the list, so a new one is registered.
+        for _, func, _ in connection.run_on_commit:
+            if isinstance(func, _Pending) and not func.is_done:
+                func.contact_ids |= ids
+                return
+    pending = _Pending(ids)
+    # Robust: the change itself is committed; a failing refresh is logged, and the periodic
+    # sweep or a rebuild puts membership right.
+    transaction.on_commit(pending, robust=True)
+
+
+def segments_refresh_contact_on_commit(contact_id: int | None) -> None:
+    segments_refresh_on_commit([contact_id])
+
+
+def segments_forget_contact(contact_id: int) -> None:
+    """Call before deleting a contact: the segments they were in count one fewer."""
+    from tandem.segments.services import segments_forget_contact as forget
+
+    forget(contact_id)
