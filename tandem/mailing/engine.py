@@ -23,6 +23,7 @@ those uncertain rows, at most one per crashed worker.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import secrets
 import smtplib
@@ -32,7 +33,6 @@ from dataclasses import dataclass
 from email.utils import make_msgid
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db_connection
 from django.db import transaction
@@ -157,7 +157,8 @@ class Prepared:
         self.subject: Template = rendering.compile_template(send.subject)
         self.html: Template = rendering.compile_template(send.html_body)
         self.text: Template = rendering.compile_template(send.text_body)
-        self.domain = (settings.BASE_URL.split("://")[-1].split("/")[0].split(":")[0]) or "tandem"
+        host = links.base_url().split("://")[-1].split("/")[0].split(":")[0]
+        self.domain = host or "tandem"
 
     def values(self, recipient: EmailRecipient, contact: Contact) -> dict[str, Any]:
         url = links.unsubscribe_url(recipient.pk)
@@ -323,9 +324,9 @@ def _run(
     sent: list[tuple[int, int | None]] = []
     try:
         for position, recipient in enumerate(batch):
-            if position and position % STATUS_CHECK_EVERY == 0:
-                if _status(send.pk) != SendStatus.SENDING:
-                    break
+            is_check_due = position and position % STATUS_CHECK_EVERY == 0
+            if is_check_due and _status(send.pk) != SendStatus.SENDING:
+                break
             if time.monotonic() > lease_renew_at:
                 lease_take(send=send, token=token)
                 lease_renew_at = time.monotonic() + _lease_seconds(send) / 2
@@ -379,7 +380,5 @@ def _run(
     finally:
         if sent:
             _sent_touches(send, sent, timezone.now())
-        try:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
             connection.close()
-        except (OSError, smtplib.SMTPException):
-            pass

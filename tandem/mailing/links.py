@@ -21,8 +21,9 @@ class LinkInvalid(Exception):
     """The token was altered, or made for another purpose."""
 
 
-def _base() -> str:
-    return settings.BASE_URL.rstrip("/")
+def base_url() -> str:
+    """Where Tandem is reached from the internet, without a trailing slash."""
+    return str(settings.BASE_URL or "http://localhost").rstrip("/")
 
 
 def recipient_token(recipient_id: int, *, salt: str) -> str:
@@ -49,15 +50,15 @@ def click_from_token(token: str) -> tuple[int, str]:
 
 
 def unsubscribe_url(recipient_id: int) -> str:
-    return f"{_base()}/mail/u/{recipient_token(recipient_id, salt=UNSUBSCRIBE_SALT)}/"
+    return f"{base_url()}/mail/u/{recipient_token(recipient_id, salt=UNSUBSCRIBE_SALT)}/"
 
 
 def open_url(recipient_id: int) -> str:
-    return f"{_base()}/mail/o/{recipient_token(recipient_id, salt=OPEN_SALT)}.gif"
+    return f"{base_url()}/mail/o/{recipient_token(recipient_id, salt=OPEN_SALT)}.gif"
 
 
 def click_url(recipient_id: int, url: str) -> str:
-    return f"{_base()}/mail/c/{click_token(recipient_id, url)}/"
+    return f"{base_url()}/mail/c/{click_token(recipient_id, url)}/"
 
 
 def unsubscribe_mailto(recipient_id: int) -> str:

@@ -34,7 +34,7 @@ ROOTS = {name.split(".")[0] for name in VARIABLES}
 
 class _SandboxEngine(Engine):
     # Engine adds Django's default tag libraries (include, load, for …) to any builtins given.
-    default_builtins: list[str] = []
+    default_builtins: list[str] = []  # type: ignore[misc]  # a class attribute in Django too
 
 
 @lru_cache(maxsize=1)

@@ -56,6 +56,10 @@ def suppressions_for_user(*, user: Any, search: str = "") -> QuerySet[Suppressio
     return qs
 
 
+def suppression_get_for_user(*, user: Any, suppression_id: int) -> Suppression:
+    return policies.get_visible(user, "suppression", Suppression.objects.all(), suppression_id)
+
+
 @dataclass(frozen=True)
 class Progress:
     """Where a send is: recipients by state, opens and clicks, and the recent sending rate."""
@@ -151,3 +155,15 @@ def recipient_get(*, recipient_id: int) -> EmailRecipient:
     if recipient is None:
         raise Http404("This link is not valid.")
     return recipient
+
+
+def sends_with_counts(*, user: Any) -> QuerySet[EmailSend]:
+    """The sends the user may see, each with its recipients counted by state."""
+    from django.db.models import Q
+
+    return sends_for_user(user=user).annotate(
+        total=Count("recipients"),
+        sent=Count("recipients", filter=Q(recipients__state=RecipientState.SENT)),
+        opened=Count("recipients", filter=Q(recipients__opened_at__isnull=False)),
+        clicked=Count("recipients", filter=Q(recipients__clicked_at__isnull=False)),
+    )

@@ -128,10 +128,12 @@ def template_delete(*, actor: Any, template: EmailTemplate, via: str = "ui") -> 
 
 def template_preview(*, template: EmailTemplate, contact: Any) -> dict[str, str]:
     """Subject, HTML and text as ``contact`` would get them (links are not wrapped)."""
+    from tandem.mailing.links import base_url
+
     values = rendering.personal_context(
         contact=contact,
-        unsubscribe_url=f"{settings.BASE_URL.rstrip('/')}/mail/u/preview/",
-        preferences_url=f"{settings.BASE_URL.rstrip('/')}/mail/u/preview/",
+        unsubscribe_url=f"{base_url()}/mail/u/preview/",
+        preferences_url=f"{base_url()}/mail/u/preview/",
     )
     return {
         "subject": rendering.render(
@@ -149,7 +151,7 @@ def template_preview(*, template: EmailTemplate, contact: Any) -> dict[str, str]
 
 def _from_email(value: Any) -> str:
     raw = value.strip() if isinstance(value, str) else ""
-    raw = raw or getattr(settings, "TANDEM_MAIL_FROM", "") or settings.DEFAULT_FROM_EMAIL
+    raw = raw or getattr(settings, "TANDEM_MAIL_FROM", "") or str(settings.DEFAULT_FROM_EMAIL)
     _, address = parseaddr(raw)
     try:
         validate_email(address)
@@ -301,6 +303,16 @@ def send_cancel(*, actor: Any, send: EmailSend, via: str = "ui") -> EmailSend:
         return _change(actor, send, via, status=SendStatus.CANCELLED, finished_at=timezone.now())
 
 
+def send_delete(*, actor: Any, send: EmailSend, via: str = "ui") -> None:
+    """Delete a send with its recipient rows (a test or a mistake); never one that is sending."""
+    policies.require(actor, "delete", "email_send", send)
+    if send.status == SendStatus.SENDING:
+        raise InvalidInput.field("status", "pause or cancel the send before deleting it")
+    with transaction.atomic():
+        audit.record_deleted(actor=actor, obj=send, via=via)
+        send.delete()
+
+
 # --- suppressions ----------------------------------------------------------------------------
 
 
@@ -336,6 +348,18 @@ def suppression_add(
         # A bounce and an unsubscribe for one address arrived together; the first one stays.
         return Suppression.objects.get(email=address)
     audit.record_created(actor=actor, obj=suppression, via=via)
+    return suppression
+
+
+def suppression_update(
+    *, actor: Any, suppression: Suppression, detail: str, via: str = "ui"
+) -> Suppression:
+    """Correct the note on why an address is suppressed."""
+    policies.require(actor, "change", "suppression", suppression)
+    before = audit.snapshot(suppression)
+    suppression.detail = detail.strip()[:500]
+    suppression.save(update_fields=["detail"])
+    audit.record_updated(actor=actor, obj=suppression, before=before, via=via)
     return suppression
 
 

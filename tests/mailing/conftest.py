@@ -43,7 +43,12 @@ def a_contact(cast, number: int, *, consent: bool | None = True, first_name: str
 
 
 def segment_of(name: str, contacts, *, is_exclusion: bool = False) -> Segment:
-    segment = Segment.objects.create(name=name, kind=Segment.Kind.STATIC, is_exclusion=is_exclusion)
+    taken = Segment.objects.filter(name__startswith=name).count()
+    segment = Segment.objects.create(
+        name=f"{name} {taken + 1}" if taken else name,
+        kind=Segment.Kind.STATIC,
+        is_exclusion=is_exclusion,
+    )
     SegmentMember.objects.bulk_create(
         SegmentMember(segment=segment, contact=c, added_at=timezone.now()) for c in contacts
     )
@@ -78,3 +83,41 @@ def make_send(cast, template, campaign):
         )
 
     return _make
+
+
+@pytest.fixture
+def delivered(cast, audience, make_send, smtp_inbox):
+    """The send went out to the five contacts; the inbox holds what arrived."""
+    from tandem.mailing import engine
+
+    send = make_send(audience, batch_size=10)
+    services.send_start(actor=cast.marketer, send=send)
+    engine.send_batch_run(send_id=send.pk)
+    return send
+
+
+def message_to(inbox, address: str):
+    return next(m for m in inbox.messages if m["To"] == address)
+
+
+def html_of(message) -> str:
+    return message.get_payload()[1].get_payload(decode=True).decode()
+
+
+def link_paths(message) -> dict[str, list[str]]:
+    """The Tandem paths in a message: unsubscribe (header), clicks and the open pixel."""
+    import re
+
+    header = "".join(message["List-Unsubscribe"].split())
+    html = html_of(message)
+    return {
+        "unsubscribe": re.findall(r"<http://127\.0\.0\.1:8000(/mail/u/[^>]+)>", header),
+        "clicks": re.findall(r"""href=["']http://127\.0\.0\.1:8000(/mail/c/[^"']+)["']""", html),
+        "open": re.findall(r'src="http://127\.0\.0\.1:8000(/mail/o/[^"]+)"', html),
+    }
+
+
+def tamper(path: str) -> str:
+    """The path with one character of its signature changed."""
+    at = path.rstrip("/").removesuffix(".gif").rfind(":") + 3
+    return path[:at] + ("A" if path[at] != "A" else "B") + path[at + 1 :]
