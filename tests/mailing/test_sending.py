@@ -239,3 +239,17 @@ def test_a_send_is_throttled_to_its_rate(cast, audience, make_send, smtp_inbox):
     # then the five messages took at least four intervals of a tenth of a second
     assert result.sent == 5
     assert time.monotonic() - started >= 0.4
+
+
+def test_a_delivery_becomes_the_contacts_last_touch_credited_to_the_campaign(
+    cast, audience, make_send, smtp_inbox, contact_of
+):
+    send = make_send(audience[:1])
+    services.send_start(actor=cast.marketer, send=send)
+
+    engine.send_batch_run(send_id=send.pk)
+
+    contact = contact_of("person1@acme.test")
+    touch = Touch.objects.get(contact=contact, kind="email_sent")
+    assert (contact.last_touch_at, contact.last_touch_medium) == (touch.occurred_at, "email")
+    assert contact.last_touch_campaign.utm_campaign == "autumn-webinar"
