@@ -19,6 +19,13 @@ HTML = (
 TEXT = 'Hi {{ contact.first_name|default:"there" }},\nSave your seat: https://example.org/webinar\n'
 
 
+@pytest.fixture(autouse=True)
+def one_connection(settings):
+    """One SMTP connection per batch: extra threads would open their own database connections,
+    which cannot see a test's uncommitted rows (tests/mailing/test_parallel.py commits)."""
+    settings.TANDEM_MAIL_CONNECTIONS = 1
+
+
 @pytest.fixture
 def template(cast):
     return services.template_create(
