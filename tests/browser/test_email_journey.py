@@ -10,7 +10,7 @@ import pytest
 from tandem.mailing.models import Suppression
 from tandem.people import services as people
 from tandem.segments.models import Segment, SegmentMember
-from tests.browser.conftest import unavailable
+from tests.browser.conftest import sign_in, unavailable
 
 try:
     from playwright.sync_api import expect
@@ -44,7 +44,9 @@ def test_a_marketer_writes_sends_and_a_recipient_unsubscribes(
     browse, screenshot, cast, webinar_segment, smtp_inbox, settings
 ):
     settings.TANDEM_MAIL_CONNECTIONS = 1
-    page = browse(cast.marketer)
+    page = browse()
+    page.context.set_default_timeout(30_000)  # a busy shared machine is slow to serve pages
+    sign_in(page, cast.marketer)
 
     # a template with a mistake is refused, with the line
     page.goto("/mail/templates/new/")
@@ -64,6 +66,7 @@ def test_a_marketer_writes_sends_and_a_recipient_unsubscribes(
     page.get_by_role("button", name="Preview").click()
     expect(page.get_by_text("As bo@acme.test would get it.")).to_be_visible()
     expect(page.locator("#preview dd")).to_have_text("Bo, join us")
+    expect(page.frame_locator("#preview iframe").get_by_text("save your seat")).to_be_visible()
     screenshot(page, "template")
 
     # a send to the segment, started from its page
@@ -89,6 +92,7 @@ def test_a_marketer_writes_sends_and_a_recipient_unsubscribes(
     header = "".join(message["List-Unsubscribe"].split())
     path = re.search(r"<http://[^/]+(/mail/u/[^>]+)>", header).group(1)
     visitor = browse()
+    visitor.context.set_default_timeout(30_000)
     visitor.goto(path)
     expect(visitor.get_by_role("heading", name="Email preferences")).to_be_visible()
     visitor.get_by_role("button", name="Unsubscribe from all marketing email").click()

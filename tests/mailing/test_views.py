@@ -156,3 +156,16 @@ def test_a_manager_removes_a_suppression_and_a_marketer_cannot(client, cast):
     client.force_login(cast.marketing_manager)
     client.post("/mail/suppressions/", {"remove": suppression.pk})
     assert Suppression.objects.count() == 0
+
+
+def test_the_preview_puts_the_html_in_its_frame_escaped(client, cast, template, audience):
+    client.force_login(cast.marketer)
+
+    response = client.post(
+        f"/mail/templates/{template.pk}/preview/",
+        {"subject": "x", "html_body": '<a href="https://e.test/">go</a>', "text_body": "t"},
+    )
+
+    assert 'srcdoc="&lt;a href=&quot;https://e.test/&quot;&gt;go&lt;/a&gt;"' in (
+        response.content.decode()
+    )
