@@ -31,7 +31,7 @@ def webinar_segment(cast):
     from django.utils import timezone
 
     segment = Segment.objects.create(name="Webinar audience", kind="static", member_count=3)
-    for n, name in enumerate(["Ann", "Bo", "Cy"], start=1):
+    for name in ["Ann", "Bo", "Cy"]:
         contact = people.contact_create(
             actor=cast.marketer, email=f"{name.lower()}@acme.test", first_name=name
         )
