@@ -105,22 +105,23 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "change": _row(O, A, N, N, N, A, N),
         "delete": _row(N, A, N, N, N, A, N),
     },
-    # Marketing email (tandem.mailing): templates and sends belong to marketing; removing an
-    # address from the suppression list (mailing someone who said stop) is a manager's call.
+    # Marketing email (tandem.mailing): templates and sends belong to marketing (leadership
+    # reads); removing an address from the suppression list (mailing someone who said stop)
+    # is a manager's call.
     "email_template": {
-        "view": _row(A, A, N, N, N, A, N),
+        "view": _row(A, A, N, N, A, A, N),
         "create": _row(A, A, N, N, N, A, N),
         "change": _row(O, A, N, N, N, A, N),
         "delete": _row(N, A, N, N, N, A, N),
     },
     "email_send": {
-        "view": _row(A, A, N, N, N, A, N),
+        "view": _row(A, A, N, N, A, A, N),
         "create": _row(A, A, N, N, N, A, N),
         "change": _row(O, A, N, N, N, A, N),
         "delete": _row(N, A, N, N, N, A, N),
     },
     "suppression": {
-        "view": _row(A, A, N, N, N, A, N),
+        "view": _row(A, A, N, N, A, A, N),
         "create": _row(A, A, N, N, N, A, N),
         "change": _row(N, A, N, N, N, A, N),
         "delete": _row(N, A, N, N, N, A, N),

@@ -17,11 +17,18 @@ def test_anonymous_visitors_are_sent_to_login(client, db, path):
     assert (response.status_code, response["Location"]) == (302, f"/login/?next={path}")
 
 
-@pytest.mark.parametrize("role", ["sales_rep", "sales_manager", "leadership", "employee"])
+@pytest.mark.parametrize("role", ["sales_rep", "sales_manager", "employee"])
 @pytest.mark.parametrize("path", PAGES)
 def test_roles_outside_marketing_are_refused(client, cast, role, path):
     client.force_login(cast.by_role(role))
     assert client.get(path).status_code == 403
+
+
+@pytest.mark.parametrize("path", PAGES[:3])
+def test_leadership_reads_the_email_pages_but_may_not_start_a_send(client, cast, path):
+    client.force_login(cast.leadership)
+    assert client.get(path).status_code == 200
+    assert client.get("/mail/sends/new/").status_code == 403
 
 
 @pytest.mark.parametrize("role", ["marketer", "marketing_manager", "admin"])
