@@ -179,6 +179,26 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "create": _row(A, A, N, N, N, A, N),
         "change": _row(A, A, N, N, N, A, N),
         "delete": _row(O, A, N, N, N, A, N),
+    # Marketing email (tandem.mailing): templates and sends belong to marketing (leadership
+    # reads); removing an address from the suppression list (mailing someone who said stop)
+    # is a manager's call.
+    "email_template": {
+        "view": _row(A, A, N, N, A, A, N),
+        "create": _row(A, A, N, N, N, A, N),
+        "change": _row(O, A, N, N, N, A, N),
+        "delete": _row(N, A, N, N, N, A, N),
+    },
+    "email_send": {
+        "view": _row(A, A, N, N, A, A, N),
+        "create": _row(A, A, N, N, N, A, N),
+        "change": _row(O, A, N, N, N, A, N),
+        "delete": _row(N, A, N, N, N, A, N),
+    },
+    "suppression": {
+        "view": _row(A, A, N, N, A, A, N),
+        "create": _row(A, A, N, N, N, A, N),
+        "change": _row(N, A, N, N, N, A, N),
+        "delete": _row(N, A, N, N, N, A, N),
     },
     "audit_log": {
         "view": _row(N, N, N, N, N, A, N),
@@ -210,6 +230,9 @@ OWNER_FIELD = {
     "quote": "owner",  # of the deal, which the checks pass
     "order": "owner",  # of the deal, which the checks pass
     "segment": "owner",
+    "email_template": "owner",
+    "email_send": "owner",
+    "suppression": "created_by",
     "audit_log": "actor",
 }
 

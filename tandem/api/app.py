@@ -104,3 +104,8 @@ from tandem.api import segments as segments_api  # noqa: E402
 api.add_router("/", crm.router)
 api.add_router("/", relay.router)
 api.add_router("/", segments_api.router)
+from tandem.api import crm, mailing, relay  # noqa: E402  (routers register on the api above)
+
+api.add_router("/", crm.router)
+api.add_router("/", relay.router)
+api.add_router("/", mailing.router)

@@ -1,4 +1,21 @@
-from django.urls import path  # noqa: F401  (pages are added here)
+from django.urls import path
+
+from tandem.mailing import public_views, views
 
 app_name = "mailing"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.sends, name="sends"),
+    path("sends/new/", views.send_new, name="send_new"),
+    path("sends/<int:send_id>/", views.send_detail, name="send_detail"),
+    path("sends/<int:send_id>/progress/", views.send_progress, name="send_progress"),
+    path("sends/<int:send_id>/<str:action>/", views.send_action, name="send_action"),
+    path("templates/", views.templates, name="templates"),
+    path("templates/new/", views.template_edit, name="template_new"),
+    path("templates/<int:template_id>/", views.template_edit, name="template_edit"),
+    path("templates/<int:template_id>/preview/", views.template_preview, name="template_preview"),
+    path("suppressions/", views.suppressions, name="suppressions"),
+    # Public, reached from the email itself.
+    path("u/<str:token>/", public_views.unsubscribe, name="unsubscribe"),
+    path("o/<str:token>.gif", public_views.open_pixel, name="open"),
+    path("c/<str:token>/", public_views.click, name="click"),
+]

@@ -31,6 +31,10 @@ from tandem.collaboration.models import Survey, SurveyStatus
 from tandem.handoff import selectors as handoff_selectors
 from tandem.handoff import services as handoff
 from tandem.handoff.models import IcpRule, Lead
+from tandem.handoff.models import Lead
+from tandem.mailing import selectors as mailing_selectors
+from tandem.mailing import services as mailing
+from tandem.mailing.models import EmailSend, EmailTemplate, Suppression
 from tandem.marketing import selectors as marketing_selectors
 from tandem.marketing import services as marketing
 from tandem.marketing.models import Campaign
@@ -169,6 +173,33 @@ def a_segment(w: World, owner) -> Segment:
     return Segment.objects.create(
         name=f"Probe segment {next(_segment_names)}", rule=EVERYONE_SCORED, owner=owner
     )
+def an_email_template(w: World, owner) -> EmailTemplate:
+    template = mailing.template_create(
+        actor=w.cast.admin,
+        name=f"Invite {next(_serial)}",
+        subject="Hi {{ contact.first_name }}",
+        html_body="<p>Hi</p>",
+        text_body="Hi",
+    )
+    EmailTemplate.objects.filter(pk=template.pk).update(owner=owner)
+    return EmailTemplate.objects.get(pk=template.pk)
+
+
+def an_email_send(w: World, owner) -> EmailSend:
+    send = mailing.send_create(
+        actor=w.cast.admin,
+        name=f"Send {next(_serial)}",
+        template=an_email_template(w, None),
+        segments=[Segment.objects.create(name=f"Seg {next(_serial)}")],
+    )
+    EmailSend.objects.filter(pk=send.pk).update(owner=owner)
+    return EmailSend.objects.get(pk=send.pk)
+
+
+def a_suppression(w: World, owner) -> Suppression:
+    suppression = mailing.suppression_add(email=_email(), reason="manual")
+    Suppression.objects.filter(pk=suppression.pk).update(created_by=owner)
+    return Suppression.objects.get(pk=suppression.pk)
 
 
 def an_audit_entry(w: World, owner) -> AuditEntry:
@@ -463,6 +494,77 @@ SPECS: dict[tuple[str, str], Spec] = {
         a_segment,
         lambda w, a, r: segments.segment_delete(actor=a, segment=r),
         lambda w, a, r: not _exists(Segment, pk=r.pk),
+    ("email_template", "view"): Spec(
+        an_email_template,
+        lambda w, a, r: mailing_selectors.template_get_for_user(user=a, template_id=r.pk),
+        lambda w, a, r: mailing_selectors.templates_for_user(user=a).filter(pk=r.pk).exists(),
+    ),
+    ("email_template", "create"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: mailing.template_create(
+            actor=a, name="New invite", subject="Hi", html_body="<p>Hi</p>", text_body="Hi"
+        ),
+        lambda w, a, _: _exists(EmailTemplate, name="New invite"),
+        whose=("any",),
+    ),
+    ("email_template", "change"): Spec(
+        an_email_template,
+        lambda w, a, r: mailing.template_update(
+            actor=a, template=r, name=r.name, subject="Changed", html_body="h", text_body="t"
+        ),
+        lambda w, a, r: EmailTemplate.objects.get(pk=r.pk).subject == "Changed",
+    ),
+    ("email_template", "delete"): Spec(
+        an_email_template,
+        lambda w, a, r: mailing.template_delete(actor=a, template=r),
+        lambda w, a, r: not _exists(EmailTemplate, pk=r.pk),
+    ),
+    ("email_send", "view"): Spec(
+        an_email_send,
+        lambda w, a, r: mailing_selectors.send_get_for_user(user=a, send_id=r.pk),
+        lambda w, a, r: mailing_selectors.sends_for_user(user=a).filter(pk=r.pk).exists(),
+    ),
+    ("email_send", "create"): Spec(
+        lambda w, owner: an_email_template(w, None),
+        lambda w, a, t: mailing.send_create(
+            actor=a,
+            name="New send",
+            template=t,
+            segments=[Segment.objects.create(name=f"Seg {next(_serial)}")],
+        ),
+        lambda w, a, t: _exists(EmailSend, name="New send"),
+        whose=("any",),
+    ),
+    ("email_send", "change"): Spec(
+        an_email_send,
+        lambda w, a, r: mailing.send_start(actor=a, send=r),
+        lambda w, a, r: EmailSend.objects.get(pk=r.pk).status == "sending",
+    ),
+    ("email_send", "delete"): Spec(
+        an_email_send,
+        lambda w, a, r: mailing.send_delete(actor=a, send=r),
+        lambda w, a, r: not _exists(EmailSend, pk=r.pk),
+    ),
+    ("suppression", "view"): Spec(
+        a_suppression,
+        lambda w, a, r: mailing_selectors.suppression_get_for_user(user=a, suppression_id=r.pk),
+        lambda w, a, r: mailing_selectors.suppressions_for_user(user=a).filter(pk=r.pk).exists(),
+    ),
+    ("suppression", "create"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: mailing.suppression_add(actor=a, email="stop@bolt.test", reason="manual"),
+        lambda w, a, _: _exists(Suppression, email="stop@bolt.test"),
+        whose=("any",),
+    ),
+    ("suppression", "change"): Spec(
+        a_suppression,
+        lambda w, a, r: mailing.suppression_update(actor=a, suppression=r, detail="asked by phone"),
+        lambda w, a, r: Suppression.objects.get(pk=r.pk).detail == "asked by phone",
+    ),
+    ("suppression", "delete"): Spec(
+        a_suppression,
+        lambda w, a, r: mailing.suppression_remove(actor=a, suppression=r),
+        lambda w, a, r: not _exists(Suppression, pk=r.pk),
     ),
     # The audit log has no service but its page; nobody writes it by hand, and the admin site
     # is the only door that could.

@@ -1,0 +1,467 @@
+"""Sending a campaign email, exactly once per recipient as far as SMTP allows.
+
+How a send goes out:
+
+1. **Recipients are materialised** as rows (one per send × contact, unique) in one
+   transaction, from the stored segment membership, when the first batch runs.
+2. **One worker at a time** holds the send through a lease (``lease_token`` and
+   ``lease_expires_at``, taken with a conditional UPDATE). A worker that dies stops renewing it;
+   when it runs out, the next batch (a resume) may take over.
+3. **A batch** takes the next ``batch_size`` pending rows in id order and opens one SMTP
+   connection. For each row, right before its message: consent and the suppression list are
+   read again (someone who unsubscribed a second ago is skipped), the row is marked *sending*
+   and committed, the message goes to SMTP, and the row is marked *sent* with its Message-ID.
+   Messages are paced to ``rate_per_second``; a pause is noticed between messages.
+
+**The at-most-once boundary.** The only moment that cannot be made exact is between the SMTP
+server accepting a message and the row being marked *sent*: a worker dying right there leaves the
+row *sending*. The next worker to take the lease finds it, marks it *uncertain* (never resends it
+blindly) and the send page shows how many there are. Every other row is either untouched
+(*pending*, sent by the resume) or finished; so a crash leaves neither duplicates nor gaps beyond
+those uncertain rows, at most one per crashed worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import secrets
+import smtplib
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from email.utils import make_msgid
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection as db_connection
+from django.db import transaction
+from django.db.models import Q
+from django.template import Template
+from django.utils import timezone
+
+from tandem.mailing import links, rendering
+from tandem.mailing.models import (
+    EmailRecipient,
+    EmailSend,
+    RecipientState,
+    SendStatus,
+    Suppression,
+    TopicOptOut,
+)
+from tandem.people.models import Channel, Consent, ConsentChannel, Contact, Touch, TouchKind
+from tandem.segments.selectors import audience_contacts
+
+# Refusals that say for certain the server did not take the message for this recipient.
+REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+STATUS_CHECK_EVERY = 10
+
+
+@dataclass
+class BatchResult:
+    """What one batch did, and whether recipients are still waiting."""
+
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    uncertain: int = 0
+    has_more: bool = False
+    held: bool = True  # False when another worker holds the send (this batch did nothing)
+
+
+def recipients_materialise(*, send: EmailSend) -> int:
+    """Write one pending row per contact in the audience, in one statement; how many."""
+    audience = (
+        audience_contacts(segments=send.segments.all(), exclusions=send.exclusions.all())
+        .exclude(email="")
+        .order_by()
+        .values_list("id", "email")
+    )
+    select_sql, params = audience.query.sql_with_params()
+    table = EmailRecipient._meta.db_table
+    with transaction.atomic():
+        with db_connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} "  # noqa: S608 — table name from the model, values bound
+                "(send_id, contact_id, email, state, reason, message_id, open_count, click_count) "
+                f"SELECT %s, a.id, a.email, 'pending', '', '', 0, 0 FROM ({select_sql}) a",
+                [send.pk, *params],
+            )
+            count = cursor.rowcount
+        EmailSend.objects.filter(pk=send.pk).update(recipients_ready_at=timezone.now())
+    return count
+
+
+def _lease_seconds(send: EmailSend) -> float:
+    return max(60.0, 2 * send.batch_size / max(send.rate_per_second, 0.1))
+
+
+def lease_take(*, send: EmailSend, token: str) -> bool:
+    now = timezone.now()
+    taken = (
+        EmailSend.objects.filter(pk=send.pk)
+        .filter(Q(lease_token="") | Q(lease_expires_at__lt=now) | Q(lease_token=token))
+        .update(
+            lease_token=token,
+            lease_expires_at=now + dt.timedelta(seconds=_lease_seconds(send)),
+        )
+    )
+    return bool(taken)
+
+
+def lease_release(*, send: EmailSend, token: str) -> None:
+    EmailSend.objects.filter(pk=send.pk, lease_token=token).update(
+        lease_token="", lease_expires_at=None
+    )
+
+
+def interrupted_mark_uncertain(*, send: EmailSend) -> int:
+    """Rows left *sending* by a worker that died: the message may have gone. Called only by
+    the lease holder, so no live worker is between SMTP and *sent* on these rows."""
+    return EmailRecipient.objects.filter(send=send, state=RecipientState.SENDING).update(
+        state=RecipientState.UNCERTAIN,
+        reason="the worker stopped after handing the message to SMTP; it may have been sent",
+    )
+
+
+# One statement per recipient, right before their message: this is the hot path of a send, so
+# it is plain SQL rather than three ORM queries (the ORM's query building cost more than the
+# lookups themselves).
+_CHECK_SQL = (
+    "SELECT (SELECT is_granted FROM {consent} WHERE contact_id = %s AND channel = %s),"
+    " (SELECT reason FROM {suppression} WHERE email = %s),"
+    " (SELECT COUNT(*) FROM {opt_out} WHERE contact_id = %s AND topic_id = %s)"
+)
+
+
+def skip_reason(*, recipient: EmailRecipient, send: EmailSend) -> str:
+    """Why this recipient must not get the message now, read fresh from the database."""
+    sql = _CHECK_SQL.format(
+        consent=Consent._meta.db_table,
+        suppression=Suppression._meta.db_table,
+        opt_out=TopicOptOut._meta.db_table,
+    )
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                recipient.contact_id,
+                ConsentChannel.EMAIL.value,
+                recipient.email,
+                recipient.contact_id,
+                send.topic_id or 0,
+            ],
+        )
+        consent, suppressed, opted_out = cursor.fetchone()
+    if consent is None:
+        return "no email consent"
+    if not consent:
+        return "email consent withdrawn"
+    if suppressed is not None:
+        return f"suppressed: {suppressed}"
+    if opted_out:
+        return "opted out of this topic"
+    return ""
+
+
+class Prepared:
+    """A send's templates compiled once per batch, and the message of one recipient."""
+
+    def __init__(self, send: EmailSend) -> None:
+        self.send = send
+        self.subject: Template = rendering.compile_template(send.subject)
+        self.html: Template = rendering.compile_template(send.html_body)
+        self.text: Template = rendering.compile_template(send.text_body)
+        host = links.base_url().split("://")[-1].split("/")[0].split(":")[0]
+        self.domain = host or "tandem"
+
+    def values(self, recipient: EmailRecipient, contact: Contact) -> dict[str, Any]:
+        url = links.unsubscribe_url(recipient.pk)
+        return rendering.personal_context(contact=contact, unsubscribe_url=url, preferences_url=url)
+
+    def html_body(self, recipient: EmailRecipient, contact: Contact) -> str:
+        """The HTML as personalised for the recipient, before tracking is added."""
+        return rendering.render(self.html, self.values(recipient, contact), html=True)
+
+    def message(
+        self, recipient: EmailRecipient, contact: Contact, connection: Any
+    ) -> tuple[EmailMultiAlternatives, str]:
+        values = self.values(recipient, contact)
+        unsubscribe = values["unsubscribe_url"]
+        html = rendering.render(self.html, values, html=True)
+        html = rendering.links_wrap(
+            html, lambda url: links.click_url(recipient.pk, url), keep={unsubscribe}
+        )
+        pixel = (
+            f'<img src="{links.open_url(recipient.pk)}" width="1" height="1" alt="" '
+            'style="display:block;border:0;width:1px;height:1px">'
+        )
+        html = html.replace("</body>", pixel + "</body>") if "</body>" in html else html + pixel
+        message_id = make_msgid(domain=self.domain)
+        subject = " ".join(rendering.render(self.subject, values, html=False).split())
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=rendering.render(self.text, values, html=False),
+            from_email=self.send.from_email,
+            to=[recipient.email],
+            connection=connection,
+            headers={
+                "Message-ID": message_id,
+                "List-Unsubscribe": f"<{unsubscribe}>, <{links.unsubscribe_mailto(recipient.pk)}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                "X-Tandem-Send": str(self.send.pk),
+            },
+        )
+        message.attach_alternative(html, "text/html")
+        return message, message_id.strip("<>")
+
+
+def message_links(recipient: EmailRecipient) -> list[str]:
+    """The links of the message this recipient was sent (rebuilt from the send's content)."""
+    prepared = Prepared(recipient.send)
+    return rendering.links_of(prepared.html_body(recipient, recipient.contact))
+
+
+def _mark(recipient_id: int, from_state: str, **fields: Any) -> bool:
+    """Move one row from ``from_state``, in one UPDATE (plain SQL: this runs twice a message)."""
+    ops = db_connection.ops
+    columns, values = [], []
+    for name, value in fields.items():
+        columns.append(f"{name} = %s")
+        values.append(ops.adapt_datetimefield_value(value) if name.endswith("_at") else value)
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {EmailRecipient._meta.db_table} SET {', '.join(columns)} "  # noqa: S608
+            "WHERE id = %s AND state = %s",
+            [*values, recipient_id, from_state],
+        )
+        return cursor.rowcount == 1
+
+
+def mark_sent(recipient_id: int, message_id: str) -> bool:
+    """The server accepted the message. Kept apart so tests can stop a worker right here."""
+    return _mark(
+        recipient_id,
+        RecipientState.SENDING,
+        state=RecipientState.SENT,
+        sent_at=timezone.now(),
+        message_id=message_id,
+    )
+
+
+def _status(send_id: int) -> str | None:
+    return EmailSend.objects.filter(pk=send_id).values_list("status", flat=True).first()
+
+
+def _finish_if_done(send: EmailSend) -> bool:
+    if EmailRecipient.objects.filter(send=send, state=RecipientState.PENDING).exists():
+        return False
+    EmailSend.objects.filter(pk=send.pk, status=SendStatus.SENDING).update(
+        status=SendStatus.FINISHED, finished_at=timezone.now()
+    )
+    return True
+
+
+def _pause_with(send: EmailSend, error: str) -> None:
+    EmailSend.objects.filter(pk=send.pk, status=SendStatus.SENDING).update(
+        status=SendStatus.PAUSED, last_error=error[:500]
+    )
+
+
+def _sent_touches(send: EmailSend, sent: list[tuple[int, int | None]], at: dt.datetime) -> None:
+    """One *email sent* touch per delivered message, credited to the send's campaign.
+
+    Written in bulk, without the per-touch audit entry and attribution update that
+    ``touch_record`` does: a send writes up to millions, a delivery is not an engagement, and
+    the send itself is audited.
+    """
+    campaign = send.campaign
+    Touch.objects.bulk_create(
+        [
+            Touch(
+                contact_id=contact_id,
+                account_id=account_id,
+                kind=TouchKind.EMAIL_SENT,
+                channel=Channel.EMAIL,
+                occurred_at=at,
+                campaign=campaign,
+                utm_source="tandem",
+                utm_medium="email",
+                utm_campaign=campaign.utm_campaign if campaign else "",
+                summary=f"Sent “{send.name}”"[:2000],
+            )
+            for contact_id, account_id in sent
+        ],
+        batch_size=500,
+    )
+    # Keep first- and last-touch attribution as ``touch_record`` would, in two statements.
+    ids = [contact_id for contact_id, _ in sent]
+    values = {"source": "tandem", "medium": Channel.EMAIL.value, "campaign": campaign}
+    Contact.objects.filter(pk__in=ids, first_touch_at__isnull=True).update(
+        **{f"first_touch_{k}": v for k, v in values.items()}, first_touch_at=at
+    )
+    Contact.objects.filter(pk__in=ids).filter(
+        Q(last_touch_at__isnull=True) | Q(last_touch_at__lte=at)
+    ).update(**{f"last_touch_{k}": v for k, v in values.items()}, last_touch_at=at)
+
+
+def send_batch_run(
+    *,
+    send_id: int,
+    connection_factory: Callable[[], Any] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> BatchResult:
+    """Send the next batch of one send, if this worker can hold it. See the module docstring."""
+    result = BatchResult()
+    send = EmailSend.objects.select_related("campaign").get(pk=send_id)
+    if send.status != SendStatus.SENDING:
+        return result
+    token = secrets.token_hex(8)
+    if not lease_take(send=send, token=token):
+        result.held = False
+        return result
+    try:
+        if send.recipients_ready_at is None:
+            recipients_materialise(send=send)
+        result.uncertain = interrupted_mark_uncertain(send=send)
+        batch = list(
+            EmailRecipient.objects.filter(send=send, state=RecipientState.PENDING)
+            .select_related("contact__account")
+            .order_by("id")[: send.batch_size]
+        )
+        if not batch:
+            _finish_if_done(send)
+            return result
+        _run(send, batch, result, token, connection_factory or get_connection, sleep)
+        result.has_more = not _finish_if_done(send) and _status(send.pk) == SendStatus.SENDING
+        return result
+    finally:
+        lease_release(send=send, token=token)
+
+
+def connections_per_batch() -> int:
+    return max(1, int(getattr(settings, "TANDEM_MAIL_CONNECTIONS", 1) or 1))
+
+
+def _run(
+    send: EmailSend,
+    batch: list[EmailRecipient],
+    result: BatchResult,
+    token: str,
+    connection_factory: Callable[[], Any],
+    sleep: Callable[[float], None],
+) -> None:
+    """Send a batch over one SMTP connection, or split it between ``TANDEM_MAIL_CONNECTIONS``
+    threads with a connection each (the waits on the server's replies overlap). Each row is
+    still handled by exactly one thread, so the exactly-once rules are the same."""
+    workers = min(connections_per_batch(), len(batch))
+    interval = workers / send.rate_per_second
+    if workers == 1:
+        _run_slice(send, batch, result, token, connection_factory, sleep, interval)
+        return
+    parts = [BatchResult() for _ in range(workers)]
+
+    def work(index: int) -> None:
+        try:
+            _run_slice(
+                send,
+                batch[index::workers],
+                parts[index],
+                token,
+                connection_factory,
+                sleep,
+                interval,
+            )
+        finally:
+            db_connection.close()  # each thread has its own database connection
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(work, range(workers)))
+    for part in parts:
+        result.sent += part.sent
+        result.skipped += part.skipped
+        result.failed += part.failed
+        result.uncertain += part.uncertain
+
+
+def _run_slice(
+    send: EmailSend,
+    batch: list[EmailRecipient],
+    result: BatchResult,
+    token: str,
+    connection_factory: Callable[[], Any],
+    sleep: Callable[[float], None],
+    interval: float,
+) -> None:
+    prepared = Prepared(send)
+    connection = connection_factory()
+    try:
+        connection.open()
+    except (OSError, smtplib.SMTPException) as exc:
+        _pause_with(send, f"could not reach the mail server: {exc}")
+        return
+    next_at = time.monotonic()
+    lease_renew_at = time.monotonic() + _lease_seconds(send) / 2
+    sent: list[tuple[int, int | None]] = []
+    try:
+        for position, recipient in enumerate(batch):
+            is_check_due = position and position % STATUS_CHECK_EVERY == 0
+            if is_check_due and _status(send.pk) != SendStatus.SENDING:
+                break
+            if time.monotonic() > lease_renew_at:
+                lease_take(send=send, token=token)
+                lease_renew_at = time.monotonic() + _lease_seconds(send) / 2
+            reason = skip_reason(recipient=recipient, send=send)
+            if reason:
+                if _mark(
+                    recipient.pk,
+                    RecipientState.PENDING,
+                    state=RecipientState.SKIPPED,
+                    reason=reason,
+                ):
+                    result.skipped += 1
+                continue
+            wait = next_at - time.monotonic()
+            if wait > 0:
+                sleep(wait)
+            next_at = max(next_at + interval, time.monotonic() - interval)
+            message, message_id = prepared.message(recipient, recipient.contact, connection)
+            if not _mark(
+                recipient.pk,
+                RecipientState.PENDING,
+                state=RecipientState.SENDING,
+                attempted_at=timezone.now(),
+            ):
+                continue  # someone cancelled it under us
+            try:
+                message.send()
+            except REFUSED as exc:
+                _mark(
+                    recipient.pk,
+                    RecipientState.SENDING,
+                    state=RecipientState.FAILED,
+                    reason=f"refused by the mail server: {exc}"[:200],
+                )
+                result.failed += 1
+                continue
+            except (OSError, smtplib.SMTPException) as exc:
+                # The connection broke mid-message: the server may have taken it or not.
+                _mark(
+                    recipient.pk,
+                    RecipientState.SENDING,
+                    state=RecipientState.UNCERTAIN,
+                    reason=f"connection lost while sending: {exc}"[:200],
+                )
+                result.uncertain += 1
+                _pause_with(send, f"the mail server connection broke: {exc}")
+                break
+            mark_sent(recipient.pk, message_id)
+            sent.append((recipient.contact_id, recipient.contact.account_id))
+            result.sent += 1
+    finally:
+        if sent:
+            _sent_touches(send, sent, timezone.now())
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            connection.close()

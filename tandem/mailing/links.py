@@ -1,0 +1,68 @@
+"""Signed links in a campaign email: unsubscribe, open pixel, click redirect.
+
+Each names one recipient row (one contact in one send) and is signed with the server's secret
+and a salt per purpose, so a token for an open cannot be replayed as an unsubscribe, and a
+changed character makes the link invalid.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core import signing
+
+UNSUBSCRIBE_SALT = "tandem.mailing.unsubscribe"
+OPEN_SALT = "tandem.mailing.open"
+CLICK_SALT = "tandem.mailing.click"
+
+
+class LinkInvalid(Exception):
+    """The token was altered, or made for another purpose."""
+
+
+def base_url() -> str:
+    """Where Tandem is reached from the internet, without a trailing slash."""
+    return str(settings.BASE_URL or "http://localhost").rstrip("/")
+
+
+def recipient_token(recipient_id: int, *, salt: str) -> str:
+    return signing.Signer(salt=salt).sign(str(recipient_id))
+
+
+def recipient_from_token(token: str, *, salt: str) -> int:
+    try:
+        return int(signing.Signer(salt=salt).unsign(token))
+    except (signing.BadSignature, ValueError):
+        raise LinkInvalid from None
+
+
+def click_token(recipient_id: int, url: str) -> str:
+    return signing.dumps({"r": recipient_id, "u": url}, salt=CLICK_SALT, compress=True)
+
+
+def click_from_token(token: str) -> tuple[int, str]:
+    try:
+        data = signing.loads(token, salt=CLICK_SALT)
+        return int(data["r"]), str(data["u"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise LinkInvalid from None
+
+
+def unsubscribe_url(recipient_id: int) -> str:
+    return f"{base_url()}/mail/u/{recipient_token(recipient_id, salt=UNSUBSCRIBE_SALT)}/"
+
+
+def open_url(recipient_id: int) -> str:
+    return f"{base_url()}/mail/o/{recipient_token(recipient_id, salt=OPEN_SALT)}.gif"
+
+
+def click_url(recipient_id: int, url: str) -> str:
+    return f"{base_url()}/mail/c/{click_token(recipient_id, url)}/"
+
+
+def unsubscribe_mailto(recipient_id: int) -> str:
+    """A mailto: fallback for mail clients without one-click support (RFC 2369)."""
+    address = getattr(settings, "TANDEM_MAIL_UNSUBSCRIBE_ADDRESS", "") or "unsubscribe@localhost"
+    token = recipient_token(recipient_id, salt=UNSUBSCRIBE_SALT)
+    return f"mailto:{address}?subject={quote('unsubscribe ' + token)}"

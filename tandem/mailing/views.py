@@ -1,0 +1,285 @@
+"""Marketing's email pages: templates with a preview, sends with their progress, suppressions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from tandem.access import policies
+from tandem.errors import InvalidInput
+from tandem.mailing import rendering, selectors, services
+from tandem.mailing.models import EmailTemplate, SendStatus, SuppressionReason, Topic
+from tandem.marketing.selectors import campaigns_for_user
+from tandem.people.models import Contact
+from tandem.segments.models import Segment
+
+NEW_SUBJECT = 'Hello {{ contact.first_name|default:"there" }}'
+ACTIONS = {
+    "start": services.send_start,
+    "pause": services.send_pause,
+    "resume": services.send_resume,
+    "cancel": services.send_cancel,
+}
+
+
+@login_required
+def sends(request):
+    policies.require(request.user, "view", "email_send")
+    return render(
+        request,
+        "mailing/sends.html",
+        {
+            "sends": selectors.sends_with_counts(user=request.user)[:200],
+            "can_create": policies.can(request.user, "create", "email_send"),
+            "section": "email",
+        },
+    )
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit()]
+
+
+@login_required
+def send_new(request):
+    policies.require(request.user, "create", "email_send")
+    templates = selectors.templates_for_user(user=request.user)
+    fields = ("name", "template", "campaign", "from_email", "rate_per_second", "batch_size")
+    values: dict[str, Any] = {k: "" for k in fields}
+    values.update(segments=[], exclusions=[])
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "").strip() for k in fields}
+        values.update(
+            segments=_ids(request.POST.getlist("segments")),
+            exclusions=_ids(request.POST.getlist("exclusions")),
+        )
+        template = None
+        if values["template"].isdigit():
+            template = templates.filter(pk=int(values["template"])).first()
+        campaign = None
+        if values["campaign"].isdigit():
+            campaign = (
+                campaigns_for_user(user=request.user).filter(pk=int(values["campaign"])).first()
+            )
+        try:
+            send = services.send_create(
+                actor=request.user,
+                name=values["name"],
+                template=template,
+                segments=Segment.objects.filter(pk__in=values["segments"]),
+                exclusions=Segment.objects.filter(pk__in=values["exclusions"]),
+                campaign=campaign,
+                from_email=values["from_email"],
+                rate_per_second=values["rate_per_second"],
+                batch_size=values["batch_size"],
+            )
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, f"Send “{send}” saved as a draft. Start it when ready.")
+            return redirect("mailing:send_detail", send_id=send.pk)
+    return render(
+        request,
+        "mailing/send_new.html",
+        {
+            "values": values,
+            "errors": errors,
+            "templates": templates,
+            "segments": Segment.objects.order_by("name"),
+            "campaigns": campaigns_for_user(user=request.user),
+            "section": "email",
+        },
+    )
+
+
+def _progress_context(request, send) -> dict:
+    progress = selectors.send_progress(send=send)
+    return {
+        "send": send,
+        "progress": progress,
+        "can_change": policies.can(request.user, "change", "email_send", send),
+        "is_polling": progress.status == SendStatus.SENDING and not progress.is_stalled,
+    }
+
+
+@login_required
+def send_detail(request, send_id: int):
+    send = selectors.send_get_for_user(user=request.user, send_id=send_id)
+    ctx = _progress_context(request, send)
+    ctx.update(
+        section="email",
+        segments=list(send.segments.all()),
+        exclusions=list(send.exclusions.all()),
+        problems={
+            state: selectors.recipients_by_state(send=send, state=state, limit=20)
+            for state in ("uncertain", "failed", "skipped")
+        },
+    )
+    return render(request, "mailing/send_detail.html", ctx)
+
+
+@login_required
+def send_progress(request, send_id: int):
+    """The progress panel alone, which the send page polls with htmx while it sends."""
+    send = selectors.send_get_for_user(user=request.user, send_id=send_id)
+    return render(request, "mailing/_progress.html", _progress_context(request, send))
+
+
+@login_required
+@require_POST
+def send_action(request, send_id: int, action: str):
+    if action not in ACTIONS:
+        raise Http404("No such action")
+    send = selectors.send_get_for_user(user=request.user, send_id=send_id)
+    try:
+        send = ACTIONS[action](actor=request.user, send=send)
+    except InvalidInput as exc:
+        messages.error(request, next(iter(exc.errors.values())))
+    if request.htmx:
+        return render(request, "mailing/_progress.html", _progress_context(request, send))
+    return redirect("mailing:send_detail", send_id=send.pk)
+
+
+@login_required
+def templates(request):
+    policies.require(request.user, "view", "email_template")
+    return render(
+        request,
+        "mailing/templates.html",
+        {
+            "templates": selectors.templates_for_user(user=request.user),
+            "can_create": policies.can(request.user, "create", "email_template"),
+            "section": "email",
+        },
+    )
+
+
+def _template_values(request) -> dict[str, str]:
+    return {k: request.POST.get(k, "") for k in ("name", "subject", "html_body", "text_body")}
+
+
+@login_required
+def template_edit(request, template_id: int | None = None):
+    template = None
+    if template_id is not None:
+        template = selectors.template_get_for_user(user=request.user, template_id=template_id)
+    else:
+        policies.require(request.user, "create", "email_template")
+    values = {
+        "name": template.name if template else "",
+        "subject": template.subject if template else NEW_SUBJECT,
+        "html_body": template.html_body if template else "",
+        "text_body": template.text_body if template else "",
+        "topic": str(template.topic_id or "") if template else "",
+    }
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {**_template_values(request), "topic": request.POST.get("topic", "")}
+        topic = None
+        if values["topic"].isdigit():
+            topic = Topic.objects.filter(pk=int(values["topic"])).first()
+        fields = {k: values[k] for k in ("name", "subject", "html_body", "text_body")}
+        try:
+            if template is None:
+                template = services.template_create(actor=request.user, topic=topic, **fields)
+            else:
+                template = services.template_update(
+                    actor=request.user, template=template, topic=topic, **fields
+                )
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, f"Template “{template}” saved.")
+            return redirect("mailing:template_edit", template_id=template.pk)
+    return render(
+        request,
+        "mailing/template_edit.html",
+        {
+            "template": template,
+            "values": values,
+            "errors": errors,
+            "topics": Topic.objects.all(),
+            "variables": rendering.VARIABLES,
+            "can_change": template is None
+            or policies.can(request.user, "change", "email_template", template),
+            "sample": Contact.objects.select_related("account").order_by("id").first(),
+            "section": "email",
+        },
+    )
+
+
+@login_required
+@require_POST
+def template_preview(request, template_id: int):
+    """The editor's preview for a sample contact, from the fields as they are being edited."""
+    selectors.template_get_for_user(user=request.user, template_id=template_id)
+    values = _template_values(request)
+    email = request.POST.get("sample", "").strip().lower()
+    contact = (
+        Contact.objects.select_related("account").filter(email=email).first()
+        or Contact.objects.select_related("account").order_by("id").first()
+    )
+    problems = [
+        str(p)
+        for part in ("subject", "html_body", "text_body")
+        for p in rendering.template_problems(values[part], part=part)
+    ]
+    preview = None
+    if not problems and contact is not None:
+        preview = services.template_preview(template=EmailTemplate(**values), contact=contact)
+    return render(
+        request,
+        "mailing/_preview.html",
+        {"preview": preview, "problems": problems, "contact": contact},
+    )
+
+
+@login_required
+def suppressions(request):
+    policies.require(request.user, "view", "suppression")
+    errors: dict[str, str] = {}
+    values = {"email": "", "detail": ""}
+    if request.method == "POST":
+        if request.POST.get("remove", "").isdigit():
+            suppression = (
+                selectors.suppressions_for_user(user=request.user)
+                .filter(pk=int(request.POST["remove"]))
+                .first()
+            )
+            if suppression is not None:
+                services.suppression_remove(actor=request.user, suppression=suppression)
+                messages.success(request, f"{suppression.email} may be mailed again.")
+            return redirect("mailing:suppressions")
+        values = {k: request.POST.get(k, "").strip() for k in values}
+        try:
+            suppression = services.suppression_add(
+                actor=request.user,
+                email=values["email"],
+                reason=SuppressionReason.MANUAL,
+                detail=values["detail"],
+            )
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, f"{suppression.email} will not be mailed.")
+            return redirect("mailing:suppressions")
+    q = request.GET.get("q", "")
+    return render(
+        request,
+        "mailing/suppressions.html",
+        {
+            "suppressions": selectors.suppressions_for_user(user=request.user, search=q)[:200],
+            "q": q,
+            "values": values,
+            "errors": errors,
+            "can_create": policies.can(request.user, "create", "suppression"),
+            "can_delete": policies.can(request.user, "delete", "suppression"),
+            "section": "email",
+        },
+    )
