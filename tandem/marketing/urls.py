@@ -1,9 +1,19 @@
 from django.urls import path
 
-from tandem.marketing import views
+from tandem.marketing import campaign_views, views
 
 app_name = "marketing"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("campaigns/", views.campaigns, name="campaigns"),
+    path("campaigns/", campaign_views.campaigns, name="campaigns"),
+    path("campaigns/new/", campaign_views.campaign_new, name="campaign_new"),
+    path("campaigns/<int:campaign_id>/", campaign_views.campaign, name="campaign"),
+    path("campaigns/<int:campaign_id>/edit/", campaign_views.campaign_edit, name="campaign_edit"),
+    path("campaigns/<int:campaign_id>/spend/", campaign_views.spend_add, name="spend_add"),
+    path(
+        "campaigns/<int:campaign_id>/spend/<int:line_id>/delete/",
+        campaign_views.spend_delete,
+        name="spend_delete",
+    ),
+    path("campaigns/<int:campaign_id>/links/", campaign_views.link_create, name="link_create"),
 ]

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
-from tandem.access import policies, ratelimit
+from tandem.access import ratelimit
 from tandem.dashboards import charts, metrics
 from tandem.dashboards.periods import MARKETING_CLOCK, SALES_CLOCK
 from tandem.dashboards.views import period_context
 from tandem.errors import InvalidInput
 from tandem.marketing import selectors, services
-from tandem.marketing.models import Objective
-from tandem.people.models import Channel
 
 
 def _marketing_reader(user) -> None:
@@ -52,40 +49,6 @@ def home(request):
         ),
     )
     return render(request, "marketing/home.html", ctx)
-
-
-@login_required
-def campaigns(request):
-    policies.require(request.user, "view", "campaign")
-    errors: dict[str, str] = {}
-    values = {
-        "name": "",
-        "channel": Channel.EMAIL,
-        "objective": Objective.LEAD_GENERATION,
-        "budget": "0",
-        "utm_campaign": "",
-    }
-    if request.method == "POST":
-        values = {k: request.POST.get(k, "").strip() for k in values}
-        try:
-            campaign = services.campaign_create(actor=request.user, **values)
-            messages.success(request, f"Campaign {campaign} created.")
-            return redirect("marketing:campaigns")
-        except InvalidInput as exc:
-            errors = exc.errors
-    return render(
-        request,
-        "marketing/campaigns.html",
-        {
-            "campaigns": selectors.campaigns_for_user(user=request.user),
-            "can_create": policies.can(request.user, "create", "campaign"),
-            "values": values,
-            "errors": errors,
-            "channels": Channel.choices,
-            "objectives": Objective.choices,
-            "section": "campaigns",
-        },
-    )
 
 
 @xframe_options_exempt
