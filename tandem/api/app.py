@@ -87,7 +87,8 @@ def on_http_error(request, exc: HttpError):
     return _errors(exc.status_code, [{"field": "", "message": str(exc)}])
 
 
-from tandem.api import crm, relay  # noqa: E402  (routers register on the api above)
+from tandem.api import crm, marketing, relay  # noqa: E402  (routers register on the api above)
 
 api.add_router("/", crm.router)
 api.add_router("/", relay.router)
+api.add_router("/", marketing.router)
