@@ -29,6 +29,8 @@ urlpatterns = [
     path("surveys/", include("tandem.collaboration.survey_urls")),
     path("", include("tandem.people.urls")),
     path("f/<slug:slug>/", marketing_views.public_form, name="public_form"),
+    path("f/confirm/<str:token>/", marketing_views.form_confirm, name="form_confirm"),
+    path("t/p.gif", marketing_views.pixel, name="tracking_pixel"),
     path("s/<str:token>/", survey_views.survey_answer, name="survey_answer"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

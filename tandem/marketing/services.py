@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -18,6 +20,8 @@ from tandem.access import policies, ratelimit
 from tandem.audit import events as audit
 from tandem.errors import InvalidInput
 from tandem.handoff import services as handoff
+from tandem.marketing import forms as form_defs
+from tandem.marketing import tracking
 from tandem.marketing.models import (
     Campaign,
     FormSubmission,
@@ -26,22 +30,19 @@ from tandem.marketing.models import (
     SpendLine,
     TrackedLink,
 )
+from tandem.marketing.tasks import submission_confirm_send
 from tandem.people import services as people
 from tandem.people.models import Channel, ConsentChannel, TouchKind
 from tandem.segments.models import Segment
 
+FORM_STARTED_SALT = "tandem.marketing.form-started"
+CONFIRM_SALT = "tandem.marketing.form-confirm"
+FORM_TOKEN_MAX_AGE = 24 * 3600
+CONFIRM_MAX_AGE = 7 * 24 * 3600
 MONEY_LIMIT = Decimal("10000000000")
 # Spend may run over budget (a late invoice), but not past twice it: that is a typo.
 SPEND_OVER_BUDGET_FACTOR = 2
 
-FORM_FIELDS = {
-    "email": 254,
-    "first_name": 100,
-    "last_name": 100,
-    "company": 200,
-    "title": 150,
-    "phone": 40,
-}
 UTM_KEYS = ("source", "medium", "campaign", "content", "term")
 HONEYPOT_FIELD = "website"
 # What a consent box or an API flag may say; an unticked box sends nothing at all.
@@ -389,10 +390,7 @@ def campaign_delete(*, actor: Any, campaign: Campaign, via: str = "ui") -> None:
         campaign.delete()
 
 
-def campaign_for_utm(utm_campaign: str) -> Campaign | None:
-    if not utm_campaign:
-        return None
-    return Campaign.objects.filter(utm_campaign=slugify(utm_campaign)).first()
+campaign_for_utm = tracking.campaign_for_utm
 
 
 @dataclass(frozen=True)
@@ -401,31 +399,52 @@ class SubmissionResult:
     is_new_contact: bool
 
 
-def _clean_submission(data: dict[str, Any]) -> tuple[dict[str, str], bool, dict[str, str]]:
+def _clean_submission(
+    form: LeadForm, data: dict[str, Any]
+) -> tuple[dict[str, str], dict[str, str], bool, dict[str, str]]:
+    """The answers by contact field, the custom answers, consent, and the UTM tags."""
     errors: dict[str, str] = {}
-    values: dict[str, str] = {}
-    for name, limit in FORM_FIELDS.items():
-        raw = data.get(name, "")
-        if raw is None:
-            raw = ""
-        if not isinstance(raw, str):
-            errors[name] = "must be text"
-            continue
-        if len(raw) > limit:
-            errors[name] = f"must be at most {limit} characters"
-            continue
-        values[name] = raw.strip()
+    fields = form_defs.fields_of(form)
+    email_name = next(f["name"] for f in fields if f["maps_to"] == "email")
     try:
-        values["email"] = people.email_normalise(values.get("email", ""))
+        values, custom = form_defs.answers_clean(fields, data)
     except InvalidInput as exc:
         errors.update(exc.errors)
+        values, custom = {"email": str(data.get(email_name) or "")}, {}
+    if email_name not in errors:
+        try:
+            values["email"] = people.email_normalise(values.get("email", ""), field=email_name)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
     consent = CONSENT_ANSWERS.get(str(data.get("consent") or "").strip().lower())
     if consent is None:
         errors["consent"] = "must be yes or no"
     utm = {k: str(data.get(f"utm_{k}", "") or "")[:100] for k in UTM_KEYS}
     if errors:
         raise InvalidInput(errors)
-    return values, bool(consent), utm
+    return values, custom, bool(consent), utm
+
+
+def form_started_token() -> str:
+    """A signed timestamp for the hosted page; the submission says how long the visitor took."""
+    return signing.Signer(salt=FORM_STARTED_SALT).sign(f"{time.time():.3f}")
+
+
+def _check_timing(token: Any) -> None:
+    """A form sent back sooner than a person can type is a bot's; a token days old is a
+    replay. Server-to-server posts (the API) and plain HTML embeds carry no token and rely on
+    the honeypot and the rate limit."""
+    if not token:
+        return
+    try:
+        started = float(signing.Signer(salt=FORM_STARTED_SALT).unsign(str(token)))
+    except (signing.BadSignature, ValueError):
+        raise SubmissionRefused("the form was tampered with", 400) from None
+    took = time.time() - started
+    if took < settings.TANDEM_FORM_MIN_SECONDS:
+        raise SubmissionRefused("sent too quickly", 400)
+    if took > FORM_TOKEN_MAX_AGE:
+        raise SubmissionRefused("the form was open too long; reload it", 400)
 
 
 def form_submit(
@@ -435,28 +454,35 @@ def form_submit(
     client_address: str,
     referrer: str = "",
     rate_key: str = "",
+    visitor_id: str = "",
 ) -> SubmissionResult:
     """A visitor submits a lead form: dedupe by email, record the touch with its UTM source,
     record consent as given (or not), and let the relay score and hand off.
 
     ``client_address`` is the sender's IP address, kept with the submission; ``rate_key``
-    names whose submissions the hourly limit counts (default: that address).
-    Bad input raises ``InvalidInput`` naming the fields and stores nothing.
+    names whose submissions the hourly limit counts (default: that address). ``visitor_id``
+    (the tracking cookie) turns the visitor's earlier page visits into touches of the contact.
+    On a double opt-in form, a ticked consent box sends a confirmation email and consent is
+    granted only when the visitor confirms. Bad input raises ``InvalidInput`` naming the
+    fields and stores nothing.
     """
     if not form.is_active:
         raise InvalidInput.field("form", "this form is closed")
     if str(data.get(HONEYPOT_FIELD, "") or "").strip():
         raise SubmissionRefused("honeypot filled", 400)
+    _check_timing(data.get("form_started"))
     if not ratelimit.hit(
         f"form:{rate_key or client_address}",
         limit=settings.TANDEM_FORM_SUBMISSIONS_PER_HOUR,
         window_seconds=3600,
     ):
         raise SubmissionRefused("too many submissions from this address", 429)
-    values, consent, utm = _clean_submission(data)
+    values, custom, consent, utm = _clean_submission(form, data)
     campaign = campaign_for_utm(utm["campaign"]) or form.campaign
     channel = campaign.channel if campaign else _channel_from_utm(utm["medium"])
     via = f"form:{form.slug}"
+    awaiting_confirmation = consent and form.is_double_opt_in
+    visitor_id = tracking.visitor_id_clean(visitor_id)
     with transaction.atomic():
         contact, created = people.contact_upsert(
             actor=None,
@@ -466,14 +492,17 @@ def form_submit(
             fields={k: values.get(k, "") for k in ("first_name", "last_name", "title", "phone")},
         )
         now = timezone.now()
-        if consent or created:
-            # An unticked box on a repeat visit must not withdraw an earlier yes.
+        if visitor_id:
+            tracking.visits_join(visitor_id=visitor_id, contact=contact)
+        if (consent and not awaiting_confirmation) or created:
+            # An unticked box on a repeat visit must not withdraw an earlier yes; a box ticked
+            # on a double opt-in form grants nothing until the visitor confirms.
             people.consent_record(
                 contact=contact,
                 channel=ConsentChannel.EMAIL,
-                is_granted=consent,
+                is_granted=consent and not awaiting_confirmation,
                 source=via,
-                wording=form.consent_wording if consent else "",
+                wording=form.consent_wording if consent and not awaiting_confirmation else "",
                 at=now,
             )
         touch = handoff.touch_log(
@@ -491,33 +520,162 @@ def form_submit(
             form=form,
             contact=contact,
             touch=touch,
-            data={**values, **{f"utm_{k}": v for k, v in utm.items() if v}},
+            data={**values, **custom, **{f"utm_{k}": v for k, v in utm.items() if v}},
             consent_given=consent,
             consent_wording=form.consent_wording if consent else "",
             client_address=client_address if client_address != "unknown" else None,
+            visitor_id=visitor_id,
             submitted_at=now,
         )
+        if awaiting_confirmation:
+            submission_id = submission.pk
+            transaction.on_commit(lambda: submission_confirm_send.enqueue(submission_id))
     return SubmissionResult(submission=submission, is_new_contact=created)
 
 
-MEDIUM_CHANNELS = {
-    "email": Channel.EMAIL,
-    "cpc": Channel.SEARCH,
-    "ppc": Channel.SEARCH,
-    "paid_search": Channel.SEARCH,
-    "paid_social": Channel.PAID_SOCIAL,
-    "social": Channel.ORGANIC_SOCIAL,
-    "organic": Channel.ORGANIC_SEARCH,
-    "referral": Channel.REFERRAL,
-    "event": Channel.EVENTS,
-    "webinar": Channel.WEBINAR,
-    "partner": Channel.PARTNER,
-    "pr": Channel.PR,
-    "content": Channel.CONTENT,
-}
+def submission_confirm_token(submission: FormSubmission) -> str:
+    return signing.TimestampSigner(salt=CONFIRM_SALT).sign(str(submission.pk))
 
 
-def _channel_from_utm(medium: str) -> str:
-    if not medium:
-        return Channel.DIRECT
-    return MEDIUM_CHANNELS.get(medium.lower(), Channel.OTHER)
+def submission_confirm(*, token: str) -> FormSubmission:
+    """The visitor followed the double opt-in link: consent is granted with the wording they
+    saw on the form. Following it twice changes nothing."""
+    try:
+        raw = signing.TimestampSigner(salt=CONFIRM_SALT).unsign(token, max_age=CONFIRM_MAX_AGE)
+    except signing.SignatureExpired:
+        raise InvalidInput.field("token", "this link has expired; send the form again") from None
+    except signing.BadSignature:
+        raise InvalidInput.field("token", "this link is not valid") from None
+    with transaction.atomic():
+        submission = (
+            FormSubmission.objects.select_for_update()
+            .select_related("form", "contact")
+            .filter(pk=int(raw))
+            .first()
+        )
+        if submission is None:
+            raise InvalidInput.field("token", "this link is not valid")
+        if submission.confirmed_at is None:
+            submission.confirmed_at = timezone.now()
+            submission.save(update_fields=["confirmed_at"])
+            people.consent_record(
+                contact=submission.contact,
+                channel=ConsentChannel.EMAIL,
+                is_granted=True,
+                source=f"form:{submission.form.slug} (confirmed by email)",
+                wording=submission.consent_wording,
+                at=submission.confirmed_at,
+            )
+    return submission
+
+
+def form_create(
+    *,
+    actor: Any,
+    name: str,
+    slug: str = "",
+    fields: Any = None,
+    campaign: Campaign | None = None,
+    headline: str = "",
+    consent_wording: str = "",
+    thank_you: str = "",
+    is_double_opt_in: bool = False,
+    via: str = "ui",
+) -> LeadForm:
+    """Create a lead form from a definition (``forms.definition_check`` says what is valid)."""
+    policies.require(actor, "create", "lead_form")
+    errors: dict[str, str] = {}
+    values = _form_values(
+        {
+            "name": name,
+            "headline": headline,
+            "consent_wording": consent_wording,
+            "thank_you": thank_you,
+        },
+        errors,
+    )
+    code = slugify(slug or name)[:100]
+    if not code:
+        errors.setdefault("slug", "make the address from letters or digits")
+    elif LeadForm.objects.filter(slug=code).exists():
+        errors["slug"] = f"'{code}' is already used by another form"
+    try:
+        definition = form_defs.definition_check(
+            fields if fields is not None else form_defs.DEFAULT_FIELDS
+        )
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+        definition = []
+    if errors:
+        raise InvalidInput(errors)
+    form = LeadForm.objects.create(
+        slug=code,
+        fields=definition,
+        campaign=campaign,
+        is_double_opt_in=bool(is_double_opt_in),
+        owner=actor,
+        **{k: v for k, v in values.items() if v},
+    )
+    audit.record_created(actor=actor, obj=form, via=via)
+    return form
+
+
+def _form_values(fields: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
+    limits = {"name": 200, "headline": 200, "consent_wording": 2000, "thank_you": 300}
+    values: dict[str, str] = {}
+    for key, value in fields.items():
+        if value is None:
+            continue
+        value = str(value).strip()
+        if len(value) > limits[key]:
+            errors[key] = f"must be at most {limits[key]} characters"
+        values[key] = value
+    if "name" in values and not values["name"]:
+        errors["name"] = "a form needs a name"
+    return values
+
+
+def form_update(
+    *,
+    actor: Any,
+    form: LeadForm,
+    fields: Any = None,
+    campaign: Campaign | None | bool = False,
+    is_double_opt_in: bool | None = None,
+    is_active: bool | None = None,
+    via: str = "ui",
+    **texts: Any,
+) -> LeadForm:
+    """Change a form's fields, texts, campaign or opt-in. Its address (slug) stays."""
+    policies.require(actor, "change", "lead_form", form)
+    errors: dict[str, str] = {}
+    unknown = set(texts) - {"name", "headline", "consent_wording", "thank_you"}
+    if unknown:
+        raise InvalidInput.field(sorted(unknown)[0], "cannot be changed")
+    values = _form_values(texts, errors)
+    definition = None
+    if fields is not None:
+        try:
+            definition = form_defs.definition_check(fields)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise InvalidInput(errors)
+    before = audit.snapshot(form)
+    for key, value in values.items():
+        setattr(form, key, value)
+    if definition is not None:
+        form.fields = definition
+    if campaign is not False:
+        form.campaign = campaign  # type: ignore[assignment]
+    if is_double_opt_in is not None:
+        form.is_double_opt_in = is_double_opt_in
+    if is_active is not None:
+        form.is_active = is_active
+    form.save()
+    audit.record_updated(actor=actor, obj=form, before=before, via=via)
+    return form
+
+
+MEDIUM_CHANNELS = tracking.MEDIUM_CHANNELS
+_channel_from_utm = tracking.channel_from_utm

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import importlib
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django_tasks import task
 
 from tandem.handoff import services as handoff
@@ -46,3 +49,26 @@ def segments_refresh_for(contact_ids: list[int]) -> None:
     )
     if refresh is not None:
         refresh(contact_ids=contact_ids)
+
+
+@task()
+def submission_confirm_send(submission_id: int) -> None:
+    """Email the double opt-in link: consent is granted only when the visitor follows it."""
+    from tandem.marketing.models import FormSubmission
+    from tandem.marketing.services import submission_confirm_token
+
+    submission = FormSubmission.objects.select_related("form", "contact").get(pk=submission_id)
+    form = submission.form
+    path = reverse("form_confirm", args=[submission_confirm_token(submission)])
+    link = f"{settings.BASE_URL}{path}"
+    send_mail(
+        subject=f"Please confirm: {form.headline or form.name}",
+        message=(
+            f"You asked to hear from us through “{form.headline or form.name}”, agreeing to:\n\n"
+            f"  {submission.consent_wording}\n\n"
+            f"Confirm by opening this link (it works for 7 days):\n{link}\n\n"
+            "If this wasn't you, ignore this email and we will not write again.\n"
+        ),
+        from_email=None,
+        recipient_list=[submission.contact.email],
+    )
