@@ -177,3 +177,9 @@ def campaign_status_counts(*, campaigns: list[Campaign], today: dt.date) -> dict
         status = c.status_on(today)
         counts[status] = counts.get(status, 0) + 1
     return counts
+
+
+def form_get_for_user(*, user: Any, form_id: int) -> LeadForm:
+    return policies.get_visible(
+        user, "lead_form", LeadForm.objects.select_related("campaign"), form_id
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.marketing import campaign_views, views
+from tandem.marketing import campaign_views, form_views, views
 
 app_name = "marketing"
 urlpatterns = [
@@ -16,4 +16,7 @@ urlpatterns = [
         name="spend_delete",
     ),
     path("campaigns/<int:campaign_id>/links/", campaign_views.link_create, name="link_create"),
+    path("forms/", form_views.forms, name="forms"),
+    path("forms/new/", form_views.form_new, name="form_new"),
+    path("forms/<int:form_id>/", form_views.form_edit, name="form_edit"),
 ]
