@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from tandem.marketing import services
+from tests.api.conftest import api  # noqa: F401  (the API client fixture, shared)
 
 
 @pytest.fixture

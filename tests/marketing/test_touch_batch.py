@@ -10,7 +10,7 @@ import pytest
 from tandem.marketing import ingest
 from tandem.marketing.models import TouchReceipt
 from tandem.people.models import Contact, Touch
-from tests.api.conftest import Api, api  # noqa: F401  (the api fixture)
+from tests.api.conftest import Api
 from tests.factories import ContactFactory
 
 URL = "/touches:batch"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from django.core import signing
@@ -124,5 +125,5 @@ def test_the_tracker_script_is_served_from_static(db):
     path = finders.find("tandem/tracker.js")
 
     assert path is not None
-    script = open(path, encoding="utf-8").read()
+    script = Path(path).read_text(encoding="utf-8")
     assert "/t/p.gif?" in script and "tdm_vid" in script
