@@ -239,7 +239,10 @@ class ContentAsset(models.Model):
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=AssetKind.choices)
     description = models.TextField(blank=True)
-    file = models.FileField(upload_to="content/%Y/%m/", blank=True, max_length=300)
+    file_path = models.CharField(
+        max_length=300, blank=True, help_text="Where the uploaded file is, in the data folder."
+    )
+    file_name = models.CharField(max_length=200, blank=True, help_text="As it was uploaded.")
     link = models.URLField(max_length=500, blank=True)
     stages = models.JSONField(default=list, blank=True, help_text="Deal stage names it fits.")
     personas = models.JSONField(default=list, blank=True)

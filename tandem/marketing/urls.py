@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.marketing import campaign_views, form_views, views
+from tandem.marketing import campaign_views, content_views, form_views, views
 
 app_name = "marketing"
 urlpatterns = [
@@ -17,6 +17,9 @@ urlpatterns = [
     ),
     path("campaigns/<int:campaign_id>/links/", campaign_views.link_create, name="link_create"),
     path("forms/", form_views.forms, name="forms"),
+    path("content/", content_views.library, name="content"),
+    path("content/<int:asset_id>/file/", content_views.asset_file, name="content_file"),
+    path("content/<int:asset_id>/share/", content_views.asset_share, name="content_share"),
     path("forms/new/", form_views.form_new, name="form_new"),
     path("forms/<int:form_id>/", form_views.form_edit, name="form_edit"),
 ]
