@@ -194,3 +194,42 @@ def share_view(*, token: str) -> ContentShare:
             view_count=F("view_count") + 1, last_viewed_at=touch.occurred_at
         )
     return share
+
+
+def asset_update(
+    *, actor: Any, asset: ContentAsset, via: str = "ui", **fields: Any
+) -> ContentAsset:
+    """Retitle, redescribe or retag an asset; its file or link stays."""
+    policies.require(actor, "change", "content_asset", asset)
+    unknown = set(fields) - {"title", "description", *TAG_FIELDS}
+    if unknown:
+        raise InvalidInput.field(sorted(unknown)[0], "cannot be changed")
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {f: _tags(fields[f], f, errors) for f in TAG_FIELDS if f in fields}
+    if "title" in fields:
+        values["title"] = str(fields["title"] or "").strip()
+        if not values["title"]:
+            errors["title"] = "an asset needs a title"
+        elif len(values["title"]) > 200:
+            errors["title"] = "must be at most 200 characters"
+    if "description" in fields:
+        values["description"] = str(fields["description"] or "").strip()
+    if errors:
+        raise InvalidInput(errors)
+    before = audit.snapshot(asset)
+    for key, value in values.items():
+        setattr(asset, key, value)
+    asset.save()
+    audit.record_updated(actor=actor, obj=asset, before=before, via=via)
+    return asset
+
+
+def asset_delete(*, actor: Any, asset: ContentAsset, via: str = "ui") -> None:
+    """Delete an asset and its file; the touches its shares and views made stay."""
+    policies.require(actor, "delete", "content_asset", asset)
+    with transaction.atomic():
+        audit.record_deleted(actor=actor, obj=asset, via=via)
+        path = asset.file_path
+        asset.delete()
+        if path:
+            transaction.on_commit(lambda: storage().delete(path))

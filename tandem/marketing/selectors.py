@@ -183,3 +183,7 @@ def form_get_for_user(*, user: Any, form_id: int) -> LeadForm:
     return policies.get_visible(
         user, "lead_form", LeadForm.objects.select_related("campaign"), form_id
     )
+
+
+def forms_for_user(*, user: Any) -> QuerySet[LeadForm]:
+    return policies.visible(user, "lead_form", LeadForm.objects.select_related("campaign"))

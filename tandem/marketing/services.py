@@ -620,6 +620,14 @@ def form_create(
     return form
 
 
+def form_delete(*, actor: Any, form: LeadForm, via: str = "ui") -> None:
+    """Delete a form with its submissions; the contacts and touches it brought stay."""
+    policies.require(actor, "delete", "lead_form", form)
+    with transaction.atomic():
+        audit.record_deleted(actor=actor, obj=form, via=via)
+        form.delete()
+
+
 def _form_values(fields: dict[str, Any], errors: dict[str, str]) -> dict[str, str]:
     limits = {"name": 200, "headline": 200, "consent_wording": 2000, "thank_you": 300}
     values: dict[str, str] = {}
