@@ -164,7 +164,8 @@ class FormSubmission(models.Model):
     consent_given = models.BooleanField()
     consent_wording = models.TextField(blank=True)
     client_address = models.GenericIPAddressField(null=True, blank=True)
-    visitor_id = models.CharField(max_length=64, blank=True)
+    # db_default: bulk writers (the demo's) insert submissions without naming this column.
+    visitor_id = models.CharField(max_length=64, blank=True, default="", db_default="")
     submitted_at = models.DateTimeField()
     confirmed_at = models.DateTimeField(
         null=True, blank=True, help_text="When the visitor confirmed a double opt-in."
