@@ -5,12 +5,15 @@ assets were shared in deals (and opened)."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import F
 from django.utils.text import slugify
 
 from tandem.demo.extras import DemoContext, demo_extra
+from tandem.handoff import scoring
 from tandem.marketing import forms as form_defs
 from tandem.marketing import services
 from tandem.marketing.models import (
@@ -25,7 +28,7 @@ from tandem.marketing.models import (
     TrackedLink,
     Visit,
 )
-from tandem.people.models import Account, Channel, Touch, TouchKind
+from tandem.people.models import Account, Channel, Contact, Touch, TouchKind
 from tandem.sales.models import Deal, PipelineStage
 from tandem.segments.models import Segment
 
@@ -125,6 +128,10 @@ ASSETS = (
 )
 
 
+def _rng(context: DemoContext, part: str) -> random.Random:
+    return random.Random(f"marketing:{part}:{context.seed}:{context.contacts}")
+
+
 def _months(start: dt.date, end: dt.date) -> list[dt.date]:
     days, day = [], start.replace(day=1)
     while day <= end:
@@ -134,7 +141,7 @@ def _months(start: dt.date, end: dt.date) -> list[dt.date]:
 
 
 def _campaigns(context: DemoContext) -> dict[str, int]:
-    rng, today = context.rng, context.now.date()
+    rng, today = _rng(context, "campaigns"), context.now.date()
     lines, links = [], []
     industries = list(
         Account.objects.exclude(industry="").values_list("industry", flat=True).distinct()[:20]
@@ -227,7 +234,7 @@ def _form() -> dict[str, int]:
 def _visits(context: DemoContext) -> dict[str, int]:
     if Visit.objects.exists():
         return {}
-    rng, now = context.rng, context.now
+    rng, now = _rng(context, "visits"), context.now
     tags = list(Campaign.objects.values_list("utm_campaign", "channel"))
     visits = []
     for _ in range(max(50, context.contacts // 8)):
@@ -261,11 +268,12 @@ def _visits(context: DemoContext) -> dict[str, int]:
 
 
 def _content(context: DemoContext) -> dict[str, int]:
-    if ContentAsset.objects.exists():
-        return {}
-    rng, now = context.rng, context.now
+    # Each part draws from its own stream, so a part skipped on a re-run (its records already
+    # there) does not shift what the others draw.
+    rng, now = _rng(context, "content"), context.now
     owner = Campaign.objects.exclude(owner=None).values_list("owner_id", flat=True).first()
-    assets = ContentAsset.objects.bulk_create(
+    known = {a.title: a for a in ContentAsset.objects.filter(title__in=[a[0] for a in ASSETS])}
+    ContentAsset.objects.bulk_create(
         ContentAsset(
             title=title,
             kind=kind,
@@ -278,11 +286,15 @@ def _content(context: DemoContext) -> dict[str, int]:
             owner_id=owner,
         )
         for title, kind, stages, personas, verticals, products in ASSETS
+        if title not in known
     )
+    by_title = {a.title: a for a in ContentAsset.objects.filter(title__in=[a[0] for a in ASSETS])}
+    assets = [by_title[a[0]] for a in ASSETS]
     deals = list(
         Deal.objects.filter(contact__isnull=False)
+        .exclude(pk__in=ContentShare.objects.exclude(deal=None).values("deal_id"))
         .select_related("stage")
-        .order_by("id")[: max(40, context.contacts // 20)]
+        .order_by("id")[: min(2_000, max(40, context.contacts // 20))]
     )
     picked = [d for d in deals if rng.random() < 0.6]
     plans: list[tuple[Any, Deal, dt.datetime, int]] = []
@@ -309,6 +321,7 @@ def _content(context: DemoContext) -> dict[str, int]:
                 occurred_at=at,
                 recorded_by_id=deal.owner_id,
                 summary=f"Shared {asset.get_kind_display().lower()} “{asset.title}”",
+                created_at=at,
             )
             for asset, deal, at, _ in plans
         ],
@@ -324,7 +337,7 @@ def _content(context: DemoContext) -> dict[str, int]:
                 shared_at=at,
                 touch=touch,
                 view_count=views,
-                last_viewed_at=at + dt.timedelta(hours=views * 7) if views else None,
+                last_viewed_at=min(at + dt.timedelta(hours=views * 7), now) if views else None,
             )
             for (asset, deal, at, views), touch in zip(plans, touches, strict=True)
         ],
@@ -344,11 +357,17 @@ def _content(context: DemoContext) -> dict[str, int]:
                 channel=Channel.CONTENT,
                 occurred_at=min(at, now),
                 summary=f"Viewed “{share.asset.title}”",
+                created_at=min(at, now),
             )
             for share, deal, at in view_rows
         ],
         batch_size=500,
     )
+    # created_at is auto_now_add: date the demo's touches as they happened, as the demo does.
+    Touch.objects.filter(pk__in=[t.pk for t in (*touches, *view_touches)]).update(
+        created_at=F("occurred_at")
+    )
+    _rescore({deal.contact_id for _, deal, _, _ in plans})
     ContentView.objects.bulk_create(
         [
             ContentView(share=share, touch=touch, viewed_at=touch.occurred_at)
@@ -357,11 +376,22 @@ def _content(context: DemoContext) -> dict[str, int]:
         batch_size=500,
     )
     return {
-        "content_assets": len(assets),
+        "content_assets": len(assets) - len(known),
         "content_shares": len(shares),
         "content_views": len(view_rows),
         "touches": len(touches) + len(view_touches),
     }
+
+
+def _rescore(contact_ids: set[int | None]) -> None:
+    """The demo keeps each contact's score as of their latest touch; views add points."""
+    for contact in Contact.objects.filter(pk__in=contact_ids).select_related("account"):
+        latest = contact.touches.order_by("-occurred_at", "-id").values_list(
+            "occurred_at", flat=True
+        )[0]
+        score = scoring.score_of(contact, now=latest)
+        if score != contact.score:
+            Contact.objects.filter(pk=contact.pk).update(score=score)
 
 
 @demo_extra(order=30)
