@@ -70,7 +70,12 @@ def _form_context(request, *, values: dict, errors: dict, campaign=None) -> dict
 @login_required
 def campaign_new(request):
     policies.require(request.user, "create", "campaign")
-    values: dict = {"objective": Objective.LEAD_GENERATION, "channel": Channel.EMAIL, "budget": "0"}
+    values: dict = {
+        **dict.fromkeys(FORM_KEYS, ""),
+        "objective": Objective.LEAD_GENERATION,
+        "channel": Channel.EMAIL,
+        "budget": "0",
+    }
     values["segment_ids"] = []
     errors: dict[str, str] = {}
     if request.method == "POST":

@@ -341,3 +341,12 @@ def test_spend_form_refusal_is_shown_on_the_campaign_page(cast, campaign, signed
 
     assert response.status_code == 422
     assert b'id="f-spent_on-err"' in response.content
+
+
+def test_new_and_edit_pages_open(cast, campaign, signed_in):
+    client = signed_in(cast.marketer)
+
+    assert client.get("/marketing/campaigns/new/").status_code == 200
+    page = client.get(f"/marketing/campaigns/{campaign.pk}/edit/")
+    assert page.status_code == 200
+    assert 'value="2026-09-01"' in page.content.decode()

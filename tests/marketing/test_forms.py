@@ -316,3 +316,11 @@ def test_wrong_roles_may_not_open_the_form_builder(cast, signed_in, role):
 
 def test_default_fields_keep_the_standard_form(lead_form):
     assert form_defs.fields_of(lead_form) == form_defs.DEFAULT_FIELDS
+
+
+def test_builder_pages_open(cast, built_form, signed_in):
+    client = signed_in(cast.marketer)
+
+    assert client.get("/marketing/forms/new/").status_code == 200
+    assert client.get(f"/marketing/forms/{built_form.pk}/").status_code == 200
+    assert client.get("/marketing/forms/").status_code == 200
