@@ -124,7 +124,7 @@ def _campaign_page(request, campaign, *, spend_errors=None, link_errors=None):
     """The campaign's page; after a refused spend line or link, with its errors beside it."""
     spend = selectors.spend_by_month(campaign=campaign)
     chart = ""
-    if spend:
+    if len(spend) > 1:
         chart = charts.monthly_lines_svg(
             [
                 {"month": r["month"], "measure": label, "count": r[key]}

@@ -29,7 +29,7 @@ def test_marketer_builds_a_campaign_and_a_form_and_a_visitor_sends_it(
     # a campaign, with its objective, dates and budget
     mia.goto("/marketing/campaigns/")
     mia.get_by_role("link", name="New campaign").click()
-    mia.get_by_label("Name").fill("Autumn plant tour")
+    mia.get_by_label("Name", exact=True).fill("Autumn plant tour")
     mia.get_by_label("Objective").select_option(label="Lead generation")
     mia.get_by_label("Channel").select_option(label="Events")
     mia.get_by_label("Message").fill("See predictive maintenance run on a real line.")
