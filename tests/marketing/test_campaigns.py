@@ -275,9 +275,8 @@ def test_retention_counts_repeat_purchases_after_its_touch(cast):
 
 
 def test_campaign_page_shows_numbers_spend_and_attribution_placeholder(cast, campaign, signed_in):
-    services.spend_add(
-        actor=cast.marketer, campaign=campaign, spent_on=dt.date.today(), amount="120"
-    )
+    for day in (dt.date.today(), dt.date.today() - dt.timedelta(days=40)):
+        services.spend_add(actor=cast.marketer, campaign=campaign, spent_on=day, amount="60")
 
     page = signed_in(cast.marketer).get(f"/marketing/campaigns/{campaign.pk}/")
 
