@@ -70,12 +70,11 @@ def content_in_won_vs_lost() -> list[ContentOutcome]:
     counted by outcome, and how often its links were opened."""
     rows: dict[int, dict[str, Any]] = {}
     shares = ContentShare.objects.values("asset_id", "asset__title", "asset__kind")
-    for s in shares.annotate(views=Sum("view_count")).order_by():
-        row = rows.setdefault(
-            s["asset_id"],
-            {"title": s["asset__title"], "kind": s["asset__kind"], "views": 0, "deals": {}},
-        )
-        row["views"] += s["views"] or 0
+    for asset_id, title, kind, opened in shares.annotate(opened=Sum("view_count")).values_list(
+        "asset_id", "asset__title", "asset__kind", "opened"
+    ):
+        row = rows.setdefault(asset_id, {"title": title, "kind": kind, "views": 0, "deals": {}})
+        row["views"] += opened or 0
     pairs = set(
         ContentShare.objects.filter(deal__isnull=False).values_list("asset_id", "deal_id")
     ) | set(

@@ -43,7 +43,7 @@ PAGES = (
     "/webinars",
     "/contact",
 )
-SOURCES = {
+SOURCES: dict[str, tuple[str, str]] = {
     Channel.SEARCH: ("google", "cpc"),
     Channel.EMAIL: ("newsletter", "email"),
     Channel.PAID_SOCIAL: ("linkedin", "paid_social"),
@@ -53,7 +53,7 @@ SOURCES = {
     Channel.PARTNER: ("partner", "partner"),
     Channel.PR: ("press", "pr"),
 }
-OFFERS = {
+OFFERS: dict[str, str] = {
     Objective.LEAD_GENERATION: "A free plant assessment with an engineer",
     Objective.PRODUCT_LAUNCH: "Early-access pricing for the first 50 plants",
     Objective.NEW_VERTICAL: "A sector benchmark report",
@@ -81,7 +81,7 @@ AUDIT_FORM = [
         "kind": "textarea",
     },
 ]
-ASSETS = (
+ASSETS: tuple[tuple[str, AssetKind, list[str], list[str], list[str], list[str]], ...] = (
     (
         "Cold chain: 30% less spoilage at a dairy",
         AssetKind.CASE_STUDY,
@@ -314,7 +314,7 @@ def _content(context: DemoContext) -> dict[str, int]:
     touches = Touch.objects.bulk_create(
         [
             Touch(
-                contact_id=deal.contact_id,
+                contact_id=_contact_of(deal),
                 account_id=deal.account_id,
                 kind=TouchKind.NOTE,
                 channel=Channel.SALES,
@@ -331,7 +331,7 @@ def _content(context: DemoContext) -> dict[str, int]:
         [
             ContentShare(
                 asset=asset,
-                contact_id=deal.contact_id,
+                contact_id=_contact_of(deal),
                 deal=deal,
                 shared_by_id=deal.owner_id,
                 shared_at=at,
@@ -351,7 +351,7 @@ def _content(context: DemoContext) -> dict[str, int]:
     view_touches = Touch.objects.bulk_create(
         [
             Touch(
-                contact_id=deal.contact_id,
+                contact_id=_contact_of(deal),
                 account_id=deal.account_id,
                 kind=TouchKind.PAGE_VISIT,
                 channel=Channel.CONTENT,
@@ -367,7 +367,7 @@ def _content(context: DemoContext) -> dict[str, int]:
     Touch.objects.filter(pk__in=[t.pk for t in (*touches, *view_touches)]).update(
         created_at=F("occurred_at")
     )
-    _rescore({deal.contact_id for _, deal, _, _ in plans})
+    _rescore({_contact_of(deal) for _, deal, _, _ in plans})
     ContentView.objects.bulk_create(
         [
             ContentView(share=share, touch=touch, viewed_at=touch.occurred_at)
@@ -383,7 +383,12 @@ def _content(context: DemoContext) -> dict[str, int]:
     }
 
 
-def _rescore(contact_ids: set[int | None]) -> None:
+def _contact_of(deal: Deal) -> int:
+    assert deal.contact_id is not None  # the deals were chosen with a contact
+    return deal.contact_id
+
+
+def _rescore(contact_ids: set[int]) -> None:
     """The demo keeps each contact's score as of their latest touch; views add points."""
     for contact in Contact.objects.filter(pk__in=contact_ids).select_related("account"):
         latest = contact.touches.order_by("-occurred_at", "-id").values_list(

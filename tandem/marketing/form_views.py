@@ -78,8 +78,8 @@ def _builder(request, *, form=None, values=None, fields=None, errors=None, statu
     rows += [{**blank, "options_text": "", "errors": []} for _ in range(EXTRA_ROWS)]
     hosted = embed = ""
     if form is not None:
-        hosted = settings.BASE_URL + reverse("public_form", args=[form.slug])
-        embed = settings.BASE_URL
+        embed = str(settings.BASE_URL)
+        hosted = embed + reverse("public_form", args=[form.slug])
     return render(
         request,
         "marketing/form_builder.html",

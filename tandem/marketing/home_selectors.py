@@ -93,7 +93,9 @@ def reach_by_segment(period: Period, *, limit: int = 12) -> list[ReachRow]:
         )
         .order_by()
     )
-    found = {r["contact__segment_memberships__segment_id"]: r for r in rows}
+    found: dict[int, dict[str, Any]] = {
+        r["contact__segment_memberships__segment_id"]: dict(r) for r in rows
+    }
     return [
         ReachRow(name, found.get(pk, {}).get("reach", 0), found.get(pk, {}).get("engagement", 0))
         for pk, name in segments.items()
@@ -112,7 +114,7 @@ def leads_by_month(period: Period) -> list[dict[str, Any]]:
         .annotate(n=Count("id"))
         .order_by("month")
     )
-    labels = {Stage.LEAD: "Leads", Stage.MQL: "MQLs"}
+    labels: dict[str, str] = {Stage.LEAD: "Leads", Stage.MQL: "MQLs"}
     return [
         {"month": _month(r["month"]), "measure": labels[r["to_stage"]], "count": r["n"]}
         for r in rows

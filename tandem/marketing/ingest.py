@@ -177,7 +177,7 @@ def _clean_item(index: int, item: Any, now: dt.datetime) -> _Clean | list[ItemEr
         client_id=client_id,
         contact_id=contact_id,
         email=email,
-        kind=kind,
+        kind=str(kind),
         channel=channel,
         occurred_at=occurred_at,
         campaign_id=campaign_id,
@@ -345,7 +345,7 @@ def _store(actor: Any, clean: list[_Clean], result: IngestResult, now: dt.dateti
     _attribution_update(fresh, contacts)
     result.stored = [c.client_id for c in fresh]
     result.contact_ids = sorted({c.contact_id for c in fresh if c.contact_id is not None})
-    interest = sorted({c.contact_id for c in fresh if c.kind in INTEREST_KINDS})
+    interest = sorted({c.contact_id for c in fresh if c.kind in INTEREST_KINDS and c.contact_id})
     from tandem.marketing.tasks import contacts_touched_refresh
 
     contact_ids = result.contact_ids

@@ -125,7 +125,7 @@ def _visit_touch(visit: Visit, contact: Contact, *, rescore: bool) -> None:
 
     utm = {k: getattr(visit, f"utm_{k}") for k in UTM_KEYS}
     campaign = campaign_for_utm(utm["campaign"])
-    fields = {
+    fields: dict[str, Any] = {
         "contact": contact,
         "kind": TouchKind.PAGE_VISIT,
         "channel": campaign.channel if campaign else channel_from_utm(utm["medium"]),
