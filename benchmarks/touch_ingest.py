@@ -7,8 +7,9 @@ It creates ``--contacts`` contacts (default 20,000) unless the database already 
 then sends five touches per contact in batches of 5,000 over the full HTTP path (token auth,
 JSON, validation, set-based inserts, first/last touch). Half the items name the contact by id,
 half by email; one item in fifty is a retry of an earlier client id. Reported: touches per
-second over the whole run (wall clock, and per CPU second of this process), the median and p99 seconds per batch, and the seconds the background
-refresh (lifecycle, rescoring, segments) takes for one batch's contacts.
+second over the whole run (wall clock, and per CPU second of this process), the median and p99
+seconds per batch, and the seconds the background refresh (lifecycle, rescoring, segments)
+takes for one batch's contacts.
 """
 
 from __future__ import annotations
