@@ -166,8 +166,9 @@ if PRODUCTION:
 TANDEM_LOGIN_FAILURES_ALLOWED = int(config.env("TANDEM_LOGIN_FAILURES_ALLOWED", "5") or "5")
 TANDEM_LOGIN_LOCKOUT_SECONDS = int(config.env("TANDEM_LOGIN_LOCKOUT_SECONDS", "900") or "900")
 TANDEM_FORM_SUBMISSIONS_PER_HOUR = int(config.env("TANDEM_FORM_SUBMISSIONS_PER_HOUR", "30") or "30")
-# Marketing: a hosted form sent back sooner than this is a bot's; tracked page visits per address.
-TANDEM_FORM_MIN_SECONDS = float(config.env("TANDEM_FORM_MIN_SECONDS", "2") or "2")
+# Marketing: a hosted form sent back sooner than this (seconds; 0 = off, 2 suggested) is a bot's;
+# tracked page visits per hour per address.
+TANDEM_FORM_MIN_SECONDS = float(config.env("TANDEM_FORM_MIN_SECONDS", "0") or "0")
 TANDEM_VISITS_PER_HOUR = int(config.env("TANDEM_VISITS_PER_HOUR", "600") or "600")
 
 LOGGING = {

@@ -169,7 +169,8 @@ def test_hosted_page_shows_custom_fields_and_the_timing_token(built_form, visito
     assert 'name="utm_source" value="x"' in html
 
 
-def test_a_form_sent_back_too_fast_is_refused(cast, built_form, visitor):
+def test_a_form_sent_back_too_fast_is_refused(cast, built_form, visitor, settings):
+    settings.TANDEM_FORM_MIN_SECONDS = 2
     page = visitor.get(f"/f/{built_form.slug}/").content.decode()
     token = re.search(r'name="form_started" value="([^"]+)"', page).group(1)
 
