@@ -166,6 +166,10 @@ if PRODUCTION:
 TANDEM_LOGIN_FAILURES_ALLOWED = int(config.env("TANDEM_LOGIN_FAILURES_ALLOWED", "5") or "5")
 TANDEM_LOGIN_LOCKOUT_SECONDS = int(config.env("TANDEM_LOGIN_LOCKOUT_SECONDS", "900") or "900")
 TANDEM_FORM_SUBMISSIONS_PER_HOUR = int(config.env("TANDEM_FORM_SUBMISSIONS_PER_HOUR", "30") or "30")
+# Marketing: a hosted form sent back sooner than this (seconds; 0 = off, 2 suggested) is a bot's;
+# tracked page visits per hour per address.
+TANDEM_FORM_MIN_SECONDS = float(config.env("TANDEM_FORM_MIN_SECONDS", "0") or "0")
+TANDEM_VISITS_PER_HOUR = int(config.env("TANDEM_VISITS_PER_HOUR", "600") or "600")
 
 # Offer policy (tandem.orders): a deal line's discount above the review threshold opens a fit
 # review; above the maximum it is refused. Per cent.

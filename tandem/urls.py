@@ -8,6 +8,7 @@ from tandem.access import views as access_views
 from tandem.access.login import LoginView
 from tandem.api import api
 from tandem.collaboration import survey_views
+from tandem.marketing import content_views as marketing_content_views
 from tandem.marketing import views as marketing_views
 
 urlpatterns = [
@@ -30,6 +31,9 @@ urlpatterns = [
     path("", include("tandem.people.urls")),
     path("f/<slug:slug>/", marketing_views.public_form, name="public_form"),
     path("s/p/<slug:slug>/", survey_views.survey_public, name="survey_public"),
+    path("f/confirm/<str:token>/", marketing_views.form_confirm, name="form_confirm"),
+    path("t/p.gif", marketing_views.pixel, name="tracking_pixel"),
+    path("c/<str:token>/", marketing_content_views.shared_view, name="content_view"),
     path("s/<str:token>/", survey_views.survey_answer, name="survey_answer"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -77,6 +77,20 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "change": _row(O, A, N, N, N, A, N),
         "delete": _row(N, A, N, N, N, A, N),
     },
+    # Marketing workspace: lead forms are marketing's; content assets are made by marketing
+    # for sales, who read and share them (a share is a touch).
+    "lead_form": {
+        "view": _row(A, A, N, N, A, A, N),
+        "create": _row(A, A, N, N, N, A, N),
+        "change": _row(O, A, N, N, N, A, N),
+        "delete": _row(N, A, N, N, N, A, N),
+    },
+    "content_asset": {
+        "view": _row(A, A, A, A, A, A, N),
+        "create": _row(A, A, N, N, N, A, N),
+        "change": _row(O, A, N, N, N, A, N),
+        "delete": _row(N, A, N, N, N, A, N),
+    },
     # A lead is a hand-off of a marketing-qualified contact to a rep; "change" is accept/reject.
     "lead": {
         "view": _row(A, A, O, T, A, A, N),
@@ -214,6 +228,8 @@ OWNER_FIELD = {
     "contact": "owner",
     "touch": "recorded_by",
     "campaign": "owner",
+    "lead_form": "owner",
+    "content_asset": "owner",
     "lead": "assigned_to",
     # Set-up rows belong to the company, not a person; their scopes are all or nothing.
     "handoff_setup": "id",

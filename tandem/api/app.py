@@ -109,3 +109,8 @@ from tandem.api import crm, mailing, relay  # noqa: E402  (routers register on t
 api.add_router("/", crm.router)
 api.add_router("/", relay.router)
 api.add_router("/", mailing.router)
+from tandem.api import crm, marketing, relay  # noqa: E402  (routers register on the api above)
+
+api.add_router("/", crm.router)
+api.add_router("/", relay.router)
+api.add_router("/", marketing.router)

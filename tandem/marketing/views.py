@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
-from tandem.access import policies, ratelimit
+from tandem.access import ratelimit
 from tandem.dashboards import charts, metrics
 from tandem.dashboards.periods import MARKETING_CLOCK, SALES_CLOCK
 from tandem.dashboards.views import period_context
 from tandem.errors import InvalidInput
-from tandem.marketing import selectors, services
-from tandem.marketing.models import Objective
-from tandem.people.models import Channel
+from tandem.marketing import forms as form_defs
+from tandem.marketing import home_selectors, selectors, services, tracking
 
 
 def _marketing_reader(user) -> None:
@@ -35,6 +34,27 @@ def home(request):
         for r in rows[:12]
         for measure, attr in (("Leads", "leads"), ("MQLs", "mqls"), ("Accepted", "accepted"))
     ]
+    period = ctx["period"]
+    growth = home_selectors.audience_growth(period)
+    monthly = home_selectors.leads_by_month(period)
+    today = timezone.localdate()
+    campaigns = list(
+        selectors.campaigns_for_user(user=request.user).order_by("-starts_on", "name")[:12]
+    )
+    ctx.update(
+        growth_chart=charts.monthly_lines_svg(growth, title="New contacts by audience type")
+        if len({r["month"] for r in growth}) > 1
+        else "",
+        growth=growth,
+        by_channel=home_selectors.reach_by_channel(period),
+        by_segment=home_selectors.reach_by_segment(period),
+        monthly_chart=charts.monthly_lines_svg(monthly, title="Leads and MQLs per month")
+        if len({r["month"] for r in monthly}) > 1
+        else "",
+        monthly=monthly,
+        cost=home_selectors.cost_per_lead(period),
+        campaign_rows=[(c, c.status_on(today)) for c in campaigns],
+    )
     ctx.update(
         section="marketing",
         rows=rows,
@@ -54,61 +74,54 @@ def home(request):
     return render(request, "marketing/home.html", ctx)
 
 
-@login_required
-def campaigns(request):
-    policies.require(request.user, "view", "campaign")
-    errors: dict[str, str] = {}
-    values = {
-        "name": "",
-        "channel": Channel.EMAIL,
-        "objective": Objective.LEAD_GENERATION,
-        "budget": "0",
-        "utm_campaign": "",
-    }
-    if request.method == "POST":
-        values = {k: request.POST.get(k, "").strip() for k in values}
-        try:
-            campaign = services.campaign_create(actor=request.user, **values)
-            messages.success(request, f"Campaign {campaign} created.")
-            return redirect("marketing:campaigns")
-        except InvalidInput as exc:
-            errors = exc.errors
+UTM_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
+
+
+def _public_form_page(request, form, *, values, errors=None, refused="", status=200):
+    fields = form_defs.fields_of(form)
     return render(
         request,
-        "marketing/campaigns.html",
+        "marketing/public_form.html",
         {
-            "campaigns": selectors.campaigns_for_user(user=request.user),
-            "can_create": policies.can(request.user, "create", "campaign"),
+            "form": form,
+            "fields": [
+                {
+                    **f,
+                    "value": values.get(f["name"], ""),
+                    "error": (errors or {}).get(f["name"], ""),
+                    "autocomplete": form_defs.AUTOCOMPLETE.get(f["maps_to"], "off"),
+                }
+                for f in fields
+            ],
             "values": values,
-            "errors": errors,
-            "channels": Channel.choices,
-            "objectives": Objective.choices,
-            "section": "campaigns",
+            "errors": errors or {},
+            "refused": refused,
+            "form_started": services.form_started_token(),
+            "visitor_id": tracking.visitor_id_clean(
+                values.get("visitor_id")
+                or request.GET.get("vid")
+                or request.COOKIES.get(tracking.VISITOR_COOKIE)
+            ),
         },
+        status=status,
     )
 
 
 @xframe_options_exempt
 @csrf_exempt
 def public_form(request, slug: str):
-    """The hosted lead form, also the POST endpoint other sites can post to.
+    """The hosted lead form, also the POST endpoint other sites can post to (an embedded
+    iframe or a plain HTML form).
 
-    It takes no session, so it needs no CSRF token; abuse is held off by a honeypot field and a
-    per-address rate limit. A JSON caller gets JSON back, naming each bad field.
+    It takes no session, so it needs no CSRF token; abuse is held off by a honeypot field, a
+    per-address rate limit and, for the hosted page, a signed timestamp (too fast is a bot).
+    A JSON caller gets JSON back, naming each bad field.
     """
     form = selectors.form_get_public(slug=slug)
     wants_json = "application/json" in request.headers.get("Accept", "")
     if request.method != "POST":
-        return render(
-            request,
-            "marketing/public_form.html",
-            {
-                "form": form,
-                "values": {
-                    k: request.GET.get(k, "")
-                    for k in ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
-                },
-            },
+        return _public_form_page(
+            request, form, values={k: request.GET.get(k, "") for k in UTM_PARAMS}
         )
     data = request.POST.dict()
     try:
@@ -117,30 +130,79 @@ def public_form(request, slug: str):
             data=data,
             client_address=ratelimit.client_address(request),
             referrer=request.headers.get("Referer", "")[:500],
+            visitor_id=data.get("visitor_id") or request.COOKIES.get(tracking.VISITOR_COOKIE, ""),
         )
     except services.SubmissionRefused as exc:
         if wants_json:
             return JsonResponse(
                 {"errors": [{"field": "", "message": exc.reason}]}, status=exc.status
             )
-        return render(
-            request,
-            "marketing/public_form.html",
-            {"form": form, "refused": exc.reason, "values": data},
-            status=exc.status,
-        )
+        return _public_form_page(request, form, values=data, refused=exc.reason, status=exc.status)
     except InvalidInput as exc:
         if wants_json:
             return JsonResponse(
                 {"errors": [{"field": f, "message": m} for f, m in exc.errors.items()]},
                 status=422,
             )
-        return render(
-            request,
-            "marketing/public_form.html",
-            {"form": form, "errors": exc.errors, "values": data},
-            status=422,
-        )
+        return _public_form_page(request, form, values=data, errors=exc.errors, status=422)
     if wants_json:
         return JsonResponse({"ok": True, "submission_id": result.submission.pk}, status=201)
-    return render(request, "marketing/public_form_done.html", {"form": form}, status=201)
+    awaiting = result.submission.consent_given and form.is_double_opt_in
+    return render(
+        request,
+        "marketing/public_form_done.html",
+        {"form": form, "awaiting_confirmation": awaiting},
+        status=201,
+    )
+
+
+def form_confirm(request, token: str):
+    """The double opt-in link from the confirmation email."""
+    try:
+        submission = services.submission_confirm(token=token)
+    except InvalidInput as exc:
+        return render(
+            request, "marketing/form_confirmed.html", {"problem": exc.errors["token"]}, status=400
+        )
+    return render(request, "marketing/form_confirmed.html", {"form": submission.form})
+
+
+# The smallest transparent GIF: 1×1, 43 bytes.
+PIXEL = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00"
+    b"\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
+VISITOR_COOKIE_AGE = 365 * 24 * 3600
+
+
+@csrf_exempt
+def pixel(request):
+    """``/t/p.gif?u=<page>&r=<referrer>&vid=<visitor id>``: record a page visit.
+
+    Always answers with the pixel (a tracker must never break the page); a bad or
+    rate-limited visit is simply not stored. The visitor id comes from the tracker script (a
+    first-party cookie on the site) or, on Tandem's own pages, this cookie.
+    """
+    vid = (
+        tracking.visitor_id_clean(
+            request.GET.get("vid") or request.COOKIES.get(tracking.VISITOR_COOKIE)
+        )
+        or tracking.visitor_id_new()
+    )
+    stored = True
+    try:
+        tracking.visit_record(
+            visitor_id=vid,
+            url=request.GET.get("u") or request.headers.get("Referer", ""),
+            referrer=request.GET.get("r", ""),
+            client_address=ratelimit.client_address(request),
+        )
+    except InvalidInput:
+        stored = False
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store"
+    response["X-Tandem-Visit"] = "stored" if stored else "ignored"
+    response.set_cookie(
+        tracking.VISITOR_COOKIE, vid, max_age=VISITOR_COOKIE_AGE, samesite="Lax", httponly=True
+    )
+    return response

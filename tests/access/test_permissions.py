@@ -35,9 +35,10 @@ from tandem.handoff.models import Lead
 from tandem.mailing import selectors as mailing_selectors
 from tandem.mailing import services as mailing
 from tandem.mailing.models import EmailSend, EmailTemplate, Suppression
+from tandem.marketing import content, content_selectors
 from tandem.marketing import selectors as marketing_selectors
 from tandem.marketing import services as marketing
-from tandem.marketing.models import Campaign
+from tandem.marketing.models import Campaign, ContentAsset, LeadForm
 from tandem.people import selectors as people_selectors
 from tandem.people import services as people
 from tandem.people.models import Account, Contact, Touch
@@ -136,6 +137,16 @@ def a_touch(w: World, owner) -> Touch:
 
 def a_campaign(w: World, owner) -> Campaign:
     return CampaignFactory(owner=owner)
+
+
+def a_lead_form(w: World, owner) -> LeadForm:
+    return LeadForm.objects.create(name="Form", slug=f"form-{next(_serial)}", owner=owner)
+
+
+def an_asset(w: World, owner) -> ContentAsset:
+    return ContentAsset.objects.create(
+        title="Asset", kind="deck", link="https://cdn.test/a", owner=owner
+    )
 
 
 def a_lead(w: World, owner) -> Lead:
@@ -325,6 +336,51 @@ SPECS: dict[tuple[str, str], Spec] = {
         a_campaign,
         lambda w, a, r: marketing.campaign_delete(actor=a, campaign=r),
         lambda w, a, r: not _exists(Campaign, pk=r.pk),
+    ),
+    # -- marketing workspace: lead forms and content assets --
+    ("lead_form", "view"): Spec(
+        a_lead_form,
+        lambda w, a, r: marketing_selectors.form_get_for_user(user=a, form_id=r.pk),
+        lambda w, a, r: marketing_selectors.forms_for_user(user=a).filter(pk=r.pk).exists(),
+    ),
+    ("lead_form", "create"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: marketing.form_create(actor=a, name="Fair sign-up"),
+        lambda w, a, _: _exists(LeadForm, name="Fair sign-up"),
+        whose=("any",),
+    ),
+    ("lead_form", "change"): Spec(
+        a_lead_form,
+        lambda w, a, r: marketing.form_update(actor=a, form=r, name="Renamed form"),
+        lambda w, a, r: LeadForm.objects.get(pk=r.pk).name == "Renamed form",
+    ),
+    ("lead_form", "delete"): Spec(
+        a_lead_form,
+        lambda w, a, r: marketing.form_delete(actor=a, form=r),
+        lambda w, a, r: not _exists(LeadForm, pk=r.pk),
+    ),
+    ("content_asset", "view"): Spec(
+        an_asset,
+        lambda w, a, r: content_selectors.asset_get_for_user(user=a, asset_id=r.pk),
+        lambda w, a, r: content_selectors.assets_for_user(user=a).filter(pk=r.pk).exists(),
+    ),
+    ("content_asset", "create"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: content.asset_create(
+            actor=a, title="Plant deck", kind="deck", link="https://cdn.test/deck"
+        ),
+        lambda w, a, _: _exists(ContentAsset, title="Plant deck"),
+        whose=("any",),
+    ),
+    ("content_asset", "change"): Spec(
+        an_asset,
+        lambda w, a, r: content.asset_update(actor=a, asset=r, title="Retitled"),
+        lambda w, a, r: ContentAsset.objects.get(pk=r.pk).title == "Retitled",
+    ),
+    ("content_asset", "delete"): Spec(
+        an_asset,
+        lambda w, a, r: content.asset_delete(actor=a, asset=r),
+        lambda w, a, r: not _exists(ContentAsset, pk=r.pk),
     ),
     ("lead", "view"): Spec(
         a_lead,

@@ -1,0 +1,111 @@
+"""API routes of the marketing workspace: the batch touch door and campaigns."""
+
+from __future__ import annotations
+
+import json
+
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from tandem.api.schemas import ErrorOut
+from tandem.errors import InvalidInput
+from tandem.marketing import ingest
+
+router = Router()
+ERRORS = {401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+# A full batch of 5,000 touches with summaries is a few MB; the site-wide body limit is for forms.
+BATCH_MAX_BYTES = 16 * 1024 * 1024
+
+
+class TouchBatchItem(Schema):
+    """One touch of a batch. Unknown fields are refused, naming them."""
+
+    client_id: str = Field(
+        max_length=100,
+        description="Your id for this touch; a retry with the same id stores nothing new.",
+    )
+    contact_id: int | None = Field(None, description="The contact, by id …")
+    email: str | None = Field(None, max_length=254, description="… or by email address.")
+    kind: str = Field(description="form_submission, email_open, page_visit, call, …")
+    channel: str = "other"
+    occurred_at: str | None = Field(None, description="ISO 8601; now when left out.")
+    campaign_id: int | None = None
+    utm_source: str = ""
+    utm_medium: str = ""
+    utm_campaign: str = ""
+    utm_content: str = ""
+    utm_term: str = ""
+    referrer: str = ""
+    summary: str = Field("", max_length=2000)
+    sentiment: str = ""
+
+
+class TouchBatchIn(Schema):
+    items: list[TouchBatchItem] = Field(max_length=ingest.BATCH_LIMIT)
+
+
+class TouchBatchError(Schema):
+    index: int
+    field: str
+    message: str
+
+
+class TouchBatchOut(Schema):
+    stored: int = Field(description="Touches stored by this call.")
+    duplicates: int = Field(description="Items whose client_id was stored before (a retry).")
+    failed: int
+    stored_ids: list[str]
+    duplicate_ids: list[str]
+    errors: list[TouchBatchError]
+
+
+def _body_items(request) -> list:
+    """The batch's items, read past the site-wide body limit (meant for forms) up to our own."""
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > BATCH_MAX_BYTES:
+        raise InvalidInput.field("", f"the batch is over {BATCH_MAX_BYTES // (1024 * 1024)} MB")
+    try:
+        data = json.loads(request.read(BATCH_MAX_BYTES + 1) or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput.field("", "the body is not JSON") from None
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        raise InvalidInput.field("items", 'send {"items": [ … ]}')
+    return data["items"]
+
+
+@router.post(
+    "/touches:batch",
+    response={200: TouchBatchOut, **ERRORS},
+    tags=["touches"],
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": TouchBatchIn.model_json_schema()}},
+            "required": True,
+        }
+    },
+)
+def touches_batch(request):
+    """Store up to 5,000 touches in one call (`POST /api/v1/touches:batch`).
+
+    Each item carries your `client_id`; a retried batch stores nothing twice (the repeats are
+    counted as `duplicates`). Each bad item is reported by `index` and `field` while the good
+    ones are stored. Contacts are named by `contact_id` or `email`; a touch with
+    `utm_campaign` and no `campaign_id` is credited to the campaign with that UTM tag.
+    First/last touch is updated at once; lifecycle, score and segments follow in the
+    background within seconds.
+    """
+    items = _body_items(request)
+    result = ingest.touches_ingest(actor=request.auth, items=items)
+    return Status(
+        200,
+        {
+            "stored": len(result.stored),
+            "duplicates": len(result.duplicates),
+            "failed": len({e.index for e in result.errors}),
+            "stored_ids": result.stored,
+            "duplicate_ids": result.duplicates,
+            "errors": [
+                {"index": e.index, "field": e.field, "message": e.message} for e in result.errors
+            ],
+        },
+    )

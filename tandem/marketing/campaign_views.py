@@ -1,0 +1,204 @@
+"""Doors for campaigns: the list, create and edit pages, a campaign's page, spend and links."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from tandem.access import policies
+from tandem.dashboards import charts
+from tandem.errors import InvalidInput
+from tandem.marketing import selectors, services
+from tandem.marketing.models import CampaignStatus, Objective, SpendLine
+from tandem.people.models import Channel
+from tandem.segments.models import Segment
+
+FORM_KEYS = (
+    "name",
+    "objective",
+    "channel",
+    "utm_campaign",
+    "budget",
+    "starts_on",
+    "ends_on",
+    "message",
+    "offer",
+    "vertical",
+)
+
+
+@login_required
+def campaigns(request):
+    policies.require(request.user, "view", "campaign")
+    today = timezone.localdate()
+    status = request.GET.get("status", "")
+    rows = [
+        (c, c.status_on(today))
+        for c in selectors.campaigns_for_user(user=request.user).order_by("-starts_on", "name")
+    ]
+    counts = selectors.campaign_status_counts(campaigns=[c for c, _ in rows], today=today)
+    if status in CampaignStatus.values:
+        rows = [(c, s) for c, s in rows if s == status]
+    return render(
+        request,
+        "marketing/campaigns.html",
+        {
+            "rows": rows,
+            "status": status,
+            "statuses": [(v, label, counts.get(v, 0)) for v, label in CampaignStatus.choices],
+            "can_create": policies.can(request.user, "create", "campaign"),
+            "section": "campaigns",
+        },
+    )
+
+
+def _form_context(request, *, values: dict, errors: dict, campaign=None) -> dict:
+    return {
+        "values": values,
+        "errors": errors,
+        "campaign": campaign,
+        "channels": Channel.choices,
+        "objectives": Objective.choices,
+        "segments": Segment.objects.order_by("name"),
+        "section": "campaigns",
+    }
+
+
+@login_required
+def campaign_new(request):
+    policies.require(request.user, "create", "campaign")
+    values: dict = {
+        **dict.fromkeys(FORM_KEYS, ""),
+        "objective": Objective.LEAD_GENERATION,
+        "channel": Channel.EMAIL,
+        "budget": "0",
+    }
+    values["segment_ids"] = []
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "").strip() for k in FORM_KEYS}
+        values["segment_ids"] = request.POST.getlist("segments")
+        try:
+            campaign = services.campaign_create(actor=request.user, **values)
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, f"Campaign {campaign} created.")
+            return redirect("marketing:campaign", campaign.pk)
+    ctx = _form_context(request, values=values, errors=errors)
+    return render(request, "marketing/campaign_form.html", ctx, status=422 if errors else 200)
+
+
+@login_required
+def campaign_edit(request, campaign_id: int):
+    campaign = selectors.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
+    policies.require(request.user, "change", "campaign", campaign)
+    values = {k: getattr(campaign, k) for k in FORM_KEYS}
+    values["segment_ids"] = [str(pk) for pk in campaign.segments.values_list("pk", flat=True)]
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "").strip() for k in FORM_KEYS if k != "utm_campaign"}
+        values["segment_ids"] = request.POST.getlist("segments")
+        try:
+            services.campaign_update(actor=request.user, campaign=campaign, **values)
+        except InvalidInput as exc:
+            errors = exc.errors
+            values["utm_campaign"] = campaign.utm_campaign
+        else:
+            messages.success(request, "Campaign saved.")
+            return redirect("marketing:campaign", campaign.pk)
+    ctx = _form_context(request, values=values, errors=errors, campaign=campaign)
+    return render(request, "marketing/campaign_form.html", ctx, status=422 if errors else 200)
+
+
+@login_required
+def campaign(request, campaign_id: int):
+    campaign = selectors.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
+    return _campaign_page(request, campaign)
+
+
+def _campaign_page(request, campaign, *, spend_errors=None, link_errors=None):
+    """The campaign's page; after a refused spend line or link, with its errors beside it."""
+    spend = selectors.spend_by_month(campaign=campaign)
+    chart = ""
+    if len(spend) > 1:
+        chart = charts.monthly_lines_svg(
+            [
+                {"month": r["month"], "measure": label, "count": r[key]}
+                for r in spend
+                for label, key in (("Spent that month", "spent"), ("Spent so far", "total"))
+            ],
+            title="Spend over time",
+        )
+    errors = bool(spend_errors or link_errors)
+    return render(
+        request,
+        "marketing/campaign.html",
+        {
+            "campaign": campaign,
+            "status": campaign.status_on(timezone.localdate()),
+            "numbers": selectors.campaign_numbers(campaign=campaign),
+            "spend_lines": campaign.spend_lines.select_related("recorded_by"),
+            "links": campaign.links.all(),
+            "segments": campaign.segments.all(),
+            "chart": chart,
+            "can_change": policies.can(request.user, "change", "campaign", campaign),
+            "spend_errors": spend_errors or {},
+            "link_errors": link_errors or {},
+            "posted": request.POST if errors else {},
+            "section": "campaigns",
+            "today": timezone.localdate().isoformat(),
+        },
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def spend_add(request, campaign_id: int):
+    campaign = selectors.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
+    try:
+        services.spend_add(
+            actor=request.user,
+            campaign=campaign,
+            spent_on=request.POST.get("spent_on", ""),
+            amount=request.POST.get("amount", ""),
+            note=request.POST.get("note", ""),
+        )
+    except InvalidInput as exc:
+        return _campaign_page(request, campaign, spend_errors=exc.errors)
+    messages.success(request, "Spend recorded.")
+    return redirect("marketing:campaign", campaign.pk)
+
+
+@login_required
+@require_POST
+def spend_delete(request, campaign_id: int, line_id: int):
+    campaign = selectors.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
+    line = get_object_or_404(SpendLine, pk=line_id, campaign=campaign)
+    services.spend_delete(actor=request.user, line=line)
+    messages.success(request, "Spend line removed.")
+    return redirect("marketing:campaign", campaign.pk)
+
+
+@login_required
+@require_POST
+def link_create(request, campaign_id: int):
+    campaign = selectors.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
+    try:
+        link = services.link_create(
+            actor=request.user,
+            campaign=campaign,
+            destination=request.POST.get("destination", ""),
+            source=request.POST.get("source", ""),
+            medium=request.POST.get("medium", ""),
+            content=request.POST.get("content", ""),
+            term=request.POST.get("term", ""),
+        )
+    except InvalidInput as exc:
+        return _campaign_page(request, campaign, link_errors=exc.errors)
+    messages.success(request, f"Link ready: {link.url}")
+    return redirect("marketing:campaign", campaign.pk)

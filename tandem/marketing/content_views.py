@@ -1,0 +1,117 @@
+"""Doors for the content library: the library, one asset, sharing from a deal, and the
+tracked link a contact opens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from tandem.access import policies
+from tandem.errors import InvalidInput
+from tandem.marketing import content, content_selectors
+from tandem.marketing.models import AssetKind, ContentAsset
+from tandem.people.selectors import contact_get_for_user
+from tandem.sales.selectors import deal_get_for_user
+
+TEXTS = ("title", "kind", "description", "link", *content.TAG_FIELDS)
+
+
+@login_required
+def library(request):
+    policies.require(request.user, "view", "content_asset")
+    values = {k: "" for k in TEXTS}
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in TEXTS}
+        try:
+            asset = content.asset_create(
+                actor=request.user,
+                upload=request.FILES.get("file"),
+                **{k: values[k] for k in TEXTS},
+            )
+        except InvalidInput as exc:
+            errors, status = exc.errors, 422
+        else:
+            messages.success(request, f"{asset} added to the library.")
+            return redirect("marketing:content")
+    kind = request.GET.get("kind", "")
+    search = request.GET.get("q", "").strip()
+    return render(
+        request,
+        "marketing/content.html",
+        {
+            "assets": content_selectors.assets_for_user(
+                user=request.user, kind=kind, search=search
+            ),
+            "kind": kind,
+            "search": search,
+            "kinds": AssetKind.choices,
+            "can_create": policies.can(request.user, "create", "content_asset"),
+            "outcomes": content_selectors.content_in_won_vs_lost()
+            if policies.can(request.user, "create", "content_asset")
+            else [],
+            "values": values,
+            "errors": errors,
+            "section": "content",
+        },
+        status=status,
+    )
+
+
+@login_required
+def asset_file(request, asset_id: int):
+    asset = content_selectors.asset_get_for_user(user=request.user, asset_id=asset_id)
+    return _deliver(asset)
+
+
+def _deliver(asset: ContentAsset):
+    if asset.link:
+        return redirect(asset.link)
+    if not asset.file_path:
+        raise Http404("This asset has no file")
+    try:
+        handle = content.storage().open(asset.file_path, "rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from the data folder") from None
+    return FileResponse(handle, as_attachment=False, filename=asset.file_name)
+
+
+@login_required
+@require_POST
+def asset_share(request, asset_id: int):
+    asset = content_selectors.asset_get_for_user(user=request.user, asset_id=asset_id)
+    deal = None
+    if request.POST.get("deal"):
+        deal = deal_get_for_user(user=request.user, deal_id=int(request.POST["deal"]))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("marketing:content")
+    try:
+        contact = contact_get_for_user(user=request.user, contact_id=int(request.POST["contact"]))
+        share = content.asset_share(actor=request.user, asset=asset, contact=contact, deal=deal)
+    except (KeyError, ValueError):
+        messages.error(request, "Choose the contact to share with.")
+        return redirect(back)
+    except InvalidInput as exc:
+        messages.error(request, "; ".join(exc.errors.values()))
+        return redirect(back)
+    link = request.build_absolute_uri(reverse("content_view", args=[content.share_token(share)]))
+    messages.success(request, f"Send {contact} this tracked link to “{asset}”: {link}")
+    return redirect(back)
+
+
+def shared_view(request, token: str):
+    """The tracked link a contact opens: the view is a touch, then the asset is shown."""
+    try:
+        share = content.share_view(token=token)
+    except InvalidInput as exc:
+        return render(
+            request, "marketing/link_problem.html", {"problem": exc.errors["token"]}, status=404
+        )
+    return _deliver(share.asset)

@@ -1,0 +1,164 @@
+"""Doors for the form builder: the list of lead forms, and the builder with embed snippets."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from tandem.access import policies
+from tandem.errors import InvalidInput
+from tandem.marketing import forms as form_defs
+from tandem.marketing import selectors, services
+from tandem.marketing.models import Campaign, LeadForm
+
+EXTRA_ROWS = 3
+TEXTS = ("name", "headline", "consent_wording", "thank_you")
+
+
+@login_required
+def forms(request):
+    policies.require(request.user, "view", "lead_form")
+    rows = (
+        LeadForm.objects.select_related("campaign")
+        .annotate(submission_count=Count("submissions"))
+        .order_by("name")
+    )
+    return render(
+        request,
+        "marketing/forms.html",
+        {
+            "rows": rows,
+            "can_create": policies.can(request.user, "create", "lead_form"),
+            "section": "campaigns",
+        },
+    )
+
+
+def _rows_from_post(post) -> list[dict]:
+    """The builder's rows as a definition; a row left blank is no field."""
+    fields = []
+    for i in range(int(post.get("row_count", 0) or 0)):
+        p = f"f-{i}-"
+        name, label = post.get(p + "name", "").strip(), post.get(p + "label", "").strip()
+        maps_to = post.get(p + "maps_to", "custom")
+        if not name and not label and maps_to == "custom":
+            continue
+        options = [o.strip() for o in post.get(p + "options", "").split(",") if o.strip()]
+        fields.append(
+            {
+                "name": name or (maps_to if maps_to != "custom" else ""),
+                "label": label,
+                "maps_to": maps_to,
+                "kind": post.get(p + "kind", "text"),
+                "is_required": post.get(p + "required") == "on",
+                "options": options,
+            }
+        )
+    return fields
+
+
+def _builder(request, *, form=None, values=None, fields=None, errors=None, status=200):
+    errors = errors or {}
+    fields = fields if fields is not None else list(form_defs.fields_of(form) if form else [])
+    if not fields:
+        fields = list(form_defs.DEFAULT_FIELDS)
+    rows = [
+        {
+            **f,
+            "options_text": ", ".join(f.get("options") or []),
+            "errors": [m for k, m in errors.items() if k.startswith(f"fields.{i}.")],
+        }
+        for i, f in enumerate(fields)
+    ]
+    blank = {"name": "", "label": "", "maps_to": "custom", "kind": "text", "is_required": False}
+    rows += [{**blank, "options_text": "", "errors": []} for _ in range(EXTRA_ROWS)]
+    hosted = embed = ""
+    if form is not None:
+        embed = str(settings.BASE_URL)
+        hosted = embed + reverse("public_form", args=[form.slug])
+    return render(
+        request,
+        "marketing/form_builder.html",
+        {
+            "form": form,
+            "values": values or {},
+            "rows": rows,
+            "errors": errors,
+            "form_errors": {k: m for k, m in errors.items() if not k.startswith("fields.")},
+            "targets": list(form_defs.TARGETS),
+            "kinds": form_defs.KINDS,
+            "campaigns": Campaign.objects.order_by("name"),
+            "hosted_url": hosted,
+            "base_url": embed,
+            "section": "campaigns",
+        },
+        status=status,
+    )
+
+
+def _campaign_of(request) -> Campaign | None:
+    raw = request.POST.get("campaign", "")
+    if not raw:
+        return None
+    return selectors.campaign_get_for_user(user=request.user, campaign_id=int(raw))
+
+
+@login_required
+def form_new(request):
+    policies.require(request.user, "create", "lead_form")
+    if request.method != "POST":
+        return _builder(
+            request,
+            values={
+                "consent_wording": LeadForm._meta.get_field("consent_wording").default,
+                "thank_you": LeadForm._meta.get_field("thank_you").default,
+            },
+        )
+    values = {k: request.POST.get(k, "") for k in (*TEXTS, "slug", "campaign")}
+    fields = _rows_from_post(request.POST)
+    try:
+        form = services.form_create(
+            actor=request.user,
+            **{k: values[k] for k in (*TEXTS, "slug")},
+            fields=fields,
+            campaign=_campaign_of(request),
+            is_double_opt_in=request.POST.get("is_double_opt_in") == "on",
+        )
+    except InvalidInput as exc:
+        values["is_double_opt_in"] = request.POST.get("is_double_opt_in") == "on"
+        return _builder(request, values=values, fields=fields, errors=exc.errors, status=422)
+    messages.success(request, f"Form {form} created. Share the hosted page or embed it.")
+    return redirect("marketing:form_edit", form.pk)
+
+
+@login_required
+def form_edit(request, form_id: int):
+    form = selectors.form_get_for_user(user=request.user, form_id=form_id)
+    values = {k: getattr(form, k) for k in (*TEXTS, "slug", "is_double_opt_in")}
+    values["campaign"] = str(form.campaign_id or "")
+    if request.method != "POST":
+        return _builder(request, form=form, values=values)
+    policies.require(request.user, "change", "lead_form", form)
+    values = {k: request.POST.get(k, "") for k in (*TEXTS, "campaign")}
+    values["slug"] = form.slug
+    fields = _rows_from_post(request.POST)
+    try:
+        services.form_update(
+            actor=request.user,
+            form=form,
+            fields=fields,
+            campaign=_campaign_of(request),
+            is_double_opt_in=request.POST.get("is_double_opt_in") == "on",
+            **{k: values[k] for k in TEXTS},
+        )
+    except InvalidInput as exc:
+        values["is_double_opt_in"] = request.POST.get("is_double_opt_in") == "on"
+        return _builder(
+            request, form=form, values=values, fields=fields, errors=exc.errors, status=422
+        )
+    messages.success(request, "Form saved.")
+    return redirect("marketing:form_edit", form.pk)

@@ -1,0 +1,175 @@
+"""The content library: assets (file or link) with tags, found from a deal, shared as tracked
+links; every share and view is a touch; content used in won vs lost deals."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from tandem.errors import InvalidInput
+from tandem.marketing import content, content_selectors
+from tandem.marketing.models import ContentAsset, ContentShare, ContentView
+from tandem.people.models import Touch
+from tandem.sales import services as sales
+from tests.factories import AccountFactory, ContactFactory
+
+
+@pytest.fixture
+def data_dir(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def deal(cast):
+    buyer = ContactFactory(account=AccountFactory(industry="Food processing"))
+    return sales.deal_open(actor=cast.sales_rep, name="Cyan", owner=cast.sales_rep, contact=buyer)
+
+
+def _link_asset(cast, title, **tags):
+    return content.asset_create(
+        actor=cast.marketer, title=title, kind="case_study", link="https://cdn.test/x.pdf", **tags
+    )
+
+
+def test_an_uploaded_asset_is_kept_in_the_data_folder(cast, data_dir, signed_in):
+    upload = SimpleUploadedFile("Cyan story.pdf", b"%PDF-1.4 story", "application/pdf")
+
+    asset = content.asset_create(
+        actor=cast.marketer,
+        title="Cyan Foods story",
+        kind="case_study",
+        upload=upload,
+        stages="Discovery, Proposal",
+        verticals=["Food processing"],
+    )
+
+    assert asset.file_name == "Cyan_story.pdf"
+    assert (data_dir / "content" / asset.file_path).read_bytes() == b"%PDF-1.4 story"
+    assert (asset.stages, asset.verticals) == (["Discovery", "Proposal"], ["Food processing"])
+    response = signed_in(cast.sales_rep).get(f"/marketing/content/{asset.pk}/file/")
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 story"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"title": "", "link": "https://x.test"}, "title"),
+        ({"kind": "poster", "link": "https://x.test"}, "kind"),
+        ({}, "file"),
+        ({"link": "ftp://x.test"}, "link"),
+        ({"upload": SimpleUploadedFile("run.exe", b"MZ")}, "file"),
+        ({"link": "https://x.test", "stages": ["x" * 61]}, "stages"),
+    ],
+    ids=["no-title", "bad-kind", "no-file-or-link", "bad-link", "bad-file-type", "long-tag"],
+)
+def test_bad_assets_are_refused_naming_the_field(cast, data_dir, fields, field):
+    given = {"title": "Deck", "kind": "deck", **fields}
+
+    with pytest.raises(InvalidInput) as caught:
+        content.asset_create(actor=cast.marketer, **given)
+
+    assert field in caught.value.errors
+    assert ContentAsset.objects.count() == 0
+
+
+def test_a_rep_may_not_add_assets(cast):
+    with pytest.raises(PermissionDenied):
+        content.asset_create(
+            actor=cast.sales_rep, title="Rogue", kind="deck", link="https://x.test/d"
+        )
+
+
+def test_a_deal_finds_content_fitting_its_stage_and_industry(cast, deal):
+    stage = deal.stage.name
+    both = _link_asset(cast, "Food at this stage", stages=[stage], verticals=["Food processing"])
+    stage_only = _link_asset(cast, "Any industry at this stage", stages=[stage])
+    anything = _link_asset(cast, "Untagged")
+    _link_asset(cast, "Other stage", stages=["Negotiation-xyz"])
+    _link_asset(cast, "Other vertical", verticals=["Mining"])
+
+    found = content_selectors.assets_for_deal(user=cast.sales_rep, deal=deal)
+
+    assert found == [both, stage_only, anything]
+
+
+def test_sharing_and_viewing_are_touches_on_the_contact(cast, deal):
+    asset = _link_asset(cast, "Battle plan")
+
+    share = content.asset_share(actor=cast.sales_rep, asset=asset, contact=deal.contact, deal=deal)
+    response = Client().get(f"/c/{content.share_token(share)}/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "https://cdn.test/x.pdf"
+    touches = Touch.objects.filter(contact=deal.contact).order_by("id")
+    assert [(t.kind, t.summary) for t in touches] == [
+        ("note", "Shared case study “Battle plan”"),
+        ("page_visit", "Viewed “Battle plan”"),
+    ]
+    share.refresh_from_db()
+    assert (share.view_count, ContentView.objects.count()) == (1, 1)
+
+
+def test_a_forged_share_link_is_refused(db):
+    response = Client().get("/c/12:forged/")
+
+    assert response.status_code == 404
+    assert Touch.objects.count() == 0
+
+
+def test_content_used_in_won_vs_lost_deals(cast, deal):
+    winner, loser = _link_asset(cast, "Winner"), _link_asset(cast, "Loser")
+    other = sales.deal_open(
+        actor=cast.sales_rep, name="Bolt", owner=cast.sales_rep, contact=ContactFactory()
+    )
+    content.asset_share(actor=cast.sales_rep, asset=winner, contact=deal.contact, deal=deal)
+    content.asset_share(actor=cast.marketer, asset=winner, contact=other.contact)
+    content.asset_share(actor=cast.sales_rep, asset=loser, contact=other.contact, deal=other)
+    sales.deal_close_won(actor=cast.sales_rep, deal=deal, amount=500)
+    sales.deal_close_lost(actor=cast.sales_rep, deal=other, reason="price")
+
+    rows = {r.title: r for r in content_selectors.content_in_won_vs_lost()}
+
+    assert (rows["Winner"].won_deals, rows["Winner"].lost_deals) == (1, 1)
+    assert (rows["Loser"].won_deals, rows["Loser"].lost_deals) == (0, 1)
+
+
+def test_a_contact_not_on_the_deal_cannot_be_shared_with_from_it(cast, deal):
+    asset = _link_asset(cast, "Deck")
+
+    with pytest.raises(InvalidInput):
+        content.asset_share(actor=cast.sales_rep, asset=asset, contact=ContactFactory(), deal=deal)
+    assert ContentShare.objects.count() == 0
+
+
+def test_the_deal_page_shows_the_content_panel_and_shares(cast, deal, signed_in):
+    asset = _link_asset(cast, "Food story", verticals=["Food processing"])
+    client = signed_in(cast.sales_rep)
+
+    page = client.get(f"/sales/deals/{deal.pk}/").content.decode()
+    shared = client.post(
+        f"/marketing/content/{asset.pk}/share/",
+        {"contact": deal.contact.pk, "deal": deal.pk, "next": f"/sales/deals/{deal.pk}/"},
+        follow=True,
+    )
+
+    assert "Content for this deal" in page and "Food story" in page
+    assert "/c/" in shared.content.decode()
+    assert ContentShare.objects.get().deal == deal
+
+
+def test_library_page_lists_assets_in_few_queries(cast, signed_in, django_assert_max_num_queries):
+    for n in range(5):
+        _link_asset(cast, f"Asset {n}", stages=["Discovery"])
+    client = signed_in(cast.marketer)
+
+    with django_assert_max_num_queries(12):
+        page = client.get("/marketing/content/")
+
+    assert page.content.decode().count("Discovery") == 5
+
+
+def test_an_employee_may_not_open_the_library(cast, signed_in):
+    assert signed_in(cast.employee).get("/marketing/content/").status_code == 403
