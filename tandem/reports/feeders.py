@@ -16,6 +16,7 @@ import ibis
 import ibis.expr.datatypes as dt_
 import pyarrow as pa
 from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 from ibis.backends import BaseBackend
 from ibis.backends.sqlite import Backend as SQLiteBackend
@@ -77,7 +78,7 @@ def prepared(expr: ibis.Table) -> ibis.Table | pa.Table:
     return expr
 
 
-def _table(db: BaseBackend, model: type) -> ibis.Table:
+def _table(db: BaseBackend, model: type[Model]) -> ibis.Table:
     return db.table(model._meta.db_table)
 
 

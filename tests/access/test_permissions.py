@@ -433,6 +433,7 @@ def _report(actor, analysis: str, refresh: bool = False) -> None:
     params = report_type(analysis).input()
     reports.report_run(actor=actor, analysis=analysis, params=params, refresh=refresh)
 
+
 ROLES = [str(r) for r in policies.ROLE_ORDER]
 CELLS = [
     pytest.param(role, resource, action, whose, id=f"{role}-{resource}-{action}-{whose}")
