@@ -17,6 +17,7 @@ import ibis
 import pyarrow as pa
 from ibis.backends import BaseBackend
 from pydantic import BaseModel, ConfigDict, Field
+from threadpoolctl import threadpool_limits
 
 from tandem.analytics.errors import InputError, LimitExceededError
 
@@ -53,6 +54,16 @@ class Result(BaseModel):
 
     backend: str = ""
     timings: Timings = Field(default_factory=Timings)
+
+
+def single_threaded_blas() -> threadpool_limits:
+    """Run the block with BLAS on one thread.
+
+    Models here work on small summaries: a multi-threaded BLAS gains nothing on a 4×4 problem,
+    and its waiting threads spin, which on a busy machine made each optimizer step many
+    times slower.
+    """
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def connect(url: str) -> BaseBackend:
@@ -136,7 +147,8 @@ class Analysis(ABC, Generic[InputT, SummaryT, ResultT]):
         started = time.perf_counter()
         summary = self.summarize()
         summarized = time.perf_counter()
-        result = self.model(summary)
+        with single_threaded_blas():
+            result = self.model(summary)
         finished = time.perf_counter()
         timings = Timings(query_seconds=summarized - started, model_seconds=finished - summarized)
         return result.model_copy(update={"backend": self.backend_name, "timings": timings})

@@ -136,7 +136,8 @@ def _day(moment: dt.datetime) -> float:
 def _days(value: ibis.Value) -> ibis.Value:
     if not value.type().is_timestamp():
         value = value.cast(ibis_dt.timestamp)
-    return value.epoch_seconds().cast(ibis_dt.float64) / SECONDS_PER_DAY
+    # Whole seconds: Spark's epoch seconds drop the fraction, so every engine does.
+    return value.epoch_seconds().cast(ibis_dt.float64).floor() / SECONDS_PER_DAY
 
 
 def visit_rows(table: ibis.Table) -> ibis.Table:

@@ -18,3 +18,36 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if "tests/analytics/" in str(item.path).replace("\\", "/"):
             for marker in quiet:
                 item.add_marker(marker)
+
+
+@pytest.fixture(scope="session")
+def spark_backend():
+    """An Ibis backend on one local Apache Spark session shared by every Spark test.
+
+    Skips, saying why, when pyspark or Java is missing.
+    """
+    import logging
+    import os
+    import shutil
+
+    pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (dev extra)")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("Spark needs Java (17) on the PATH or JAVA_HOME; none found")
+    import ibis
+
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    # py4j logs its shutdown from __del__ after pytest closed the streams.
+    logging.getLogger("py4j").setLevel(logging.WARNING)
+    session = (
+        pyspark.sql.SparkSession.builder.master("local[2]")
+        .appName("tandem-analytics-tests")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield ibis.pyspark.connect(session)
+    session.stop()

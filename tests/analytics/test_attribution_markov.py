@@ -146,3 +146,22 @@ def test_touches_at_one_instant_do_not_depend_on_row_order():
     found = attribution_run(shuffled, MARKOV).by_model(AttributionModel.MARKOV)
 
     assert found.removal_effects == pytest.approx(expected.removal_effects, abs=1e-12)
+
+
+@pytest.mark.parametrize("order", [1, 3])
+def test_integer_and_text_states_give_the_same_credit(order, monkeypatch):
+    from tandem.analytics.attribution import queries
+
+    rng = random.Random(order)
+    paths = [
+        ([rng.choice("abcdefg") for _ in range(rng.randint(1, 6))], rng.random() < 0.4, 10.0)
+        for _ in range(300)
+    ]
+    params = AttributionInput(models=(AttributionModel.MARKOV,), markov_order=order)
+    coded = attribution_run(journeys(paths), params).by_model(AttributionModel.MARKOV)
+
+    monkeypatch.setattr(queries, "MAX_CODED_KEYS", 0)  # as with more than 64 keys
+    text = attribution_run(journeys(paths), params).by_model(AttributionModel.MARKOV)
+
+    assert coded.removal_effects == pytest.approx(text.removal_effects, abs=1e-12)
+    assert coded.conversions_by_key() == pytest.approx(text.conversions_by_key(), abs=1e-9)

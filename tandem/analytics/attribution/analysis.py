@@ -64,7 +64,7 @@ class Attribution(Analysis[AttributionInput, AttributionSummary, AttributionResu
         if AttributionModel.MARKOV in models:
             if any(queries.STATE_SEPARATOR in key for key in keys):
                 raise InputError("a channel or campaign name holds the control character \\x1f")
-            transitions = self._transitions(rows)
+            transitions = self._transitions(rows, keys)
         sets = None
         if AttributionModel.SHAPLEY in models:
             if len(keys) > MAX_SHAPLEY_KEYS:
@@ -79,21 +79,32 @@ class Attribution(Analysis[AttributionInput, AttributionSummary, AttributionResu
             totals = self.fetch(queries.journey_totals(touches), what="journey totals")
         return AttributionSummary(keys, rule_summary, transitions, sets, totals)
 
-    def _transitions(self, rows: ibis.Table) -> pa.Table:
+    def _transitions(self, rows: ibis.Table, keys: tuple[str, ...]) -> pa.Table:
         order = self.params.markov_order
+        codes = (
+            {key: position + 1 for position, key in enumerate(keys)}
+            if len(keys) <= queries.MAX_CODED_KEYS
+            else None
+        )
+
+        def decoded(summary: pa.Table) -> pa.Table:
+            return summary if codes is None else queries.decode_states(summary, keys)
+
         if self.params.lookback_days is None:
             # Most journeys have no two touches at the same instant and one outcome on every
             # row: then ordering by time and reading the last row is exact, and cheaper.
             quick = self.fetch(
-                queries.transition_counts(rows, order, careful=False),
+                queries.transition_counts(rows, order, careful=False, codes=codes),
                 what="Markov transition summary",
             )
             if not pc.sum(quick["anomalies"]).as_py():
-                return quick
+                return decoded(quick)
         touches = queries.touches_in_window(rows, self.params.lookback_days, with_times=False)
-        return self.fetch(
-            queries.transition_counts(touches, order, careful=True),
-            what="Markov transition summary",
+        return decoded(
+            self.fetch(
+                queries.transition_counts(touches, order, careful=True, codes=codes),
+                what="Markov transition summary",
+            )
         )
 
     def _checked_keys(self, rows: ibis.Table) -> tuple[str, ...]:

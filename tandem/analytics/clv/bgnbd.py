@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import digamma, gammaln, hyp2f1
 
-from tandem.analytics.clv.fitting import minimize_checked
-from tandem.analytics.errors import InputError
+from tandem.analytics.base import single_threaded_blas
+from tandem.analytics.clv.fitting import Objective, hessian, minimize_checked, newton_polish
+from tandem.analytics.errors import FitDidNotConvergeError, InputError
 
 
 @dataclass(frozen=True)
@@ -189,8 +190,31 @@ def log_likelihood(params: np.ndarray, data: _Prepared) -> tuple[float, np.ndarr
     return value, np.array([d_r, d_alpha, d_a, d_b])
 
 
-def fit(summary: RepeatSummary, *, max_iterations: int = 2_000) -> BgNbdFit:
-    """Fit BG/NBD by maximum likelihood; raise :class:`FitDidNotConvergeError` if it fails."""
+WARM_START_ROWS = 20_000  # past this many distinct rows, a thinned copy finds the start
+WARM_START_CUSTOMERS = 50_000
+
+
+def _thinned(summary: RepeatSummary, seed: int = 0) -> RepeatSummary | None:
+    """A random thinning of the customers (binomial on each row's count), or None if small.
+
+    Its fit lands near the full optimum, so the full fit starts there and needs only a few
+    passes over every row.
+    """
+    weight = np.asarray(summary.weight, dtype=float)
+    total = float(weight.sum())
+    if len(weight) <= WARM_START_ROWS or total <= 2 * WARM_START_CUSTOMERS:
+        return None
+    kept = np.random.default_rng(seed).binomial(
+        weight.astype(np.int64), WARM_START_CUSTOMERS / total
+    )
+    rows = kept > 0
+    if not rows.any():
+        return None
+    return RepeatSummary(summary.x[rows], summary.t_x[rows], summary.T[rows], kept[rows] * 1.0)
+
+
+def _objective(summary: RepeatSummary) -> tuple[Objective, float]:
+    """The negative mean log-likelihood in log-parameters, and the number of customers."""
     data = _Prepared.of(summary)
     scale = data.total
 
@@ -199,15 +223,46 @@ def fit(summary: RepeatSummary, *, max_iterations: int = 2_000) -> BgNbdFit:
         value, grad = log_likelihood(params, data)
         return -value / scale, -grad * params / scale
 
-    mean_T = float(np.asarray(summary.weight, float) @ summary.T / scale)
+    return objective, scale
+
+
+def fit(summary: RepeatSummary, *, max_iterations: int = 2_000) -> BgNbdFit:
+    """Fit BG/NBD by maximum likelihood; raise :class:`FitDidNotConvergeError` if it fails.
+
+    Large summaries are first fitted on a thinned copy of the customers; the full fit starts
+    from there (the answer is the full data's maximum either way).
+    """
+    with single_threaded_blas():
+        return _fit(summary, max_iterations)
+
+
+def _fit(summary: RepeatSummary, max_iterations: int) -> BgNbdFit:
+    weight = np.asarray(summary.weight, float)
+    mean_T = float(weight @ summary.T / weight.sum())
     start = np.log([1.0, max(mean_T, 1e-3), 1.0, 1.0])
-    optimum = minimize_checked(objective, start, model="BG/NBD", max_iterations=max_iterations)
+    objective, scale = _objective(summary)
+    optimum = None
+    thinned = _thinned(summary)
+    if thinned is not None:
+        small, _ = _objective(thinned)
+        try:
+            near = minimize_checked(small, start, model="BG/NBD", max_iterations=max_iterations)
+        except FitDidNotConvergeError:
+            near = None  # the full data decide; the thinned copy only offered a start
+        if near is not None:
+            start = near.log_params
+            curvature = hessian(small, start, small(start)[1])
+            optimum = newton_polish(objective, start, curvature)
+    if optimum is None:
+        optimum = minimize_checked(objective, start, model="BG/NBD", max_iterations=max_iterations)
     r, alpha, a, b = np.exp(optimum.log_params)
+    log_likelihood_value = -optimum.objective * scale
+    iterations = optimum.iterations
     return BgNbdFit(
         r=float(r),
         alpha=float(alpha),
         a=float(a),
         b=float(b),
-        log_likelihood=-optimum.objective * scale,
-        iterations=optimum.iterations,
+        log_likelihood=log_likelihood_value,
+        iterations=iterations,
     )
