@@ -25,16 +25,27 @@ def test_the_same_input_within_the_window_reads_the_same_run(story, cast):
     assert services.run_result(first).total.entered == 2
 
 
-def test_a_run_older_than_the_window_is_computed_again(story, cast, settings):
+def test_a_run_finished_before_the_window_is_computed_again(story, cast, settings):
     settings.TANDEM_REPORTS_CACHE_SECONDS = 60
     first = services.report_run(actor=cast.marketer, analysis="funnel", params=FunnelReportInput())
-    ReportRun.objects.filter(pk=first.pk).update(
-        created_at=timezone.now() - dt.timedelta(seconds=61)
-    )
+    old = timezone.now() - dt.timedelta(seconds=61)
+    ReportRun.objects.filter(pk=first.pk).update(created_at=old, finished_at=old)
 
     again = services.report_run(actor=cast.marketer, analysis="funnel", params=FunnelReportInput())
 
     assert again.pk != first.pk
+
+
+def test_a_long_run_is_fresh_from_when_it_finished(story, cast, settings):
+    settings.TANDEM_REPORTS_CACHE_SECONDS = 60
+    first = services.report_run(actor=cast.marketer, analysis="funnel", params=FunnelReportInput())
+    ReportRun.objects.filter(pk=first.pk).update(
+        created_at=timezone.now() - dt.timedelta(seconds=600)
+    )
+
+    again = services.report_run(actor=cast.marketer, analysis="funnel", params=FunnelReportInput())
+
+    assert again.pk == first.pk
 
 
 def test_an_analysis_that_cannot_run_fails_with_its_reason_and_is_not_cached(cast):
