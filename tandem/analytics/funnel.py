@@ -286,7 +286,8 @@ class Funnel(Analysis[FunnelInput, FunnelSummary, FunnelResult]):
         problems = [f"{n:,} row(s) with {k.replace('_', ' ')}" for k, n in check.items() if n]
         if problems:
             raise InputError("the moves table has " + "; ".join(problems))
-        as_of = _naive_utc(self.params.as_of) if self.params.as_of is not None else last
+        # PostgreSQL's timestamptz comes back aware: every period is naive UTC here.
+        as_of = _naive_utc(self.params.as_of if self.params.as_of is not None else last)
         return period_window(self.params.period, as_of)
 
     def summarize(self) -> FunnelSummary:

@@ -207,10 +207,10 @@ class Profitability(Analysis[ProfitabilityInput, ProfitSummary, ProfitabilityRes
             problems.append(f"{negative_spend:,} spend line(s) with negative amount")
         if problems:
             raise InputError("the input has " + "; ".join(problems))
-        as_of = self.params.as_of
-        if as_of is not None and as_of.tzinfo is not None:
+        as_of = self.params.as_of or last
+        if as_of.tzinfo is not None:  # PostgreSQL's timestamptz comes back aware
             as_of = as_of.astimezone(dt.UTC).replace(tzinfo=None)
-        return as_of or last
+        return as_of
 
     def summarize(self) -> ProfitSummary:
         params = self.params

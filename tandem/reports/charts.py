@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import altair as alt
 
 from tandem.dashboards.charts import chart_svg
 
 # Nine models, nine colours that stay apart for colour-blind readers (Tableau 10).
-PALETTE = "tableau10"
+PALETTE: Literal["tableau10"] = "tableau10"
 
 
 def grouped_bars(
@@ -34,9 +36,7 @@ def grouped_bars(
     return chart_svg(chart)
 
 
-def bars(
-    rows: list[dict], *, category: str, value: str, title: str, fmt: str = ",.0f"
-) -> str:
+def bars(rows: list[dict], *, category: str, value: str, title: str, fmt: str = ",.0f") -> str:
     """One horizontal bar per category, in the order given; counts get whole-number ticks."""
     if not rows:
         return ""

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from decimal import Decimal
 from typing import Literal
 
 import ibis
 import ibis.expr.datatypes as dt_
 import pyarrow as pa
 from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 from ibis.backends import BaseBackend
+from ibis.backends.postgres import Backend as PostgresBackend
 from ibis.backends.sqlite import Backend as SQLiteBackend
 
 from tandem.analytics.profitability import spend_from_budgets
@@ -51,6 +54,42 @@ class _DjangoSQLite(SQLiteBackend):
             cursor.close()
 
 
+class _DjangoPostgres(PostgresBackend):
+    """Ibis on Django's PostgreSQL connection, reading results with a plain cursor.
+
+    Ibis reads through a named (server-side) cursor inside its own transaction block; inside
+    Django's ``atomic`` that cursor is gone by the time Ibis closes it. The analyses fetch
+    small summaries, so a client-side cursor costs nothing.
+    """
+
+    def to_pyarrow_batches(self, expr, /, *, params=None, limit=None, chunk_size=1_000_000, **_):
+        self._run_pre_execute_hooks(expr)
+        schema = expr.as_table().schema()
+        query = self.compile(expr, limit=limit, params=params)
+        struct = schema.as_struct().to_pyarrow()
+
+        # PostgreSQL answers numeric (Decimal) for sums and some literals; Arrow wants numbers.
+        casts = [
+            float if pa.types.is_floating(f.type) else int if pa.types.is_integer(f.type) else None
+            for f in struct
+        ]
+
+        def plain(row: tuple) -> tuple:
+            return tuple(
+                cast(value) if cast is not None and isinstance(value, Decimal) else value
+                for cast, value in zip(casts, row, strict=True)
+            )
+
+        def batches():
+            with self.con.cursor() as cursor:
+                cursor.execute(query)
+                while batch := cursor.fetchmany(chunk_size):
+                    rows = [plain(row) for row in batch]
+                    yield pa.RecordBatch.from_struct_array(pa.array(rows, type=struct))
+
+        return pa.RecordBatchReader.from_batches(schema.to_pyarrow(), batches())
+
+
 def database() -> BaseBackend:
     """An Ibis backend on Django's own connection (SQLite or PostgreSQL)."""
     connection.ensure_connection()
@@ -61,7 +100,7 @@ def database() -> BaseBackend:
         raw.execute("PRAGMA case_sensitive_like = OFF")
         return backend
     if connection.vendor == "postgresql":
-        return ibis.postgres.from_connection(raw)
+        return _DjangoPostgres.from_connection(raw)
     raise NotImplementedError(f"reports read SQLite or PostgreSQL, not {connection.vendor}")
 
 
@@ -77,7 +116,7 @@ def prepared(expr: ibis.Table) -> ibis.Table | pa.Table:
     return expr
 
 
-def _table(db: BaseBackend, model: type) -> ibis.Table:
+def _table(db: BaseBackend, model: type[Model]) -> ibis.Table:
     return db.table(model._meta.db_table)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from pydantic import BaseModel
 
@@ -40,8 +41,10 @@ def input_key(analysis: str, params: Params) -> str:
 def _fresh(analysis: str, key: str) -> ReportRun | None:
     """The latest run of this input that finished in the cache window, or is still going."""
     since = timezone.now() - timedelta(seconds=cache_seconds())
+    # A long run counts from when it finished: its result is as fresh as that.
+    recent = Q(created_at__gte=since) | Q(finished_at__gte=since)
     return (
-        ReportRun.objects.filter(analysis=analysis, input_key=key, created_at__gte=since)
+        ReportRun.objects.filter(recent, analysis=analysis, input_key=key)
         .exclude(status=FAILED)
         .order_by("-created_at", "-id")
         .first()

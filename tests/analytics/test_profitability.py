@@ -216,7 +216,9 @@ def test_spend_from_budgets_spreads_each_budget_over_its_days():
         (dt.date(2026, 3, 1), "always-on", 50.0),
     ]
     # an always-on campaign runs until the given day
-    assert [(r["spent_on"], r["amount"]) for r in until_the_2nd if r["campaign"] == "always-on"] == [
+    assert [
+        (r["spent_on"], r["amount"]) for r in until_the_2nd if r["campaign"] == "always-on"
+    ] == [
         (dt.date(2026, 3, 1), 25.0),
         (dt.date(2026, 3, 2), 25.0),
     ]

@@ -13,7 +13,11 @@ from tests.reports.conftest import Story, at
 
 
 def rows(expr, order: list[str]) -> list[dict]:
-    return expr.order_by(order).to_pyarrow().to_pylist()
+    """The fed rows, timestamps as naive UTC (PostgreSQL's come back aware)."""
+    return [
+        {k: at(v) if isinstance(v, dt.datetime) and v.tzinfo else v for k, v in row.items()}
+        for row in expr.order_by(order).to_pyarrow().to_pylist()
+    ]
 
 
 def touch_times(story: Story) -> tuple[dt.datetime, dt.datetime, dt.datetime, dt.datetime]:
