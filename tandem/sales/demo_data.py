@@ -23,6 +23,8 @@ from tandem.sales.models import (
     CommitteeMember,
     Deal,
     DealSource,
+    DealStageMove,
+    FitDecision,
     ForecastAdjustment,
     ForecastSnapshot,
     PeriodKind,
@@ -410,6 +412,15 @@ def sales_workspace(context: DemoContext) -> dict[str, int]:
             created_by=manager,
             created_at=context.now,
         )
+    # Services stamp "now"; the demo's story ends at its own clock, so restamp what they wrote.
+    Deal.objects.filter(pipeline=renewals, created_at__gt=context.now).update(
+        created_at=context.now
+    )
+    DealStageMove.objects.filter(moved_at__gt=context.now).update(moved_at=context.now)
+    review_services.FitReview.objects.filter(opened_at__gt=context.now).update(
+        opened_at=context.now
+    )
+    FitDecision.objects.filter(decided_at__gt=context.now).update(decided_at=context.now)
     return written
 
 
