@@ -187,12 +187,14 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "create": _row(N, N, O, T, N, A, N),
         "change": _row(N, N, O, T, N, A, N),
         "delete": _row(N, N, N, N, N, A, N),
+    },
     # Segments are marketing's; sales sees the list and the counts (where to hunt), not edits.
     "segment": {
         "view": _row(A, A, A, A, A, A, N),
         "create": _row(A, A, N, N, N, A, N),
         "change": _row(A, A, N, N, N, A, N),
         "delete": _row(O, A, N, N, N, A, N),
+    },
     # Marketing email (tandem.mailing): templates and sends belong to marketing (leadership
     # reads); removing an address from the suppression list (mailing someone who said stop)
     # is a manager's call.

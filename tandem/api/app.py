@@ -89,28 +89,15 @@ def on_http_error(request, exc: HttpError):
 
 from tandem.api import (  # noqa: E402  (routers register on the api above)
     crm,
+    mailing,
+    marketing,
     orders,
     relay,
     reports,
     sales,
+    segments,
     together,
 )
 
-for area in (crm, relay, together, sales, orders, reports):
+for area in (crm, relay, together, segments, marketing, mailing, sales, orders, reports):
     api.add_router("/", area.router)
-from tandem.api import crm, relay  # noqa: E402  (routers register on the api above)
-from tandem.api import segments as segments_api  # noqa: E402
-
-api.add_router("/", crm.router)
-api.add_router("/", relay.router)
-api.add_router("/", segments_api.router)
-from tandem.api import crm, mailing, relay  # noqa: E402  (routers register on the api above)
-
-api.add_router("/", crm.router)
-api.add_router("/", relay.router)
-api.add_router("/", mailing.router)
-from tandem.api import crm, marketing, relay  # noqa: E402  (routers register on the api above)
-
-api.add_router("/", crm.router)
-api.add_router("/", relay.router)
-api.add_router("/", marketing.router)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -36,19 +34,10 @@ def contacts_touched_refresh(contact_ids: list[int], interest_ids: list[int]) ->
 
 
 def segments_refresh_for(contact_ids: list[int]) -> None:
-    """Hand the touched contacts to the segments area's incremental refresh, when it has one.
+    """Hand the touched contacts to the segments area's incremental refresh in one bulk call."""
+    from tandem.segments.services import segments_refresh_for_contacts
 
-    The segments app owns membership; this is the one place marketing calls it.
-    """
-    try:
-        services = importlib.import_module("tandem.segments.services")
-    except ImportError:
-        return
-    refresh = getattr(services, "membership_refresh_contacts", None) or getattr(
-        services, "segments_refresh_contacts", None
-    )
-    if refresh is not None:
-        refresh(contact_ids=contact_ids)
+    segments_refresh_for_contacts(contact_ids)
 
 
 @task()

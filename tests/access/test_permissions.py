@@ -31,7 +31,6 @@ from tandem.collaboration.models import Survey, SurveyStatus
 from tandem.handoff import selectors as handoff_selectors
 from tandem.handoff import services as handoff
 from tandem.handoff.models import IcpRule, Lead
-from tandem.handoff.models import Lead
 from tandem.mailing import selectors as mailing_selectors
 from tandem.mailing import services as mailing
 from tandem.mailing.models import EmailSend, EmailTemplate, Suppression
@@ -41,12 +40,11 @@ from tandem.marketing import services as marketing
 from tandem.marketing.models import Campaign, ContentAsset, LeadForm
 from tandem.people import selectors as people_selectors
 from tandem.people import services as people
-from tandem.people.models import Account, Contact, Touch
+from tandem.people.models import Account, Contact, StageRule, Touch
 from tandem.reports import services as reports
 from tandem.reports.analyses import report_type
 from tandem.reports.models import ReportRun
 from tandem.sales import activity_services, playbook_services, review_services
-from tandem.people.models import Account, Contact, StageRule, Touch
 from tandem.sales import selectors as sales_selectors
 from tandem.sales import services as sales
 from tandem.sales.models import Deal
@@ -184,6 +182,8 @@ def a_segment(w: World, owner) -> Segment:
     return Segment.objects.create(
         name=f"Probe segment {next(_segment_names)}", rule=EVERYONE_SCORED, owner=owner
     )
+
+
 def an_email_template(w: World, owner) -> EmailTemplate:
     template = mailing.template_create(
         actor=w.cast.admin,
@@ -550,6 +550,7 @@ SPECS: dict[tuple[str, str], Spec] = {
         a_segment,
         lambda w, a, r: segments.segment_delete(actor=a, segment=r),
         lambda w, a, r: not _exists(Segment, pk=r.pk),
+    ),
     ("email_template", "view"): Spec(
         an_email_template,
         lambda w, a, r: mailing_selectors.template_get_for_user(user=a, template_id=r.pk),
