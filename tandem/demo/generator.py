@@ -42,7 +42,8 @@ from django.utils import timezone
 from tandem.access.models import User
 from tandem.access.roles import Role
 from tandem.audit.models import AuditEntry
-from tandem.demo import catalog, company, extras
+from tandem.demo import catalog, company
+from tandem.demo import extras as demo_extras
 from tandem.demo.journey import ChunkSimulation, chunk_sizes
 from tandem.demo.naming import Namer
 from tandem.demo.writer import RowWriter, chunk_write
@@ -107,6 +108,7 @@ def demo_generate(
     now: dt.datetime | None = None,
     progress: bool = False,
     on_chunk: Callable[[int], None] | None = None,
+    extras: bool = True,
 ) -> DemoResult:
     """Fill the database with the demo company, or finish an interrupted run of the same seed.
 
@@ -151,8 +153,9 @@ def demo_generate(
     if result.chunks_written:
         with transaction.atomic():
             _reps_mark_last_lead()
-            context = extras.DemoContext(seed=seed, contacts=contacts, months=months, now=now)
-            for table, n in extras.extras_run(context).items():
+            context = demo_extras.DemoContext(seed=seed, contacts=contacts, months=months, now=now)
+            written = demo_extras.extras_run(context) if extras else {}
+            for table, n in written.items():
                 result.counts[table] = result.counts.get(table, 0) + n
             _audit_summary(result)
     return result

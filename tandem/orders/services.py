@@ -271,6 +271,11 @@ def deal_totals_recompute(*, actor: Any, deal: Deal, via: str = "ui") -> Deal:
     deal.cost_amount = totals["cost"]
     deal.save(update_fields=["amount", "cost_amount"])
     audit.record_updated(actor=actor, obj=deal, before=before, via=via)
+    # The offer just changed: a review opens now, while the rep is still building it, rather
+    # than at the moment they try to win the deal.
+    from tandem.sales.review_services import fit_review_sync
+
+    fit_review_sync(deal=deal, actor=actor, via=via)
     return deal
 
 

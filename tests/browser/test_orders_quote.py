@@ -13,6 +13,7 @@ import pytest
 
 from tandem.orders import services as orders
 from tandem.orders.models import DealLine, Order, Quote
+from tandem.sales import review_services
 from tandem.sales import services as sales
 from tests.browser.conftest import unavailable
 from tests.factories import AccountFactory, ContactFactory
@@ -108,6 +109,20 @@ def test_a_rep_adds_lines_and_builds_a_quote(browse, screenshot, cast, shop):
     assert pdf.body().startswith(b"%PDF-")
 
     # the buyer accepts with a backorder for the missing gateways
+    rep.get_by_label("backorder the rest").check()
+    rep.get_by_role("button", name="Buyer accepted: place the order").click()
+
+    # the 18% discount took the deal out of policy: it cannot be won, so no order, until a
+    # sales manager and a marketing manager approve it in the fit review
+    expect(rep.get_by_role("heading", name=f"Quote {quote.number}")).to_be_visible()
+    assert not Order.objects.exists()
+    review = review_services.fit_review_current(deal=quote.deal)
+    assert review is not None
+    for manager, team in ((cast.sales_manager, "sales"), (cast.marketing_manager, "marketing")):
+        review_services.fit_review_decide(
+            actor=manager, review=review, decision="approve", rationale="Pilot site", team=team
+        )
+    rep.reload()
     rep.get_by_label("backorder the rest").check()
     rep.get_by_role("button", name="Buyer accepted: place the order").click()
     order = Order.objects.get()

@@ -17,8 +17,13 @@ def demo(db):
     """Generate a small demo company; returns the run's result."""
 
     def _generate(
-        *, seed: int = 7, contacts: int = 300, months: int = 18, now: dt.datetime | None = NOW
+        *,
+        seed: int = 7,
+        contacts: int = 300,
+        months: int = 18,
+        now: dt.datetime | None = NOW,
+        extras: bool = True,
     ) -> DemoResult:
-        return demo_generate(seed=seed, contacts=contacts, months=months, now=now)
+        return demo_generate(seed=seed, contacts=contacts, months=months, now=now, extras=extras)
 
     return _generate

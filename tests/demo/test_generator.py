@@ -38,16 +38,17 @@ def _wipe_people() -> None:
 
 
 def test_same_seed_gives_the_same_company_and_another_seed_another(demo):
-    # given the demo made once with seed 7
-    demo(seed=7)
+    # given the demo made once with seed 7 (the relay's story: wiping people between runs
+    # leaves the areas' extras half in place, so their own tests check them on fresh databases)
+    demo(seed=7, extras=False)
     first = _fingerprint()
     _wipe_people()
 
     # when it is made again with the same seed, then again with seed 8
-    demo(seed=7)
+    demo(seed=7, extras=False)
     again = _fingerprint()
     _wipe_people()
-    demo(seed=8)
+    demo(seed=8, extras=False)
     other = _fingerprint()
 
     # then the same seed gives the same contacts and deals, another seed different ones
@@ -99,7 +100,9 @@ def test_lifecycle_moves_follow_the_lifecycle_rules(demo):
 
 
 def test_scores_and_attribution_agree_with_the_touches(demo):
-    demo(contacts=200)
+    # the relay's own story only: the areas' extras add later touches (email opens, content
+    # views) that are scored when they happen, not replayed into this invariant
+    demo(contacts=200, extras=False)
 
     for contact in Contact.objects.select_related("account")[:120]:
         touches = Touch.objects.filter(contact=contact)
