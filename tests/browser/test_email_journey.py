@@ -77,6 +77,8 @@ def test_a_marketer_writes_sends_and_a_recipient_unsubscribes(
     page.get_by_role("button", name="Save draft").click()
     expect(page.get_by_role("heading", name="Autumn webinar invite")).to_be_visible()
     page.get_by_role("button", name="Start sending").click()
+    # the start is a form post: let its page arrive before reloading for the worker's progress
+    expect(page.get_by_role("button", name="Start sending")).to_have_count(0)
     page.reload()
     expect(page.locator("#progress .stage")).to_have_text("Finished")
     expect(page.get_by_text("100% of 3 handled")).to_be_visible()
