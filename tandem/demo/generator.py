@@ -150,7 +150,12 @@ def demo_generate(
                 on_chunk(number)
     finally:
         bar.close()
-    if result.chunks_written:
+    # The summary is written last, in the extras' transaction: without it an earlier run
+    # stopped after its chunks (say, killed during the extras), and this run finishes the job.
+    finished = AuditEntry.objects.filter(
+        record_type="demo.dataset", record_id=f"seed-{seed}"
+    ).exists()
+    if result.chunks_written or not finished:
         with transaction.atomic():
             _reps_mark_last_lead()
             context = demo_extras.DemoContext(seed=seed, contacts=contacts, months=months, now=now)

@@ -59,9 +59,19 @@ DRAFT_NAME = "Peak-season webinar invitation"
 LINKS = ["https://example.com/blog/order-to-cash", "https://example.com/changelog"]
 
 
+# A newsletter audience the demo can date message by message: a million-contact company's
+# biggest segment holds hundreds of thousands, and the demo refreshes each recipient's touches.
+AUDIENCE_MAX = 5_000
+
+
 def _audience(context: DemoContext) -> Segment:
-    """The largest segment there is, or a static list of consenting contacts made for the demo."""
-    existing = Segment.objects.filter(is_exclusion=False).order_by("-member_count", "id").first()
+    """The largest segment of at most AUDIENCE_MAX members, or a static list of consenting
+    contacts made for the demo."""
+    existing = (
+        Segment.objects.filter(is_exclusion=False, member_count__lte=AUDIENCE_MAX)
+        .order_by("-member_count", "id")
+        .first()
+    )
     if existing is not None and SegmentMember.objects.filter(segment=existing).exists():
         return existing
     segment, _ = Segment.objects.get_or_create(

@@ -16,6 +16,7 @@ from tandem.demo import catalog
 from tandem.demo.generator import DemoRefused
 from tandem.handoff import scoring
 from tandem.handoff.models import Lead
+from tandem.mailing.models import EmailSend
 from tandem.marketing.models import Campaign, FormSubmission, LeadForm
 from tandem.people.lifecycle import Stage, move_problem
 from tandem.people.models import Account, AudienceType, Consent, Contact, LifecycleMove, Touch
@@ -193,6 +194,19 @@ def test_a_rerun_with_the_same_seed_adds_nothing(demo):
 
     assert result.chunks_written == 0 and result.chunks_skipped == 1
     assert (Contact.objects.count(), Touch.objects.count(), Deal.objects.count()) == before
+    assert AuditEntry.objects.filter(record_type="demo.dataset").count() == 1
+
+
+def test_a_run_stopped_in_its_extras_finishes_them_on_the_next(demo):
+    demo(contacts=200)
+    # What a run killed inside the extras' transaction leaves: its chunks, no extras, no summary.
+    AuditEntry.objects.filter(record_type="demo.dataset").delete()
+    EmailSend.objects.all().delete()
+
+    result = demo(contacts=200)
+
+    assert result.chunks_written == 0
+    assert EmailSend.objects.filter(recipients__isnull=False).exists()
     assert AuditEntry.objects.filter(record_type="demo.dataset").count() == 1
 
 
