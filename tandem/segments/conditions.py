@@ -18,13 +18,16 @@ treated as "matches everyone".
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.db.models import (
+    BigIntegerField,
     BooleanField,
     Count,
     Exists,
+    Expression,
     F,
     OuterRef,
     Q,
@@ -83,6 +86,35 @@ class Param:
         }
 
 
+# What a condition's answer can depend on. A refresh told which of these changed evaluates only
+# the segments whose rules read them (a touch cannot move a segment of field conditions).
+INPUT_CONTACT = "contact"  # the contact's own columns: fields, score, stage, audience, owner
+INPUT_ACCOUNT = "account"
+INPUT_CONSENT = "consent"
+INPUT_TOUCH = "touch"  # touches, and form submissions (each comes with its touch)
+INPUTS = frozenset({INPUT_CONTACT, INPUT_ACCOUNT, INPUT_CONSENT, INPUT_TOUCH})
+
+
+def input_static_list(segment_id: int) -> str:
+    """The input "membership of static list N" (changed by adding or removing its members)."""
+    return f"segment:{segment_id}"
+
+
+class ContactSet(Expression):
+    """The contacts an evaluation is restricted to, bound as ONE parameter (a JSON array on
+    SQLite, an array on PostgreSQL), so the SQL is the same for one contact or five hundred and
+    a statement stays far below the databases' limits on parameters."""
+
+    def __init__(self, ids: list[int]) -> None:
+        super().__init__(output_field=BigIntegerField())
+        self.ids = list(ids)
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        if connection.vendor == "postgresql":
+            return "(SELECT unnest(%s::bigint[]))", [self.ids]
+        return "(SELECT value FROM json_each(%s))", [json.dumps(self.ids)]
+
+
 @dataclass
 class EvalContext:
     """What evaluation needs: the clock, an optional set of contacts to restrict subqueries to,
@@ -115,8 +147,15 @@ class Condition:
     def q(self, ctx: EvalContext) -> Q:
         raise NotImplementedError
 
+    # Which inputs (``INPUT_*``) the answer reads; most conditions read the contact's own row.
+    reads: ClassVar[frozenset[str]] = frozenset({INPUT_CONTACT})
+
     def is_time_relative(self) -> bool:
         return self.time_relative
+
+    def inputs(self, expanding: tuple[int, ...] = ()) -> frozenset[str]:
+        """What a change must touch for this condition's answer to move."""
+        return self.reads
 
     def segment_refs(self) -> set[int]:
         return set()
@@ -303,6 +342,8 @@ class AccountField(_TextField):
     label = "Account field"
     group = "Account"
     prefix = "account__"
+    # A contact moving to another account is a change of the contact's own row.
+    reads = frozenset({INPUT_ACCOUNT, INPUT_CONTACT})
     # A contact without an account has every account field empty.
     nullable = True
     field_choices = [
@@ -450,6 +491,7 @@ CONSENT_STATES = [
 class ConsentState(Condition):
     type = "consent"
     label = "Consent"
+    reads = frozenset({INPUT_CONSENT})
     params = [
         Param("channel", "Channel", "choice", list(ConsentChannel.choices)),
         Param("state", "State", "choice", CONSENT_STATES),
@@ -556,6 +598,7 @@ class Behaviour(Condition):
     type = "behaviour"
     label = "Behaviour"
     group = "Behaviour"
+    reads = frozenset({INPUT_TOUCH})
     params = [
         Param("action", "Did", "choice", ACTION_CHOICES),
         Param("form", "Form", "form", required=False, show_when={"action": ["submitted_form"]}),
@@ -600,18 +643,21 @@ class Behaviour(Condition):
                 rows = rows.filter(touch__campaign_id=v["campaign"])
         else:
             kinds = ACTIONS[v["action"]][1]
-            rows = (
-                Touch.objects.filter(kind__in=kinds)
-                if len(kinds) > 1
-                else Touch.objects.filter(kind=kinds[0])
-            )
+            if v["action"] == "any_touch":
+                # Every touch has one of the kinds; no filter lets the index on
+                # (contact, occurred_at) or the time alone answer.
+                rows = Touch.objects.all()
+            elif len(kinds) > 1:
+                rows = Touch.objects.filter(kind__in=kinds)
+            else:
+                rows = Touch.objects.filter(kind=kinds[0])
             time_field = "occurred_at"
             if v.get("campaign"):
                 rows = rows.filter(campaign_id=v["campaign"])
         if since is not None:
             rows = rows.filter(**{f"{time_field}__gte": since})
         if ctx.contact_ids is not None:
-            rows = rows.filter(contact_id__in=ctx.contact_ids)
+            rows = rows.filter(contact_id__in=ContactSet(ctx.contact_ids))
         return rows.order_by()
 
     def q(self, ctx: EvalContext) -> Q:
@@ -667,6 +713,20 @@ class SegmentMembership(Condition):
     def segment_refs(self) -> set[int]:
         return {self.values["segment"]}
 
+    def inputs(self, expanding: tuple[int, ...] = ()) -> frozenset[str]:
+        from tandem.segments.models import Segment
+
+        target_id = self.values["segment"]
+        target = Segment.objects.filter(pk=target_id).only("kind", "rule").first()
+        if target is None or target_id in expanding:
+            return INPUTS  # cannot be evaluated anyway; never skipped by mistake
+        if target.kind == Segment.Kind.STATIC:
+            return frozenset({input_static_list(target_id)})
+        try:
+            return parse_rule(target.rule).inputs((*expanding, target_id))
+        except InvalidInput:
+            return INPUTS
+
     def q(self, ctx: EvalContext) -> Q:
         from tandem.segments.models import Segment, SegmentMember
 
@@ -679,7 +739,7 @@ class SegmentMembership(Condition):
         if target.kind == Segment.Kind.STATIC:
             members = SegmentMember.objects.filter(segment_id=target_id)
             if ctx.contact_ids is not None:
-                members = members.filter(contact_id__in=ctx.contact_ids)
+                members = members.filter(contact_id__in=ContactSet(ctx.contact_ids))
             q = Q(pk__in=members.values("contact_id"))
         else:
             inner = EvalContext(
@@ -729,6 +789,13 @@ class Group:
 
     def is_time_relative(self) -> bool:
         return any(c.is_time_relative() for c in self.walk())
+
+    def inputs(self, expanding: tuple[int, ...] = ()) -> frozenset[str]:
+        """Every input (``INPUT_*``, ``input_static_list``) some condition of the rule reads."""
+        found: frozenset[str] = frozenset()
+        for c in self.walk():
+            found |= c.inputs(expanding)
+        return found
 
     def segment_refs(self) -> set[int]:
         refs: set[int] = set()
