@@ -34,13 +34,22 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.lookups import Exact, GreaterThan
+from django.db.models.lookups import (
+    Exact,
+    GreaterThan,
+    IContains,
+    IEndsWith,
+    IExact,
+    IStartsWith,
+    Lookup,
+)
 from django.utils import timezone
 
 from tandem.errors import InvalidInput
 from tandem.people.lifecycle import Stage
 from tandem.people.models import (
     AUDIENCE_BY_NAME,
+    Account,
     AudienceType,
     Consent,
     ConsentChannel,
@@ -275,11 +284,65 @@ TEXT_OPS = [
 ]
 VALUELESS_OPS = frozenset({"is_empty", "is_not_empty"})
 TEXT_LOOKUPS = {
-    "equals": "iexact",
-    "contains": "icontains",
-    "starts_with": "istartswith",
-    "ends_with": "iendswith",
+    "equals": "segment_iexact",
+    "contains": "segment_icontains",
+    "starts_with": "segment_istartswith",
+    "ends_with": "segment_iendswith",
 }
+
+
+class _PlannedILike:
+    """On PostgreSQL, ``column ILIKE pattern`` in place of Django's ``UPPER(column) = UPPER(v)``
+    (and ``UPPER(column) LIKE UPPER(pattern)``). Same answer; but the planner estimates ILIKE
+    from the column's statistics, while for ``UPPER(column)`` it has none and guesses 0.5 % of
+    rows. For "industry is Manufacturing" (a fifth of all contacts) that guess chose nested
+    loops that took seconds at a million contacts. Other databases keep Django's SQL."""
+
+    django_name: ClassVar[str]
+
+    def get_rhs_op(self, connection: Any, rhs: str) -> str:
+        return connection.operators[self.django_name] % rhs
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = Lookup.process_lhs(self, compiler, connection)  # type: ignore[arg-type]
+        rhs, rhs_params = self.process_rhs(compiler, connection)  # type: ignore[attr-defined]
+        return f"{lhs}::text ILIKE {rhs}", [*lhs_params, *rhs_params]
+
+
+class _EqualsIgnoringCase(_PlannedILike, IExact):
+    lookup_name = "segment_iexact"
+    django_name = "iexact"
+
+
+class _ContainsIgnoringCase(_PlannedILike, IContains):
+    lookup_name = "segment_icontains"
+    django_name = "icontains"
+
+
+class _StartsWithIgnoringCase(_PlannedILike, IStartsWith):
+    lookup_name = "segment_istartswith"
+    django_name = "istartswith"
+
+
+class _EndsWithIgnoringCase(_PlannedILike, IEndsWith):
+    lookup_name = "segment_iendswith"
+    django_name = "iendswith"
+
+
+_TEXT_LOOKUP_TYPES = (
+    _EqualsIgnoringCase,
+    _ContainsIgnoringCase,
+    _StartsWithIgnoringCase,
+    _EndsWithIgnoringCase,
+)
+
+
+def _text_lookups_register(model: Any, names: list[str]) -> None:
+    """Register the lookups on these fields only (not on every CharField of the project)."""
+    for name in names:
+        text_field = model._meta.get_field(name)
+        for lookup in _TEXT_LOOKUP_TYPES:
+            text_field.register_lookup(lookup)
 
 
 def _text_q(column: str, op: str, value: str, *, nullable: bool) -> Q:
@@ -336,6 +399,9 @@ class ContactField(_TextField):
     ]
 
 
+_text_lookups_register(Contact, [name for name, _ in ContactField.field_choices])
+
+
 @condition
 class AccountField(_TextField):
     type = "account_field"
@@ -365,6 +431,9 @@ class AccountField(_TextField):
             hide_when={"op": sorted(VALUELESS_OPS)},
         ),
     ]
+
+
+_text_lookups_register(Account, [name for name, _ in AccountField.field_choices])
 
 
 # --- audience, lifecycle, score, consent, owner -----------------------------------------------
