@@ -32,11 +32,13 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.db.models.lookups import (
     Exact,
     GreaterThan,
+    GreaterThanOrEqual,
     IContains,
     IEndsWith,
     IExact,
@@ -130,6 +132,8 @@ class EvalContext:
     and the segments already being expanded (so a cycle is an error, never a loop)."""
 
     now: dt.datetime = field(default_factory=timezone.now)
+    # Set when evaluating for a few contacts (the incremental refresh): conditions read their
+    # rows per contact (correlated to the contact row) rather than for everyone.
     contact_ids: list[int] | None = None
     expanding: tuple[int, ...] = ()
 
@@ -726,11 +730,18 @@ class Behaviour(Condition):
         if since is not None:
             rows = rows.filter(**{f"{time_field}__gte": since})
         if ctx.contact_ids is not None:
-            rows = rows.filter(contact_id__in=ContactSet(ctx.contact_ids))
+            # Evaluated for a few contacts: a subquery per contact row, read through the
+            # index on (contact, occurred_at) — far less for PostgreSQL to plan than a join.
+            rows = rows.filter(contact_id=OuterRef("pk"))
         return rows.order_by()
 
     def q(self, ctx: EvalContext) -> Q:
         rows = self.happenings(ctx)
+        if ctx.contact_ids is not None:
+            if self.values["at_least"] == 1:
+                return Q(Exists(rows))
+            times = rows.values("contact_id").annotate(times=Count("pk")).values("times")
+            return Q(GreaterThanOrEqual(Subquery(times), self.values["at_least"]))
         if self.values["at_least"] > 1:
             rows = (
                 rows.values("contact_id")
@@ -808,8 +819,9 @@ class SegmentMembership(Condition):
         if target.kind == Segment.Kind.STATIC:
             members = SegmentMember.objects.filter(segment_id=target_id)
             if ctx.contact_ids is not None:
-                members = members.filter(contact_id__in=ContactSet(ctx.contact_ids))
-            q = Q(pk__in=members.values("contact_id"))
+                q = Q(Exists(members.filter(contact_id=OuterRef("pk"))))
+            else:
+                q = Q(pk__in=members.values("contact_id"))
         else:
             inner = EvalContext(
                 now=ctx.now, contact_ids=ctx.contact_ids, expanding=(*ctx.expanding, target_id)
