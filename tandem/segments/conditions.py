@@ -29,6 +29,7 @@ from django.db.models import (
     Exists,
     Expression,
     F,
+    Func,
     OuterRef,
     Q,
     QuerySet,
@@ -42,6 +43,7 @@ from django.db.models.lookups import (
     IContains,
     IEndsWith,
     IExact,
+    In,
     IStartsWith,
     Lookup,
 )
@@ -707,10 +709,16 @@ class Behaviour(Condition):
         """The matching touches (or form submissions), as rows with a ``contact_id``."""
         v = self.values
         since = ctx.now - dt.timedelta(days=v["within_days"]) if v["within_days"] else None
+        per_contact = ctx.contact_ids is not None
+
+        def column(name: str) -> Any:
+            # Per contact, the contact's index must drive the lookup; see ``_NotAnIndexKey``.
+            return _NotAnIndexKey(F(name)) if per_contact else F(name)
+
         if v.get("form"):
             from tandem.marketing.models import FormSubmission
 
-            rows: QuerySet = FormSubmission.objects.filter(form_id=v["form"])
+            rows: QuerySet = FormSubmission.objects.filter(Exact(column("form_id"), v["form"]))
             time_field = "submitted_at"
             if v.get("campaign"):
                 rows = rows.filter(touch__campaign_id=v["campaign"])
@@ -721,15 +729,15 @@ class Behaviour(Condition):
                 # (contact, occurred_at) or the time alone answer.
                 rows = Touch.objects.all()
             elif len(kinds) > 1:
-                rows = Touch.objects.filter(kind__in=kinds)
+                rows = Touch.objects.filter(In(column("kind"), list(kinds)))
             else:
-                rows = Touch.objects.filter(kind=kinds[0])
+                rows = Touch.objects.filter(Exact(column("kind"), kinds[0]))
             time_field = "occurred_at"
             if v.get("campaign"):
-                rows = rows.filter(campaign_id=v["campaign"])
+                rows = rows.filter(Exact(column("campaign_id"), v["campaign"]))
         if since is not None:
             rows = rows.filter(**{f"{time_field}__gte": since})
-        if ctx.contact_ids is not None:
+        if per_contact:
             # Evaluated for a few contacts: a subquery per contact row, read through the
             # index on (contact, occurred_at) — far less for PostgreSQL to plan than a join.
             rows = rows.filter(contact_id=OuterRef("pk"))
@@ -761,6 +769,18 @@ class Behaviour(Condition):
             text += f" at least {v['at_least']} times"
         text += f" in the last {v['within_days']} days" if v["within_days"] else " ever"
         return text[0].upper() + text[1:]
+
+
+class _NotAnIndexKey(Func):
+    """The column's value, written so that SQLite will not look it up through an index
+    (``+column``). Evaluating one contact, the index on (contact, occurred_at) finds its
+    touches; without statistics SQLite may instead range over (kind, occurred_at) — every
+    email opened in 90 days — once per segment. Other databases choose by their statistics."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra)
 
 
 # --- membership of another segment -----------------------------------------------------------
