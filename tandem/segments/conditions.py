@@ -122,7 +122,9 @@ class ContactSet(Expression):
         super().__init__(output_field=BigIntegerField())
         self.ids = list(ids)
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    # The stubs type parameters as str | int; an array parameter is neither, so the override
+    # is declared loosely on purpose.
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
         if connection.vendor == "postgresql":
             return "(SELECT unnest(%s::bigint[]))", [self.ids]
         return "(SELECT value FROM json_each(%s))", [json.dumps(self.ids)]
