@@ -245,8 +245,13 @@ def segment_rebuild(*, segment: Segment, now: dt.datetime | None = None) -> Rebu
     scratch = f"segment_matching_{segment.pk}"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} (id bigint PRIMARY KEY)")
-        cursor.execute(f"INSERT INTO {scratch} (id) {sql}", params)
+        # CREATE TABLE … AS, not INSERT … SELECT: PostgreSQL runs the rule's query with
+        # parallel workers only for the former (it never parallelises an INSERT's SELECT).
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {scratch} AS "  # noqa: S608
+            f"SELECT matching.pk AS id FROM ({sql}) matching",
+            params,
+        )
         cursor.execute(
             f"DELETE FROM {members} WHERE segment_id = %s AND contact_id NOT IN "  # noqa: S608
             f"(SELECT m.id FROM {scratch} m)",
