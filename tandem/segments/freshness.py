@@ -16,9 +16,10 @@ from django.db import transaction
 class _Pending:
     """The contacts changed in the current transaction; called once on commit."""
 
-    __qualname__ = "segments_refresh_pending"
-
     def __init__(self, contact_ids: set[int], changed: set[str] | None) -> None:
+        # Django names a failing on-commit callback by its ``__qualname__``; an instance has
+        # none of its own, and the AttributeError would hide the failure.
+        self.__qualname__ = "segments_refresh_pending"
         self.contact_ids = contact_ids
         # What changed (``conditions.INPUT_*``); None: anything may have.
         self.changed = changed

@@ -4,7 +4,7 @@ segments, and only the segments a change can move are evaluated."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tandem.people.models import Contact
@@ -16,6 +16,7 @@ from tandem.segments.conditions import (
     input_static_list,
     parse_rule,
 )
+from tandem.segments.freshness import segments_refresh_on_commit
 from tandem.segments.models import Segment, SegmentMember
 
 SENIOR = {
@@ -133,3 +134,28 @@ def test_each_segment_knows_what_its_rule_reads(crowd, make_segment, cast):
         INPUT_TOUCH,
         input_static_list(hand_picked.pk),
     }
+
+
+def pending_refresh(callbacks):
+    (pending,) = [
+        c for c in callbacks if getattr(c, "__qualname__", "") == "segments_refresh_pending"
+    ]
+    return pending
+
+
+def test_one_transaction_joins_what_changed(crowd, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        segments_refresh_on_commit([crowd.ann.pk], changed={INPUT_TOUCH})
+        segments_refresh_on_commit([crowd.bob.pk], changed={INPUT_CONTACT})
+    pending = pending_refresh(callbacks)
+    assert pending.changed == {INPUT_TOUCH, INPUT_CONTACT}
+    assert pending.contact_ids == {crowd.ann.pk, crowd.bob.pk}
+
+
+def test_a_change_of_unknown_kind_refreshes_every_segment(
+    crowd, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        segments_refresh_on_commit([crowd.ann.pk], changed={INPUT_TOUCH})
+        segments_refresh_on_commit([crowd.bob.pk])  # unsure what changed: everything
+    assert pending_refresh(callbacks).changed is None
