@@ -229,6 +229,9 @@ class Touch(models.Model):
             models.Index(fields=["contact", "occurred_at"]),
             models.Index(fields=["account", "occurred_at"]),
             models.Index(fields=["campaign", "occurred_at"]),
+            # Behaviour conditions ("opened an email in the last 30 days") over every contact:
+            # a range of one kind and time, covering the contact, read without the table.
+            models.Index(fields=["kind", "occurred_at", "contact"], name="touch_kind_time_contact"),
         ]
         verbose_name_plural = "touches"
 

@@ -16,33 +16,46 @@ from django.db import transaction
 class _Pending:
     """The contacts changed in the current transaction; called once on commit."""
 
-    __qualname__ = "segments_refresh_pending"
-
-    def __init__(self, contact_ids: set[int]) -> None:
+    def __init__(self, contact_ids: set[int], changed: set[str] | None) -> None:
+        # Django names a failing on-commit callback by its ``__qualname__``; an instance has
+        # none of its own, and the AttributeError would hide the failure.
+        self.__qualname__ = "segments_refresh_pending"
         self.contact_ids = contact_ids
+        # What changed (``conditions.INPUT_*``); None: anything may have.
+        self.changed = changed
         self.is_done = False
+
+    def join(self, contact_ids: set[int], changed: set[str] | None) -> None:
+        self.contact_ids |= contact_ids
+        self.changed = None if changed is None or self.changed is None else self.changed | changed
 
     def __call__(self) -> None:
         from tandem.segments.services import segments_refresh_for_contacts
 
         self.is_done = True
-        segments_refresh_for_contacts(self.contact_ids)
+        segments_refresh_for_contacts(self.contact_ids, changed=self.changed)
 
 
-def segments_refresh_on_commit(contact_ids: Iterable[int | None]) -> None:
-    """Refresh these contacts' segment memberships once the current transaction commits."""
+def segments_refresh_on_commit(
+    contact_ids: Iterable[int | None], *, changed: Iterable[str] | None = None
+) -> None:
+    """Refresh these contacts' segment memberships once the current transaction commits.
+
+    ``changed`` names what changed (``conditions.INPUT_TOUCH`` …) so that only segments whose
+    rules read it are evaluated; leave it out when unsure."""
     ids = {int(i) for i in contact_ids if i is not None}
     if not ids:
         return
+    kinds = None if changed is None else set(changed)
     connection = transaction.get_connection()
     if connection.in_atomic_block:
         # Join the callback already waiting in this transaction, if there is one; a callback
         # dropped by a rollback is no longer in the list, so a new one is registered.
         for _, func, _ in connection.run_on_commit:
             if isinstance(func, _Pending) and not func.is_done:
-                func.contact_ids |= ids
+                func.join(ids, kinds)
                 return
-    pending = _Pending(ids)
+    pending = _Pending(ids, kinds)
     # Robust: the change itself is committed; a failing refresh is logged, and the periodic
     # sweep or a rebuild puts membership right.
     transaction.on_commit(pending, robust=True)

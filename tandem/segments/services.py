@@ -6,13 +6,12 @@ import csv
 import datetime as dt
 import io
 import json
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Q, When
 from django.utils import timezone
 
 from tandem.access import policies
@@ -20,15 +19,18 @@ from tandem.audit import events as audit
 from tandem.errors import InvalidInput
 from tandem.people.models import Contact
 from tandem.segments.conditions import (
+    ContactSet,
     EvalContext,
     RuleError,
     as_flag,
+    input_static_list,
     parse_rule,
     rule_normalise,
 )
 from tandem.segments.models import Segment, SegmentMember, SegmentSize
 
-REFRESH_CHUNK = 500
+# Contacts per flags query: the contact set is one parameter, so this bounds memory only.
+REFRESH_CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -243,8 +245,13 @@ def segment_rebuild(*, segment: Segment, now: dt.datetime | None = None) -> Rebu
     scratch = f"segment_matching_{segment.pk}"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {scratch} (id bigint PRIMARY KEY)")
-        cursor.execute(f"INSERT INTO {scratch} (id) {sql}", params)
+        # CREATE TABLE … AS, not INSERT … SELECT: PostgreSQL runs the rule's query with
+        # parallel workers only for the former (it never parallelises an INSERT's SELECT).
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {scratch} AS "  # noqa: S608
+            f"SELECT matching.pk AS id FROM ({sql}) matching",
+            params,
+        )
         cursor.execute(
             f"DELETE FROM {members} WHERE segment_id = %s AND contact_id NOT IN "  # noqa: S608
             f"(SELECT m.id FROM {scratch} m)",
@@ -318,128 +325,228 @@ def segments_refresh(*, now: dt.datetime | None = None) -> dict[str, RebuildResu
 # --- incremental -----------------------------------------------------------------------------
 
 
-def segments_refresh_for_contact(contact_id: int, *, now: dt.datetime | None = None) -> None:
-    """Re-evaluate every dynamic segment for one contact (one query for all of them) and add or
-    remove its memberships."""
-    segments_refresh_for_contacts([contact_id], now=now)
+def segments_refresh_for_contact(
+    contact_id: int, *, now: dt.datetime | None = None, changed: Iterable[str] | None = None
+) -> None:
+    """Re-evaluate every dynamic segment for one contact and add or remove its memberships."""
+    segments_refresh_for_contacts([contact_id], now=now, changed=changed)
 
 
 def segments_refresh_for_contacts(
-    contact_ids: Iterable[int], *, now: dt.datetime | None = None
+    contact_ids: Iterable[int],
+    *,
+    now: dt.datetime | None = None,
+    changed: Iterable[str] | None = None,
 ) -> tuple[int, int]:
-    """Re-evaluate every dynamic segment for these contacts; (memberships added, removed).
+    """Re-evaluate the dynamic segments for these contacts; (memberships added, removed).
 
-    For the batch touch ingest and other bulk changes: one query per chunk of 500 contacts
-    evaluates all segments at once. A segment whose rule cannot be evaluated is skipped (its
-    rebuild reports the error)."""
+    ``changed`` names what changed (``conditions.INPUT_*``, ``input_static_list(pk)``); only the
+    segments whose rules read one of those are evaluated. ``None`` (the default) means anything
+    may have changed, so every dynamic segment is evaluated.
+
+    Cost per chunk of contacts, whatever the number of segments: one query lists the dynamic
+    segments, one evaluates all their rules and reads the present memberships; only when
+    something moved, one INSERT, one DELETE and one UPDATE of the counts. A segment whose rule
+    cannot be evaluated is skipped (its rebuild reports the error)."""
     ids = sorted({int(i) for i in contact_ids})
     if not ids:
         return (0, 0)
     now = now or timezone.now()
-    segments = dynamic_segments()
-    if not segments:
+    plan = _refresh_plan(None if changed is None else frozenset(changed))
+    if plan is None:
         return (0, 0)
     added = removed = 0
     for start in range(0, len(ids), REFRESH_CHUNK):
-        a, r = _refresh_chunk(segments, ids[start : start + REFRESH_CHUNK], now)
+        a, r = _refresh_chunk(plan, ids[start : start + REFRESH_CHUNK], now)
         added, removed = added + a, removed + r
     return (added, removed)
 
 
-# Compiling fifty rules through the ORM costs far more than running them, so the flags query
-# is compiled once with stand-in values (contact ids below any real one, a clock in 1901) and
-# kept for a minute; each refresh swaps in the real ids and shifts the times to now.
+@dataclass(frozen=True)
+class _RefreshPlan:
+    """The flags query for a set of segments, compiled with stand-in contacts and clock."""
+
+    sql: str
+    params: tuple
+    segment_ids: tuple[int, ...]  # one flag column each, in this order
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    """Each dynamic segment's rule, parsed, with the inputs it reads (None: cannot be evaluated)."""
+
+    rules: dict[int, Any]
+    inputs: dict[int, frozenset[str]]
+    plans: dict[frozenset[str] | None, _RefreshPlan | None] = field(default_factory=dict)
+
+
+# Compiling fifty rules through the ORM costs far more than running them, so the flags query is
+# compiled once per set of rules with stand-in values (a contact set holding an id below any
+# real one, a clock in 1901) and kept while the rules stay the same; each refresh swaps in the
+# real contacts and shifts the times to now.
 _STAND_IN_ID = -7_777_777
 _STAND_IN_NOW = dt.datetime(1901, 1, 1, 0, 0, 0, 123457, tzinfo=dt.UTC)
-_COMPILED_FOR_SECONDS = 60.0
-_compiled: dict[tuple, tuple[float, str, tuple, list[int]]] = {}
+_compiled: dict[tuple, _Compiled] = {}
 
 
-def _flags_sql(segments: list[Segment], count: int) -> tuple[str, tuple, list[int]]:
-    """SQL answering, for ``count`` contacts, a yes/no column per segment that can be evaluated."""
-    key = (tuple((s.pk, json.dumps(s.rule, sort_keys=True)) for s in segments), count)
-    hit = _compiled.get(key)
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1], hit[2], hit[3]
-    stand_ins = [_STAND_IN_ID + n for n in range(count)]
-    ctx = EvalContext(now=_STAND_IN_NOW, contact_ids=stand_ins)
-    flags, evaluated = {}, []
-    for segment in segments:
+def _dynamic_rules() -> tuple[tuple[int, str], ...]:
+    """(pk, rule as stored text) of every dynamic segment: one query, no JSON decoding."""
+    rule = "rule::text" if connection.vendor == "postgresql" else "rule"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, {rule} FROM {Segment._meta.db_table} "  # noqa: S608
+            "WHERE kind = %s ORDER BY id",
+            [Segment.Kind.DYNAMIC.value],
+        )
+        return tuple((int(pk), str(text)) for pk, text in cursor.fetchall())
+
+
+def _compile(rows: tuple[tuple[int, str], ...]) -> _Compiled:
+    rules: dict[int, Any] = {}
+    inputs: dict[int, frozenset[str]] = {}
+    for pk, text in rows:
         try:
-            flags[f"s{segment.pk}"] = as_flag(parse_rule(segment.rule).q(ctx))
+            group = parse_rule(json.loads(text))
+        except (InvalidInput, ValueError):
+            continue  # its rebuild reports the error
+        rules[pk] = group
+        inputs[pk] = group.inputs((pk,))
+    return _Compiled(rules=rules, inputs=inputs)
+
+
+def _refresh_plan(changed: frozenset[str] | None) -> _RefreshPlan | None:
+    rows = _dynamic_rules()
+    if not rows:
+        return None
+    compiled = _compiled.get(rows)
+    if compiled is None:
+        if len(_compiled) > 16:
+            _compiled.clear()
+        compiled = _compiled[rows] = _compile(rows)
+    if changed not in compiled.plans:
+        compiled.plans[changed] = _plan_build(compiled, changed)
+    return compiled.plans[changed]
+
+
+def _plan_build(compiled: _Compiled, changed: frozenset[str] | None) -> _RefreshPlan | None:
+    """SQL answering, for a set of contacts, a yes/no column per segment that can be evaluated
+    (and may be moved by ``changed``), then the segments each contact is in now."""
+    ctx = EvalContext(now=_STAND_IN_NOW, contact_ids=[_STAND_IN_ID])
+    flags, evaluated = {}, []
+    for pk, group in compiled.rules.items():
+        if changed is not None and not (compiled.inputs[pk] & changed):
+            continue
+        try:
+            flags[f"s{pk}"] = as_flag(group.q(ctx))
         except InvalidInput:
             continue  # its rebuild reports the error
-        evaluated.append(segment.pk)
+        evaluated.append(pk)
     if not flags:
-        sql, params = "", ()
-    else:
-        query = Contact.objects.filter(pk__in=stand_ins).order_by().values("pk").annotate(**flags)
-        sql, params = query.query.sql_with_params()
-    if len(_compiled) > 64:
-        _compiled.clear()
-    _compiled[key] = (time.monotonic() + _COMPILED_FOR_SECONDS, sql, tuple(params), evaluated)
-    return sql, tuple(params), evaluated
+        return None
+    query = (
+        Contact.objects.filter(pk__in=ContactSet([_STAND_IN_ID]))
+        .order_by()
+        .values(refreshed_id=F("pk"))
+        .annotate(**flags)
+    )
+    sql, params = query.query.sql_with_params()
+    members = SegmentMember._meta.db_table
+    listed = (
+        "string_agg(m.segment_id::text, ',')"
+        if connection.vendor == "postgresql"
+        else "group_concat(m.segment_id)"
+    )
+    sql = (
+        f"SELECT f.*, (SELECT {listed} FROM {members} m "  # noqa: S608
+        f"WHERE m.contact_id = f.refreshed_id) FROM ({sql}) f"
+    )
+    return _RefreshPlan(sql=sql, params=tuple(params), segment_ids=tuple(evaluated))
 
 
 def _real_param(param: Any, ids: list[int], now: dt.datetime) -> Any:
-    if isinstance(param, int) and not isinstance(param, bool):
-        if _STAND_IN_ID <= param < _STAND_IN_ID + len(ids):
-            return ids[param - _STAND_IN_ID]
+    if isinstance(param, list) and param == [_STAND_IN_ID]:
+        return ids
+    if isinstance(param, str):
+        if param == f"[{_STAND_IN_ID}]":
+            return json.dumps(ids)
+        if len(param) == 26 and param.endswith(".123457"):
+            try:
+                moment = dt.datetime.fromisoformat(param).replace(tzinfo=dt.UTC)
+            except ValueError:
+                return param
+            if moment.year <= 1901:
+                return connection.ops.adapt_datetimefield_value(now - (_STAND_IN_NOW - moment))
         return param
     if isinstance(param, dt.datetime) and param.year <= 1901 and param.microsecond == 123457:
         return now - (_STAND_IN_NOW - param)
-    if isinstance(param, str) and len(param) == 26 and param.endswith(".123457"):
-        try:
-            moment = dt.datetime.fromisoformat(param).replace(tzinfo=dt.UTC)
-        except ValueError:
-            return param
-        if moment.year <= 1901:
-            return connection.ops.adapt_datetimefield_value(now - (_STAND_IN_NOW - moment))
     return param
 
 
-def _refresh_chunk(segments: list[Segment], ids: list[int], now: dt.datetime) -> tuple[int, int]:
-    sql, params, evaluated = _flags_sql(segments, len(ids))
-    if not evaluated:
-        return (0, 0)
+def _refresh_chunk(plan: _RefreshPlan, ids: list[int], now: dt.datetime) -> tuple[int, int]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_real_param(p, ids, now) for p in params])
+        cursor.execute(plan.sql, [_real_param(p, ids, now) for p in plan.params])
         rows = cursor.fetchall()
-    should = {
-        (segment_id, row[0])
-        for row in rows
-        for segment_id, flag in zip(evaluated, row[1:], strict=True)
-        if flag
-    }
-    present = set(
-        SegmentMember.objects.filter(contact_id__in=ids, segment_id__in=evaluated).values_list(
-            "segment_id", "contact_id"
+    evaluated = set(plan.segment_ids)
+    should: set[tuple[int, int]] = set()
+    present: set[tuple[int, int]] = set()
+    for row in rows:
+        contact_id, flags, listed = row[0], row[1:-1], row[-1]
+        should.update(
+            (segment_id, contact_id)
+            for segment_id, flag in zip(plan.segment_ids, flags, strict=True)
+            if flag
         )
-    )
+        if listed:
+            present.update(
+                (int(s), contact_id) for s in str(listed).split(",") if int(s) in evaluated
+            )
     to_add = should - present
     to_remove = present - should
     if not (to_add or to_remove):
         return (0, 0)
+    _memberships_write(to_add, to_remove, now)
+    return (len(to_add), len(to_remove))
+
+
+# Pairs per DELETE statement: far below SQLite's and PostgreSQL's limits on parameters.
+_PAIRS_PER_STATEMENT = 5_000
+
+
+def _memberships_write(
+    to_add: set[tuple[int, int]], to_remove: set[tuple[int, int]], now: dt.datetime
+) -> None:
+    """One INSERT of the new memberships, one DELETE of the lost ones (per segment, OR-ed into
+    one statement) and one UPDATE of the counts."""
     deltas: dict[int, int] = {}
+    for s, _ in to_add:
+        deltas[s] = deltas.get(s, 0) + 1
+    for s, _ in to_remove:
+        deltas[s] = deltas.get(s, 0) - 1
     with transaction.atomic():
         if to_add:
             SegmentMember.objects.bulk_create(
                 [SegmentMember(segment_id=s, contact_id=c, added_at=now) for s, c in to_add],
                 ignore_conflicts=True,
             )
-            for s, _ in to_add:
-                deltas[s] = deltas.get(s, 0) + 1
-        if to_remove:
+        pairs = sorted(to_remove)
+        for start in range(0, len(pairs), _PAIRS_PER_STATEMENT):
             by_segment: dict[int, list[int]] = {}
-            for s, c in to_remove:
+            for s, c in pairs[start : start + _PAIRS_PER_STATEMENT]:
                 by_segment.setdefault(s, []).append(c)
-                deltas[s] = deltas.get(s, 0) - 1
+            gone_q = Q()
             for s, cs in by_segment.items():
-                gone = SegmentMember.objects.filter(segment_id=s, contact_id__in=cs)
-                gone._raw_delete(gone.db)
-        for s, delta in deltas.items():
-            Segment.objects.filter(pk=s).update(member_count=F("member_count") + delta)
-    return (len(to_add), len(to_remove))
+                gone_q |= Q(segment_id=s, contact_id__in=cs)
+            gone = SegmentMember.objects.filter(gone_q)
+            gone._raw_delete(gone.db)
+        moved = {s: d for s, d in deltas.items() if d}
+        if moved:
+            Segment.objects.filter(pk__in=moved).update(
+                member_count=Case(
+                    *[When(pk=s, then=F("member_count") + d) for s, d in moved.items()],
+                    default=F("member_count"),
+                    output_field=IntegerField(),
+                )
+            )
 
 
 def segments_forget_contact(contact_id: int) -> None:
@@ -482,7 +589,10 @@ def _dependents_refresh_on_commit(segment: Segment, contact_ids: list[int]) -> N
     """Dynamic segments that name this static list see its change for these contacts."""
     if any(segment.pk in _refs_of(s) for s in dynamic_segments()):
         ids = list(contact_ids)
-        transaction.on_commit(lambda: segments_refresh_for_contacts(ids), robust=True)
+        changed = [input_static_list(segment.pk)]
+        transaction.on_commit(
+            lambda: segments_refresh_for_contacts(ids, changed=changed), robust=True
+        )
 
 
 def segment_members_add(
