@@ -28,6 +28,7 @@ from tandem.people.models import (
     TouchKind,
 )
 from tandem.people.selectors import FREE_MAIL_DOMAINS
+from tandem.segments.conditions import INPUT_ACCOUNT, INPUT_CONSENT, INPUT_CONTACT
 from tandem.segments.freshness import segments_forget_contact, segments_refresh_on_commit
 
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "title")
@@ -102,7 +103,9 @@ def account_update(*, actor: Any, account: Account, via: str = "ui", **fields: A
         setattr(account, key, value)
     account.save()
     audit.record_updated(actor=actor, obj=account, before=before, via=via)
-    segments_refresh_on_commit(account.contacts.values_list("pk", flat=True))
+    segments_refresh_on_commit(
+        account.contacts.values_list("pk", flat=True), changed={INPUT_ACCOUNT}
+    )
     return account
 
 
@@ -270,7 +273,7 @@ def consent_record(
             "recorded_at": at or timezone.now(),
         },
     )
-    segments_refresh_on_commit([contact.pk])
+    segments_refresh_on_commit([contact.pk], changed={INPUT_CONSENT})
     return consent
 
 
@@ -399,7 +402,7 @@ def lifecycle_move(
     contact.lifecycle_stage, contact.lifecycle_changed_at = to_stage, when
     contact.save(update_fields=["lifecycle_stage", "lifecycle_changed_at", "updated_at"])
     audit.record_updated(actor=actor, obj=contact, before=before, via=via)
-    segments_refresh_on_commit([contact.pk])
+    segments_refresh_on_commit([contact.pk], changed={INPUT_CONTACT})
     return move
 
 
