@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import ibis
 import numpy as np
 import pyarrow as pa
 import pytest
 
-from tandem.analytics.attribution import AttributionInput, AttributionModel, attribution_run
+from tandem.analytics.attribution import (
+    AttributionInput,
+    AttributionModel,
+    attribution_run,
+    packed,
+    queries,
+)
 from tandem.analytics.attribution import analysis as attribution_analysis
-from tandem.analytics.attribution import packed, queries
 
 KINDS = np.array(["touch", "lead_created", "deal_created"])
 
@@ -119,5 +122,3 @@ def test_journey_ids_too_spread_to_pack_fall_back_to_the_engine():
     assert result.by_model(AttributionModel.MARKOV).removal_effects == pytest.approx(
         same.by_model(AttributionModel.MARKOV).removal_effects, abs=1e-12
     )
-
-

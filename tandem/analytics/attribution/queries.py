@@ -68,7 +68,12 @@ def normalized(table: ibis.Table, params: AttributionInput) -> ibis.Table:
     )
 
 
-PROBLEM_COLUMNS = ("missing_journey_id", "missing_touched_at", "unknown_touch_kind", "negative_value")
+PROBLEM_COLUMNS = (
+    "missing_journey_id",
+    "missing_touched_at",
+    "unknown_touch_kind",
+    "negative_value",
+)
 
 
 def key_profile(rows: ibis.Table, *, with_bounds: bool = False) -> ibis.Table:
