@@ -10,10 +10,10 @@ integer that sorts the touches the way the careful query does::
 (time in seconds, or in microseconds when some touch has a fraction of a second; ``code`` is
 the key's position in the sorted keys, 1…K). One numpy sort puts every journey's touches in
 order — time, then kind, then key, as ``queries.transition_counts`` breaks ties — and the
-transitions are counted with ``np.bincount`` on ``prev · S + state`` codes. The result is the same summary table the engine query returns, so the chain is built
-by the same code either way. When the packed key would not fit in 63 bits (journey ids that
-are not integers or spread too far), :func:`packing` says so and the caller runs the query
-on the engine instead.
+transitions are counted with ``np.bincount`` on ``prev · S + state`` codes. The result is the
+same summary table the engine query returns, so the chain is built by the same code either
+way. When the packed key would not fit in 63 bits (journey ids that are not integers or spread
+too far), :func:`packing` says so and the caller runs the query on the engine instead.
 """
 
 from __future__ import annotations
