@@ -118,8 +118,10 @@ class Attribution(Analysis[AttributionInput, AttributionSummary, AttributionResu
         self, rows: ibis.Table, codes: dict[str, int], layout: packed.Packing
     ) -> pa.Table:
         """Count the transitions in numpy from one packed integer per touch."""
+        # Both are bounded by packed.MAX_PACKED_TOUCHES, checked before packing, rather than
+        # by the summary limit: they are per touch and per journey by design.
         column = packed.packed_touches(rows, codes, layout).to_pyarrow()["packed"]
-        values = self.fetch(packed.journey_values(rows), what="journey values")
+        values = packed.journey_values(rows).to_pyarrow()
         return packed.transition_summary(
             np.asarray(column.to_numpy(), dtype=np.int64),
             values,
