@@ -45,3 +45,41 @@ def test_tiny_demo_generate_prints_json_figures():
     assert figures["contacts_per_second"]["value"] > 0
     assert figures["peak_memory"]["unit"] == "MB" and figures["peak_memory"]["value"] > 10
     assert figures["rows_touches"]["value"] > 200
+
+
+def test_analytics_all_times_every_analysis_on_a_tiny_demo():
+    # A 300-contact demo: too small for some fits, which then print `_failed`, not a crash.
+    lines = _benchmarks("analytics-all", "--contacts", "300", timeout=600).splitlines()
+
+    figures = {f["metric"]: f for f in map(json.loads, lines)}
+    assert figures["touches"]["value"] > 300
+    analyses = [
+        "feed_journeys",
+        *(
+            f"attribution_{model}"
+            for model in (
+                "first_touch",
+                "last_touch",
+                "linear",
+                "time_decay",
+                "position_based",
+                "w_shaped",
+                "full_path",
+                "markov",
+                "shapley",
+            )
+        ),
+        "attribution_report",
+        "clv_fit",
+        "lifetime_by_campaign",
+        "lifetime_by_segment",
+        "funnel_and_velocity",
+        "forecast",
+        "forecast_backtest",
+        "mediamix",
+        "profitability",
+    ]
+    for name in analyses:
+        assert figures[f"{name}_seconds"]["value"] > 0, name
+        assert figures[f"{name}_cpu_seconds"]["unit"] == "s", name
+        assert figures[f"{name}_peak_memory"]["unit"] == "MB", name

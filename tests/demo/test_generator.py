@@ -68,7 +68,9 @@ def test_every_won_deal_belongs_to_a_customer(demo):
         assert deal.contact.lifecycle_stage in CUSTOMER_STAGES, deal.name
         assert deal.contact.audience_flags & AudienceType.CUSTOMER
         assert deal.amount > 0
-        assert 15 <= (deal.closed_at - deal.created_at).days <= 150
+        # New business takes weeks to months; a known customer's reorder can close in days.
+        shortest = 2 if deal.is_repeat_purchase else 15
+        assert shortest <= (deal.closed_at - deal.created_at).days <= 150
 
 
 def test_every_mql_move_has_its_lead(demo):

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from tandem.analytics.attribution import queries
+from tandem.analytics.attribution import packed, queries
 from tandem.analytics.attribution.inputs import (
     AttributionInput,
     AttributionModel,
@@ -26,6 +26,8 @@ from tandem.analytics.errors import EmptyInputError, InputError
 
 MAX_SHAPLEY_KEYS = 62  # a channel set is a bit mask in a signed 64-bit integer
 MAX_LISTED_UNKNOWN = 10
+# Engines in this process: bringing their rows into numpy is a copy, not a network transfer.
+IN_PROCESS_BACKENDS = frozenset({"duckdb", ""})
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Attribution(Analysis[AttributionInput, AttributionSummary, AttributionResu
     """Attribution of conversions and value to channels or campaigns, many models at once."""
 
     name = "attribution"
+    _profile: pa.Table | None = None
 
     def summarize(self) -> AttributionSummary:
         params = self.params
@@ -90,6 +93,10 @@ class Attribution(Analysis[AttributionInput, AttributionSummary, AttributionResu
         def decoded(summary: pa.Table) -> pa.Table:
             return summary if codes is None else queries.decode_states(summary, keys)
 
+        if self._profile is not None and codes is not None:
+            layout = packed.packing(self._profile, len(keys))
+            if layout is not None:
+                return decoded(self._packed_transitions(rows, codes, layout))
         if self.params.lookback_days is None:
             # Most journeys have no two touches at the same instant and one outcome on every
             # row: then ordering by time and reading the last row is exact, and cheaper.
@@ -107,9 +114,33 @@ class Attribution(Analysis[AttributionInput, AttributionSummary, AttributionResu
             )
         )
 
+    def _packed_transitions(
+        self, rows: ibis.Table, codes: dict[str, int], layout: packed.Packing
+    ) -> pa.Table:
+        """Count the transitions in numpy from one packed integer per touch."""
+        # Both are bounded by packed.MAX_PACKED_TOUCHES, checked before packing, rather than
+        # by the summary limit: they are per touch and per journey by design.
+        column = packed.packed_touches(rows, codes, layout).to_pyarrow()["packed"]
+        values = packed.journey_values(rows).to_pyarrow()
+        return packed.transition_summary(
+            np.asarray(column.to_numpy(), dtype=np.int64),
+            values,
+            layout,
+            self.params.markov_order,
+            self.params.lookback_days,
+        )
+
     def _checked_keys(self, rows: ibis.Table) -> tuple[str, ...]:
         """The sorted keys of the journeys, once the journeys pass the input check."""
-        profile = self.fetch(queries.key_profile(rows), what="key list")
+        # Markov attribution on an in-process engine may count transitions in numpy; the
+        # same scan then measures the journeys for packing them (see packed.py).
+        with_bounds = (
+            AttributionModel.MARKOV in self.params.models
+            and self.backend_name in IN_PROCESS_BACKENDS
+            and rows.journey_id.type().is_integer()
+        )
+        profile = self.fetch(queries.key_profile(rows, with_bounds=with_bounds), what="key list")
+        self._profile = profile if with_bounds else None
         if profile.num_rows == 0:
             raise EmptyInputError("the journeys table has no rows")
         keys = profile["key"].to_pylist()
@@ -120,7 +151,7 @@ class Attribution(Analysis[AttributionInput, AttributionSummary, AttributionResu
                 if key is None
             )
         }
-        for name in profile.column_names[2:]:
+        for name in queries.PROBLEM_COLUMNS:
             problems[name.replace("_", " ")] = int(pc.sum(profile[name]).as_py() or 0)
         found = [f"{count:,} row(s) with {name}" for name, count in problems.items() if count]
         if found:

@@ -68,17 +68,37 @@ def normalized(table: ibis.Table, params: AttributionInput) -> ibis.Table:
     )
 
 
-def key_profile(rows: ibis.Table) -> ibis.Table:
+PROBLEM_COLUMNS = (
+    "missing_journey_id",
+    "missing_touched_at",
+    "unknown_touch_kind",
+    "negative_value",
+)
+
+
+def key_profile(rows: ibis.Table, *, with_bounds: bool = False) -> ibis.Table:
     """Per value of the grouping key (null included): rows, and rows that break the format.
 
-    One scan gives both the list of keys and the input check.
+    One scan gives both the list of keys and the input check; ``with_bounds`` adds the range
+    of journey ids and of times that :mod:`~tandem.analytics.attribution.packed` needs.
     """
+    bounds: dict[str, ir.Value] = {}
+    if with_bounds:
+        micros = (rows.ts * 1_000_000).round().cast(dt.int64)
+        bounds = {
+            "first_journey": rows.journey_id.min(),
+            "last_journey": rows.journey_id.max(),
+            "first_time": micros.min(),
+            "last_time": micros.max(),
+            "fractional": ibis.ifelse(micros % 1_000_000 != 0, 1, 0).sum(),
+        }
     return rows.group_by("key").aggregate(
         rows=_.count(),
         missing_journey_id=ibis.ifelse(rows.journey_id.isnull(), 1, 0).sum(),
         missing_touched_at=ibis.ifelse(rows.touched_at.isnull(), 1, 0).sum(),
         unknown_touch_kind=ibis.ifelse(rows.kind.isin(TOUCH_KINDS), 0, 1).sum(),
         negative_value=ibis.ifelse(rows.value < 0, 1, 0).sum(),
+        **bounds,
     )
 
 
