@@ -9,7 +9,7 @@ from django.db.models import Q
 # A comment or an assignment points at exactly one record through explicit nullable foreign
 # keys rather than a generic relation: the database keeps them honest (cascades, joins), and
 # the timeline and permission checks filter on plain columns.
-TARGET_FIELDS = ("contact", "account", "deal", "campaign")
+TARGET_FIELDS = ("contact", "account", "deal", "campaign", "segment", "content_asset")
 
 
 def _one_target(prefix: str) -> models.CheckConstraint:
@@ -26,7 +26,8 @@ def _one_target(prefix: str) -> models.CheckConstraint:
 
 
 class Comment(models.Model):
-    """A remark by one colleague on a contact, account, deal or campaign, plain text only."""
+    """A remark by one colleague on a contact, account, deal, campaign, segment or content
+    asset, plain text only."""
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -48,6 +49,20 @@ class Comment(models.Model):
         on_delete=models.CASCADE,
         related_name="comments",
     )
+    segment = models.ForeignKey(
+        "segments.Segment",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    content_asset = models.ForeignKey(
+        "marketing.ContentAsset",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
     mentioned = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -64,6 +79,8 @@ class Comment(models.Model):
             models.Index(fields=["account", "created_at"]),
             models.Index(fields=["deal", "created_at"]),
             models.Index(fields=["campaign", "created_at"]),
+            models.Index(fields=["segment", "created_at"]),
+            models.Index(fields=["content_asset", "created_at"]),
         ]
 
     def __str__(self) -> str:

@@ -162,16 +162,21 @@ def cross_training_counts(*, day: dt.date) -> CrossTrainingCounts:
 
 
 def target_get_for_user(*, user: Any, resource: str, target_id: int) -> Any:
-    """The contact, account, deal or campaign a conversation is on, checked like its own page."""
+    """The contact, account, deal, campaign, segment or content asset a conversation is on,
+    checked like its own page."""
+    from tandem.marketing.content_selectors import asset_get_for_user
     from tandem.marketing.selectors import campaign_get_for_user
     from tandem.people.selectors import account_get_for_user, contact_get_for_user
     from tandem.sales.selectors import deal_get_for_user
+    from tandem.segments.selectors import segment_get_for_user
 
     getters = {
         "contact": lambda: contact_get_for_user(user=user, contact_id=target_id),
         "account": lambda: account_get_for_user(user=user, account_id=target_id),
         "deal": lambda: deal_get_for_user(user=user, deal_id=target_id),
         "campaign": lambda: campaign_get_for_user(user=user, campaign_id=target_id),
+        "segment": lambda: segment_get_for_user(user=user, segment_id=target_id),
+        "content_asset": lambda: asset_get_for_user(user=user, asset_id=target_id),
     }
     if resource not in getters:
         raise Http404("No conversation there")

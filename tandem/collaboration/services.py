@@ -68,7 +68,7 @@ def mentioned_usernames(body: str) -> list[str]:
 
 
 def _label(target: models.Model) -> str:
-    return f"{resource_of(target)} {target}"
+    return f"{resource_of(target).replace('_', ' ')} {target}"
 
 
 def _wants_email_now(user: Any) -> bool:
