@@ -111,6 +111,7 @@ class QuestionResultOut(Schema):
     by_audience: list[GroupOut]
     by_month: list[GroupOut]
     by_segment: list[GroupOut]
+    by_product: list[GroupOut]
 
 
 class SurveyOut(Schema):
@@ -176,6 +177,7 @@ def surveys_results(request, survey_id: int):
                 "by_audience": _groups_out(r.by_audience),
                 "by_month": _groups_out(r.by_month),
                 "by_segment": _groups_out(r.by_segment),
+                "by_product": _groups_out(r.by_product),
             }
             for r in results.questions
         ],
