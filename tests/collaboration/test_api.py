@@ -9,7 +9,7 @@ from tandem.collaboration.models import Assignment, Notification
 from tandem.marketing import content
 from tandem.marketing import services as marketing
 from tandem.segments import services as segments
-from tests.api.conftest import api, fields_of  # noqa: F401  (the API client fixture)
+from tests.api.conftest import fields_of
 
 
 @pytest.fixture

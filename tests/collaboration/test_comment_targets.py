@@ -108,4 +108,6 @@ def test_a_comment_may_point_at_one_record_only(cast, segment, asset):
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
-        Comment.objects.create(author=cast.marketer, body="both", segment=segment, content_asset=asset)
+        Comment.objects.create(
+            author=cast.marketer, body="both", segment=segment, content_asset=asset
+        )

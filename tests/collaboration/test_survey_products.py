@@ -11,10 +11,7 @@ from tandem.orders import quote_services as quotes
 from tandem.orders import services as orders
 from tandem.people import services as people
 from tandem.sales import services as sales
-from tests.api.conftest import api  # noqa: F401  (fixture)
-from tests.collaboration.test_survey_privacy import open_survey  # noqa: F401  (fixture)
 from tests.collaboration.test_surveys import answer
-from tests.orders.conftest import catalog  # noqa: F401  (fixture)
 
 SENSOR, LICENCE = "Fleet Monitor sensor", "Predictive Maintenance licence"
 
@@ -48,6 +45,19 @@ def _bought(cast, contact, *products, steps: int = 2):
     for _ in range(steps):
         order = order_services.order_advance(actor=cast.sales_rep, order=order)
     return order
+
+
+@pytest.fixture
+def open_survey(cast):
+    from tandem.collaboration import survey_services
+    from tests.collaboration.test_surveys import QUESTIONS
+
+    survey = survey_services.survey_create(
+        actor=cast.marketer, title="How are we doing?", questions=QUESTIONS
+    )
+    survey_services.survey_send(actor=cast.marketer, survey=survey, audience_type="customer")
+    survey.refresh_from_db()
+    return survey
 
 
 def _nps_question(user, survey):
@@ -124,9 +134,7 @@ def test_two_overlapping_product_groups_cannot_be_subtracted_to_isolate_a_small_
     assert sales_view.nps is not None and sales_view.nps.answers == 13
 
 
-def test_the_survey_page_and_api_show_nps_by_product(
-    cast, catalog, open_survey, client, api
-):
+def test_the_survey_page_and_api_show_nps_by_product(cast, catalog, open_survey, client, api):
     _, acme = _company(cast, "Acme", 5)
     _bought(cast, acme[0], catalog.sensor)
     for person in acme:
