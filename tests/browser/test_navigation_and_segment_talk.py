@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tandem.segments import services as segments
-from tests.browser.conftest import unavailable
+from tests.browser.conftest import sign_in, unavailable
 
 try:
     from playwright.sync_api import expect
@@ -19,6 +19,14 @@ except ImportError:  # pragma: no cover - the dev extra installs it
 pytestmark = pytest.mark.browser
 
 
+def _open(browse, user):
+    """A signed-in page with a longer wait: the first page of a session warms the server."""
+    page = browse()
+    page.context.set_default_timeout(20_000)
+    sign_in(page, user)
+    return page
+
+
 def _nav(page):
     return page.get_by_role("navigation", name="Workspaces")
 
@@ -26,7 +34,7 @@ def _nav(page):
 def test_the_workspace_menus_open_by_keyboard_and_show_only_what_the_role_may_open(
     browse, screenshot, cast
 ):
-    marketer = browse(cast.marketer)
+    marketer = _open(browse, cast.marketer)
     marketer.goto("/segments/")
     nav = _nav(marketer)
     toggle = nav.get_by_role("button", name="Marketing")
@@ -60,7 +68,7 @@ def test_the_workspace_menus_open_by_keyboard_and_show_only_what_the_role_may_op
     screenshot(marketer, "shared-page")
 
     # an employee sees only the shared workspace and the inbox
-    employee = browse(cast.employee)
+    employee = _open(browse, cast.employee)
     employee.goto("/touches/new/")
     buttons = _nav(employee).get_by_role("button")
     expect(buttons).to_have_text(["Together (current)"])
@@ -70,7 +78,7 @@ def test_the_workspace_menus_open_by_keyboard_and_show_only_what_the_role_may_op
     )
 
     # an admin has the admin menu with the audit log
-    admin = browse(cast.admin)
+    admin = _open(browse, cast.admin)
     admin.goto("/shared/")
     expect(_nav(admin).get_by_role("button")).to_have_text(
         ["Marketing", "Sales", "Together (current)", "Admin"]
@@ -81,7 +89,7 @@ def test_a_rep_asks_a_marketer_about_a_segment_and_she_answers_there(browse, scr
     segment = segments.segment_create(actor=cast.marketer, name="Key accounts", kind="static")
 
     # a rep opens the segment through the Marketing menu and mentions mia
-    rep = browse(cast.sales_rep)
+    rep = _open(browse, cast.sales_rep)
     rep.goto("/")
     _nav(rep).get_by_role("button", name="Marketing").click()
     _nav(rep).get_by_role("link", name="Segments").click()
@@ -93,7 +101,7 @@ def test_a_rep_asks_a_marketer_about_a_segment_and_she_answers_there(browse, scr
     screenshot(rep, "segment-comment")
 
     # mia finds it in her inbox, follows it to the segment, and answers
-    marketer = browse(cast.marketer)
+    marketer = _open(browse, cast.marketer)
     marketer.goto("/inbox/")
     marketer.get_by_role("link", name=f"mentioned you on segment {segment.name}").click()
     expect(marketer.get_by_role("heading", name="Key accounts", exact=True)).to_be_visible()
