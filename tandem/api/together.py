@@ -15,7 +15,13 @@ from tandem.api.schemas import ErrorOut
 from tandem.collaboration import selectors, services, survey_services
 from tandem.collaboration import survey_selectors as surveys
 from tandem.collaboration.access import resource_of
-from tandem.collaboration.models import Assignment, Comment, EmailMode, NotificationPreference
+from tandem.collaboration.models import (
+    ASSIGNMENT_TARGETS,
+    Assignment,
+    Comment,
+    EmailMode,
+    NotificationPreference,
+)
 from tandem.errors import InvalidInput
 
 router = Router()
@@ -185,9 +191,12 @@ def assignments_list(request):
 
 @router.post("/assignments", response={201: AssignmentOut, **ERRORS}, tags=["cross-training"])
 def assignments_create(request, payload: AssignmentIn):
-    """Put a sales rep on a campaign (contributor) or a marketer on a deal (observer)."""
-    if payload.resource not in ("campaign", "deal"):
-        raise InvalidInput.field("resource", "cross-training is on a campaign or a deal")
+    """Put a sales rep on a campaign or content asset (``content_asset``) as contributor, or
+    a marketer on a deal as observer."""
+    if payload.resource not in ASSIGNMENT_TARGETS:
+        raise InvalidInput.field(
+            "resource", "cross-training is on a campaign, a content asset or a deal"
+        )
     person = get_user_model().objects.filter(pk=payload.person_id, is_active=True).first()
     if person is None:
         raise InvalidInput.field("person_id", "no such colleague")

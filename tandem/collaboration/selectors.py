@@ -69,14 +69,16 @@ def assignments_for(*, user: Any) -> QuerySet[Assignment]:
     """Cross-training the person takes part in or asked for, open ones first."""
     return (
         Assignment.objects.filter(Q(person=user) | Q(assigned_by=user))
-        .select_related("person", "assigned_by", "campaign", "deal")
+        .select_related("person", "assigned_by", "campaign", "content_asset", "deal")
         .order_by("completed_at", "-starts_on", "-id")
     )
 
 
 def assignment_get_for_user(*, user: Any, assignment_id: int) -> Assignment:
     assignment = (
-        Assignment.objects.select_related("person", "assigned_by", "campaign", "deal")
+        Assignment.objects.select_related(
+            "person", "assigned_by", "campaign", "content_asset", "deal"
+        )
         .filter(pk=assignment_id)
         .first()
     )

@@ -127,7 +127,7 @@ def test_a_marketer_puts_a_rep_on_a_campaign_who_completes_it_with_a_debrief(cas
     ("change", "field"),
     [
         pytest.param({"person_id": 999999}, "person_id", id="unknown-person"),
-        pytest.param({"resource": "contact"}, "resource", id="not-campaign-or-deal"),
+        pytest.param({"resource": "contact"}, "resource", id="not-campaign-content-or-deal"),
         pytest.param({"target_id": 999999}, "target_id", id="unknown-campaign"),
         pytest.param({"ends_on": "2026-03-01"}, "ends_on", id="ends-before-start"),
         pytest.param({"starts_on": "soon"}, "starts_on", id="not-a-date"),
@@ -236,3 +236,20 @@ def test_a_bad_survey_names_the_field(cast, api, body, field):
     response = api("marketer").post("/surveys", body)
 
     assert response.status_code == 422 and fields_of(response) == [field]
+
+
+def test_a_rep_is_put_on_a_content_piece_through_the_api(cast, api, asset):
+    created = api("marketer").post(
+        "/assignments",
+        {
+            "person_id": cast.sales_rep.pk,
+            "resource": "content_asset",
+            "target_id": asset.pk,
+            "goal": "Add objections",
+            "starts_on": "2026-04-01",
+            "ends_on": "2026-04-30",
+        },
+    )
+
+    assert created.status_code == 201, created.content
+    assert (created.json()["resource"], created.json()["target_id"]) == ("content_asset", asset.pk)

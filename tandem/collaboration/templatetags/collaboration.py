@@ -1,4 +1,5 @@
-"""``{% conversation record %}``: the comment thread and form of a contact, account or deal."""
+"""``{% conversation record %}``: the comment thread and form of a record (contact, account,
+deal, campaign, segment or content asset)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def conversation_context(
         "comments": selectors.comments_for(user=user, target=target),
         "errors": errors or {},
         "body": body,
-        "can_invite": resource in ("deal", "campaign")
+        "can_invite": resource in ("deal", "campaign", "content_asset")
         and policies.can(user, "change", resource, target),
     }
 
