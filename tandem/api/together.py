@@ -293,6 +293,12 @@ class GroupOut(Schema):
     nps: NpsOut | None = None
 
 
+class GroupDistributionOut(Schema):
+    label: str
+    answers: int
+    distribution: list[tuple[str, int]] | None = None
+
+
 class QuestionResultOut(Schema):
     position: int
     kind: str
@@ -307,6 +313,7 @@ class QuestionResultOut(Schema):
     by_month: list[GroupOut]
     by_segment: list[GroupOut]
     by_product: list[GroupOut]
+    distributions_by: dict[str, list[GroupDistributionOut]]
 
 
 class SurveyOut(Schema):
@@ -419,6 +426,9 @@ def surveys_results(request, survey_id: int):
                 "by_month": _groups_out(r.by_month),
                 "by_segment": _groups_out(r.by_segment),
                 "by_product": _groups_out(r.by_product),
+                "distributions_by": {
+                    dim: [vars(g) for g in groups] for dim, groups in r.distributions_by.items()
+                },
             }
             for r in results.questions
         ],

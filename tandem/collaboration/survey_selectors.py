@@ -96,6 +96,9 @@ class QuestionResult:
     by_month: list[Group] = field(default_factory=list)
     by_segment: list[Group] = field(default_factory=list)
     by_product: list[Group] = field(default_factory=list)
+    # Rating and choice questions: the distribution per group, by dimension (audience,
+    # month, segment, product).
+    distributions_by: dict[str, list[GroupDistribution]] = field(default_factory=dict)
 
 
 @dataclass
@@ -239,25 +242,23 @@ def products_by_contact(contact_ids: list[int]) -> dict[int, set[str]]:
     return products
 
 
-def _nps_groups(
+def _groupings(
     question_answers: QuerySet[SurveyAnswer], aggregate_only: bool
-) -> dict[str, list[Group]]:
-    """NPS by audience type, month, segment and product, with small groups protected.
+) -> tuple[dict[str, dict[str, set[int]]], set[tuple[str, str]]]:
+    """The answers' response ids by audience type, month, segment and product, and the
+    groups an aggregate-only reader must not see.
 
     For an aggregate-only reader the groups of every dimension are protected together: a
     month and a product seen side by side must not isolate a few answers either.
     """
     answers = [
-        _Answer(rid, number or 0, flags, f"{at:%Y-%m}", contact_id)
-        for rid, number, flags, at, contact_id in question_answers.exclude(number=None)
-        .values_list(
+        _Answer(rid, 0, flags, f"{at:%Y-%m}", contact_id)
+        for rid, flags, at, contact_id in question_answers.values_list(
             "response_id",
-            "number",
             "response__audience_flags",
             "response__submitted_at",
             "response__contact_id",
-        )
-        .order_by("response__submitted_at")
+        ).order_by("response__submitted_at")
     ]
     audiences: dict[str, set[int]] = {a.label: set() for a in PRIMARY_ORDER}
     for a in answers:
@@ -287,12 +288,11 @@ def _nps_groups(
         for name in names:
             products.setdefault(name, set()).update(by_contact[contact_id])
     dimensions = {
-        "audience": audiences,
+        "audience": {label: ids for label, ids in audiences.items() if ids},
         "month": months,
         "segment": dict(sorted(segments.items())),
         "product": dict(sorted(products.items())),
     }
-    by_id = {a.response_id: a.number for a in answers}
     hidden: set[tuple[str, str]] = set()
     if aggregate_only:
         hidden = hidden_groups(
@@ -300,20 +300,70 @@ def _nps_groups(
                 (dim, label): ids
                 for dim, groups in dimensions.items()
                 for label, ids in groups.items()
-                if ids
             },
-            set(by_id),
+            {a.response_id for a in answers},
             expendable=lambda key: 0 if key[0] in OVERLAPPING else 1,
         )
+    return dimensions, hidden
+
+
+def _nps_groups(
+    question_answers: QuerySet[SurveyAnswer], aggregate_only: bool
+) -> dict[str, list[Group]]:
+    """NPS by audience type, month, segment and product, with small groups protected."""
+    dimensions, hidden = _groupings(question_answers, aggregate_only)
+    by_id = dict(question_answers.values_list("response_id", "number"))
     return {
         dim: [
             Group(
                 label=label,
                 answers=len(ids),
-                nps=None if (dim, label) in hidden else _nps_of([by_id[i] for i in ids]),
+                nps=None if (dim, label) in hidden else _nps_of([by_id[i] or 0 for i in ids]),
             )
             for label, ids in groups.items()
-            if ids
+        ]
+        for dim, groups in dimensions.items()
+    }
+
+
+@dataclass(frozen=True)
+class GroupDistribution:
+    """How one group (a segment, a product, a month …) answered a rating or choice question;
+    ``distribution`` is None when withheld from an aggregate-only reader."""
+
+    label: str
+    answers: int
+    distribution: list[tuple[str, int]] | None
+
+
+def _counts(question: Question, picked: list[Any]) -> list[tuple[str, int]]:
+    if question.kind == QuestionKind.RATING:
+        return [(str(v), sum(1 for n in picked if n == v)) for v in range(1, 6)]
+    tally: dict[str, int] = dict.fromkeys(question.choices, 0)
+    for chosen in picked:
+        for choice in chosen:
+            tally[choice] = tally.get(choice, 0) + 1
+    return list(tally.items())
+
+
+def _distribution_groups(
+    question: Question, question_answers: QuerySet[SurveyAnswer], aggregate_only: bool
+) -> dict[str, list[GroupDistribution]]:
+    """The answer distribution of a rating or choice question by audience type, month,
+    segment and product, protected like NPS groups."""
+    dimensions, hidden = _groupings(question_answers, aggregate_only)
+    field = "number" if question.kind == QuestionKind.RATING else "choices"
+    by_id = dict(question_answers.values_list("response_id", field))
+    return {
+        dim: [
+            GroupDistribution(
+                label=label,
+                answers=len(ids),
+                distribution=None
+                if (dim, label) in hidden
+                else _counts(question, [by_id[i] for i in sorted(ids)]),
+            )
+            for label, ids in groups.items()
         ]
         for dim, groups in dimensions.items()
     }
@@ -353,6 +403,8 @@ def survey_results(*, user: Any, survey: Survey) -> SurveyResults:
                     for choice in chosen:
                         picked[choice] = picked.get(choice, 0) + 1
                 result.distribution = list(picked.items())
+            if question.kind in (QuestionKind.RATING, QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+                result.distributions_by = _distribution_groups(question, answers, aggregate_only)
             elif not aggregate_only:
                 result.texts = list(answers.order_by("-id").values_list("text", flat=True))
         results.append(result)

@@ -160,3 +160,47 @@ def test_an_order_not_yet_delivered_gives_no_product(cast, catalog, steps):
     _bought(cast, acme[0], catalog.sensor, steps=steps)
 
     assert selectors.products_by_contact([acme[0].pk]) == {}
+
+
+def test_rating_and_choice_answers_are_distributed_by_product_and_month(
+    cast, catalog, open_survey, client
+):
+    # given five sensor customers who rate onboarding 5,5,4,4,1 and pick Price or Fit
+    _, acme = _company(cast, "Acme", 5)
+    _bought(cast, acme[0], catalog.sensor)
+    for person, rating, single in zip(
+        acme, [5, 5, 4, 4, 1], ["Price", "Price", "Fit", "Price", "Fit"], strict=True
+    ):
+        answer(open_survey, person, rating=rating, single=single)
+
+    results = selectors.survey_results(user=cast.marketer, survey=open_survey).questions
+    rating, single = results[1], results[2]
+
+    [sensor] = rating.distributions_by["product"]
+    assert (sensor.label, sensor.answers, sensor.distribution) == (
+        SENSOR,
+        5,
+        [("1", 1), ("2", 0), ("3", 0), ("4", 2), ("5", 2)],
+    )
+    [month] = single.distributions_by["month"]
+    assert month.distribution == [("Price", 3), ("Support", 0), ("Fit", 2)]
+    client.force_login(cast.marketer)
+    assert "Answers by product" in client.get(f"/surveys/{open_survey.pk}/").content.decode()
+
+
+def test_sales_sees_no_distribution_of_a_small_or_subtractable_group(cast, catalog, open_survey):
+    # given six customers, five of whom bought sensors
+    _, acme = _company(cast, "Acme", 5)
+    _, other = _company(cast, "Other", 1)
+    _bought(cast, acme[0], catalog.sensor)
+    for person in [*acme, *other]:
+        answer(open_survey, person, rating=4, single="Price")
+
+    rating = selectors.survey_results(user=cast.sales_rep, survey=open_survey).questions[1]
+
+    # the total (6) minus sensors (5) would be the one other customer: withheld
+    assert [(g.label, g.distribution) for g in rating.distributions_by["product"]] == [
+        (SENSOR, None)
+    ]
+    [month] = rating.distributions_by["month"]
+    assert month.answers == 6 and month.distribution is not None
