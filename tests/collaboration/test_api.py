@@ -253,3 +253,21 @@ def test_a_rep_is_put_on_a_content_piece_through_the_api(cast, api, asset):
 
     assert created.status_code == 201, created.content
     assert (created.json()["resource"], created.json()["target_id"]) == ("content_asset", asset.pk)
+
+
+@pytest.mark.parametrize("comments", [1, 6], ids=["one-comment", "six-comments"])
+def test_listing_a_conversation_takes_the_same_queries_however_long_it_is(
+    cast, api, segment, comments, django_assert_num_queries
+):
+    from tandem.collaboration import services
+
+    for n in range(comments):
+        services.comment_add(actor=cast.marketer, target=segment, body=f"@sam note {n}")
+    client = api("sales_rep")
+    client.get(f"/comments/segment/{segment.pk}")  # the token's first use records its time
+
+    # the token with its owner, the segment, the comments with authors, their mentions
+    with django_assert_num_queries(4):
+        listed = client.get(f"/comments/segment/{segment.pk}")
+
+    assert len(listed.json()) == comments
