@@ -183,3 +183,38 @@ def target_get_for_user(*, user: Any, resource: str, target_id: int) -> Any:
     if resource not in getters:
         raise Http404("No conversation there")
     return getters[resource]()
+
+
+@dataclass(frozen=True)
+class SegmentSentiment:
+    """How the contacts of one segment felt in the touches logged about them."""
+
+    segment: str
+    positive: int
+    neutral: int
+    negative: int
+
+
+def sentiment_by_segment(*, start: Any, end: Any, limit: int = 20) -> list[SegmentSentiment]:
+    """Touches with a sentiment in the period, by the segments their contact belongs to now;
+    one touch counts in each of its contact's segments. Largest segments by touches first."""
+    from tandem.segments.models import SegmentMember
+
+    rows = (
+        SegmentMember.objects.filter(
+            contact__touches__occurred_at__range=(start, end),
+            contact__touches__sentiment__in=("positive", "neutral", "negative"),
+        )
+        .values("segment__name")
+        .annotate(
+            positive=Count("contact__touches", filter=Q(contact__touches__sentiment="positive")),
+            neutral=Count("contact__touches", filter=Q(contact__touches__sentiment="neutral")),
+            negative=Count("contact__touches", filter=Q(contact__touches__sentiment="negative")),
+            total=Count("contact__touches"),
+        )
+        .order_by("-total", "segment__name")[:limit]
+    )
+    return [
+        SegmentSentiment(r["segment__name"], r["positive"], r["neutral"], r["negative"])
+        for r in rows
+    ]

@@ -38,6 +38,12 @@ def conversation(context: template.Context, target: Any) -> dict[str, Any]:
     }
 
 
+@register.inclusion_tag("collaboration/_sentiment_by_segment.html")
+def sentiment_by_segment(period: Any) -> dict[str, Any]:
+    """Marketing's table of how each segment's contacts felt in the period's touches."""
+    return {"rows": selectors.sentiment_by_segment(start=period.start, end=period.end)}
+
+
 @register.filter
 def with_mentions(body: str) -> str:
     """The comment escaped, with line breaks kept and each @mention marked."""
