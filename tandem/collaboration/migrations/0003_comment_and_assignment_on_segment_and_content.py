@@ -6,54 +6,148 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('collaboration', '0002_survey_public_page'),
-        ('marketing', '0003_workspace'),
-        ('people', '0002_scores_grade_nurture_stage_rules'),
-        ('sales', '0003_workspace'),
-        ('segments', '0003_behaviour_indexes'),
+        ("collaboration", "0002_survey_public_page"),
+        ("marketing", "0003_workspace"),
+        ("people", "0002_scores_grade_nurture_stage_rules"),
+        ("sales", "0003_workspace"),
+        ("segments", "0003_behaviour_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='assignment',
-            name='assignment_exactly_one_target',
+            model_name="assignment",
+            name="assignment_exactly_one_target",
         ),
         migrations.RemoveConstraint(
-            model_name='comment',
-            name='comment_exactly_one_target',
+            model_name="comment",
+            name="comment_exactly_one_target",
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='content_asset',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='marketing.contentasset'),
+            model_name="assignment",
+            name="content_asset",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="assignments",
+                to="marketing.contentasset",
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='content_asset',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='marketing.contentasset'),
+            model_name="comment",
+            name="content_asset",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="comments",
+                to="marketing.contentasset",
+            ),
         ),
         migrations.AddField(
-            model_name='comment',
-            name='segment',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='segments.segment'),
+            model_name="comment",
+            name="segment",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="comments",
+                to="segments.segment",
+            ),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['segment', 'created_at'], name='collaborati_segment_601e60_idx'),
+            model_name="comment",
+            index=models.Index(
+                fields=["segment", "created_at"], name="collaborati_segment_601e60_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['content_asset', 'created_at'], name='collaborati_content_412e23_idx'),
+            model_name="comment",
+            index=models.Index(
+                fields=["content_asset", "created_at"], name="collaborati_content_412e23_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('campaign__isnull', False), ('content_asset__isnull', True), ('deal__isnull', True)), models.Q(('content_asset__isnull', False), ('campaign__isnull', True), ('deal__isnull', True)), models.Q(('deal__isnull', False), ('campaign__isnull', True), ('content_asset__isnull', True)), _connector='OR'), name='assignment_exactly_one_target'),
+            model_name="assignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("campaign__isnull", False),
+                        ("content_asset__isnull", True),
+                        ("deal__isnull", True),
+                    ),
+                    models.Q(
+                        ("content_asset__isnull", False),
+                        ("campaign__isnull", True),
+                        ("deal__isnull", True),
+                    ),
+                    models.Q(
+                        ("deal__isnull", False),
+                        ("campaign__isnull", True),
+                        ("content_asset__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="assignment_exactly_one_target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='comment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('contact__isnull', False), ('account__isnull', True), ('campaign__isnull', True), ('content_asset__isnull', True), ('deal__isnull', True), ('segment__isnull', True)), models.Q(('account__isnull', False), ('campaign__isnull', True), ('contact__isnull', True), ('content_asset__isnull', True), ('deal__isnull', True), ('segment__isnull', True)), models.Q(('deal__isnull', False), ('account__isnull', True), ('campaign__isnull', True), ('contact__isnull', True), ('content_asset__isnull', True), ('segment__isnull', True)), models.Q(('campaign__isnull', False), ('account__isnull', True), ('contact__isnull', True), ('content_asset__isnull', True), ('deal__isnull', True), ('segment__isnull', True)), models.Q(('segment__isnull', False), ('account__isnull', True), ('campaign__isnull', True), ('contact__isnull', True), ('content_asset__isnull', True), ('deal__isnull', True)), models.Q(('content_asset__isnull', False), ('account__isnull', True), ('campaign__isnull', True), ('contact__isnull', True), ('deal__isnull', True), ('segment__isnull', True)), _connector='OR'), name='comment_exactly_one_target'),
+            model_name="comment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("contact__isnull", False),
+                        ("account__isnull", True),
+                        ("campaign__isnull", True),
+                        ("content_asset__isnull", True),
+                        ("deal__isnull", True),
+                        ("segment__isnull", True),
+                    ),
+                    models.Q(
+                        ("account__isnull", False),
+                        ("campaign__isnull", True),
+                        ("contact__isnull", True),
+                        ("content_asset__isnull", True),
+                        ("deal__isnull", True),
+                        ("segment__isnull", True),
+                    ),
+                    models.Q(
+                        ("deal__isnull", False),
+                        ("account__isnull", True),
+                        ("campaign__isnull", True),
+                        ("contact__isnull", True),
+                        ("content_asset__isnull", True),
+                        ("segment__isnull", True),
+                    ),
+                    models.Q(
+                        ("campaign__isnull", False),
+                        ("account__isnull", True),
+                        ("contact__isnull", True),
+                        ("content_asset__isnull", True),
+                        ("deal__isnull", True),
+                        ("segment__isnull", True),
+                    ),
+                    models.Q(
+                        ("segment__isnull", False),
+                        ("account__isnull", True),
+                        ("campaign__isnull", True),
+                        ("contact__isnull", True),
+                        ("content_asset__isnull", True),
+                        ("deal__isnull", True),
+                    ),
+                    models.Q(
+                        ("content_asset__isnull", False),
+                        ("account__isnull", True),
+                        ("campaign__isnull", True),
+                        ("contact__isnull", True),
+                        ("deal__isnull", True),
+                        ("segment__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="comment_exactly_one_target",
+            ),
         ),
     ]
