@@ -11,15 +11,18 @@ from typing import Any
 from django.db import models
 
 from tandem.access import policies
-from tandem.marketing.models import Campaign
+from tandem.marketing.models import Campaign, ContentAsset
 from tandem.people.models import Account, Contact
 from tandem.sales.models import Deal
+from tandem.segments.models import Segment
 
 RESOURCE_OF: dict[type[models.Model], str] = {
     Contact: "contact",
     Account: "account",
     Deal: "deal",
     Campaign: "campaign",
+    Segment: "segment",
+    ContentAsset: "content_asset",
 }
 
 
@@ -44,4 +47,10 @@ def target_url(target: models.Model) -> str:
         return reverse("people:account", args=[target.pk])
     if resource == "deal":
         return reverse("sales:deal", args=[target.pk])
-    return reverse("marketing:campaigns")
+    if resource == "campaign":
+        return reverse("marketing:campaign", args=[target.pk])
+    if resource == "segment":
+        return reverse("segments:detail", args=[target.pk])
+    if resource == "content_asset":
+        return reverse("marketing:content_asset", args=[target.pk])
+    raise TypeError(f"no page for {resource}")

@@ -9,15 +9,17 @@ from django.db.models import Q
 # A comment or an assignment points at exactly one record through explicit nullable foreign
 # keys rather than a generic relation: the database keeps them honest (cascades, joins), and
 # the timeline and permission checks filter on plain columns.
-TARGET_FIELDS = ("contact", "account", "deal", "campaign")
+TARGET_FIELDS = ("contact", "account", "deal", "campaign", "segment", "content_asset")
+# Cross-training is on the other team's work: a campaign or content piece, or a deal.
+ASSIGNMENT_TARGETS = ("campaign", "content_asset", "deal")
 
 
-def _one_target(prefix: str) -> models.CheckConstraint:
+def _one_target(prefix: str, fields: tuple[str, ...] = TARGET_FIELDS) -> models.CheckConstraint:
     cases = []
-    for name in TARGET_FIELDS:
+    for name in fields:
         cases.append(
             Q(**{f"{name}__isnull": False})
-            & Q(**{f"{other}__isnull": True for other in TARGET_FIELDS if other != name})
+            & Q(**{f"{other}__isnull": True for other in fields if other != name})
         )
     condition = cases[0]
     for case in cases[1:]:
@@ -26,7 +28,8 @@ def _one_target(prefix: str) -> models.CheckConstraint:
 
 
 class Comment(models.Model):
-    """A remark by one colleague on a contact, account, deal or campaign, plain text only."""
+    """A remark by one colleague on a contact, account, deal, campaign, segment or content
+    asset, plain text only."""
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -48,6 +51,20 @@ class Comment(models.Model):
         on_delete=models.CASCADE,
         related_name="comments",
     )
+    segment = models.ForeignKey(
+        "segments.Segment",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    content_asset = models.ForeignKey(
+        "marketing.ContentAsset",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
     mentioned = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -64,6 +81,8 @@ class Comment(models.Model):
             models.Index(fields=["account", "created_at"]),
             models.Index(fields=["deal", "created_at"]),
             models.Index(fields=["campaign", "created_at"]),
+            models.Index(fields=["segment", "created_at"]),
+            models.Index(fields=["content_asset", "created_at"]),
         ]
 
     def __str__(self) -> str:
@@ -153,7 +172,8 @@ class AssignmentRole(models.TextChoices):
 class Assignment(models.Model):
     """Cross-training: a person from one team put into the other team's work for a while.
 
-    A sales rep contributes to a campaign; a marketer observes a sales call or meeting on a deal.
+    A sales rep contributes to a campaign or a content piece; a marketer observes a sales call
+    or meeting on a deal.
     """
 
     person = models.ForeignKey(
@@ -173,6 +193,13 @@ class Assignment(models.Model):
     deal = models.ForeignKey(
         "sales.Deal", null=True, blank=True, on_delete=models.CASCADE, related_name="assignments"
     )
+    content_asset = models.ForeignKey(
+        "marketing.ContentAsset",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
     person_team_kind = models.CharField(
         max_length=20, help_text="The person's team kind when assigned, for counts per team."
     )
@@ -189,11 +216,7 @@ class Assignment(models.Model):
     class Meta:
         ordering = ["-starts_on", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=(Q(campaign__isnull=False) & Q(deal__isnull=True))
-                | (Q(campaign__isnull=True) & Q(deal__isnull=False)),
-                name="assignment_exactly_one_target",
-            ),
+            _one_target("assignment", ASSIGNMENT_TARGETS),
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")),
                 name="assignment_ends_after_start",
@@ -206,9 +229,11 @@ class Assignment(models.Model):
 
     @property
     def target(self) -> models.Model:
-        target = self.campaign if self.campaign_id else self.deal
+        target = next(
+            (getattr(self, f) for f in ASSIGNMENT_TARGETS if getattr(self, f"{f}_id")), None
+        )
         if target is None:  # the check constraint makes this impossible for a saved row
-            raise ValueError("an assignment needs a campaign or a deal")
+            raise ValueError("an assignment needs a campaign, a content asset or a deal")
         return target
 
 

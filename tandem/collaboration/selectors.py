@@ -69,14 +69,16 @@ def assignments_for(*, user: Any) -> QuerySet[Assignment]:
     """Cross-training the person takes part in or asked for, open ones first."""
     return (
         Assignment.objects.filter(Q(person=user) | Q(assigned_by=user))
-        .select_related("person", "assigned_by", "campaign", "deal")
+        .select_related("person", "assigned_by", "campaign", "content_asset", "deal")
         .order_by("completed_at", "-starts_on", "-id")
     )
 
 
 def assignment_get_for_user(*, user: Any, assignment_id: int) -> Assignment:
     assignment = (
-        Assignment.objects.select_related("person", "assigned_by", "campaign", "deal")
+        Assignment.objects.select_related(
+            "person", "assigned_by", "campaign", "content_asset", "deal"
+        )
         .filter(pk=assignment_id)
         .first()
     )
@@ -162,17 +164,57 @@ def cross_training_counts(*, day: dt.date) -> CrossTrainingCounts:
 
 
 def target_get_for_user(*, user: Any, resource: str, target_id: int) -> Any:
-    """The contact, account, deal or campaign a conversation is on, checked like its own page."""
+    """The contact, account, deal, campaign, segment or content asset a conversation is on,
+    checked like its own page."""
+    from tandem.marketing.content_selectors import asset_get_for_user
     from tandem.marketing.selectors import campaign_get_for_user
     from tandem.people.selectors import account_get_for_user, contact_get_for_user
     from tandem.sales.selectors import deal_get_for_user
+    from tandem.segments.selectors import segment_get_for_user
 
     getters = {
         "contact": lambda: contact_get_for_user(user=user, contact_id=target_id),
         "account": lambda: account_get_for_user(user=user, account_id=target_id),
         "deal": lambda: deal_get_for_user(user=user, deal_id=target_id),
         "campaign": lambda: campaign_get_for_user(user=user, campaign_id=target_id),
+        "segment": lambda: segment_get_for_user(user=user, segment_id=target_id),
+        "content_asset": lambda: asset_get_for_user(user=user, asset_id=target_id),
     }
     if resource not in getters:
         raise Http404("No conversation there")
     return getters[resource]()
+
+
+@dataclass(frozen=True)
+class SegmentSentiment:
+    """How the contacts of one segment felt in the touches logged about them."""
+
+    segment: str
+    positive: int
+    neutral: int
+    negative: int
+
+
+def sentiment_by_segment(*, start: Any, end: Any, limit: int = 20) -> list[SegmentSentiment]:
+    """Touches with a sentiment in the period, by the segments their contact belongs to now;
+    one touch counts in each of its contact's segments. Largest segments by touches first."""
+    from tandem.segments.models import SegmentMember
+
+    rows = (
+        SegmentMember.objects.filter(
+            contact__touches__occurred_at__range=(start, end),
+            contact__touches__sentiment__in=("positive", "neutral", "negative"),
+        )
+        .values("segment__name")
+        .annotate(
+            positive=Count("contact__touches", filter=Q(contact__touches__sentiment="positive")),
+            neutral=Count("contact__touches", filter=Q(contact__touches__sentiment="neutral")),
+            negative=Count("contact__touches", filter=Q(contact__touches__sentiment="negative")),
+            total=Count("contact__touches"),
+        )
+        .order_by("-total", "segment__name")[:limit]
+    )
+    return [
+        SegmentSentiment(r["segment__name"], r["positive"], r["neutral"], r["negative"])
+        for r in rows
+    ]

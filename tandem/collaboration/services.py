@@ -15,6 +15,7 @@ from tandem.access import policies
 from tandem.audit import events as audit
 from tandem.collaboration.access import can_view, resource_of, target_url
 from tandem.collaboration.models import (
+    ASSIGNMENT_TARGETS,
     Assignment,
     AssignmentRole,
     AssignmentStatus,
@@ -68,7 +69,7 @@ def mentioned_usernames(body: str) -> list[str]:
 
 
 def _label(target: models.Model) -> str:
-    return f"{resource_of(target)} {target}"
+    return f"{resource_of(target).replace('_', ' ')} {target}"
 
 
 def _wants_email_now(user: Any) -> bool:
@@ -166,20 +167,26 @@ def assignment_create(
     via: str = "ui",
 ) -> Assignment:
     """Put a person from one team into the other's work: a sales rep contributes to a
-    campaign, a marketer observes a deal's calls and meetings.
+    campaign or a content piece, a marketer observes a deal's calls and meetings.
 
-    Whoever may change the campaign or deal may invite; the person is told in their inbox.
+    Whoever may change the campaign, content asset or deal may invite; the person is told in
+    their inbox.
     """
     resource = resource_of(target)
-    if resource not in ("campaign", "deal"):
-        raise InvalidInput.field("target", "cross-training is on a campaign or a deal")
+    if resource not in ASSIGNMENT_TARGETS:
+        raise InvalidInput.field(
+            "target", "cross-training is on a campaign, a content asset or a deal"
+        )
     policies.require(actor, "change", resource, target)
-    if resource == "campaign" and not person.is_sales:
-        raise InvalidInput.field("person", "a campaign takes a contributor from sales")
+    if resource in ("campaign", "content_asset") and not person.is_sales:
+        noun = "a campaign" if resource == "campaign" else "a content piece"
+        raise InvalidInput.field("person", f"{noun} takes a contributor from sales")
     if resource == "deal" and not person.is_marketing:
         raise InvalidInput.field("person", "a deal takes an observer from marketing")
     if not can_view(person, target):
-        raise InvalidInput.field("person", f"{person} may not see this {resource}")
+        raise InvalidInput.field(
+            "person", f"{person} may not see this {resource.replace('_', ' ')}"
+        )
     text = plain_text(goal, field="goal", max_chars=GOAL_MAX_CHARS)
     start, end = _date(starts_on, "starts_on"), _date(ends_on, "ends_on")
     if end < start:
@@ -188,7 +195,7 @@ def assignment_create(
         assignment = Assignment.objects.create(
             person=person,
             assigned_by=actor,
-            role=AssignmentRole.CONTRIBUTOR if resource == "campaign" else AssignmentRole.OBSERVER,
+            role=AssignmentRole.OBSERVER if resource == "deal" else AssignmentRole.CONTRIBUTOR,
             person_team_kind="sales" if person.is_sales else "marketing",
             goal=text,
             starts_on=start,

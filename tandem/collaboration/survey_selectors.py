@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
@@ -21,8 +21,11 @@ from tandem.collaboration.models import (
     SurveyResponse,
     SurveyStatus,
 )
-from tandem.people.models import AudienceType
+from tandem.orders.models import OrderLine, OrderStatus
+from tandem.people.models import AudienceType, Contact
 from tandem.segments.models import SegmentMember
+
+K = TypeVar("K")
 
 # No figure is shown to an aggregate-only reader for a group of fewer answers than this.
 MIN_GROUP = 5
@@ -92,6 +95,10 @@ class QuestionResult:
     by_audience: list[Group] = field(default_factory=list)
     by_month: list[Group] = field(default_factory=list)
     by_segment: list[Group] = field(default_factory=list)
+    by_product: list[Group] = field(default_factory=list)
+    # Rating and choice questions: the distribution per group, by dimension (audience,
+    # month, segment, product).
+    distributions_by: dict[str, list[GroupDistribution]] = field(default_factory=dict)
 
 
 @dataclass
@@ -139,39 +146,47 @@ def _nps_of(numbers: list[int]) -> Nps | None:
 
 
 def hidden_groups(
-    groups: dict[str, set[int]], total: set[int], *, min_group: int = MIN_GROUP
-) -> set[str]:
+    groups: Mapping[K, set[int]],
+    total: set[int],
+    *,
+    min_group: int = MIN_GROUP,
+    expendable: Callable[[K], int] | None = None,
+) -> set[K]:
     """The groups an aggregate-only reader must not see, so that no fewer than ``min_group``
-    answers can be isolated by subtraction.
+    answers can be isolated by adding and subtracting what is shown.
 
-    A group under ``min_group`` is hidden; then, while the answers outside every visible group
-    (total minus their union) number 1 to ``min_group - 1``, or two visible groups differ by
-    1 to ``min_group - 1`` answers, the smaller visible group involved is hidden too.
+    Whatever a reader can compute from the total and the visible groups (sums and
+    differences, including the overlap of two groups when one respondent is in several) is
+    a union of *atoms*: the sets of answers that lie in exactly the same visible groups. So
+    while some atom holds 1 to ``min_group - 1`` answers, one more group is hidden, merging
+    that atom with a neighbour: the smallest visible group among those holding the atom (or,
+    for the answers outside every visible group, the smallest visible group). ``expendable``
+    ranks groups to hide first (lower first), e.g. overlapping groups before a partition.
     """
+    rank = expendable or (lambda _key: 0)
     hidden = {label for label, ids in groups.items() if len(ids) < min_group}
     while True:
-        visible = sorted(
-            (label for label in groups if label not in hidden), key=lambda k: len(groups[k])
-        )
+        visible = [label for label in groups if label not in hidden]
         if not visible:
             return hidden
-        union = set().union(*(groups[label] for label in visible))
-        if 0 < len(total - union) < min_group:
-            hidden.add(visible[0])
-            continue
-        leak = next(
-            (
-                a if len(groups[a]) <= len(groups[b]) else b
-                for i, a in enumerate(visible)
-                for b in visible[i + 1 :]
-                if 0 < len(groups[a] - groups[b]) < min_group
-                or 0 < len(groups[b] - groups[a]) < min_group
-            ),
-            None,
-        )
-        if leak is None:
+        signature: dict[int, set[int]] = {rid: set() for rid in total}
+        for i, label in enumerate(visible):
+            for rid in groups[label]:
+                signature.setdefault(rid, set()).add(i)
+        atoms: dict[frozenset[int], int] = {}
+        for positions in signature.values():
+            key = frozenset(positions)
+            atoms[key] = atoms.get(key, 0) + 1
+        small = sorted((sorted(key) for key, n in atoms.items() if n < min_group))
+        if not small:
             return hidden
-        hidden.add(leak)
+        atom = frozenset(small[0])
+        # Hiding group i merges the atom with the one that differs from it only by i; prefer
+        # a group whose neighbouring atom has answers, so the small one is actually absorbed.
+        merging = [i for i in range(len(visible)) if atoms.get(atom ^ {i}, 0)]
+        choices = merging or sorted(atom) or list(range(len(visible)))
+        chosen = min(choices, key=lambda i: (rank(visible[i]), len(groups[visible[i]]), i))
+        hidden.add(visible[chosen])
 
 
 def _primary_audience(flags: int) -> AudienceType | None:
@@ -191,38 +206,59 @@ PRIMARY_ORDER = (
 )
 
 
-def _grouped(
-    answers: list[_Answer], members: dict[str, set[int]], aggregate_only: bool
-) -> list[Group]:
-    by_id = {a.response_id: a.number for a in answers}
-    total = set(by_id)
-    hidden = hidden_groups(members, total) if aggregate_only else set()
-    return [
-        Group(
-            label=label,
-            answers=len(ids),
-            nps=None if label in hidden else _nps_of([by_id[i] for i in ids]),
-        )
-        for label, ids in members.items()
-        if ids
-    ]
+# The groupings of NPS answers. Segments and products overlap (one respondent may be in
+# several), audiences (primary audience only, for aggregate-only readers) and months do not;
+# when something must be withheld, overlapping groups go first.
+DIMENSIONS = ("audience", "month", "segment", "product")
+OVERLAPPING = ("segment", "product")
+BOUGHT = (OrderStatus.DELIVERED, OrderStatus.INVOICED)
 
 
-def _nps_groups(
+def products_by_contact(contact_ids: list[int]) -> dict[int, set[str]]:
+    """The products each contact's company bought: the lines of delivered or invoiced orders
+    of the contact's account, or of deals on the contact when there is no account."""
+    if not contact_ids:
+        return {}
+    account_of = dict(Contact.objects.filter(pk__in=contact_ids).values_list("id", "account_id"))
+    accounts = {a for a in account_of.values() if a is not None}
+    lines = (
+        OrderLine.objects.filter(order__status__in=BOUGHT)
+        .filter(Q(order__account_id__in=accounts) | Q(order__deal__contact_id__in=contact_ids))
+        .values_list("product__name", "order__account_id", "order__deal__contact_id")
+        .distinct()
+    )
+    by_account: dict[int, set[str]] = {}
+    by_contact: dict[int, set[str]] = {}
+    for name, account_id, contact_id in lines:
+        if account_id is not None:
+            by_account.setdefault(account_id, set()).add(name)
+        if contact_id is not None:
+            by_contact.setdefault(contact_id, set()).add(name)
+    products: dict[int, set[str]] = {}
+    for contact_id, account_id in account_of.items():
+        bought = by_contact.get(contact_id, set()) | by_account.get(account_id or -1, set())
+        if bought:
+            products[contact_id] = bought
+    return products
+
+
+def _groupings(
     question_answers: QuerySet[SurveyAnswer], aggregate_only: bool
-) -> tuple[list[Group], list[Group], list[Group]]:
-    """NPS by audience type, by month and by segment, with small groups protected."""
+) -> tuple[dict[str, dict[str, set[int]]], set[tuple[str, str]]]:
+    """The answers' response ids by audience type, month, segment and product, and the
+    groups an aggregate-only reader must not see.
+
+    For an aggregate-only reader the groups of every dimension are protected together: a
+    month and a product seen side by side must not isolate a few answers either.
+    """
     answers = [
-        _Answer(rid, number or 0, flags, f"{at:%Y-%m}", contact_id)
-        for rid, number, flags, at, contact_id in question_answers.exclude(number=None)
-        .values_list(
+        _Answer(rid, 0, flags, f"{at:%Y-%m}", contact_id)
+        for rid, flags, at, contact_id in question_answers.values_list(
             "response_id",
-            "number",
             "response__audience_flags",
             "response__submitted_at",
             "response__contact_id",
-        )
-        .order_by("response__submitted_at")
+        ).order_by("response__submitted_at")
     ]
     audiences: dict[str, set[int]] = {a.label: set() for a in PRIMARY_ORDER}
     for a in answers:
@@ -237,7 +273,7 @@ def _nps_groups(
     months: dict[str, set[int]] = {}
     for a in answers:
         months.setdefault(a.month, set()).add(a.response_id)
-    # Segments by current membership of named respondents; anonymous answers have no contact.
+    # Segments and products of named respondents; anonymous answers have no contact.
     by_contact: dict[int, list[int]] = {}
     for a in answers:
         if a.contact_id is not None:
@@ -247,11 +283,90 @@ def _nps_groups(
         contact_id__in=list(by_contact)
     ).values_list("segment__name", "contact_id"):
         segments.setdefault(name, set()).update(by_contact[contact_id])
-    return (
-        _grouped(answers, audiences, aggregate_only),
-        _grouped(answers, months, aggregate_only),
-        _grouped(answers, dict(sorted(segments.items())), aggregate_only),
-    )
+    products: dict[str, set[int]] = {}
+    for contact_id, names in products_by_contact(list(by_contact)).items():
+        for name in names:
+            products.setdefault(name, set()).update(by_contact[contact_id])
+    dimensions = {
+        "audience": {label: ids for label, ids in audiences.items() if ids},
+        "month": months,
+        "segment": dict(sorted(segments.items())),
+        "product": dict(sorted(products.items())),
+    }
+    hidden: set[tuple[str, str]] = set()
+    if aggregate_only:
+        hidden = hidden_groups(
+            {
+                (dim, label): ids
+                for dim, groups in dimensions.items()
+                for label, ids in groups.items()
+            },
+            {a.response_id for a in answers},
+            expendable=lambda key: 0 if key[0] in OVERLAPPING else 1,
+        )
+    return dimensions, hidden
+
+
+def _nps_groups(
+    question_answers: QuerySet[SurveyAnswer], aggregate_only: bool
+) -> dict[str, list[Group]]:
+    """NPS by audience type, month, segment and product, with small groups protected."""
+    dimensions, hidden = _groupings(question_answers, aggregate_only)
+    by_id = dict(question_answers.values_list("response_id", "number"))
+    return {
+        dim: [
+            Group(
+                label=label,
+                answers=len(ids),
+                nps=None if (dim, label) in hidden else _nps_of([by_id[i] or 0 for i in ids]),
+            )
+            for label, ids in groups.items()
+        ]
+        for dim, groups in dimensions.items()
+    }
+
+
+@dataclass(frozen=True)
+class GroupDistribution:
+    """How one group (a segment, a product, a month …) answered a rating or choice question;
+    ``distribution`` is None when withheld from an aggregate-only reader."""
+
+    label: str
+    answers: int
+    distribution: list[tuple[str, int]] | None
+
+
+def _counts(question: Question, picked: list[Any]) -> list[tuple[str, int]]:
+    if question.kind == QuestionKind.RATING:
+        return [(str(v), sum(1 for n in picked if n == v)) for v in range(1, 6)]
+    tally: dict[str, int] = dict.fromkeys(question.choices, 0)
+    for chosen in picked:
+        for choice in chosen:
+            tally[choice] = tally.get(choice, 0) + 1
+    return list(tally.items())
+
+
+def _distribution_groups(
+    question: Question, question_answers: QuerySet[SurveyAnswer], aggregate_only: bool
+) -> dict[str, list[GroupDistribution]]:
+    """The answer distribution of a rating or choice question by audience type, month,
+    segment and product, protected like NPS groups."""
+    dimensions, hidden = _groupings(question_answers, aggregate_only)
+    field = "number" if question.kind == QuestionKind.RATING else "choices"
+    by_id = dict(question_answers.values_list("response_id", field))
+    return {
+        dim: [
+            GroupDistribution(
+                label=label,
+                answers=len(ids),
+                distribution=None
+                if (dim, label) in hidden
+                else _counts(question, [by_id[i] for i in sorted(ids)]),
+            )
+            for label, ids in groups.items()
+        ]
+        for dim, groups in dimensions.items()
+    }
 
 
 def survey_results(*, user: Any, survey: Survey) -> SurveyResults:
@@ -272,9 +387,9 @@ def survey_results(*, user: Any, survey: Survey) -> SurveyResults:
         if n and not result.suppressed:
             if question.kind == QuestionKind.NPS:
                 result.nps = _nps(answers.aggregate(**NPS_COUNTS))
-                result.by_audience, result.by_month, result.by_segment = _nps_groups(
-                    answers, aggregate_only
-                )
+                groups = _nps_groups(answers, aggregate_only)
+                result.by_audience, result.by_month = groups["audience"], groups["month"]
+                result.by_segment, result.by_product = groups["segment"], groups["product"]
             if question.kind in (QuestionKind.NPS, QuestionKind.RATING):
                 counts = dict(
                     answers.values_list("number").annotate(c=Count("id")).order_by("number")
@@ -288,6 +403,8 @@ def survey_results(*, user: Any, survey: Survey) -> SurveyResults:
                     for choice in chosen:
                         picked[choice] = picked.get(choice, 0) + 1
                 result.distribution = list(picked.items())
+            if question.kind in (QuestionKind.RATING, QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+                result.distributions_by = _distribution_groups(question, answers, aggregate_only)
             elif not aggregate_only:
                 result.texts = list(answers.order_by("-id").values_list("text", flat=True))
         results.append(result)

@@ -87,11 +87,12 @@ def preference(request):
 
 @login_required
 def assignment_new(request, resource: str, target_id: int):
-    """Invite someone from the other team onto a campaign (contributor) or a deal (observer)."""
+    """Invite someone from the other team onto a campaign or content piece (contributor) or
+    a deal (observer)."""
     target = selectors.target_get_for_user(
         user=request.user, resource=resource, target_id=target_id
     )
-    wanted = "sales" if resource_of(target) == "campaign" else "marketing"
+    wanted = "marketing" if resource_of(target) == "deal" else "sales"
     roles = (
         ("sales_rep", "sales_manager") if wanted == "sales" else ("marketer", "marketing_manager")
     )

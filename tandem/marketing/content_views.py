@@ -65,6 +65,13 @@ def library(request):
 
 
 @login_required
+def asset_detail(request, asset_id: int):
+    """One asset: what it is, where it fits, and the two teams' conversation about it."""
+    asset = content_selectors.asset_get_for_user(user=request.user, asset_id=asset_id)
+    return render(request, "marketing/content_asset.html", {"asset": asset, "section": "content"})
+
+
+@login_required
 def asset_file(request, asset_id: int):
     asset = content_selectors.asset_get_for_user(user=request.user, asset_id=asset_id)
     return _deliver(asset)

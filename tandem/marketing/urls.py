@@ -18,6 +18,7 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/links/", campaign_views.link_create, name="link_create"),
     path("forms/", form_views.forms, name="forms"),
     path("content/", content_views.library, name="content"),
+    path("content/<int:asset_id>/", content_views.asset_detail, name="content_asset"),
     path("content/<int:asset_id>/file/", content_views.asset_file, name="content_file"),
     path("content/<int:asset_id>/share/", content_views.asset_share, name="content_share"),
     path("forms/new/", form_views.form_new, name="form_new"),

@@ -65,6 +65,9 @@ def test_rep_answers_leads_and_marketing_sees_why(browse, screenshot, cast, subm
     # the marketer sees the reasons by campaign …
     marketer = _open(browse, cast.marketer)
     marketer.goto("/")
+    marketer.get_by_role("navigation", name="Workspaces").get_by_role(
+        "button", name="Together"
+    ).click()
     marketer.get_by_role("link", name="Hand-off").click()
     marketer.get_by_role("link", name="Feedback").click()
     table = marketer.get_by_role("table", name="Rejections by campaign")

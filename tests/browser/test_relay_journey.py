@@ -103,6 +103,9 @@ def test_relay_from_visitor_to_won_deal(browse, screenshot, cast, lead_form):
 
     # (d) leadership reads the shared numbers
     leader = browse(cast.leadership)
+    leader.get_by_role("navigation", name="Workspaces").get_by_role(
+        "button", name="Together"
+    ).click()
     leader.get_by_role("link", name="Shared numbers").click()
     expect(leader.get_by_role("heading", name="Shared numbers")).to_be_visible()
     assert metric(leader, "Qualified leads (marketing's count: MQLs)") == "1"
@@ -225,6 +228,9 @@ def test_the_other_pages_read_well_on_desktop_and_phone(browse, screenshot, cast
     submit_lead_form(browse(), ANN)
     admin = browse(cast.admin)
 
+    admin.get_by_role("navigation", name="Workspaces").get_by_role(
+        "button", name="Together"
+    ).click()
     admin.get_by_role("link", name="Contacts").click()
     expect(admin.get_by_role("table", name="Contacts")).to_contain_text("ann@acme.test")
     screenshot(admin, "01-contacts")
@@ -234,12 +240,16 @@ def test_the_other_pages_read_well_on_desktop_and_phone(browse, screenshot, cast
         "Form submission"
     )
     screenshot(admin, "02-account")
+    admin.get_by_role("navigation", name="Workspaces").get_by_role(
+        "button", name="Marketing"
+    ).click()
     admin.get_by_role("link", name="Campaigns").click()
     expect(admin.get_by_role("table", name="Campaigns")).to_contain_text("spring-webinar")
     screenshot(admin, "03-campaigns")
     admin.get_by_role("link", name="API tokens").click()
     expect(admin.get_by_role("table", name="Your tokens")).to_contain_text("No tokens yet.")
     screenshot(admin, "04-tokens")
+    admin.get_by_role("navigation", name="Workspaces").get_by_role("button", name="Admin").click()
     admin.get_by_role("link", name="Audit log").click()
     expect(admin.get_by_role("table", name="Audit log")).to_contain_text("Ann Archer")
     screenshot(admin, "05-audit-log")

@@ -34,6 +34,7 @@ def test_marketer_compares_attribution_models_on_one_page(browse, screenshot, ca
     sign_in(page, cast.marketer)
 
     # the marketer finds Reports in the navigation and opens attribution
+    page.get_by_role("navigation", name="Workspaces").get_by_role("button", name="Together").click()
     page.get_by_role("link", name="Reports").click()
     page.get_by_role("link", name="Attribution").click()
     expect(page.get_by_role("heading", name="Attribution")).to_be_visible()

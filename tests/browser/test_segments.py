@@ -35,6 +35,9 @@ def test_marketer_builds_a_segment_and_sees_the_live_count(
     browse, screenshot, cast, known_contacts
 ):
     page = patient(browse, cast.marketer)
+    page.get_by_role("navigation", name="Workspaces").get_by_role(
+        "button", name="Marketing"
+    ).click()
     page.get_by_role("link", name="Segments").click()
     page.get_by_role("link", name="New segment").click()
     page.get_by_label("Name", exact=True).fill("Senior makers")
@@ -77,6 +80,9 @@ def test_sales_rep_sees_segments_but_cannot_edit(browse, cast, known_contacts):
         rule={"match": "all", "conditions": [{"type": "score", "op": "gte", "value": 45}]},
     )
     page = patient(browse, cast.sales_rep)
+    page.get_by_role("navigation", name="Workspaces").get_by_role(
+        "button", name="Marketing"
+    ).click()
     page.get_by_role("link", name="Segments").click()
     page.get_by_role("link", name="High scorers").click()
     expect(page.get_by_role("heading", name="High scorers")).to_be_visible()

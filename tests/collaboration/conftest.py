@@ -7,6 +7,8 @@ from django.test import Client
 
 from tandem.people import services as people
 from tandem.sales import services as sales
+from tests.api.conftest import api  # noqa: F401  (the API client fixture)
+from tests.orders.conftest import catalog  # noqa: F401  (a small product catalog)
 
 
 @pytest.fixture

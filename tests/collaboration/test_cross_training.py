@@ -216,3 +216,81 @@ def test_the_shared_page_counts_cross_training_this_quarter(cast, deal, login):
 
     assert "Cross-training this quarter" in page
     assert "1 by marketing in sales' work (0 debriefed), 0 by sales in marketing's work" in page
+
+
+@pytest.fixture
+def battlecard(cast):
+    from tandem.marketing import content
+
+    return content.asset_create(
+        actor=cast.marketer, title="Battlecard", kind="battlecard", link="https://x.test/b"
+    )
+
+
+def test_a_content_owner_puts_a_rep_on_a_content_piece_through_its_page(
+    cast, battlecard, login, mailoutbox, django_capture_on_commit_callbacks
+):
+    client = login(cast.marketer)
+    page = client.get(f"/marketing/content/{battlecard.pk}/").content.decode()
+    assert "Invite a sales rep to contribute" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/inbox/assignments/new/content_asset/{battlecard.pk}/",
+            {
+                "person": str(cast.sales_rep.pk),
+                "goal": "Add the objections you hear",
+                "starts_on": "2026-07-01",
+                "ends_on": "2026-07-31",
+            },
+        )
+
+    assert response.status_code == 302
+    assignment = Assignment.objects.get()
+    assert (assignment.target, assignment.role, assignment.person_team_kind) == (
+        battlecard,
+        "contributor",
+        "sales",
+    )
+    notification = Notification.objects.get()
+    assert (notification.recipient, notification.url) == (
+        cast.sales_rep,
+        f"/marketing/content/{battlecard.pk}/",
+    )
+    assert [m.to for m in mailoutbox] == [[cast.sales_rep.email]]
+    assert "content Battlecard" in login(cast.sales_rep).get("/inbox/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("actor", "person", "refusal"),
+    [
+        pytest.param("marketer", "marketing_manager", InvalidInput, id="marketer-on-content"),
+        pytest.param("sales_rep", "sales_rep", PermissionDenied, id="rep-may-not-change-it"),
+    ],
+)
+def test_only_a_content_owner_invites_and_only_sales_contributes(
+    cast, battlecard, actor, person, refusal
+):
+    with pytest.raises(refusal):
+        services.assignment_create(
+            actor=cast.by_role(actor),
+            person=cast.by_role(person),
+            target=battlecard,
+            goal="Help",
+            starts_on="2026-07-01",
+            ends_on="2026-07-31",
+        )
+    assert Assignment.objects.count() == 0
+
+
+def test_a_content_piece_assignment_counts_for_sales_in_the_quarter(cast, battlecard):
+    services.assignment_create(
+        actor=cast.marketer,
+        person=cast.sales_rep,
+        target=battlecard,
+        goal="Help",
+        starts_on=Q3_START,
+        ends_on=Q3_START,
+    )
+
+    assert selectors.cross_training_counts(day=Q3_START).by_team == {"marketing": 0, "sales": 1}

@@ -36,3 +36,37 @@ def test_touches_outside_marketing_and_sentiment_by_audience_type(cast, ann, log
     ]
     page = login(cast.marketer).get("/marketing/?period=6m").content.decode()
     assert "Touches logged by people outside marketing: 4." in page
+
+
+def test_sentiment_by_segment_on_the_marketing_home(cast, ann, login):
+    import datetime as dt
+
+    from tandem.collaboration import selectors
+    from tandem.segments.models import Segment, SegmentMember
+
+    # given Ann is in two segments and Bob in one; touches felt by each
+    bob, _ = people.contact_upsert(actor=cast.marketer, email="bob@acme.test", via="test")
+    now = dt.datetime.now(dt.UTC)
+    north = Segment.objects.create(name="North", kind=Segment.Kind.STATIC)
+    key = Segment.objects.create(name="Key accounts", kind=Segment.Kind.STATIC)
+    SegmentMember.objects.bulk_create(
+        [
+            SegmentMember(segment=north, contact=ann, added_at=now),
+            SegmentMember(segment=key, contact=ann, added_at=now),
+            SegmentMember(segment=north, contact=bob, added_at=now),
+        ]
+    )
+    handoff.touch_log(contact=ann, kind="call", actor=cast.employee, sentiment="negative")
+    handoff.touch_log(contact=bob, kind="note", actor=cast.employee, sentiment="positive")
+    handoff.touch_log(contact=bob, kind="note", actor=cast.employee, sentiment="positive")
+    handoff.touch_log(contact=bob, kind="note", actor=cast.employee)  # no sentiment: not counted
+
+    period = period_for("quarter")
+    rows = selectors.sentiment_by_segment(start=period.start, end=period.end)
+
+    assert [(r.segment, r.positive, r.neutral, r.negative) for r in rows] == [
+        ("North", 2, 0, 1),
+        ("Key accounts", 0, 0, 1),
+    ]
+    page = login(cast.marketer).get("/marketing/").content.decode()
+    assert "How customers felt, by segment" in page and "Key accounts" in page

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tandem.collaboration import survey_selectors as selectors
@@ -37,6 +37,15 @@ def test_two_overlapping_groups_differing_by_fewer_than_five_hide_the_smaller():
     assert selectors.hidden_groups(groups, total) == {"Nearly"}
 
 
+def test_two_overlapping_groups_whose_overlap_is_small_hide_one():
+    # given A (10) and B (13) covering all 20 answers, overlapping in 3: A + B − total = the 3
+    total = set(range(20))
+    groups = {"A": set(range(10)), "B": set(range(7, 20))}
+
+    assert selectors.hidden_groups(groups, total) == {"A"}
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.dictionaries(
         st.sampled_from("ABCDEF"),
@@ -56,6 +65,13 @@ def test_no_visible_group_lets_fewer_than_five_answers_be_isolated(groups):
     for a in visible:
         for b in visible:
             assert len(a - b) == 0 or len(a - b) >= selectors.MIN_GROUP
+    # every set a reader can compute by adding and subtracting the visible groups and the
+    # total is a union of atoms (answers in exactly the same visible groups): none is small
+    atoms: dict[frozenset[int], int] = {}
+    for rid in total:
+        key = frozenset(i for i, ids in enumerate(visible) if rid in ids)
+        atoms[key] = atoms.get(key, 0) + 1
+    assert all(n >= selectors.MIN_GROUP for n in atoms.values()) or not visible
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""``{% conversation record %}``: the comment thread and form of a contact, account or deal."""
+"""``{% conversation record %}``: the comment thread and form of a record (contact, account,
+deal, campaign, segment or content asset)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def conversation_context(
         "comments": selectors.comments_for(user=user, target=target),
         "errors": errors or {},
         "body": body,
-        "can_invite": resource in ("deal", "campaign")
+        "can_invite": resource in ("deal", "campaign", "content_asset")
         and policies.can(user, "change", resource, target),
     }
 
@@ -35,6 +36,12 @@ def conversation(context: template.Context, target: Any) -> dict[str, Any]:
         **conversation_context(user=request.user, target=target),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("collaboration/_sentiment_by_segment.html")
+def sentiment_by_segment(period: Any) -> dict[str, Any]:
+    """Marketing's table of how each segment's contacts felt in the period's touches."""
+    return {"rows": selectors.sentiment_by_segment(start=period.start, end=period.end)}
 
 
 @register.filter
