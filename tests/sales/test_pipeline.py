@@ -282,3 +282,61 @@ def test_the_board_and_the_list_take_the_same_queries_at_any_size(
         assert client.get("/sales/board/?flagged=1").status_code == 200
     with django_assert_max_num_queries(7):
         assert client.get("/sales/deals/?outcome=open").status_code == 200
+
+
+PAGES = {
+    "board": "/sales/board/",
+    "board flagged": "/sales/board/?flagged=1",
+    "list": "/sales/deals/?outcome=open",
+    "list filtered": "/sales/deals/?outcome=open&flagged=1&forecast_category=pipeline",
+}
+
+
+def _queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("page", list(PAGES), ids=list(PAGES))
+@pytest.mark.parametrize("role", ["sales_rep", "sales_manager", "leadership", "admin"])
+def test_every_role_s_board_and_list_run_exactly_as_many_queries_at_5_and_at_50_deals(
+    cast, client_for, role, page
+):
+    client = client_for(cast.by_role(role))
+    _many(cast, 5)
+    client.get(PAGES[page])  # warm the session and the default pipeline
+    few = _queries(client, PAGES[page])
+
+    _many(cast, 45)
+    many = _queries(client, PAGES[page])
+
+    assert many == few
+
+
+def _column_counts(user) -> list[int]:
+    columns = selectors.board(user=user, pipeline=sales.pipeline_default())
+    return [column.count for column in columns]
+
+
+def test_a_manager_s_board_and_list_count_the_team_s_deals_and_follow_a_rep_who_moves_team(
+    cast, client_for
+):
+    # Given 30 deals: Sam's 10 in Discovery and Tara's 10 in Proposal (the manager's team,
+    # North), Otto's 10 in Negotiation (South).
+    _many(cast, 30)
+    client = client_for(cast.sales_manager)
+
+    assert _column_counts(cast.sales_manager) == [10, 10, 0]
+    assert "20 deals" in client.get("/sales/deals/?outcome=open").content.decode()
+
+    # When Otto moves to North, his deals are the manager's team's deals at once.
+    cast.other_team_rep.team = cast.sales_manager.team
+    cast.other_team_rep.save(update_fields=["team"])
+
+    assert _column_counts(cast.sales_manager) == [10, 10, 10]
+    assert "30 deals" in client.get("/sales/deals/?outcome=open").content.decode()
+    assert _column_counts(cast.sales_rep) == [10, 0, 0]  # a rep still sees only their own
