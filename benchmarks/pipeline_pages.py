@@ -45,6 +45,7 @@ PAGES = {
     "board": "/sales/board/",
     "board_flagged": "/sales/board/?flagged=1",
     "list": "/sales/deals/?outcome=open",
+    "list_last_page": "/sales/deals/?outcome=open&page=999999",
     "list_filtered": "/sales/deals/?outcome=open&flagged=1&forecast_category=pipeline",
 }
 

@@ -215,14 +215,19 @@ def _unanswered_key_by_deal(deals: list[Deal], stages: list[PipelineStage]) -> d
 class DealList:
     """A filtered deal list that pages itself: ``count()`` and ``[slice]`` (for ``Paginator``).
 
-    The count and the rows are two differently written queries for the same deals: the
-    count reads a team as ``owner IN (its members)`` (answered from the owner index), the
-    rows keep the join so that SQLite walks the expected-close index and stops after a page
-    instead of sorting every deal of the team. Two queries per page, at any size.
+    Two queries per page at any size. The count reads a team as ``owner IN (its members)``,
+    answered from the owner index. The page picks its deals' ids in a subquery that keeps the
+    join to the owner, so SQLite walks the (expected close, id, owner, stage) index and stops
+    after the page instead of sorting every deal of the team; and as that subquery needs
+    nothing outside the index, a deep page skips the deals before it without reading them.
+    Only the page's deals are then read with their stage, pipeline, owner and account.
     """
 
-    def __init__(self, *, rows: QuerySet[Deal], counted: QuerySet[Deal]) -> None:
-        self.rows, self.counted = rows, counted
+    # Paginator reads ``ordered`` to warn about unordered lists: this list always is.
+    ordered = True
+
+    def __init__(self, *, sorted_deals: QuerySet[Deal], counted: QuerySet[Deal]) -> None:
+        self.sorted_deals, self.counted = sorted_deals, counted
 
     def count(self) -> int:
         return self.counted.count()
@@ -230,22 +235,27 @@ class DealList:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, item: Any) -> Any:
-        return self.rows[item]
+    def __getitem__(self, item: slice) -> QuerySet[Deal]:
+        if not isinstance(item, slice):
+            raise TypeError("a deal list is read a page (a slice) at a time")
+        return (
+            Deal.objects.select_related("stage", "pipeline", "owner", "account")
+            .filter(pk__in=self.sorted_deals.values("pk")[item])
+            .order_by(*DEAL_LIST_ORDER)
+        )
 
     def __iter__(self) -> Iterator[Deal]:
-        return iter(self.rows)
+        return iter(self.sorted_deals.select_related("stage", "pipeline", "owner", "account"))
+
+
+DEAL_LIST_ORDER = (F("expected_close_on").asc(nulls_last=True), "id")
 
 
 def deal_list(*, user: Any, filters: DealFilter) -> DealList:
     """Deals the user may see, narrowed by ``filters``, soonest expected close first."""
-    rows = filters.apply(
-        policies.visible(
-            user, "deal", Deal.objects.select_related("stage", "pipeline", "owner", "account")
-        )
-    ).order_by(F("expected_close_on").asc(nulls_last=True), "id")
+    ordered = filters.apply(policies.visible(user, "deal", Deal.objects.all()))
     counted = filters.apply(policies.visible(user, "deal", Deal.objects.all(), for_totals=True))
-    return DealList(rows=rows, counted=counted.order_by())
+    return DealList(sorted_deals=ordered.order_by(*DEAL_LIST_ORDER), counted=counted.order_by())
 
 
 # -- the deal page -------------------------------------------------------------------------

@@ -288,6 +288,7 @@ PAGES = {
     "board": "/sales/board/",
     "board flagged": "/sales/board/?flagged=1",
     "list": "/sales/deals/?outcome=open",
+    "list last page": "/sales/deals/?outcome=open&page=999",
     "list filtered": "/sales/deals/?outcome=open&flagged=1&forecast_category=pipeline",
 }
 
@@ -340,3 +341,51 @@ def test_a_manager_s_board_and_list_count_the_team_s_deals_and_follow_a_rep_who_
     assert _column_counts(cast.sales_manager) == [10, 10, 10]
     assert "30 deals" in client.get("/sales/deals/?outcome=open").content.decode()
     assert _column_counts(cast.sales_rep) == [10, 0, 0]  # a rep still sees only their own
+
+
+def test_a_deep_page_of_the_list_holds_the_next_deals_by_close_date_with_undated_ones_last(
+    cast, client_for
+):
+    # Given 60 open deals of the manager's team, 50 with close dates (in reverse order of
+    # creation) and 10 without, and 20 of another team's rep the manager may not see.
+    pipeline = sales.pipeline_default()
+    discovery = pipeline.stages.get(position=0)
+    from tandem.sales.models import Deal
+
+    today, now = timezone.localdate(), timezone.now()
+    Deal.objects.bulk_create(
+        Deal(
+            name=f"D{i:02d}",
+            owner=cast.sales_rep if i % 2 else cast.teammate_rep,
+            pipeline=pipeline,
+            stage=discovery,
+            created_at=now,
+            expected_close_on=today + dt.timedelta(days=60 - i) if i < 50 else None,
+        )
+        for i in range(60)
+    )
+    Deal.objects.bulk_create(
+        Deal(
+            name=f"Other {i}",
+            owner=cast.other_team_rep,
+            pipeline=pipeline,
+            stage=discovery,
+            created_at=now,
+            expected_close_on=today,
+        )
+        for i in range(20)
+    )
+    rows = selectors.deal_list(user=cast.sales_manager, filters=DealFilter(outcome="open"))
+
+    from django.core.paginator import Paginator
+
+    page = Paginator(rows, 50).get_page(2)
+
+    assert page.paginator.count == 60
+    # Page 1 held the 50 dated deals, soonest first (D49 … D00); page 2 the undated by id.
+    assert [d.name for d in page] == [f"D{i}" for i in range(50, 60)]
+    assert [d.name for d in Paginator(rows, 50).get_page(1)][:3] == ["D49", "D48", "D47"]
+    assert (
+        "Page 2 of 2"
+        in client_for(cast.sales_manager).get("/sales/deals/?outcome=open&page=2").content.decode()
+    )
