@@ -8,5 +8,6 @@ class OrdersConfig(AppConfig):
     label = "orders"
 
     def ready(self) -> None:
-        # Registers the offer-policy check in the sales fit-check registry.
-        from tandem.orders import fit  # noqa: F401
+        # Registers the offer-policy check in the sales fit-check registry, and what deleting
+        # a deal does to its orders and their stock.
+        from tandem.orders import deal_deletion, fit  # noqa: F401

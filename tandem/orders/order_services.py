@@ -217,7 +217,8 @@ def _ship(actor: Any, order: Order, lines: list[OrderLine]) -> None:
     OrderLine.objects.filter(pk__in=[line.pk for line in held]).update(reserved=0)
 
 
-def _release(actor: Any, order: Order) -> None:
+def reservations_release(actor: Any, order: Order) -> None:
+    """Give back to stock what the order's lines hold (the caller holds the order's lock)."""
     held = list(order.lines.filter(reserved__gt=0))
     _stock_locked(line.product_id for line in held)
     for line in held:
@@ -240,7 +241,7 @@ def order_cancel(*, actor: Any, order: Order, via: str = "ui") -> Order:
                 "status",
                 f"{locked.number} is {locked.status}: only a confirmed order can be cancelled",
             )
-        _release(actor, locked)
+        reservations_release(actor, locked)
         before = audit.snapshot(locked)
         locked.status, locked.cancelled_at = OrderStatus.CANCELLED, timezone.now()
         locked.save(update_fields=["status", "cancelled_at"])
@@ -283,7 +284,7 @@ def order_delete(*, actor: Any, order: Order, via: str = "ui") -> None:
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if locked.status == OrderStatus.CONFIRMED:
-            _release(actor, locked)
+            reservations_release(actor, locked)
         audit.record_deleted(actor=actor, obj=locked, via=via)
         quote_id = locked.quote_version.quote_id
         locked.delete()

@@ -72,9 +72,12 @@ class DealFilter(BaseModel):
         if self.flagged:
             qs = qs.filter(flagged_q(today))
         if self.in_review:
+            # A subquery rather than a join: no duplicate rows, so no DISTINCT to page over.
             qs = qs.filter(
-                fit_reviews__status__in=[FitReview.Status.OPEN, FitReview.Status.DECLINED]
-            ).distinct()
+                pk__in=FitReview.objects.filter(
+                    status__in=[FitReview.Status.OPEN, FitReview.Status.DECLINED]
+                ).values("deal_id")
+            )
         if self.q:
             qs = qs.filter(name__icontains=self.q)
         return qs

@@ -137,10 +137,18 @@ class Deal(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["owner", "closed_at"]),
-            # The board reads the largest deals of each stage; the list sorts by close date.
-            models.Index(fields=["stage", "amount"]),
+            # The board reads the largest deals of each stage and each column's count and
+            # total; with the owner in the index a team's or everyone's columns are answered
+            # from the index alone (stage IN (…) AND owner IN (the team), no table rows).
+            models.Index(fields=["stage", "amount", "owner"], name="deal_stage_amount_owner"),
             models.Index(fields=["owner", "stage", "amount"]),
-            models.Index(fields=["expected_close_on", "id"]),
+            # The list sorts by expected close date; with the owner and stage in the index,
+            # skipping to a deep page (OFFSET) checks who may see a deal and whether it is open
+            # without reading the deals it skips.
+            models.Index(
+                fields=["expected_close_on", "id", "owner", "stage"],
+                name="deal_close_id_owner_stage",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -119,19 +120,27 @@ def board(
 ) -> list[BoardColumn]:
     """Open deals of a pipeline by stage: the largest few per stage, with counts and totals.
 
-    Queries: stages, totals, one per stage (the index on stage and amount answers it), and
-    two for the cards' key questions and reviews — never one per deal.
+    Queries: stages, one for every column's count and total, one per stage for its cards
+    (the index on stage and amount answers it), and two for the cards' key questions and
+    reviews — never one per deal, whatever the number of deals.
+
+    The stages already name the pipeline, so the deals are not filtered by pipeline again (a
+    second condition on ``pipeline_id`` made SQLite read every deal's row). The totals read a
+    team as ``owner IN (its members)``, so (stage, amount, owner) answers them from the index
+    alone; the cards keep the join, which walks that index from the largest amount down.
     """
     today = timezone.localdate()
     stages = [s for s in pipeline.stages.all() if s.outcome == PipelineStage.Outcome.OPEN]
-    deals = policies.visible(
-        user, "deal", Deal.objects.filter(pipeline=pipeline, stage__in=[s.pk for s in stages])
-    )
+    in_stages = Deal.objects.filter(stage__in=[s.pk for s in stages])
+    deals = policies.visible(user, "deal", in_stages)
+    counted = policies.visible(user, "deal", in_stages, for_totals=True)
     if filters is not None:
+        filters = filters.model_copy(update={"pipeline": None})
         deals = filters.apply(deals, today=today)
+        counted = filters.apply(counted, today=today)
     totals = {
         t["stage_id"]: t
-        for t in deals.order_by().values("stage_id").annotate(n=Count("id"), total=Sum("amount"))
+        for t in counted.order_by().values("stage_id").annotate(n=Count("id"), total=Sum("amount"))
     }
     shown: list[tuple[PipelineStage, list[Deal]]] = [
         (
@@ -203,15 +212,50 @@ def _unanswered_key_by_deal(deals: list[Deal], stages: list[PipelineStage]) -> d
     }
 
 
-def deal_list(*, user: Any, filters: DealFilter) -> QuerySet[Deal]:
-    """Deals the user may see, narrowed by ``filters``, soonest expected close first."""
-    return filters.apply(
-        policies.visible(
-            user,
-            "deal",
-            Deal.objects.select_related("stage", "pipeline", "owner", "account"),
+class DealList:
+    """A filtered deal list that pages itself: ``count()`` and ``[slice]`` (for ``Paginator``).
+
+    Two queries per page at any size. The count reads a team as ``owner IN (its members)``,
+    answered from the owner index. The page picks its deals' ids in a subquery that keeps the
+    join to the owner, so SQLite walks the (expected close, id, owner, stage) index and stops
+    after the page instead of sorting every deal of the team; and as that subquery needs
+    nothing outside the index, a deep page skips the deals before it without reading them.
+    Only the page's deals are then read with their stage, pipeline, owner and account.
+    """
+
+    # Paginator reads ``ordered`` to warn about unordered lists: this list always is.
+    ordered = True
+
+    def __init__(self, *, sorted_deals: QuerySet[Deal], counted: QuerySet[Deal]) -> None:
+        self.sorted_deals, self.counted = sorted_deals, counted
+
+    def count(self) -> int:
+        return self.counted.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> QuerySet[Deal]:
+        if not isinstance(item, slice):
+            raise TypeError("a deal list is read a page (a slice) at a time")
+        return (
+            Deal.objects.select_related("stage", "pipeline", "owner", "account")
+            .filter(pk__in=self.sorted_deals.values("pk")[item])
+            .order_by(*DEAL_LIST_ORDER)
         )
-    ).order_by(F("expected_close_on").asc(nulls_last=True), "id")
+
+    def __iter__(self) -> Iterator[Deal]:
+        return iter(self.sorted_deals.select_related("stage", "pipeline", "owner", "account"))
+
+
+DEAL_LIST_ORDER = (F("expected_close_on").asc(nulls_last=True), "id")
+
+
+def deal_list(*, user: Any, filters: DealFilter) -> DealList:
+    """Deals the user may see, narrowed by ``filters``, soonest expected close first."""
+    ordered = filters.apply(policies.visible(user, "deal", Deal.objects.all()))
+    counted = filters.apply(policies.visible(user, "deal", Deal.objects.all(), for_totals=True))
+    return DealList(sorted_deals=ordered.order_by(*DEAL_LIST_ORDER), counted=counted.order_by())
 
 
 # -- the deal page -------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -228,10 +229,34 @@ def deal_close_lost(*, actor: Any, deal: Deal, reason: str, via: str = "ui") -> 
     return deal
 
 
+# What other apps keep on a deal and must settle before it goes: each registered step runs
+# inside ``deal_delete``'s transaction and either refuses (``InvalidInput``) or tidies up
+# (the orders app refuses while an order is live and releases stock still held for the rest).
+DealDeleteStep = Callable[..., None]
+_DELETE_STEPS: dict[str, DealDeleteStep] = {}
+
+
+def deal_delete_step(name: str) -> Callable[[DealDeleteStep], DealDeleteStep]:
+    """Register ``fn(*, actor, deal, via)`` to run before a deal is deleted."""
+
+    def register(fn: DealDeleteStep) -> DealDeleteStep:
+        _DELETE_STEPS[name] = fn
+        return fn
+
+    return register
+
+
 def deal_delete(*, actor: Any, deal: Deal, via: str = "ui") -> None:
-    """Delete the deal with its stage history; its contact, account and lead stay."""
+    """Delete the deal with its stage history; its contact, account and lead stay.
+
+    The registered steps run first, in the same transaction: the orders app refuses while
+    the deal has a confirmed, shipped, delivered or invoiced order (naming them) and releases
+    any stock its other orders still hold, so deleting a deal never strands a reservation.
+    """
     policies.require(actor, "delete", "deal", deal)
     with transaction.atomic():
+        for step in _DELETE_STEPS.values():
+            step(actor=actor, deal=deal, via=via)
         audit.record_deleted(actor=actor, obj=deal, via=via)
         deal.delete()
 

@@ -282,3 +282,110 @@ def test_the_board_and_the_list_take_the_same_queries_at_any_size(
         assert client.get("/sales/board/?flagged=1").status_code == 200
     with django_assert_max_num_queries(7):
         assert client.get("/sales/deals/?outcome=open").status_code == 200
+
+
+PAGES = {
+    "board": "/sales/board/",
+    "board flagged": "/sales/board/?flagged=1",
+    "list": "/sales/deals/?outcome=open",
+    "list last page": "/sales/deals/?outcome=open&page=999",
+    "list filtered": "/sales/deals/?outcome=open&flagged=1&forecast_category=pipeline",
+}
+
+
+def _queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("page", list(PAGES), ids=list(PAGES))
+@pytest.mark.parametrize("role", ["sales_rep", "sales_manager", "leadership", "admin"])
+def test_every_role_s_board_and_list_run_exactly_as_many_queries_at_5_and_at_50_deals(
+    cast, client_for, role, page
+):
+    client = client_for(cast.by_role(role))
+    _many(cast, 5)
+    client.get(PAGES[page])  # warm the session and the default pipeline
+    few = _queries(client, PAGES[page])
+
+    _many(cast, 45)
+    many = _queries(client, PAGES[page])
+
+    assert many == few
+
+
+def _column_counts(user) -> list[int]:
+    columns = selectors.board(user=user, pipeline=sales.pipeline_default())
+    return [column.count for column in columns]
+
+
+def test_a_manager_s_board_and_list_count_the_team_s_deals_and_follow_a_rep_who_moves_team(
+    cast, client_for
+):
+    # Given 30 deals: Sam's 10 in Discovery and Tara's 10 in Proposal (the manager's team,
+    # North), Otto's 10 in Negotiation (South).
+    _many(cast, 30)
+    client = client_for(cast.sales_manager)
+
+    assert _column_counts(cast.sales_manager) == [10, 10, 0]
+    assert "20 deals" in client.get("/sales/deals/?outcome=open").content.decode()
+
+    # When Otto moves to North, his deals are the manager's team's deals at once.
+    cast.other_team_rep.team = cast.sales_manager.team
+    cast.other_team_rep.save(update_fields=["team"])
+
+    assert _column_counts(cast.sales_manager) == [10, 10, 10]
+    assert "30 deals" in client.get("/sales/deals/?outcome=open").content.decode()
+    assert _column_counts(cast.sales_rep) == [10, 0, 0]  # a rep still sees only their own
+
+
+def test_a_deep_page_of_the_list_holds_the_next_deals_by_close_date_with_undated_ones_last(
+    cast, client_for
+):
+    # Given 60 open deals of the manager's team, 50 with close dates (in reverse order of
+    # creation) and 10 without, and 20 of another team's rep the manager may not see.
+    pipeline = sales.pipeline_default()
+    discovery = pipeline.stages.get(position=0)
+    from tandem.sales.models import Deal
+
+    today, now = timezone.localdate(), timezone.now()
+    Deal.objects.bulk_create(
+        Deal(
+            name=f"D{i:02d}",
+            owner=cast.sales_rep if i % 2 else cast.teammate_rep,
+            pipeline=pipeline,
+            stage=discovery,
+            created_at=now,
+            expected_close_on=today + dt.timedelta(days=60 - i) if i < 50 else None,
+        )
+        for i in range(60)
+    )
+    Deal.objects.bulk_create(
+        Deal(
+            name=f"Other {i}",
+            owner=cast.other_team_rep,
+            pipeline=pipeline,
+            stage=discovery,
+            created_at=now,
+            expected_close_on=today,
+        )
+        for i in range(20)
+    )
+    rows = selectors.deal_list(user=cast.sales_manager, filters=DealFilter(outcome="open"))
+
+    from django.core.paginator import Paginator
+
+    page = Paginator(rows, 50).get_page(2)
+
+    assert page.paginator.count == 60
+    # Page 1 held the 50 dated deals, soonest first (D49 … D00); page 2 the undated by id.
+    assert [d.name for d in page] == [f"D{i}" for i in range(50, 60)]
+    assert [d.name for d in Paginator(rows, 50).get_page(1)][:3] == ["D49", "D48", "D47"]
+    assert (
+        "Page 2 of 2"
+        in client_for(cast.sales_manager).get("/sales/deals/?outcome=open&page=2").content.decode()
+    )
