@@ -106,38 +106,84 @@ class _Contacts:
     stage: np.ndarray  # object (str)
 
 
+# The contact fields ICP rules read, by the column that holds them. A rule is evaluated once
+# per distinct value (forty job titles, a few thousand e-mail domains) with the very test that
+# explains one contact's score (``RuleType.matches``), so the two can never disagree.
+RULE_COLUMNS = {
+    "contact.title": "title",
+    "contact.email": "email",
+    "contact.audience": "audience_flags",
+}
+
+
+def _rule_key(column: str, value: object) -> object:
+    # Rules on the address judge its domain (free mail or not): one test per domain.
+    if column == "email":
+        return "@" + str(value or "").rpartition("@")[2]
+    return value if value is not None else ""
+
+
+def _ladders(rules: Sequence[scoring.Rule]) -> list[list[scoring.Rule]]:
+    ladders: dict[tuple[str, str], list[scoring.Rule]] = {}
+    for rule in rules:
+        ladders.setdefault((rule.kind, rule.field), []).append(rule)
+    return list(ladders.values())
+
+
+def _ladder_points(ladder: list[scoring.Rule], column: str, value: object) -> int:
+    """As ``scoring.fit_lines``: the first rule of a ladder that matches counts."""
+    from types import SimpleNamespace
+
+    record = SimpleNamespace(**{"title": "", "email": "", "audience_flags": 0, column: value})
+    for rule in ladder:
+        if scoring.RULE_TYPES[rule.kind].matches(rule, record):
+            return rule.points
+    return 0
+
+
 def _contacts_read(ids: list[int] | None, prof: scoring.Profile) -> _Contacts:
     vendor = connection.vendor
     rules = [r for r in prof.rules if not r.is_account_rule and r.kind in scoring.RULE_TYPES]
-    expression = scoring._sum_of_cases(rules, vendor) if rules else Value(0)
+    in_python = [ladder for ladder in _ladders(rules) if ladder[0].field in RULE_COLUMNS]
+    in_sql = [r for r in rules if r.field not in RULE_COLUMNS]
+    expression = (
+        scoring._sum_of_cases(in_sql, vendor) if in_sql else Value(0, output_field=IntegerField())
+    )
+    read = sorted({RULE_COLUMNS[ladder[0].field] for ladder in in_python})
     columns = (
         "id", "account_id", "rule_fit", "fit_score", "engagement_score", "score", "grade",
-        "lifecycle_stage",
+        "lifecycle_stage", *read,
     )  # fmt: skip
     rows: list[tuple] = []
     for chunk in _chunks(ids):
         queryset = Contact.objects.all() if chunk is None else Contact.objects.filter(pk__in=chunk)
-        queryset = (
-            queryset.annotate(rule_fit=expression)
-            .order_by("id")
-            .values_list(*columns)
-        )
+        queryset = queryset.annotate(rule_fit=expression).order_by("id").values_list(*columns)
         # The compiled query runs on a plain cursor: a million rows through the ORM's row
         # machinery costs seconds that the numbers do not need.
         sql, params = queryset.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            while batch := cursor.fetchmany(20_000):
-                rows.extend(batch)
+            rows.extend(cursor.fetchall())
     count = len(rows)
     unzipped = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
-    as_int = lambda values: np.fromiter(  # noqa: E731
-        (v or 0 for v in values), dtype=np.int64, count=count
-    )
+
+    def as_int(values) -> np.ndarray:
+        return np.fromiter((v or 0 for v in values), dtype=np.int64, count=count)
+
+    rule_fit = as_int(unzipped[2])
+    for ladder in in_python:
+        column = RULE_COLUMNS[ladder[0].field]
+        values = unzipped[columns.index(column)]
+        points: dict[object, int] = {}
+        keys = [_rule_key(column, v) for v in values]
+        for key in set(keys):
+            points[key] = _ladder_points(ladder, column, key)
+        if any(points.values()):
+            rule_fit += np.fromiter((points[k] for k in keys), dtype=np.int64, count=count)
     return _Contacts(
         ids=as_int(unzipped[0]),
         account_ids=as_int(unzipped[1]),
-        rule_fit=as_int(unzipped[2]),
+        rule_fit=rule_fit,
         fit=as_int(unzipped[3]),
         engagement=as_int(unzipped[4]),
         score=as_int(unzipped[5]),
@@ -193,84 +239,90 @@ def _lookup(values: dict[int, int], keys: np.ndarray) -> np.ndarray:
     return table[keys]
 
 
-def _engagement_sql(prof: scoring.Profile, vendor: str, id_count: int | None) -> tuple[str, list]:
-    weights = sorted(prof.weights.items())
-    ages = range(prof.window_days + 2)
-    if vendor == "postgresql":
-        age = "(%s::date - (t.occurred_at AT TIME ZONE 'UTC')::date)"
-        least = "LEAST"
-    else:
-        age = "CAST(julianday(%s) - julianday(date(t.occurred_at)) AS INTEGER)"
-        least = "MIN"
-    weight_rows = ", ".join(f"(%s, {int(p)}, {int(c)})" for _, (p, c) in weights)
-    decay_rows = ", ".join(
-        f"({a}, {scoring.decay_factor(a, prof.half_life_days)!r})" for a in ages
+def _touches_sql(vendor: str, id_count: int | None) -> str:
+    """The window's touches as (contact, kind, UTC day), after any recycling of the contact."""
+    day = (
+        "(t.occurred_at AT TIME ZONE 'UTC')::date"
+        if vendor == "postgresql"
+        else (
+            "substr(t.occurred_at, 1, 10)"  # SQLite keeps UTC text: 'YYYY-MM-DD HH:MM:SS…'
+        )
     )
     marks = ", ".join(["%s"] * id_count) if id_count else ""
     only_moves = f"AND contact_id IN ({marks})" if id_count else ""
     only_touches = f"AND t.contact_id IN ({marks})" if id_count else ""
-    # Only numbers computed here are formatted in; kinds, ids and times go as parameters.
-    sql = f"""
-        WITH weights (kind, points, cap) AS (VALUES {weight_rows}),
-             decay (age, factor) AS (VALUES {decay_rows}),
-             recycled AS (
-                SELECT contact_id, MAX(moved_at) AS since FROM people_lifecyclemove
-                WHERE to_stage = %s AND moved_at > %s AND moved_at <= %s {only_moves}
-                GROUP BY contact_id
-             ),
-             per_day AS (
-                SELECT t.contact_id, t.kind, {age} AS age, COUNT(*) AS n
-                FROM people_touch t LEFT JOIN recycled r ON r.contact_id = t.contact_id
-                WHERE t.occurred_at >= %s AND t.occurred_at <= %s {only_touches}
-                  AND (r.since IS NULL OR t.occurred_at >= r.since)
-                GROUP BY t.contact_id, t.kind, {age}
-             )
-        SELECT d.contact_id, FLOOR(SUM({least}(w.cap, w.points * d.n) * f.factor) + 0.5)
-        FROM per_day d JOIN weights w ON w.kind = d.kind JOIN decay f ON f.age = d.age
-        GROUP BY d.contact_id
+    # Only the vendor's day expression and placeholders are formatted in.
+    return f"""
+        WITH recycled AS (
+            SELECT contact_id, MAX(moved_at) AS since FROM people_lifecyclemove
+            WHERE to_stage = %s AND moved_at > %s AND moved_at <= %s {only_moves}
+            GROUP BY contact_id
+        )
+        SELECT t.contact_id, t.kind, {day}
+        FROM people_touch t LEFT JOIN recycled r ON r.contact_id = t.contact_id
+        WHERE t.occurred_at >= %s AND t.occurred_at <= %s {only_touches}
+          AND (r.since IS NULL OR t.occurred_at >= r.since)
     """  # noqa: S608
-    return sql, [k for k, _ in weights]
 
 
 def _engagement_read(
     ids: list[int] | None, contact_ids: np.ndarray, prof: scoring.Profile, now: dt.datetime
 ) -> np.ndarray:
-    """Decayed, daily-capped engagement of each contact in ``contact_ids`` (sorted)."""
+    """Decayed, daily-capped engagement of each contact in ``contact_ids`` (sorted).
+
+    The touches come as plain rows (cheaper than grouping them in SQLite); numpy counts them
+    per contact × kind × day, caps each day's points per kind, decays them by the day's age
+    and adds them up per contact, then rounds half up as ``scoring.round_points``.
+    """
     vendor = connection.vendor
     at = connection.ops.adapt_datetimefield_value
     since = now - dt.timedelta(days=prof.window_days)
-    today = now.astimezone(dt.UTC).date().isoformat()
-    points = np.zeros(contact_ids.size, dtype=np.int64)
+    today = now.astimezone(dt.UTC).date()
+    kinds = sorted(prof.weights)
+    kind_code = {k: i for i, k in enumerate(kinds)}
+    unknown_kind = len(kinds)  # a kind without a weight earns nothing
+    points = np.array([prof.weights[k][0] for k in kinds] + [0], dtype=np.int64)
+    caps = np.array([prof.weights[k][1] for k in kinds] + [0], dtype=np.int64)
+    ages: dict[object, int] = {}
+    contact_rows: list[int] = []
+    kind_rows: list[int] = []
+    age_rows: list[int] = []
     with connection.cursor() as cursor:
         for chunk in _chunks(ids):
-            sql, kinds = _engagement_sql(prof, vendor, None if chunk is None else len(chunk))
             only = [] if chunk is None else list(chunk)
             cursor.execute(
-                sql,
-                [
-                    *kinds,
-                    Stage.RECYCLED,
-                    at(since),
-                    at(now),
-                    *only,
-                    today,
-                    at(since),
-                    at(now),
-                    *only,
-                    today,
-                ],
+                _touches_sql(vendor, None if chunk is None else len(chunk)),
+                [Stage.RECYCLED, at(since), at(now), *only, at(since), at(now), *only],
             )
             rows = cursor.fetchall()
-            if not rows:
-                continue
-            found = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-            earned = np.fromiter((int(r[1]) for r in rows), dtype=np.int64, count=len(rows))
-            where = np.searchsorted(contact_ids, found)
-            known = (where < contact_ids.size) & (
-                contact_ids[np.minimum(where, contact_ids.size - 1)] == found
-            )
-            points[where[known]] = earned[known]
-    return points
+            for day in {r[2] for r in rows} - ages.keys():
+                as_date = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
+                ages[day] = (today - as_date).days
+            contact_rows.extend(r[0] for r in rows)
+            kind_rows.extend(kind_code.get(r[1], unknown_kind) for r in rows)
+            age_rows.extend(ages[r[2]] for r in rows)
+    engagement = np.zeros(contact_ids.size, dtype=np.int64)
+    if not contact_rows:
+        return engagement
+    where = np.searchsorted(contact_ids, np.array(contact_rows, dtype=np.int64))
+    known = where < contact_ids.size
+    known[known] &= contact_ids[where[known]] == np.array(contact_rows, dtype=np.int64)[known]
+    where = where[known]
+    kind = np.array(kind_rows, dtype=np.int64)[known]
+    age = np.array(age_rows, dtype=np.int64)[known]
+    # One key per contact × kind × day; the counts of equal keys are the touches of that day.
+    span = int(age.max(initial=0)) + 1
+    key = (where * (len(kinds) + 1) + kind) * span + age
+    unique, count = np.unique(key, return_counts=True)
+    group_age = unique % span
+    group_kind = (unique // span) % (len(kinds) + 1)
+    group_contact = unique // span // (len(kinds) + 1)
+    factor = np.array(
+        [scoring.decay_factor(int(a), prof.half_life_days) for a in range(span)], dtype=np.float64
+    )
+    earned = np.minimum(caps[group_kind], points[group_kind] * count) * factor[group_age]
+    total = np.bincount(group_contact, weights=earned, minlength=contact_ids.size)
+    return np.floor(total + 0.5).astype(np.int64)
 
 
 # --- Compute and write ---------------------------------------------------------------------
@@ -309,7 +361,9 @@ def _contacts_write(
         for start in range(0, len(rows), WRITE_CHUNK):
             chunk = rows[start : start + WRITE_CHUNK]
             if connection.vendor == "postgresql":
-                values = ", ".join(["(%s::bigint, %s::int, %s::int, %s::int, %s::text)"] * len(chunk))
+                values = ", ".join(
+                    ["(%s::bigint, %s::int, %s::int, %s::int, %s::text)"] * len(chunk)
+                )
                 # Only placeholders are formatted in.
                 cursor.execute(
                     "UPDATE people_contact AS c SET fit_score = v.f, engagement_score = v.e, "  # noqa: S608
