@@ -49,6 +49,7 @@ class Rescored:
     accounts_changed: int = 0
     # Score at or above the threshold and in a stage that can still become an MQL.
     ready_ids: list[int] = field(default_factory=list)
+    threshold: int = 0
 
 
 def rescore(
@@ -59,7 +60,7 @@ def rescore(
     prof = scoring.profile()
     now = now or timezone.now()
     ids = None if contact_ids is None else sorted({int(i) for i in contact_ids})
-    result = Rescored()
+    result = Rescored(threshold=prof.threshold)
     if ids == []:
         return result
     with transaction.atomic():

@@ -25,7 +25,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Q
+from django.db.models import BooleanField, F, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -455,10 +455,25 @@ def score_contact(
     now = now or timezone.now()
     lines = fit_lines(contact, prof)
     fit = sum(line.points for line in lines)
-    since = engagement_since(contact, now, prof)
-    touches = Touch.objects.filter(
-        contact=contact, occurred_at__gte=since, occurred_at__lte=now
-    ).values_list("kind", "occurred_at")
+    # One query: the window's touches after the contact's latest recycling, if any (the rule
+    # of ``engagement_since``, as a subquery).
+    since = now - dt.timedelta(days=prof.window_days)
+    recycled_at = (
+        LifecycleMove.objects.filter(
+            contact_id=OuterRef("contact_id"),
+            to_stage=Stage.RECYCLED,
+            moved_at__gt=since,
+            moved_at__lte=now,
+        )
+        .order_by("-moved_at")
+        .values("moved_at")[:1]
+    )
+    touches = (
+        Touch.objects.filter(contact=contact, occurred_at__gte=since, occurred_at__lte=now)
+        .annotate(recycled_at=Subquery(recycled_at))
+        .filter(Q(recycled_at__isnull=True) | Q(occurred_at__gte=F("recycled_at")))
+        .values_list("kind", "occurred_at")
+    )
     by_kind = engagement_by_kind(touches, now, prof)
     days = prof.window_days
     for kind, (points, count) in by_kind.items():

@@ -94,7 +94,7 @@ def contact_rescore(*, contact: Contact, via: str = "scoring") -> int:
     # A nurture date does not hold back a recycled lead who raises a hand again: they have
     # re-earned their score since the recycling (scoring.engagement_since).
     if result.total >= profile.threshold and contact.lifecycle_stage in QUALIFIABLE:
-        lead_hand_off(contact=contact, via=via)
+        lead_hand_off(contact=contact, via=via, threshold=profile.threshold)
     return result.total
 
 
@@ -123,7 +123,7 @@ def _rescore_bulk(*, contact_ids: list[int] | None, hand_off: bool, via: str) ->
     done = rescoring.rescore(contact_ids=contact_ids)
     handed = 0
     if hand_off and done.ready_ids:
-        handed = _hand_off_ready(done.ready_ids, via=via)
+        handed = _hand_off_ready(done.ready_ids, via=via, threshold=done.threshold)
     # Score conditions of segments read the new scores; a hand-off changes stage and owner.
     # Touched contacts are all refreshed: their touches feed behaviour conditions.
     refreshed = done.changed_ids if contact_ids is None else contact_ids
@@ -131,7 +131,7 @@ def _rescore_bulk(*, contact_ids: list[int] | None, hand_off: bool, via: str) ->
     return {"rescored": done.rescored, "changed": len(done.changed_ids), "handed_off": handed}
 
 
-def _hand_off_ready(ready_ids: list[int], *, via: str) -> int:
+def _hand_off_ready(ready_ids: list[int], *, via: str, threshold: int) -> int:
     """Hand off each ready contact that has no waiting lead yet, one transaction each (a
     routing failure for one contact must not undo the others' hand-offs)."""
     handed = 0
@@ -144,25 +144,27 @@ def _hand_off_ready(ready_ids: list[int], *, via: str) -> int:
             .order_by("pk")
         )
         for contact in ready:
-            lead_hand_off(contact=contact, via=via)
+            lead_hand_off(contact=contact, via=via, threshold=threshold)
             handed += 1
     return handed
 
 
-def lead_hand_off(*, contact: Contact, actor: Any = None, via: str = "scoring") -> Lead:
+def lead_hand_off(
+    *, contact: Contact, actor: Any = None, via: str = "scoring", threshold: int | None = None
+) -> Lead:
     """Make the contact an MQL and assign it to a rep, who is told by email.
 
-    The score hands off with ``actor=None``; a person handing off by hand must be allowed to
-    create leads.
+    The score hands off with ``actor=None`` (``threshold``: the one it reached, when the
+    caller has read it already); a person handing off by hand must be allowed to create leads.
     """
     if actor is not None:
         policies.require(actor, "create", "lead")
-    reason = (
-        f"score {contact.score} reached {scoring.mql_threshold()}"
-        if actor is None
-        else "handed off by hand"
-    )
+        reason = "handed off by hand"
+    else:
+        reached = threshold if threshold is not None else scoring.mql_threshold()
+        reason = f"score {contact.score} reached {reached}"
     with transaction.atomic():
+        was_recycled = contact.lifecycle_stage == Stage.RECYCLED
         if contact.lifecycle_stage != Stage.LEAD:
             people.lifecycle_move(
                 contact=contact,
@@ -177,6 +179,7 @@ def lead_hand_off(*, contact: Contact, actor: Any = None, via: str = "scoring") 
         route = routing.rep_route(contact=contact)
         rep = route.rep
         now = timezone.now()
+        level = service_level()
         lead = Lead.objects.create(
             contact=contact,
             campaign=contact.last_touch_campaign or contact.first_touch_campaign,
@@ -184,18 +187,21 @@ def lead_hand_off(*, contact: Contact, actor: Any = None, via: str = "scoring") 
             grade_at_handoff=contact.grade,
             assigned_to=rep,
             handed_off_at=now,
-            first_touch_due_at=working_deadline(
-                now, service_level().first_touch_hours, service_level()
-            ),
+            first_touch_due_at=working_deadline(now, level.first_touch_hours, level),
             routed_by=route.rule,
         )
+        changed = []
         if rep is not None and contact.owner_id != rep.pk:
             contact.owner = rep
-            contact.save(update_fields=["owner", "updated_at"])
+            changed.append("owner")
         if contact.nurture_until is not None:
             contact.nurture_until = None
-            contact.save(update_fields=["nurture_until", "updated_at"])
-        nurture.nurture_member_remove(contact=contact)
+            changed.append("nurture_until")
+        if changed:
+            contact.save(update_fields=[*changed, "updated_at"])
+        if was_recycled or "nurture_until" in changed:
+            # Only recycled contacts are put in the nurture segment.
+            nurture.nurture_member_remove(contact=contact)
         audit.record_created(actor=actor, obj=lead, via=via)
         if rep is not None:
             transaction.on_commit(lambda: lead_assigned_notify.enqueue(lead.pk))
