@@ -24,7 +24,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import BooleanField, F, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -32,7 +31,6 @@ from django.utils import timezone
 from tandem.people.lifecycle import Stage
 from tandem.people.models import (
     AUDIENCE_BY_NAME,
-    Account,
     Contact,
     LifecycleMove,
     SizeBand,

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tandem.handoff import services as handoff
 from tandem.handoff.models import IcpRule, Lead, RoutingRule
-from tests.api.conftest import api, fields_of  # noqa: F401  (the api fixture)
+from tests.api.conftest import fields_of
 
 READS = [
     "/handoff/service-levels",
@@ -33,9 +33,7 @@ def test_an_employee_without_hand_off_access_is_refused(api, path):
 
 @pytest.mark.parametrize("role", ["sales_rep", "marketer", "leadership"])
 def test_both_teams_read_the_service_levels(cast, api, mql, role):
-    Lead.objects.filter(pk=mql.pk).update(
-        first_touch_due_at=timezone.now() - dt.timedelta(hours=2)
-    )
+    Lead.objects.filter(pk=mql.pk).update(first_touch_due_at=timezone.now() - dt.timedelta(hours=2))
 
     response = api(role).get("/handoff/service-levels", period="month")
 
@@ -97,9 +95,7 @@ def test_a_marketing_manager_adds_and_deletes_an_icp_rule(api):
     assert created.status_code == 201
     saved = IcpRule.objects.get()
     assert (saved.field, saved.values, saved.points) == ("account.industry", ["Food"], 12)
-    assert api("marketer").get("/handoff/scoring").json()["rules"] == [
-        {"id": saved.pk, **rule}
-    ]
+    assert api("marketer").get("/handoff/scoring").json()["rules"] == [{"id": saved.pk, **rule}]
     assert api("marketing_manager").delete(f"/handoff/scoring/rules/{saved.pk}").status_code == 204
     assert not IcpRule.objects.exists()
 
