@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('collaboration', '0002_survey_public_page'),
+        ("collaboration", "0002_survey_public_page"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('mention', 'Mention'), ('assignment', 'Cross-training assignment'), ('negative_touch', 'Negative touch on an open deal'), ('sla_warning', 'First touch due soon'), ('sla_breach', 'Service level broken')], max_length=20),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("mention", "Mention"),
+                    ("assignment", "Cross-training assignment"),
+                    ("negative_touch", "Negative touch on an open deal"),
+                    ("sla_warning", "First touch due soon"),
+                    ("sla_breach", "Service level broken"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
