@@ -89,6 +89,7 @@ def on_http_error(request, exc: HttpError):
 
 from tandem.api import (  # noqa: E402  (routers register on the api above)
     crm,
+    handoff,
     mailing,
     marketing,
     orders,
@@ -99,5 +100,5 @@ from tandem.api import (  # noqa: E402  (routers register on the api above)
     together,
 )
 
-for area in (crm, relay, together, segments, marketing, mailing, sales, orders, reports):
+for area in (crm, relay, together, segments, marketing, mailing, sales, orders, reports, handoff):
     api.add_router("/", area.router)

@@ -117,6 +117,9 @@ class NotificationKind(models.TextChoices):
     MENTION = "mention", "Mention"
     ASSIGNMENT = "assignment", "Cross-training assignment"
     NEGATIVE_TOUCH = "negative_touch", "Negative touch on an open deal"
+    # The hand-off's service level (tandem.handoff.tasks.sla_check).
+    SLA_WARNING = "sla_warning", "First touch due soon"
+    SLA_BREACH = "sla_breach", "Service level broken"
 
 
 class Notification(models.Model):

@@ -90,6 +90,15 @@ def _notify(*, recipient: Any, kind: str, text: str, url: str, **links: Any) -> 
     return notification
 
 
+def notification_send(*, recipient: Any, kind: str, text: str, url: str) -> Notification:
+    """Tell one person something in their inbox, and by email right away or in the daily
+    digest as they prefer. For other areas' notices (the hand-off's service level); ``kind``
+    must be a declared ``NotificationKind``."""
+    if kind not in NotificationKind.values:
+        raise ValueError(f"undeclared notification kind {kind!r}")
+    return _notify(recipient=recipient, kind=kind, text=text, url=url)
+
+
 def comment_add(*, actor: Any, target: models.Model, body: Any, via: str = "ui") -> Comment:
     """Comment on a record the actor may see; notify each mentioned person who may see it too.
 

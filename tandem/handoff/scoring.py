@@ -24,15 +24,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import BooleanField, Q
+from django.db.models import BooleanField, F, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from tandem.people.lifecycle import Stage
 from tandem.people.models import (
     AUDIENCE_BY_NAME,
-    Account,
     Contact,
     LifecycleMove,
     SizeBand,
@@ -455,10 +453,25 @@ def score_contact(
     now = now or timezone.now()
     lines = fit_lines(contact, prof)
     fit = sum(line.points for line in lines)
-    since = engagement_since(contact, now, prof)
-    touches = Touch.objects.filter(
-        contact=contact, occurred_at__gte=since, occurred_at__lte=now
-    ).values_list("kind", "occurred_at")
+    # One query: the window's touches after the contact's latest recycling, if any (the rule
+    # of ``engagement_since``, as a subquery).
+    since = now - dt.timedelta(days=prof.window_days)
+    recycled_at = (
+        LifecycleMove.objects.filter(
+            contact_id=OuterRef("contact_id"),
+            to_stage=Stage.RECYCLED,
+            moved_at__gt=since,
+            moved_at__lte=now,
+        )
+        .order_by("-moved_at")
+        .values("moved_at")[:1]
+    )
+    touches = (
+        Touch.objects.filter(contact=contact, occurred_at__gte=since, occurred_at__lte=now)
+        .annotate(recycled_at=Subquery(recycled_at))
+        .filter(Q(recycled_at__isnull=True) | Q(occurred_at__gte=F("recycled_at")))
+        .values_list("kind", "occurred_at")
+    )
     by_kind = engagement_by_kind(touches, now, prof)
     days = prof.window_days
     for kind, (points, count) in by_kind.items():
@@ -500,98 +513,9 @@ def _sum_of_cases(rules: Sequence[Rule], vendor: str):
     return expression
 
 
-def _engagement_sql(vendor: str, prof: Profile) -> tuple[str, list]:
-    weights = sorted(prof.weights.items())
-    ages = range(prof.window_days + 2)
-    if vendor == "postgresql":
-        age = "(%s::date - (t.occurred_at AT TIME ZONE 'UTC')::date)"
-        least = "LEAST"
-    else:
-        age = "CAST(julianday(%s) - julianday(date(t.occurred_at)) AS INTEGER)"
-        least = "MIN"
-    weight_rows = ", ".join(f"(%s, {int(p)}, {int(c)})" for _, (p, c) in weights)
-    decay_rows = ", ".join(f"({a}, {decay_factor(a, prof.half_life_days)!r})" for a in ages)
-    # Only numbers computed here are formatted in; the kinds go as parameters.
-    sql = f"""
-        INSERT INTO handoff_engagement (contact_id, points)
-        WITH weights (kind, points, cap) AS (VALUES {weight_rows}),
-             decay (age, factor) AS (VALUES {decay_rows}),
-             recycled AS (
-                SELECT contact_id, MAX(moved_at) AS since FROM people_lifecyclemove
-                WHERE to_stage = %s AND moved_at > %s AND moved_at <= %s GROUP BY contact_id
-             ),
-             per_day AS (
-                SELECT t.contact_id, t.kind, {age} AS age, COUNT(*) AS n
-                FROM people_touch t LEFT JOIN recycled r ON r.contact_id = t.contact_id
-                WHERE t.occurred_at >= %s AND t.occurred_at <= %s
-                  AND (r.since IS NULL OR t.occurred_at >= r.since)
-                GROUP BY t.contact_id, t.kind, {age}
-             )
-        SELECT d.contact_id, FLOOR(SUM({least}(w.cap, w.points * d.n) * f.factor) + 0.5)
-        FROM per_day d JOIN weights w ON w.kind = d.kind JOIN decay f ON f.age = d.age
-        GROUP BY d.contact_id
-    """  # noqa: S608
-    return sql, [k for k, _ in weights]
-
-
 def rescore_all(*, now: dt.datetime | None = None) -> int:
-    """Recompute fit, engagement, score and grade of every contact in a few set-based
-    statements (no per-contact Python). Returns how many contacts were written."""
-    from django.db import transaction
-    from django.db.models import Case, CharField, F, IntegerField, Value, When
-    from django.db.models.expressions import RawSQL
-    from django.db.models.functions import Coalesce, Concat
+    """Recompute fit, engagement, score and grade of every contact set-based (see
+    ``rescoring``; no hand-offs). Returns how many contacts were read."""
+    from tandem.handoff import rescoring
 
-    prof = profile()
-    now = now or timezone.now()
-    vendor = connection.vendor
-    since = now - dt.timedelta(days=prof.window_days)
-    today = now.astimezone(dt.UTC).date().isoformat()
-    account_rules = [r for r in prof.rules if r.is_account_rule and r.kind in RULE_TYPES]
-    contact_rules = [r for r in prof.rules if not r.is_account_rule and r.kind in RULE_TYPES]
-    sql, kinds = _engagement_sql(vendor, prof)
-    with transaction.atomic(), connection.cursor() as cursor:
-        Account.objects.update(fit_score=_sum_of_cases(account_rules, vendor))
-        cursor.execute("DROP TABLE IF EXISTS handoff_engagement")
-        cursor.execute(
-            "CREATE TEMPORARY TABLE handoff_engagement "
-            "(contact_id BIGINT PRIMARY KEY, points INTEGER NOT NULL)"
-        )
-        at = connection.ops.adapt_datetimefield_value
-        cursor.execute(
-            sql, [*kinds, Stage.RECYCLED, at(since), at(now), today, at(since), at(now), today]
-        )
-        account_fit_sql = RawSQL(
-            "SELECT a.fit_score FROM people_account a WHERE a.id = people_contact.account_id", []
-        )
-        engagement_sql = RawSQL(
-            "SELECT e.points FROM handoff_engagement e WHERE e.contact_id = people_contact.id",
-            [],
-        )
-        written = Contact.objects.update(
-            fit_score=_sum_of_cases(contact_rules, vendor)
-            + Coalesce(account_fit_sql, Value(0), output_field=IntegerField()),
-            engagement_score=Coalesce(engagement_sql, Value(0), output_field=IntegerField()),
-        )
-        fa, fb, fc = prof.fit_cuts
-        e1, e2, e3 = prof.engagement_cuts
-        letter = Case(
-            When(fit_score__gte=fa, then=Value("A")),
-            When(fit_score__gte=fb, then=Value("B")),
-            When(fit_score__gte=fc, then=Value("C")),
-            default=Value("D"),
-            output_field=CharField(),
-        )
-        band = Case(
-            When(engagement_score__gte=e1, then=Value("1")),
-            When(engagement_score__gte=e2, then=Value("2")),
-            When(engagement_score__gte=e3, then=Value("3")),
-            default=Value("4"),
-            output_field=CharField(),
-        )
-        Contact.objects.update(
-            score=F("fit_score") + F("engagement_score"),
-            grade=Concat(letter, band, output_field=CharField()),
-        )
-        cursor.execute("DROP TABLE handoff_engagement")
-    return written
+    return rescoring.rescore(now=now).rescored

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +13,7 @@ from tandem.access import policies
 from tandem.audit import events as audit
 from tandem.collaboration import services as collaboration
 from tandem.errors import InvalidInput
-from tandem.handoff import nurture, routing, scoring
+from tandem.handoff import nurture, rescoring, routing, scoring
 from tandem.handoff.models import RECYCLING_REASONS, Lead, RejectionReason
 from tandem.handoff.service_levels import FIRST_TOUCH_KINDS, service_level, working_deadline
 from tandem.handoff.tasks import lead_assigned_notify
@@ -93,44 +94,77 @@ def contact_rescore(*, contact: Contact, via: str = "scoring") -> int:
     # A nurture date does not hold back a recycled lead who raises a hand again: they have
     # re-earned their score since the recycling (scoring.engagement_since).
     if result.total >= profile.threshold and contact.lifecycle_stage in QUALIFIABLE:
-        lead_hand_off(contact=contact, via=via)
+        lead_hand_off(contact=contact, via=via, threshold=profile.threshold)
     return result.total
 
 
 def contacts_rescore_all(*, hand_off: bool = True) -> dict[str, int]:
-    """Recompute every contact's score set-based; hand off those now at the threshold.
+    """Recompute every contact's score set-based; hand off those now at the threshold and
+    refresh the score-based segments of the contacts whose score changed.
 
-    Returns how many contacts were rescored and how many were handed off.
+    Returns how many contacts were rescored, changed and handed off.
     """
-    written = scoring.rescore_all()
+    return _rescore_bulk(contact_ids=None, hand_off=hand_off, via="rescore")
+
+
+def contacts_rescore_for_touches(
+    *, contact_ids: Sequence[int], hand_off: bool = True, via: str = "api:batch"
+) -> dict[str, int]:
+    """Rescore a batch of touched contacts with the same set-based code as the full
+    recompute; the ones newly at the threshold become MQLs and are routed to a rep. Segment
+    membership is refreshed for every one of them (their new touches may match behaviour
+    conditions even where the score stayed)."""
+    return _rescore_bulk(contact_ids=list(contact_ids), hand_off=hand_off, via=via)
+
+
+def _rescore_bulk(*, contact_ids: list[int] | None, hand_off: bool, via: str) -> dict[str, int]:
+    from tandem.segments.services import segments_refresh_for_contacts
+
+    done = rescoring.rescore(contact_ids=contact_ids)
     handed = 0
-    if hand_off:
-        threshold = scoring.mql_threshold()
+    if hand_off and done.ready_ids:
+        handed = _hand_off_ready(done.ready_ids, via=via, threshold=done.threshold)
+    # Score conditions of segments read the new scores; a hand-off changes stage and owner.
+    # Touched contacts are all refreshed: their touches feed behaviour conditions.
+    refreshed = done.changed_ids if contact_ids is None else contact_ids
+    segments_refresh_for_contacts(refreshed)
+    return {"rescored": done.rescored, "changed": len(done.changed_ids), "handed_off": handed}
+
+
+def _hand_off_ready(ready_ids: list[int], *, via: str, threshold: int) -> int:
+    """Hand off each ready contact that has no waiting lead yet, one transaction each (a
+    routing failure for one contact must not undo the others' hand-offs)."""
+    handed = 0
+    for start in range(0, len(ready_ids), 500):
+        chunk = ready_ids[start : start + 500]
         ready = (
-            Contact.objects.filter(score__gte=threshold, lifecycle_stage__in=QUALIFIABLE)
+            Contact.objects.filter(pk__in=chunk, lifecycle_stage__in=QUALIFIABLE)
             .exclude(leads__status=Lead.Status.WAITING)
             .select_related("account", "last_touch_campaign", "first_touch_campaign")
+            .order_by("pk")
         )
-        for contact in ready.iterator(chunk_size=500):
-            lead_hand_off(contact=contact, via="rescore")
+        for contact in ready:
+            lead_hand_off(contact=contact, via=via, threshold=threshold)
             handed += 1
-    return {"rescored": written, "handed_off": handed}
+    return handed
 
 
-def lead_hand_off(*, contact: Contact, actor: Any = None, via: str = "scoring") -> Lead:
+def lead_hand_off(
+    *, contact: Contact, actor: Any = None, via: str = "scoring", threshold: int | None = None
+) -> Lead:
     """Make the contact an MQL and assign it to a rep, who is told by email.
 
-    The score hands off with ``actor=None``; a person handing off by hand must be allowed to
-    create leads.
+    The score hands off with ``actor=None`` (``threshold``: the one it reached, when the
+    caller has read it already); a person handing off by hand must be allowed to create leads.
     """
     if actor is not None:
         policies.require(actor, "create", "lead")
-    reason = (
-        f"score {contact.score} reached {scoring.mql_threshold()}"
-        if actor is None
-        else "handed off by hand"
-    )
+        reason = "handed off by hand"
+    else:
+        reached = threshold if threshold is not None else scoring.mql_threshold()
+        reason = f"score {contact.score} reached {reached}"
     with transaction.atomic():
+        was_recycled = contact.lifecycle_stage == Stage.RECYCLED
         if contact.lifecycle_stage != Stage.LEAD:
             people.lifecycle_move(
                 contact=contact,
@@ -145,6 +179,7 @@ def lead_hand_off(*, contact: Contact, actor: Any = None, via: str = "scoring") 
         route = routing.rep_route(contact=contact)
         rep = route.rep
         now = timezone.now()
+        level = service_level()
         lead = Lead.objects.create(
             contact=contact,
             campaign=contact.last_touch_campaign or contact.first_touch_campaign,
@@ -152,18 +187,21 @@ def lead_hand_off(*, contact: Contact, actor: Any = None, via: str = "scoring") 
             grade_at_handoff=contact.grade,
             assigned_to=rep,
             handed_off_at=now,
-            first_touch_due_at=working_deadline(
-                now, service_level().first_touch_hours, service_level()
-            ),
+            first_touch_due_at=working_deadline(now, level.first_touch_hours, level),
             routed_by=route.rule,
         )
+        changed = []
         if rep is not None and contact.owner_id != rep.pk:
             contact.owner = rep
-            contact.save(update_fields=["owner", "updated_at"])
+            changed.append("owner")
         if contact.nurture_until is not None:
             contact.nurture_until = None
-            contact.save(update_fields=["nurture_until", "updated_at"])
-        nurture.nurture_member_remove(contact=contact)
+            changed.append("nurture_until")
+        if changed:
+            contact.save(update_fields=[*changed, "updated_at"])
+        if was_recycled or "nurture_until" in changed:
+            # Only recycled contacts are put in the nurture segment.
+            nurture.nurture_member_remove(contact=contact)
         audit.record_created(actor=actor, obj=lead, via=via)
         if rep is not None:
             transaction.on_commit(lambda: lead_assigned_notify.enqueue(lead.pk))

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django_tasks import task
 
+from tandem.collaboration.models import NotificationKind
 from tandem.handoff.models import Lead
 
 
@@ -34,7 +35,7 @@ def _notify(recipient, kind: str, text: str, url: str) -> None:
     # digest as the person prefers.
     from tandem.collaboration import services as collaboration
 
-    collaboration._notify(recipient=recipient, kind=kind, text=text, url=url)
+    collaboration.notification_send(recipient=recipient, kind=kind, text=text, url=url)
 
 
 def _managers_of(rep) -> list:
@@ -73,7 +74,7 @@ def sla_check(now=None) -> dict[str, int]:
             if lead.assigned_to is not None:
                 _notify(
                     lead.assigned_to,
-                    "sla_warning",
+                    NotificationKind.SLA_WARNING,
                     f"First touch for {lead.contact} is due in {minutes} min "
                     f"(by {timezone.localtime(lead.first_touch_due_at):%H:%M})",
                     url,
@@ -94,7 +95,7 @@ def sla_check(now=None) -> dict[str, int]:
             if previous is not None:
                 _notify(
                     previous,
-                    "sla_warning",
+                    NotificationKind.SLA_WARNING,
                     f"{lead.contact} was passed to {moved.assigned_to}: "
                     "first touch about to be late",
                     url,
@@ -106,7 +107,7 @@ def sla_check(now=None) -> dict[str, int]:
         )
         with transaction.atomic():
             for person in {lead.assigned_to, *_managers_of(lead.assigned_to)} - {None}:
-                _notify(person, "sla_breach", text, url)
+                _notify(person, NotificationKind.SLA_BREACH, text, url)
             Lead.objects.filter(pk=lead.pk).update(breached_at=now)
         counts["breached"] += 1
     return counts

@@ -417,6 +417,15 @@ def _insert(model: type[models.Model], columns: tuple[str, ...], rows: list[tupl
     5,000-touch batch preparing field values one by one; this keeps ingest set-based."""
     quote = connection.ops.quote_name
     names = ", ".join(map(quote, columns))
+    if connection.vendor == "postgresql":
+        # COPY streams the rows in one command: several times faster than multi-row INSERTs,
+        # which PostgreSQL plans and binds 500 rows at a time.
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+            with raw.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        return
     head = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES "  # noqa: S608
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     with connection.cursor() as cursor:
@@ -461,4 +470,27 @@ def _attribution_update(fresh: list[_Clean], contacts: dict[int, dict[str, Any]]
         for pk, row in changed.items()
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        if connection.vendor == "postgresql":
+            _update_from_values(cursor, (*ATTRIBUTION_FIELDS, "updated_at"), params)
+        else:
+            cursor.executemany(sql, params)
+
+
+def _update_from_values(cursor: Any, fields: tuple[str, ...], params: list[tuple]) -> None:
+    """PostgreSQL: one ``UPDATE … FROM (VALUES …)`` per chunk instead of a statement per
+    contact. Each value is cast to its column's type (looked up, never typed in here)."""
+    quote = connection.ops.quote_name
+    table = Contact._meta.db_table
+    types = [Contact._meta.get_field(f.removesuffix("_id") if f.endswith("_campaign_id") else f)
+             .db_type(connection) for f in fields]  # fmt: skip
+    types = [("bigint" if t and "serial" in t else t) for t in types]
+    one = "(" + ", ".join(f"%s::{t}" for t in types) + ", %s::bigint)"
+    names = ", ".join(f"c{i}" for i in range(len(fields)))
+    assignments = ", ".join(f"{quote(f)} = v.c{i}" for i, f in enumerate(fields))
+    for start in range(0, len(params), INSERT_CHUNK):
+        chunk = params[start : start + INSERT_CHUNK]
+        cursor.execute(
+            f"UPDATE {quote(table)} AS t SET {assignments} "  # noqa: S608
+            f"FROM (VALUES {', '.join([one] * len(chunk))}) AS v ({names}, pk) WHERE t.id = v.pk",
+            [value for row in chunk for value in row],
+        )

@@ -17,20 +17,23 @@ from tandem.people.models import Contact
 @task()
 def contacts_touched_refresh(contact_ids: list[int], interest_ids: list[int]) -> None:
     """After a touch batch: a subscriber who showed interest becomes a lead (as ``touch_log``
-    moves one), every touched contact is rescored (the hand-off follows at the threshold), and
-    segment membership is refreshed for them."""
-    interested = set(interest_ids)
-    for contact in Contact.objects.filter(pk__in=contact_ids).select_related("account"):
-        with transaction.atomic():
-            if contact.pk in interested and contact.lifecycle_stage in (
-                Stage.SUBSCRIBER,
-                Stage.RECYCLED,
-            ):
+    moves one), every touched contact is rescored in bulk (the ones newly at the threshold are
+    handed off and routed), and segment membership is refreshed for them."""
+    interested = sorted(set(interest_ids) & set(contact_ids))
+    for start in range(0, len(interested), 2_000):
+        # Only the few interested subscribers and recycled contacts move, one by one through
+        # the lifecycle service, which records each move.
+        movers = Contact.objects.filter(
+            pk__in=interested[start : start + 2_000],
+            lifecycle_stage__in=(Stage.SUBSCRIBER, Stage.RECYCLED),
+        ).order_by("pk")
+        for contact in movers:
+            with transaction.atomic():
                 people.lifecycle_move(
                     contact=contact, to_stage=Stage.LEAD, reason="touch batch", via="api:batch"
                 )
-            handoff.contact_rescore(contact=contact, via="api:batch")
-    segments_refresh_for(contact_ids)
+    # The bulk rescore also refreshes segment membership of every touched contact.
+    handoff.contacts_rescore_for_touches(contact_ids=contact_ids, via="api:batch")
 
 
 def segments_refresh_for(contact_ids: list[int]) -> None:

@@ -116,3 +116,40 @@ def test_marketings_promise_comes_from_the_revenue_goal(cast, mql):
     assert (promise.leads_needed, promise.leads_delivered, promise.progress) == (10, 1, 0.1)
     assert promise.acceptance_rate == 0.0
     assert "÷" in promise.explanation
+
+
+def test_sla_notices_follow_the_inbox_and_the_email_preference(
+    cast, mql, client, smtp_inbox, django_capture_on_commit_callbacks
+):
+    # given a rep who reads notifications in a daily digest
+    from tandem.collaboration import services as collaboration
+    from tandem.collaboration.tasks import digests_send
+
+    collaboration.preference_set(actor=cast.sales_rep, email_mode="digest")
+    now = timezone.now()
+    Lead.objects.filter(pk=mql.pk).update(first_touch_due_at=now - dt.timedelta(minutes=5))
+
+    # when the watch finds the breach
+    with django_capture_on_commit_callbacks(execute=True):
+        sla_check(now=now)
+
+    # then the rep gets no email now; the manager (right away) does
+    assert [m["To"] for m in smtp_inbox.messages] == [cast.sales_manager.email]
+    # and the rep's inbox names the kind in words
+    client.force_login(cast.sales_rep)
+    page = client.get("/inbox/").content.decode()
+    assert "Service level broken" in page and "sla_breach" not in page
+    # and the digest carries it
+    assert digests_send.call() == 1
+    assert smtp_inbox.messages[-1]["To"] == cast.sales_rep.email
+    assert "waited past the first-touch promise" in smtp_inbox.messages[-1].get_payload()
+
+
+def test_only_declared_notification_kinds_are_sent(cast):
+    from tandem.collaboration import services as collaboration
+
+    with pytest.raises(ValueError, match="undeclared"):
+        collaboration.notification_send(
+            recipient=cast.sales_rep, kind="sla_mystery", text="?", url="/"
+        )
+    assert not Notification.objects.exists()

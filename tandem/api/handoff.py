@@ -1,0 +1,409 @@
+"""API routes for the hand-off pages: service levels, feedback, scoring, predictive score and
+routing rules. Lead accept/reject live with the relay (``relay.py``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Field, Router, Schema, Status
+
+from tandem.access import policies
+from tandem.api.schemas import ErrorOut
+from tandem.errors import InvalidInput
+from tandem.handoff import scoring, selectors, service_levels
+from tandem.handoff import services as handoff
+
+router = Router()
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+
+def _period(key: str):
+    from tandem.dashboards.periods import PERIOD_LABELS, period_for
+
+    if key not in PERIOD_LABELS:
+        raise InvalidInput.field("period", f"use one of {', '.join(PERIOD_LABELS)}")
+    return period_for(key)
+
+
+def _may_see(user: Any) -> None:
+    policies.require(user, "view", "handoff_setup")
+
+
+# --- The SLA page ---------------------------------------------------------------------------
+
+
+class RepLevelOut(Schema):
+    rep_id: int | None
+    rep: str
+    handed_off: int
+    met: int
+    breached: int
+    waiting: int
+    compliance: float | None
+    cadence: float | None
+
+
+class BreachOut(Schema):
+    lead_id: int
+    contact: str
+    assigned_to_id: int | None
+    overdue_hours: float
+    is_open: bool
+
+
+class SalesPromiseOut(Schema):
+    first_touch_hours: int
+    follow_up_attempts: int
+    follow_up_days: int
+    handed_off: int
+    met: int
+    breached: int
+    compliance: float | None
+    cadence: float | None
+    waiting_lead_ids: list[int]
+    breaches: list[BreachOut]
+    reps: list[RepLevelOut]
+
+
+class MarketingPromiseOut(Schema):
+    revenue_goal: float
+    average_deal: float | None
+    lead_to_won: float | None
+    leads_needed: int | None
+    leads_delivered: int
+    accepted: int
+    rejected: int
+    acceptance_rate: float | None
+    minimum_acceptance: float
+    progress: float | None
+    explanation: str
+
+
+class ServiceLevelsOut(Schema):
+    period: str
+    since: dt.datetime
+    until: dt.datetime
+    sales: SalesPromiseOut
+    marketing: MarketingPromiseOut
+
+
+@router.get(
+    "/handoff/service-levels", response={200: ServiceLevelsOut, **ERRORS}, tags=["hand-off"]
+)
+def service_levels_get(request, period: str = "quarter"):
+    """Both promises over a period (week, month, quarter …): sales' first touch and cadence
+    per rep with every breach, and marketing's qualified leads against the revenue goal."""
+    _may_see(request.auth)
+    span = _period(period)
+    sales = service_levels.sales_promise(since=span.start, until=span.end)
+    marketing = service_levels.marketing_promise(since=span.start, until=span.end)
+    return {
+        "period": span.key,
+        "since": span.start,
+        "until": span.end,
+        "sales": {
+            "first_touch_hours": sales.hours,
+            "follow_up_attempts": sales.attempts,
+            "follow_up_days": sales.days,
+            "handed_off": sales.handed_off,
+            "met": sales.met,
+            "breached": sales.breached,
+            "compliance": sales.compliance,
+            "cadence": sales.cadence,
+            "waiting_lead_ids": [lead.pk for lead in sales.waiting],
+            "breaches": [
+                {
+                    "lead_id": b.lead.pk,
+                    "contact": str(b.lead.contact),
+                    "assigned_to_id": b.lead.assigned_to_id,
+                    "overdue_hours": round(b.overdue.total_seconds() / 3600, 2),
+                    "is_open": b.is_open,
+                }
+                for b in sales.breaches
+            ],
+            "reps": [
+                {
+                    "rep_id": getattr(r.rep, "pk", None),
+                    "rep": str(r.rep) if r.rep else "unassigned",
+                    "handed_off": r.handed_off,
+                    "met": r.met,
+                    "breached": r.breached,
+                    "waiting": r.waiting,
+                    "compliance": r.compliance,
+                    "cadence": r.cadence,
+                }
+                for r in sales.reps
+            ],
+        },
+        "marketing": {
+            "revenue_goal": float(marketing.revenue_goal),
+            "average_deal": float(marketing.average_deal) if marketing.average_deal else None,
+            "lead_to_won": marketing.lead_to_won,
+            "leads_needed": marketing.leads_needed,
+            "leads_delivered": marketing.leads_delivered,
+            "accepted": marketing.accepted,
+            "rejected": marketing.rejected,
+            "acceptance_rate": marketing.acceptance_rate,
+            "minimum_acceptance": marketing.minimum_acceptance,
+            "progress": marketing.progress,
+            "explanation": marketing.explanation,
+        },
+    }
+
+
+# --- Feedback: rejection reasons by campaign, source, segment, grade ------------------------
+
+
+class FeedbackRowOut(Schema):
+    group: str
+    decided: int
+    rejected: int
+    rejection_rate: float | None
+    reasons: dict[str, int]
+
+
+@router.get("/handoff/feedback", response={200: list[FeedbackRowOut], **ERRORS}, tags=["hand-off"])
+def feedback_get(request, by: str = "campaign", period: str = "quarter"):
+    """Leads sales decided in the period, grouped ``by`` campaign, source, segment or grade at
+    hand-off, with the rejection reasons."""
+    _may_see(request.auth)
+    if by not in selectors.FEEDBACK_GROUPS:
+        raise InvalidInput.field("by", f"use one of {', '.join(selectors.FEEDBACK_GROUPS)}")
+    span = _period(period)
+    rows = selectors.lead_feedback(by=by, since=span.start, until=span.end)
+    return [
+        {
+            "group": r.group,
+            "decided": r.decided,
+            "rejected": r.rejected,
+            "rejection_rate": r.rejection_rate,
+            "reasons": r.reasons or {},
+        }
+        for r in rows
+    ]
+
+
+# --- Scoring profile and ICP rules ----------------------------------------------------------
+
+
+class IcpRuleOut(Schema):
+    id: int | None
+    kind: str
+    field: str
+    values: list[str]
+    points: int
+    label: str
+
+
+class TouchWeightOut(Schema):
+    kind: str
+    points: int
+    daily_cap: int
+
+
+class ScoringOut(Schema):
+    mql_threshold: int
+    half_life_days: float
+    window_days: int
+    fit_cuts: list[int]
+    engagement_cuts: list[int]
+    weights: list[TouchWeightOut]
+    rules: list[IcpRuleOut]
+    rules_are_defaults: bool
+    rule_types: dict[str, list[str]]
+
+
+class IcpRuleIn(Schema):
+    kind: str
+    field: str
+    values: list[str] = []
+    points: int
+    label: str = Field(min_length=1, max_length=200)
+    position: int = 0
+
+
+@router.get("/handoff/scoring", response={200: ScoringOut, **ERRORS}, tags=["hand-off"])
+def scoring_get(request):
+    """The scoring profile in force: threshold, decay, grade cuts, touch weights, ICP rules."""
+    from tandem.handoff.models import IcpRule
+
+    _may_see(request.auth)
+    prof = scoring.profile()
+    saved = list(IcpRule.objects.filter(is_active=True))
+    rules = (
+        [
+            {
+                "id": r.pk,
+                "kind": r.kind,
+                "field": r.field,
+                "values": list(r.values),
+                "points": r.points,
+                "label": r.label,
+            }  # fmt: skip
+            for r in saved
+        ]
+        if saved
+        else [
+            {
+                "id": None,
+                "kind": r.kind,
+                "field": r.field,
+                "values": list(r.values),
+                "points": r.points,
+                "label": r.label,
+            }  # fmt: skip
+            for r in prof.rules
+        ]
+    )
+    return {
+        "mql_threshold": prof.threshold,
+        "half_life_days": prof.half_life_days,
+        "window_days": prof.window_days,
+        "fit_cuts": list(prof.fit_cuts),
+        "engagement_cuts": list(prof.engagement_cuts),
+        "weights": [
+            {"kind": kind, "points": points, "daily_cap": cap}
+            for kind, (points, cap) in sorted(prof.weights.items())
+        ],
+        "rules": rules,
+        "rules_are_defaults": not saved,
+        "rule_types": {name: list(t.fields) for name, t in scoring.RULE_TYPES.items()},
+    }
+
+
+@router.post("/handoff/scoring/rules", response={201: IcpRuleOut, **ERRORS}, tags=["hand-off"])
+def icp_rules_create(request, payload: IcpRuleIn):
+    """Add an ICP rule; a field its type does not read, or values that cannot match, are
+    refused naming the field. Run a full rescore to apply it to everyone."""
+    rule = handoff.icp_rule_save(actor=request.auth, via="api", **payload.dict())
+    return Status(
+        201,
+        {
+            "id": rule.pk,
+            "kind": rule.kind,
+            "field": rule.field,
+            "values": list(rule.values),
+            "points": rule.points,
+            "label": rule.label,
+        },  # fmt: skip
+    )
+
+
+@router.delete(
+    "/handoff/scoring/rules/{rule_id}", response={204: None, **ERRORS}, tags=["hand-off"]
+)
+def icp_rules_delete(request, rule_id: int):
+    from django.shortcuts import get_object_or_404
+
+    from tandem.handoff.models import IcpRule
+
+    policies.require(request.auth, "delete", "handoff_setup")
+    handoff.icp_rule_delete(
+        actor=request.auth, rule=get_object_or_404(IcpRule, pk=rule_id), via="api"
+    )
+    return Status(204, None)
+
+
+# --- The predictive score's evaluation ------------------------------------------------------
+
+
+class PredictiveOut(Schema):
+    is_ready: bool
+    message: str
+    trained_at: dt.datetime | None
+    training_rows: int
+    positives: int
+    evaluation: dict[str, Any]
+
+
+@router.get("/handoff/predictive", response={200: PredictiveOut, **ERRORS}, tags=["hand-off"])
+def predictive_get(request):
+    """The newest predictive model: whether it is in use, and its evaluation on a later period
+    (AUC, calibration by decile, lift over the rule score)."""
+    from tandem.handoff.models import PredictiveModel
+
+    _may_see(request.auth)
+    record = (
+        PredictiveModel.objects.filter(is_ready=True).defer("blob").first()
+        or PredictiveModel.objects.defer("blob").first()
+    )
+    if record is None:
+        return {
+            "is_ready": False,
+            "message": "No predictive model has been trained yet; the rule score ranks leads.",
+            "trained_at": None,
+            "training_rows": 0,
+            "positives": 0,
+            "evaluation": {},
+        }
+    return {
+        "is_ready": record.is_ready,
+        "message": record.message,
+        "trained_at": record.trained_at,
+        "training_rows": record.training_rows,
+        "positives": record.positives,
+        "evaluation": record.evaluation or {},
+    }
+
+
+# --- Routing rules --------------------------------------------------------------------------
+
+
+class RoutingRuleOut(Schema):
+    id: int
+    position: int
+    name: str
+    field: str
+    values: list[str]
+    segment_id: int | None
+    team_id: int
+    is_active: bool
+
+
+class RoutingRuleIn(Schema):
+    name: str
+    team_id: int
+    field: str = ""
+    values: list[str] = []
+    segment_id: int | None = None
+    position: int = 0
+
+
+@router.get(
+    "/handoff/routing-rules", response={200: list[RoutingRuleOut], **ERRORS}, tags=["hand-off"]
+)
+def routing_rules_list(request):
+    """Territory and segment rules in the order they are tried (after the account owner)."""
+    from tandem.handoff.models import RoutingRule
+
+    _may_see(request.auth)
+    return list(RoutingRule.objects.all())
+
+
+@router.post("/handoff/routing-rules", response={201: RoutingRuleOut, **ERRORS}, tags=["hand-off"])
+def routing_rules_create(request, payload: RoutingRuleIn):
+    """Add a territory rule (an account field's values → a team) or a segment rule."""
+    from tandem.access.models import Team
+    from tandem.segments.models import Segment
+
+    policies.require(request.auth, "create", "handoff_setup")
+    team = Team.objects.filter(pk=payload.team_id).first()
+    if team is None:
+        raise InvalidInput.field("team_id", f"no team {payload.team_id}")
+    segment = None
+    if payload.segment_id is not None:
+        segment = Segment.objects.filter(pk=payload.segment_id).first()
+        if segment is None:
+            raise InvalidInput.field("segment_id", f"no segment {payload.segment_id}")
+    rule = handoff.routing_rule_save(
+        actor=request.auth,
+        name=payload.name,
+        team=team,
+        field=payload.field,
+        values=payload.values,
+        segment=segment,
+        position=payload.position,
+        via="api",
+    )
+    return Status(201, rule)
