@@ -50,7 +50,10 @@ def extras_run(context: DemoContext) -> dict[str, int]:
     """Run every app's extras in order; rows written per table."""
     autodiscover_modules("demo_data")
     written: dict[str, int] = {}
-    for _, _, fn in sorted(_EXTRAS, key=lambda e: (e[0], e[1])):
+    for _, name, fn in sorted(_EXTRAS, key=lambda e: (e[0], e[1])):
+        # Each extra draws from its own stream: one that skips work already done (a second
+        # run) must not shift what the next one draws.
+        context.rng = random.Random(f"extras:{context.seed}:{context.contacts}:{name}")
         for table, n in fn(context).items():
             written[table] = written.get(table, 0) + n
     return written
