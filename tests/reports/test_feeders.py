@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
 from tandem.analytics.profitability import spend_from_budgets
+from tandem.marketing.models import Campaign, SpendLine
 from tandem.people.models import LifecycleMove, Touch
 from tandem.reports import feeders
+from tandem.reports.analyses import spend_note
+from tests.factories import CampaignFactory
 from tests.reports.conftest import Story, at
 
 
@@ -187,12 +191,6 @@ def test_spend_lines_spread_each_campaigns_budget(story):
 
 
 def test_weekly_spend_sums_dated_spend_lines_and_spreads_only_campaigns_without_any(story):
-    from decimal import Decimal
-
-    from tandem.marketing.models import Campaign, SpendLine
-    from tandem.reports.analyses import spend_note
-    from tests.factories import CampaignFactory
-
     Campaign.objects.update(budget=0)  # the story's campaigns cost only what is recorded here
     # A planned budget does not count once a campaign has recorded spend.
     story.webinar.budget, story.webinar.starts_on = 10_000, dt.date(2026, 1, 1)
