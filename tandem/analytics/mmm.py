@@ -119,6 +119,9 @@ class MMMResult(Result):
     channels: tuple[ChannelEffect, ...]
     base: float = Field(description="Outcome over the data weeks not explained by channels.")
     diagnostics: MMMDiagnostics
+    notes: tuple[str, ...] = Field(
+        default=(), description="What the caller says about the data fed in (sources, gaps)."
+    )
 
     def by_channel(self, channel: str) -> ChannelEffect:
         """Return one channel's effect."""

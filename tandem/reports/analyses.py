@@ -411,11 +411,28 @@ def forecast_compute(params: ForecastReportInput, progress: Progress) -> BaseMod
 def mediamix_compute(params: MediaMixReportInput, progress: Progress) -> BaseModel:
     progress(10, "summing spend and won revenue by week")
     outcome = feeders.weekly_revenue(feeders.database())
-    spend = feeders.weekly_spend()
+    spend, spread = feeders.weekly_spend()
     progress(30, "fitting adstock, saturation and effects")
     analysis = MMMInput(adstock=params.adstock, max_lag_weeks=params.max_lag_weeks)
-    return mmm_run(spend, outcome, analysis)
+    result = mmm_run(spend, outcome, analysis)
+    notes = (spend_note(spread), "Outcome: revenue won per week.")
+    return result.model_copy(update={"notes": (*result.notes, *notes)})
 
+
+def spend_note(spread: list[str]) -> str:
+    """Where the media mix's spend came from, naming the campaigns costed by their budget."""
+    if not spread:
+        return "Spend: the campaigns' dated spend lines, summed per week."
+    listed = ", ".join(spread[:MAX_NAMED_CAMPAIGNS])
+    more = len(spread) - MAX_NAMED_CAMPAIGNS
+    return (
+        "Spend: the campaigns' dated spend lines, summed per week; "
+        f"{len(spread)} campaign(s) without spend lines counted as their budget spread evenly "
+        f"over their dates: {listed}" + (f" and {more} more" if more > 0 else "") + "."
+    )
+
+
+MAX_NAMED_CAMPAIGNS = 10
 
 # The media mix searches its parameters from several starts: always in the worker.
 ALWAYS_IN_BACKGROUND = frozenset({"mediamix"})

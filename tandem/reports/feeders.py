@@ -17,14 +17,14 @@ import ibis
 import ibis.expr.datatypes as dt_
 import pyarrow as pa
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Model, Sum
 from django.utils import timezone
 from ibis.backends import BaseBackend
 from ibis.backends.postgres import Backend as PostgresBackend
 from ibis.backends.sqlite import Backend as SQLiteBackend
 
 from tandem.analytics.profitability import spend_from_budgets
-from tandem.marketing.models import Campaign
+from tandem.marketing.models import Campaign, SpendLine
 from tandem.people.lifecycle import Stage
 from tandem.people.models import Account, Contact, LifecycleMove, Touch
 from tandem.sales.models import Deal, DealStageMove, PipelineStage
@@ -337,10 +337,28 @@ def pipeline_deals(db: BaseBackend, *, segment_by: SegmentBy = "industry") -> ib
 def spend_lines() -> pa.Table:
     """Marketing spend as dated lines, by channel and campaign.
 
-    The one place that says where spend comes from: for now each campaign's budget spread
-    evenly over its days, an always-on campaign's until today (campaigns are few; the spread
-    happens in memory).
+    The one place that says where spend comes from: the campaigns' dated spend lines
+    (``SpendLine``), and for a campaign without any its budget spread evenly over its days (see
+    :func:`budget_spread_campaigns`).
     """
+    return _dated_spend()[0]
+
+
+def budget_spread_campaigns() -> list[str]:
+    """Names of the campaigns whose spend is their budget spread, having no spend lines."""
+    return _dated_spend()[1]
+
+
+def _dated_spend() -> tuple[pa.Table, list[str]]:
+    # Summed per campaign and day in the database: a few rows per campaign and day at most.
+    recorded = list(
+        SpendLine.objects.values("spent_on", "campaign__channel", "campaign__name")
+        .annotate(total=Sum("amount"))
+        .order_by("spent_on", "campaign__name")
+        .values_list("spent_on", "total", "campaign__channel", "campaign__name")
+    )
+    # A campaign with a single spend line is costed by its lines alone: its budget is a plan.
+    unrecorded = Campaign.objects.filter(spend_lines__isnull=True).order_by("name")
     campaigns = [
         {
             "campaign": c["name"],
@@ -349,9 +367,19 @@ def spend_lines() -> pa.Table:
             "starts_on": c["starts_on"],
             "ends_on": c["ends_on"],
         }
-        for c in Campaign.objects.values("name", "channel", "budget", "starts_on", "ends_on")
+        for c in unrecorded.values("name", "channel", "budget", "starts_on", "ends_on")
     ]
-    return spend_from_budgets(campaigns, until=_now().date())
+    spread = spend_from_budgets(campaigns, until=_now().date())
+    lines = pa.table(
+        {
+            "spent_on": pa.array([r[0] for r in recorded], pa.date32()),
+            "amount": pa.array([float(r[1]) for r in recorded], pa.float64()),
+            "channel": pa.array([r[2] for r in recorded], pa.string()),
+            "campaign": pa.array([r[3] for r in recorded], pa.string()),
+        }
+    )
+    spread_names = sorted(set(spread["campaign"].to_pylist()))
+    return pa.concat_tables([lines, spread]), spread_names
 
 
 def now() -> dt.datetime:
@@ -391,29 +419,15 @@ def stage_visits(db: BaseBackend) -> ibis.Table:
     )
 
 
-def weekly_revenue(db: BaseBackend) -> pa.Table:
-    """Won revenue per week (Monday), every week from the first win to this one, zeros kept.
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
 
-    The media-mix model needs an outcome for every week; the engine sums, the gaps are filled
-    here (a few hundred weeks at most).
-    """
-    won = won_deals(db)
-    day = won.closed_at.date()
-    summed = (
-        won.mutate(day=day)
-        .group_by("day")
-        .aggregate(outcome=won.amount.sum())
-        .to_pyarrow()
-        .to_pylist()
-    )
-    by_week: dict[dt.date, float] = {}
-    for row in summed:
-        monday = row["day"] - dt.timedelta(days=row["day"].weekday())
-        by_week[monday] = by_week.get(monday, 0.0) + float(row["outcome"] or 0.0)
+
+def _every_week(by_week: dict[dt.date, float]) -> pa.Table:
+    """``week``, ``outcome`` for every week from the first in ``by_week`` to this one."""
     if not by_week:
         return pa.table({"week": pa.array([], pa.date32()), "outcome": pa.array([], pa.float64())})
-    today = _now().date()
-    week, last = min(by_week), today - dt.timedelta(days=today.weekday())
+    week, last = min(by_week), _monday(_now().date())
     weeks = []
     while week <= last:
         weeks.append(week)
@@ -426,9 +440,51 @@ def weekly_revenue(db: BaseBackend) -> pa.Table:
     )
 
 
-def weekly_spend() -> pa.Table:
-    """Spend lines as the media-mix model reads them: ``week``, ``channel``, ``spend``."""
-    lines = spend_lines()
-    return pa.table(
-        {"week": lines["spent_on"], "channel": lines["channel"], "spend": lines["amount"]}
+def weekly_revenue(db: BaseBackend) -> pa.Table:
+    """Won revenue per week (Monday), every week from the first win to this one, zeros kept.
+
+    The media-mix model needs an outcome for every week; the engine sums, the gaps are filled
+    here (a few hundred weeks at most).
+    """
+    won = won_deals(db)
+    summed = (
+        won.mutate(day=won.closed_at.date())
+        .group_by("day")
+        .aggregate(outcome=won.amount.sum())
+        .to_pyarrow()
+        .to_pylist()
+    )
+    by_week: dict[dt.date, float] = {}
+    for row in summed:
+        monday = _monday(row["day"])
+        by_week[monday] = by_week.get(monday, 0.0) + float(row["outcome"] or 0.0)
+    return _every_week(by_week)
+
+
+def weekly_spend() -> tuple[pa.Table, list[str]]:
+    """Spend per week (Monday) and channel, and the campaigns costed by spreading a budget.
+
+    Rows ``week``, ``channel``, ``spend``, weeks ascending and channels by name; the spend
+    comes from :func:`spend_lines` (a few rows per campaign and day, summed here).
+    """
+    lines, spread = _dated_spend()
+    by_week: dict[tuple[dt.date, str], float] = {}
+    for day, channel, amount in zip(
+        lines["spent_on"].to_pylist(),
+        lines["channel"].to_pylist(),
+        lines["amount"].to_pylist(),
+        strict=True,
+    ):
+        key = (_monday(day), channel)
+        by_week[key] = by_week.get(key, 0.0) + amount
+    keys = sorted(by_week)
+    return (
+        pa.table(
+            {
+                "week": pa.array([k[0] for k in keys], pa.date32()),
+                "channel": pa.array([k[1] for k in keys], pa.string()),
+                "spend": pa.array([by_week[k] for k in keys], pa.float64()),
+            }
+        ),
+        spread,
     )

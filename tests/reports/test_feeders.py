@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
 from tandem.analytics.profitability import spend_from_budgets
+from tandem.marketing.models import Campaign, SpendLine
 from tandem.people.models import LifecycleMove, Touch
 from tandem.reports import feeders
+from tandem.reports.analyses import spend_note
+from tests.factories import CampaignFactory
 from tests.reports.conftest import Story, at
 
 
@@ -184,3 +188,45 @@ def test_spend_lines_spread_each_campaigns_budget(story):
     expected = spend_from_budgets(webinar_campaigns).to_pylist()
     assert [r for r in lines.to_pylist() if r["campaign"] == "Spring webinar"] == expected
     assert sum(r["amount"] for r in expected) == 300.0
+
+
+def test_weekly_spend_sums_dated_spend_lines_and_spreads_only_campaigns_without_any(story):
+    Campaign.objects.update(budget=0)  # the story's campaigns cost only what is recorded here
+    # A planned budget does not count once a campaign has recorded spend.
+    story.webinar.budget, story.webinar.starts_on = 10_000, dt.date(2026, 1, 1)
+    story.webinar.save()
+    for campaign, day, amount in [
+        (story.webinar, dt.date(2026, 3, 2), "100.00"),  # Monday of the week of 2 March
+        (story.webinar, dt.date(2026, 3, 4), "50.00"),
+        (story.webinar, dt.date(2026, 3, 4), "5.50"),  # a second invoice the same day
+        (story.webinar, dt.date(2026, 3, 10), "70.00"),  # Tuesday of the week of 9 March
+        (story.search, dt.date(2026, 3, 8), "30.00"),  # Sunday: still the week of 2 March
+        (story.search, dt.date(2026, 3, 9), "20.00"),
+    ]:
+        SpendLine.objects.create(campaign=campaign, spent_on=day, amount=Decimal(amount))
+    CampaignFactory(
+        name="Spring print",
+        channel="print",
+        budget=70,
+        starts_on=dt.date(2026, 3, 6),
+        ends_on=dt.date(2026, 3, 12),
+    )
+
+    spend, spread = feeders.weekly_spend()
+
+    monday, next_monday = dt.date(2026, 3, 2), dt.date(2026, 3, 9)
+    assert spend.to_pylist() == [
+        {"week": monday, "channel": "print", "spend": pytest.approx(30.0)},  # 6–8 March
+        {"week": monday, "channel": "search", "spend": 30.0},
+        {"week": monday, "channel": "webinar", "spend": 155.5},
+        {"week": next_monday, "channel": "print", "spend": pytest.approx(40.0)},  # 9–12 March
+        {"week": next_monday, "channel": "search", "spend": 20.0},
+        {"week": next_monday, "channel": "webinar", "spend": 70.0},
+    ]
+    assert spread == ["Spring print"]
+    assert "1 campaign(s) without spend lines" in spend_note(spread)
+    assert "Spring print" in spend_note(spread)
+    assert "budget" not in spend_note([])
+    # Profitability reads the same source: the webinar costs its lines, not its budget.
+    lines = feeders.spend_lines().to_pylist()
+    assert sum(r["amount"] for r in lines if r["campaign"] == story.webinar.name) == 225.5

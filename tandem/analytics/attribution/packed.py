@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from tandem.analytics.attribution import queries
 from tandem.analytics.attribution.queries import SECONDS_PER_DAY
 
 KINDS = 3  # touch, lead_created, deal_created: the kind_rank digit
@@ -72,7 +73,7 @@ def packing(profile: pa.Table, keys: int) -> Packing | None:
 def packed_touches(rows: ibis.Table, codes: dict[str, int], layout: Packing) -> ibis.Table:
     """One column ``packed``: each touch's integer key (see the module's docstring)."""
     scale = MICROSECONDS // layout.per_second
-    time = (rows.ts * MICROSECONDS).round().cast(dt.int64)
+    time = queries.epoch_microseconds(rows)
     if scale != 1:
         time = time // scale
     code = rows.key.cases(*codes.items(), else_=0).cast(dt.int64)

@@ -29,6 +29,17 @@ SECONDS_PER_DAY = 86_400.0
 REQUIRED_COLUMNS = ("journey_id", "touched_at", "channel", "converted")
 
 
+@ibis.udf.scalar.builtin(name="epoch_us")
+def duckdb_epoch_us(moment: dt.timestamp) -> dt.int64:  # type: ignore[empty-body]
+    """DuckDB's integer microseconds since 1970: exact, and cheaper than rounding ``ts``."""
+
+
+def epoch_microseconds(rows: ibis.Table) -> ir.IntegerColumn:
+    """Each touch's time in whole microseconds, on an in-process (DuckDB) engine only."""
+    # ``touched_at`` cast as ``ts`` is, so both name the same instant.
+    return duckdb_epoch_us(rows.touched_at.cast(dt.timestamp))
+
+
 def normalized(table: ibis.Table, params: AttributionInput) -> ibis.Table:
     """Return the journeys with the columns every query uses, in one shape for all backends.
 
@@ -84,7 +95,7 @@ def key_profile(rows: ibis.Table, *, with_bounds: bool = False) -> ibis.Table:
     """
     bounds: dict[str, ir.Value] = {}
     if with_bounds:
-        micros = (rows.ts * 1_000_000).round().cast(dt.int64)
+        micros = epoch_microseconds(rows)
         bounds = {
             "first_journey": rows.journey_id.min(),
             "last_journey": rows.journey_id.max(),
