@@ -122,6 +122,65 @@ def test_first_and_last_touch_follow_the_batch(cast, api, campaign):
     )
 
 
+def test_a_later_batch_moves_first_and_last_touch_only_past_the_stored_ones(cast, api, campaign):
+    ann, bob = ContactFactory(), ContactFactory(email="bob@example.com")
+    client = api("marketer")
+    client.post(
+        URL,
+        {
+            "items": [
+                _item(1, ann, occurred_at="2026-11-05T09:00:00Z", utm_source="newsletter"),
+                _item(2, bob, occurred_at="2026-11-05T09:00:00Z", utm_source="newsletter"),
+                _item(7, bob, occurred_at="2026-11-01T09:00:00Z"),
+            ]
+        },
+    )
+    before = Contact.objects.get(pk=bob.pk).updated_at
+
+    client.post(
+        URL,
+        {
+            "items": [
+                # Ann: an earlier touch becomes her first; a later credited one her last.
+                _item(3, ann, occurred_at="2026-11-02T09:00:00Z", utm_source="google"),
+                _item(4, ann, occurred_at="2026-11-06T09:00:00Z", campaign_id=campaign.pk),
+                # Bob: a later plain visit, and a credited touch between his first and his
+                # last, change neither.
+                _item(5, bob, occurred_at="2026-11-08T09:00:00Z"),
+                _item(
+                    6,
+                    bob,
+                    occurred_at="2026-11-03T09:00:00Z",
+                    campaign_id=campaign.pk,
+                    utm_source="ads",
+                ),  # fmt: skip
+            ]
+        },
+    )
+
+    ann.refresh_from_db()
+    bob.refresh_from_db()
+    assert (ann.first_touch_at, ann.first_touch_source) == (
+        dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC),
+        "google",
+    )
+    assert (ann.last_touch_at, ann.last_touch_campaign_id, ann.last_touch_source) == (
+        dt.datetime(2026, 11, 6, 9, tzinfo=dt.UTC),
+        campaign.pk,
+        "content",  # a campaign's touch without utm_source is credited to its channel
+    )
+    assert (bob.first_touch_at, bob.first_touch_source) == (
+        dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC),
+        "content",
+    )
+    assert (bob.last_touch_at, bob.last_touch_source, bob.last_touch_campaign_id) == (
+        dt.datetime(2026, 11, 5, 9, tzinfo=dt.UTC),
+        "newsletter",
+        None,
+    )
+    assert bob.updated_at == before  # an unchanged contact is not written
+
+
 def test_utm_campaign_credits_the_campaign(cast, api, campaign):
     ann = ContactFactory()
 
