@@ -229,9 +229,8 @@ class Touch(models.Model):
             models.Index(fields=["contact", "occurred_at"]),
             models.Index(fields=["account", "occurred_at"]),
             models.Index(fields=["campaign", "occurred_at"]),
-            # Behaviour conditions ("opened an email in the last 30 days") over every contact:
-            # a range of one kind and time, covering the contact, read without the table.
-            models.Index(fields=["kind", "occurred_at", "contact"], name="touch_kind_time_contact"),
+            # Behaviour conditions read (kind, occurred_at, contact_id) through the index that
+            # segments' migration 0003 creates on this table (segments_touch_kind_time).
         ]
         verbose_name_plural = "touches"
 
