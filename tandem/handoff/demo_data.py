@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Min, OuterRef, Subquery, Sum
 
 from tandem.demo.extras import DemoContext, demo_extra
+from tandem.demo.writer import rows_update
 from tandem.handoff import nurture, predictive, scoring
 from tandem.handoff.models import Lead, ServiceLevel
 from tandem.handoff.service_levels import FIRST_TOUCH_KINDS, working_deadline
@@ -69,9 +70,7 @@ def _first_touches(context: DemoContext, level: ServiceLevel) -> int:
         lead.first_touched_at = touched
         if touched is None and due < context.now:
             lead.breached_at = due
-    Lead.objects.bulk_update(
-        leads, ["first_touch_due_at", "first_touched_at", "breached_at"], batch_size=2000
-    )
+    rows_update(Lead, ["first_touch_due_at", "first_touched_at", "breached_at"], leads)
     return len(leads)
 
 
@@ -94,7 +93,7 @@ def _nurture(context: DemoContext) -> int:
         Contact(pk=pk, nurture_until=((at or context.now) + dt.timedelta(days=90)).date())
         for pk, at in recycled
     ]
-    Contact.objects.bulk_update(rows, ["nurture_until"], batch_size=2000)
+    rows_update(Contact, ["nurture_until"], rows)
     Segment.objects.filter(pk=segment.pk).update(
         member_count=SegmentMember.objects.filter(segment=segment).count()
     )
