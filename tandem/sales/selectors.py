@@ -43,7 +43,9 @@ def deals_for_user(
             "stage", "pipeline", "owner", "account", "contact", "source_campaign"
         ),
     )
-    if outcome:
+    if outcome == PipelineStage.Outcome.OPEN:
+        qs = qs.filter(still_open=True)
+    elif outcome:
         qs = qs.filter(stage__outcome=outcome)
     if owner_id:
         qs = qs.filter(owner_id=owner_id)
@@ -131,7 +133,8 @@ def board(
     """
     today = timezone.localdate()
     stages = [s for s in pipeline.stages.all() if s.outcome == PipelineStage.Outcome.OPEN]
-    in_stages = Deal.objects.filter(stage__in=[s.pk for s in stages])
+    # ``still_open`` says the same as the open stages; it lets the open-deal indexes answer.
+    in_stages = Deal.objects.filter(stage__in=[s.pk for s in stages], still_open=True)
     deals = policies.visible(user, "deal", in_stages)
     counted = policies.visible(user, "deal", in_stages, for_totals=True)
     if filters is not None:
