@@ -197,9 +197,7 @@ def test_won_and_lost_deals_leave_the_open_list_the_flagged_board_and_their_coun
     sales.deal_close_lost(actor=cast.sales_rep, deal=lost, reason="price")
 
     for user in (cast.sales_rep, cast.sales_manager):
-        open_list = selectors.deal_list(
-            user=user, filters=DealFilter(outcome="open", flagged=True)
-        )
+        open_list = selectors.deal_list(user=user, filters=DealFilter(outcome="open", flagged=True))
         columns = selectors.board(
             user=user, pipeline=sales.pipeline_default(), filters=DealFilter(flagged=True)
         )
