@@ -192,6 +192,20 @@ class Deal(models.Model):
                 name="deal_open_flag",
                 condition=Q(still_open=True),
             ),
+            # One owner's or a team's (owner IN …) open deals: the list in its order, and its
+            # counts from the index alone, without reading the owners' won and lost deals.
+            models.Index(
+                fields=[
+                    "owner",
+                    "expected_close_on",
+                    "id",
+                    "stage",
+                    "forecast_category",
+                    "next_step_key",
+                ],
+                name="deal_open_owner_close",
+                condition=Q(still_open=True),
+            ),
             # A board column's largest open deals, flagged or not, from the index alone.
             models.Index(
                 fields=["stage", "amount", "owner", "next_step_key"],
