@@ -10,7 +10,7 @@ from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tandem.errors import InvalidInput
-from tandem.sales.models import Deal, FitReview, ForecastCategory
+from tandem.sales.models import NO_NEXT_STEP_KEY, Deal, FitReview, ForecastCategory
 
 
 class DealFilter(BaseModel):
@@ -59,7 +59,10 @@ class DealFilter(BaseModel):
             qs = qs.filter(owner_id=self.owner)
         if self.stage:
             qs = qs.filter(stage_id=self.stage)
-        if self.outcome:
+        if self.outcome == "open":
+            # The stored flag, not the stage's outcome: the open-deal partial indexes need it.
+            qs = qs.filter(still_open=True)
+        elif self.outcome:
             qs = qs.filter(stage__outcome=self.outcome)
         if self.forecast_category:
             qs = qs.filter(forecast_category=self.forecast_category)
@@ -84,9 +87,14 @@ class DealFilter(BaseModel):
 
 
 def no_next_step_q() -> Q:
-    return Q(next_step="") | Q(next_step_due_on__isnull=True)
+    """No next step, or no date for it (``next_step_key`` is then ``NO_NEXT_STEP_KEY``)."""
+    return Q(next_step_key=NO_NEXT_STEP_KEY)
 
 
 def flagged_q(today: dt.date) -> Q:
-    """A deal is flagged when it has no next step, or the step's date has passed."""
-    return no_next_step_q() | Q(next_step_due_on__lt=today)
+    """A deal is flagged when it has no next step, or the step's date has passed.
+
+    One range on ``next_step_key``, as no next step sorts before every date: the open deals'
+    ``deal_open_flag`` index answers it.
+    """
+    return Q(next_step_key__lt=today)

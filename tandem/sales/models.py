@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, F, Q, Value, When
+
+# The next-step key of a deal with no next step (or no date for it): before every real date,
+# so "flagged" (no step, or its date has passed) is the single range ``key < today``.
+NO_NEXT_STEP_KEY = dt.date(1, 1, 1)
 
 
 class Pipeline(models.Model):
@@ -119,6 +126,18 @@ class Deal(models.Model):
     )
     next_step = models.CharField(max_length=200, blank=True, default="", db_default="")
     next_step_due_on = models.DateField(null=True, blank=True)
+    # Kept by the database: the step's date, or NO_NEXT_STEP_KEY when there is no step or no
+    # date. Flagged deals are then one index range (``next_step_key < today``) instead of a
+    # test of every open deal's row.
+    next_step_key = models.GeneratedField(
+        expression=Case(
+            When(Q(next_step="") | Q(next_step_due_on__isnull=True), then=Value(NO_NEXT_STEP_KEY)),
+            default=F("next_step_due_on"),
+            output_field=models.DateField(),
+        ),
+        output_field=models.DateField(),
+        db_persist=True,
+    )
     source = models.CharField(
         max_length=20, choices=DealSource.choices, blank=True, default="", db_default=""
     )
@@ -132,6 +151,9 @@ class Deal(models.Model):
     )
     created_at = models.DateTimeField(db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Whether the deal's stage is an open one, stored (``save`` keeps it) so the open-deal
+    # indexes below can be partial: open lists, boards and counts never touch won/lost rows.
+    still_open = models.BooleanField(default=True, db_default=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -149,10 +171,60 @@ class Deal(models.Model):
                 fields=["expected_close_on", "id", "owner", "stage"],
                 name="deal_close_id_owner_stage",
             ),
+            # Open deals only. The list's order with every filter input the list page uses,
+            # so an open (and flagged, forecast-category …) list walks it without table rows.
+            models.Index(
+                fields=[
+                    "expected_close_on",
+                    "id",
+                    "owner",
+                    "stage",
+                    "forecast_category",
+                    "next_step_key",
+                ],
+                name="deal_open_close",
+                condition=Q(still_open=True),
+            ),
+            # Flagged open deals as one range (next_step_key < today), with what their counts
+            # and totals (list and board) need, so those are answered from this index alone.
+            models.Index(
+                fields=["next_step_key", "stage", "owner", "forecast_category", "amount"],
+                name="deal_open_flag",
+                condition=Q(still_open=True),
+            ),
+            # One owner's or a team's (owner IN …) open deals: the list in its order, and its
+            # counts from the index alone, without reading the owners' won and lost deals.
+            models.Index(
+                fields=[
+                    "owner",
+                    "expected_close_on",
+                    "id",
+                    "stage",
+                    "forecast_category",
+                    "next_step_key",
+                ],
+                name="deal_open_owner_close",
+                condition=Q(still_open=True),
+            ),
+            # A board column's largest open deals, flagged or not, from the index alone.
+            models.Index(
+                fields=["stage", "amount", "owner", "next_step_key"],
+                name="deal_open_stage_amount",
+                condition=Q(still_open=True),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # ``still_open`` follows the stage; a save of the stage saves it too.
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "stage" in update_fields:
+            self.still_open = self.stage.outcome == PipelineStage.Outcome.OPEN
+            if update_fields is not None:
+                kwargs["update_fields"] = [*update_fields, "still_open"]
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

@@ -43,7 +43,9 @@ def deals_for_user(
             "stage", "pipeline", "owner", "account", "contact", "source_campaign"
         ),
     )
-    if outcome:
+    if outcome == PipelineStage.Outcome.OPEN:
+        qs = qs.filter(still_open=True)
+    elif outcome:
         qs = qs.filter(stage__outcome=outcome)
     if owner_id:
         qs = qs.filter(owner_id=owner_id)
@@ -128,10 +130,16 @@ def board(
     second condition on ``pipeline_id`` made SQLite read every deal's row). The totals read a
     team as ``owner IN (its members)``, so (stage, amount, owner) answers them from the index
     alone; the cards keep the join, which walks that index from the largest amount down.
+
+    Every query also says ``still_open`` (the stages already do), so the open deals' partial
+    indexes answer them: ``deal_open_stage_amount`` holds the next-step key, so a flagged
+    board's cards are picked without reading a deal's row, and its counts are one range of
+    ``deal_open_flag`` (``next_step_key < today``) instead of a test of every open deal.
     """
     today = timezone.localdate()
     stages = [s for s in pipeline.stages.all() if s.outcome == PipelineStage.Outcome.OPEN]
-    in_stages = Deal.objects.filter(stage__in=[s.pk for s in stages])
+    # ``still_open`` says the same as the open stages; it lets the open-deal indexes answer.
+    in_stages = Deal.objects.filter(stage__in=[s.pk for s in stages], still_open=True)
     deals = policies.visible(user, "deal", in_stages)
     counted = policies.visible(user, "deal", in_stages, for_totals=True)
     if filters is not None:
@@ -221,6 +229,11 @@ class DealList:
     after the page instead of sorting every deal of the team; and as that subquery needs
     nothing outside the index, a deep page skips the deals before it without reading them.
     Only the page's deals are then read with their stage, pipeline, owner and account.
+
+    An open-only list (``outcome=open``, the stored ``still_open``) walks the partial index of
+    open deals, ``deal_open_close``, which also holds the forecast category and next-step key:
+    won and lost deals are never read, nor is a row to test a filter; a flagged count is a range
+    of ``deal_open_flag``.
     """
 
     # Paginator reads ``ordered`` to warn about unordered lists: this list always is.

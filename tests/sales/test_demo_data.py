@@ -25,6 +25,9 @@ def test_the_demo_fills_the_sales_workspace(db):
     open_deals = Deal.objects.filter(stage__outcome="open")
     assert open_deals.exclude(next_step="").exists() and open_deals.filter(next_step="").exists()
     assert open_deals.filter(forecast_category="commit").exists()
+    # The open lists read the stored flag: the demo's won and lost deals must not carry it.
+    assert Deal.objects.exclude(stage__outcome="open").exists()
+    assert set(Deal.objects.filter(still_open=True)) == set(open_deals)
     assert CommitteeMember.objects.exists() and PlaybookAnswer.objects.exists()
     assert Activity.objects.filter(done_at__isnull=True).exists()
     assert Quota.objects.filter(team__isnull=False).exists()

@@ -11,7 +11,7 @@ from tandem.errors import InvalidInput
 from tandem.sales import selectors
 from tandem.sales import services as sales
 from tandem.sales.filters import DealFilter
-from tandem.sales.models import DealStageMove, PipelineStage
+from tandem.sales.models import Deal, DealStageMove, PipelineStage
 from tests.factories import AccountFactory
 
 
@@ -171,6 +171,43 @@ def test_flagged_means_no_next_step_or_overdue(cast):
 
     assert sorted(d.name for d in flagged) == ["Late", "Nothing planned"]
     assert [d.name for d in no_step] == ["Nothing planned"]
+
+
+def test_a_step_without_a_date_or_a_date_without_a_step_is_flagged_and_today_is_not(cast):
+    today = timezone.localdate()
+    # The form refuses a step without a date, but an import or a plain UPDATE writes one.
+    undated = _deal(cast, "Step, no date")
+    Deal.objects.filter(pk=undated.pk).update(next_step="Call", next_step_due_on=None)
+    _deal(cast, "Date, no step", step="", due=today + dt.timedelta(days=5))
+    _deal(cast, "Due today", step="Call", due=today)
+
+    flagged = selectors.deal_list(user=cast.sales_rep, filters=DealFilter(flagged=True))
+    no_step = selectors.deal_list(user=cast.sales_rep, filters=DealFilter(no_next_step=True))
+
+    assert sorted(d.name for d in flagged) == ["Date, no step", "Step, no date"]
+    assert flagged.count() == 2
+    assert sorted(d.name for d in no_step) == ["Date, no step", "Step, no date"]
+
+
+def test_won_and_lost_deals_leave_the_open_list_the_flagged_board_and_their_counts(cast):
+    won = _deal(cast, "Won soon", step="")
+    lost = _deal(cast, "Lost soon", step="")
+    _deal(cast, "Still open", step="")
+    sales.deal_close_won(actor=cast.sales_rep, deal=won)
+    sales.deal_close_lost(actor=cast.sales_rep, deal=lost, reason="price")
+
+    for user in (cast.sales_rep, cast.sales_manager):
+        open_list = selectors.deal_list(user=user, filters=DealFilter(outcome="open", flagged=True))
+        columns = selectors.board(
+            user=user, pipeline=sales.pipeline_default(), filters=DealFilter(flagged=True)
+        )
+        won_list = selectors.deal_list(user=user, filters=DealFilter(outcome="won"))
+
+        assert [d.name for d in open_list] == ["Still open"]
+        assert open_list.count() == 1
+        assert [c.deal.name for col in columns for c in col.cards] == ["Still open"]
+        assert sum(col.count for col in columns) == 1
+        assert [d.name for d in won_list] == ["Won soon"]
 
 
 def test_the_list_filters_by_owner_category_and_close_dates(cast):
