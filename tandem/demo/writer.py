@@ -348,6 +348,7 @@ def chunk_write(chunk: Chunk, world: World, writer: RowWriter) -> dict[str, int]
             "lost_reason",
             "created_at",
             "closed_at",
+            "still_open",
         ),
         (
             (
@@ -367,6 +368,7 @@ def chunk_write(chunk: Chunk, world: World, writer: RowWriter) -> dict[str, int]
                 d.lost_reason,
                 at(d.created),
                 at(d.closed) if d.closed else None,
+                not d.closed,  # what Deal.save() derives from the stage; inserts skip save()
             )
             for d in deals
         ),

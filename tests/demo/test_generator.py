@@ -225,3 +225,11 @@ def test_names_make_unique_addresses():
     for names in (catalog.FIRST_NAMES, catalog.LAST_NAMES, catalog.COMPANY_WORDS):
         slugs = [catalog.ascii_slug(n) for n in names]
         assert len(set(slugs)) == len(slugs)
+
+
+def test_the_relay_marks_closed_deals_not_open_without_the_extras(demo):
+    demo(contacts=200, extras=False)
+
+    assert Deal.objects.filter(closed_at__isnull=False).exists()
+    assert not Deal.objects.filter(still_open=True, closed_at__isnull=False).exists()
+    assert not Deal.objects.filter(still_open=False, closed_at__isnull=True).exists()

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("handoff", "0003_scoring_routing_service_levels"),
         ("marketing", "0003_workspace"),
-        ("people", "0003_touch_kind_time_contact_index"),
+        ("people", "0002_scores_grade_nurture_stage_rules"),
         ("sales", "0005_deal_list_index_covers_owner_stage"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
