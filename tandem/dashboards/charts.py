@@ -8,6 +8,19 @@ from functools import lru_cache
 import altair as alt
 import vl_convert as vlc
 
+# One colour per series, up to eight, each at least 4.5:1 against white and told apart by hue
+# (three colours repeated made "Candidate" and "Prospect" the same purple).
+SERIES_COLOURS = [
+    "#7a3fb0",
+    "#1f5fbf",
+    "#0f7a55",
+    "#b3541e",
+    "#a3195b",
+    "#5f6b00",
+    "#00708a",
+    "#4d4d4d",
+]
+
 
 @lru_cache(maxsize=64)
 def _render(spec_json: str) -> str:
@@ -38,7 +51,7 @@ def grouped_bars_svg(
                 f"{series}:N",
                 sort=None,
                 title=None,
-                scale=alt.Scale(range=["#7a3fb0", "#1f5fbf", "#0f7a55"]),
+                scale=alt.Scale(range=SERIES_COLOURS),
             ),
             tooltip=[f"{category}:N", f"{series}:N", f"{value}:Q"],
         )
@@ -63,7 +76,7 @@ def monthly_lines_svg(rows: list[dict], *, title: str) -> str:
                 "measure:N",
                 sort=None,
                 title=None,
-                scale=alt.Scale(range=["#7a3fb0", "#1f5fbf", "#0f7a55"]),
+                scale=alt.Scale(range=SERIES_COLOURS),
             ),
             tooltip=["month:O", "measure:N", "count:Q"],
         )
