@@ -86,6 +86,7 @@ class DemoResult:
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(TABLES, 0))
     chunks_written: int = 0
     chunks_skipped: int = 0
+    extras_finished: bool = False  # this run wrote the areas' extras (and the summary)
 
 
 def _seed_text(seed: int, contacts: int) -> str:
@@ -163,6 +164,7 @@ def demo_generate(
             for table, n in written.items():
                 result.counts[table] = result.counts.get(table, 0) + n
             _audit_summary(result)
+            result.extras_finished = True
     return result
 
 

@@ -195,6 +195,7 @@ def test_a_rerun_with_the_same_seed_adds_nothing(demo):
     result = demo(contacts=200)
 
     assert result.chunks_written == 0 and result.chunks_skipped == 1
+    assert not result.extras_finished
     assert (Contact.objects.count(), Touch.objects.count(), Deal.objects.count()) == before
     assert AuditEntry.objects.filter(record_type="demo.dataset").count() == 1
 
@@ -207,7 +208,7 @@ def test_a_run_stopped_in_its_extras_finishes_them_on_the_next(demo):
 
     result = demo(contacts=200)
 
-    assert result.chunks_written == 0
+    assert result.chunks_written == 0 and result.extras_finished
     assert EmailSend.objects.filter(recipients__isnull=False).exists()
     assert AuditEntry.objects.filter(record_type="demo.dataset").count() == 1
 

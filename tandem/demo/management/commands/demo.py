@@ -43,7 +43,7 @@ class Command(BaseCommand):
             except generator.DemoRefused as exc:
                 raise CommandError(str(exc)) from None
             seconds = time.monotonic() - started
-            if result.chunks_written:
+            if result.chunks_written or result.extras_finished:
                 figures = ", ".join(
                     f"{n:,} {table.replace('_', ' ')}" for table, n in result.counts.items()
                 )
@@ -52,7 +52,7 @@ class Command(BaseCommand):
                 )
             else:
                 self.stdout.write("The demo data were already complete: nothing added.\n")
-            if result.chunks_skipped and result.chunks_written:
+            if result.chunks_skipped and (result.chunks_written or result.extras_finished):
                 self.stdout.write(f"Resumed: {result.chunks_skipped} chunks already there.\n")
             self.stdout.write("\n")
         self.stdout.write(generator.logins_text(generator.demo_logins()))
