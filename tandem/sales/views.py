@@ -26,6 +26,7 @@ from tandem.sales.models import (
     ActivityOutcome,
     CommitteeMember,
     CommitteeRole,
+    Deal,
     DealSource,
     FitDecision,
     ForecastCategory,
@@ -229,17 +230,19 @@ def board(request):
 
 @login_required
 def deal_list(request):
-    from django.core.paginator import Paginator
+    from django.core.paginator import Page, Paginator
 
     policies.require(request.user, "view", "deal")
     filters, error = _filters(request)
+    # A DealList gives Paginator what it uses (a count and slices), not the whole sequence
+    # protocol its stubs ask for.
     try:
         deals = selectors.deal_list(user=request.user, filters=filters)
-        page = Paginator(deals, 50).get_page(request.GET.get("page"))
+        page: Page[Deal] = Paginator(deals, 50).get_page(request.GET.get("page"))  # type: ignore[arg-type]
     except InvalidInput as exc:
         error = "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
         deals = selectors.deal_list(user=request.user, filters=DealFilter())
-        page = Paginator(deals, 50).get_page(1)
+        page = Paginator(deals, 50).get_page(1)  # type: ignore[arg-type]
     query = request.GET.copy()
     query.pop("page", None)
     ctx = {
