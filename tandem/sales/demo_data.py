@@ -111,9 +111,6 @@ def sales_workspace(context: DemoContext) -> dict[str, int]:
                     )
 
     # -- deal fields, by grouped updates on the id --------------------------------------------
-    # The demo writer INSERTs deals (won and lost too) without ``Deal.save``, which keeps
-    # ``still_open``: set it here, or closed deals would fill the open lists and boards.
-    Deal.objects.filter(still_open=True).exclude(stage__outcome=OPEN).update(still_open=False)
     open_deals = Deal.objects.filter(stage__outcome=OPEN)
     stage_by_pos = {s.position: s for s in new_business.stages.filter(outcome=OPEN)}
     if 2 in stage_by_pos:
