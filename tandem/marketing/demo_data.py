@@ -13,7 +13,6 @@ from django.db.models import F
 from django.utils.text import slugify
 
 from tandem.demo.extras import DemoContext, demo_extra
-from tandem.handoff import scoring
 from tandem.marketing import forms as form_defs
 from tandem.marketing import services
 from tandem.marketing.models import (
@@ -28,7 +27,7 @@ from tandem.marketing.models import (
     TrackedLink,
     Visit,
 )
-from tandem.people.models import Account, Channel, Contact, Touch, TouchKind
+from tandem.people.models import Account, Channel, Touch, TouchKind
 from tandem.sales.models import Deal, PipelineStage
 from tandem.segments.models import Segment
 
@@ -367,7 +366,7 @@ def _content(context: DemoContext) -> dict[str, int]:
     Touch.objects.filter(pk__in=[t.pk for t in (*touches, *view_touches)]).update(
         created_at=F("occurred_at")
     )
-    _rescore({_contact_of(deal) for _, deal, _, _ in plans})
+    # Scores: the hand-off's extra (order 40) rescores every contact after this one.
     ContentView.objects.bulk_create(
         [
             ContentView(share=share, touch=touch, viewed_at=touch.occurred_at)
@@ -386,17 +385,6 @@ def _content(context: DemoContext) -> dict[str, int]:
 def _contact_of(deal: Deal) -> int:
     assert deal.contact_id is not None  # the deals were chosen with a contact
     return deal.contact_id
-
-
-def _rescore(contact_ids: set[int]) -> None:
-    """The demo keeps each contact's score as of their latest touch; views add points."""
-    for contact in Contact.objects.filter(pk__in=contact_ids).select_related("account"):
-        latest = contact.touches.order_by("-occurred_at", "-id").values_list(
-            "occurred_at", flat=True
-        )[0]
-        score = scoring.score_of(contact, now=latest)
-        if score != contact.score:
-            Contact.objects.filter(pk=contact.pk).update(score=score)
 
 
 @demo_extra(order=30)
