@@ -24,10 +24,12 @@ class DemoContext:
     contacts: int
     months: int
     now: dt.datetime
-    rng: random.Random = field(init=False)
+    rng: random.Random = field(init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        self.rng = random.Random(f"extras:{self.seed}:{self.contacts}")
+    def stream_for(self, extra: str) -> None:
+        """Give ``extra`` its own random stream: one that skips work already done (a second
+        run) must not shift what the next one draws."""
+        self.rng = random.Random(f"extras:{self.seed}:{self.contacts}:{extra}")
 
 
 DemoExtra = Callable[[DemoContext], dict[str, int]]
@@ -51,9 +53,7 @@ def extras_run(context: DemoContext) -> dict[str, int]:
     autodiscover_modules("demo_data")
     written: dict[str, int] = {}
     for _, name, fn in sorted(_EXTRAS, key=lambda e: (e[0], e[1])):
-        # Each extra draws from its own stream: one that skips work already done (a second
-        # run) must not shift what the next one draws.
-        context.rng = random.Random(f"extras:{context.seed}:{context.contacts}:{name}")
+        context.stream_for(name)
         for table, n in fn(context).items():
             written[table] = written.get(table, 0) + n
     return written
