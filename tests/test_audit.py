@@ -38,3 +38,45 @@ def test_an_update_that_changes_nothing_writes_nothing(cast):
     people.contact_update(actor=cast.admin, contact=contact, title="Buyer")
 
     assert not AuditEntry.objects.filter(action="update").exists()
+
+
+def test_a_touch_that_hands_off_writes_its_whole_trail_in_one_statement(cast):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    contact = ContactFactory(
+        title="VP Operations", email="vp@corp.test", lifecycle_stage="subscriber"
+    )
+    for _ in range(3):
+        handoff.touch_log(contact=contact, kind="page_visit", channel="content")
+    AuditEntry.objects.all().delete()
+
+    with CaptureQueriesContext(connection) as seen:
+        handoff.touch_log(contact=contact, kind="form_submission", channel="webinar")
+
+    trail = set(AuditEntry.objects.values_list("record_type", "action"))
+    assert trail == {
+        ("people.touch", "create"),
+        ("people.contact", "update"),
+        ("handoff.lead", "create"),
+    }
+    assert AuditEntry.objects.filter(record_type="people.contact").count() == 2  # lead, then MQL
+    inserts = [
+        q["sql"] for q in seen.captured_queries if q["sql"].startswith('INSERT INTO "audit_')
+    ]
+    assert len(inserts) == 1
+    contact.refresh_from_db()
+    assert (contact.lifecycle_stage, contact.owner) == ("mql", cast.sales_rep)
+
+
+def test_a_batch_that_fails_records_nothing(db):
+    import pytest
+    from django.db import transaction
+
+    from tandem.audit import events
+
+    with pytest.raises(RuntimeError), transaction.atomic(), events.batched():
+        events.record_created(actor=None, obj=ContactFactory(), via="test")
+        raise RuntimeError("the change is rolled back, and so is its trail")
+
+    assert not AuditEntry.objects.exists()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import threading
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +15,40 @@ from tandem.audit.models import AuditEntry
 
 # Timestamps the database keeps for itself; a change to them alone is not a change to the record.
 BOOKKEEPING_FIELDS = frozenset({"updated_at"})
+
+
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def batched() -> Iterator[None]:
+    """Entries recorded inside are written together, in one statement, when the block ends
+    without an error; with an error none are (the transaction they belong to is rolling back).
+
+    For hot paths that record several entries in one transaction (a touch that moves the
+    lifecycle and hands a lead off records four). Use it inside the transaction, around code
+    that lets errors of its inner atomic blocks propagate: an entry recorded in a savepoint
+    that is rolled back while the block goes on would still be written. Nested blocks join
+    the outermost one."""
+    if getattr(_local, "pending", None) is not None:
+        yield
+        return
+    _local.pending = pending = []
+    try:
+        yield
+    finally:
+        _local.pending = None
+    if pending:
+        AuditEntry.objects.bulk_create(pending)
+
+
+def _save(entry: AuditEntry) -> AuditEntry:
+    pending = getattr(_local, "pending", None)
+    if pending is None:
+        entry.save(force_insert=True)
+    else:
+        pending.append(entry)
+    return entry
 
 
 def _plain(value: Any) -> Any:
@@ -36,14 +73,16 @@ def _actor_label(actor: Any, fallback: str) -> str:
 
 
 def record_created(*, actor: Any, obj: models.Model, via: str = "system") -> AuditEntry:
-    return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_label=_actor_label(actor, via),
-        action=AuditEntry.Action.CREATE,
-        record_type=obj._meta.label_lower,
-        record_id=str(obj.pk),
-        record_label=str(obj)[:200],
-        changes={k: [None, v] for k, v in snapshot(obj).items() if v not in (None, "", [])},
+    return _save(
+        AuditEntry(
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor_label=_actor_label(actor, via),
+            action=AuditEntry.Action.CREATE,
+            record_type=obj._meta.label_lower,
+            record_id=str(obj.pk),
+            record_label=str(obj)[:200],
+            changes={k: [None, v] for k, v in snapshot(obj).items() if v not in (None, "", [])},
+        )
     )
 
 
@@ -59,24 +98,28 @@ def record_updated(
     }
     if not changes:
         return None
-    return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_label=_actor_label(actor, via),
-        action=AuditEntry.Action.UPDATE,
-        record_type=obj._meta.label_lower,
-        record_id=str(obj.pk),
-        record_label=str(obj)[:200],
-        changes=changes,
+    return _save(
+        AuditEntry(
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor_label=_actor_label(actor, via),
+            action=AuditEntry.Action.UPDATE,
+            record_type=obj._meta.label_lower,
+            record_id=str(obj.pk),
+            record_label=str(obj)[:200],
+            changes=changes,
+        )
     )
 
 
 def record_deleted(*, actor: Any, obj: models.Model, via: str = "system") -> AuditEntry:
-    return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        actor_label=_actor_label(actor, via),
-        action=AuditEntry.Action.DELETE,
-        record_type=obj._meta.label_lower,
-        record_id=str(obj.pk),
-        record_label=str(obj)[:200],
-        changes={k: [v, None] for k, v in snapshot(obj).items() if v not in (None, "", [])},
+    return _save(
+        AuditEntry(
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            actor_label=_actor_label(actor, via),
+            action=AuditEntry.Action.DELETE,
+            record_type=obj._meta.label_lower,
+            record_id=str(obj.pk),
+            record_label=str(obj)[:200],
+            changes={k: [v, None] for k, v in snapshot(obj).items() if v not in (None, "", [])},
+        )
     )

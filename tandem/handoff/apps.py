@@ -8,3 +8,14 @@ class HandoffConfig(AppConfig):
     def ready(self) -> None:
         # Registers the ICP check in the sales fit registry.
         from tandem.handoff import deal_fit  # noqa: F401
+        from tandem.handoff.models import (
+            IcpRule,
+            RoutingRule,
+            ScoringProfile,
+            ServiceLevel,
+            TouchWeight,
+        )
+        from tandem.ops.settings_cache import watch
+
+        # Read on every touch, kept in memory until one of them changes.
+        watch(ScoringProfile, TouchWeight, IcpRule, RoutingRule, ServiceLevel)

@@ -41,11 +41,15 @@ def nurture_member_add(*, contact: Contact) -> bool:
 
 
 def nurture_member_remove(*, contact: Contact) -> bool:
-    """Take a contact out of the nurture segment (they qualified again, or were disqualified)."""
-    segment = Segment.objects.filter(name=NURTURE_SEGMENT_NAME).first()
-    if segment is None:
-        return False
-    deleted, _ = SegmentMember.objects.filter(segment=segment, contact=contact).delete()
+    """Take a contact out of the nurture segment (they qualified again, or were disqualified).
+
+    Two statements found by the segment's name, without reading the segment: this runs on
+    every hand-off of a recycled lead."""
+    deleted, _ = SegmentMember.objects.filter(
+        segment__name=NURTURE_SEGMENT_NAME, contact=contact
+    ).delete()
     if deleted:
-        Segment.objects.filter(pk=segment.pk).update(member_count=F("member_count") - deleted)
+        Segment.objects.filter(name=NURTURE_SEGMENT_NAME).update(
+            member_count=F("member_count") - deleted
+        )
     return bool(deleted)

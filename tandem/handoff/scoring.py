@@ -24,10 +24,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
-from django.db.models import BooleanField, F, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from tandem.ops import settings_cache
 from tandem.people.lifecycle import Stage
 from tandem.people.models import (
     AUDIENCE_BY_NAME,
@@ -118,12 +120,7 @@ DEFAULT_RULES = (
 
 
 def mql_threshold() -> int:
-    from tandem.handoff.models import ScoringProfile
-
-    row = ScoringProfile.objects.filter(mql_threshold__isnull=False).first()
-    if row is not None and row.mql_threshold is not None:
-        return row.mql_threshold
-    return int(getattr(settings, "TANDEM_MQL_THRESHOLD", 50))
+    return profile().threshold
 
 
 def default_profile() -> Profile:
@@ -136,11 +133,9 @@ def default_profile() -> Profile:
 
 
 def profile() -> Profile:
-    """The company's scoring settings, weights and ICP rules (three small queries).
-
-    Read fresh each time: a cache would outlive a rolled-back change and differ per process.
-    """
-    loaded = _profile_load()
+    """The company's scoring settings, weights and ICP rules: three small queries, read once
+    per process until someone changes them (``tandem.ops.settings_cache``)."""
+    loaded = settings_cache.cached("scoring.profile", _profile_load)
     if loaded.threshold < 0:  # no threshold saved: the setting decides
         return replace(loaded, threshold=int(getattr(settings, "TANDEM_MQL_THRESHOLD", 50)))
     return loaded
@@ -453,25 +448,8 @@ def score_contact(
     now = now or timezone.now()
     lines = fit_lines(contact, prof)
     fit = sum(line.points for line in lines)
-    # One query: the window's touches after the contact's latest recycling, if any (the rule
-    # of ``engagement_since``, as a subquery).
     since = now - dt.timedelta(days=prof.window_days)
-    recycled_at = (
-        LifecycleMove.objects.filter(
-            contact_id=OuterRef("contact_id"),
-            to_stage=Stage.RECYCLED,
-            moved_at__gt=since,
-            moved_at__lte=now,
-        )
-        .order_by("-moved_at")
-        .values("moved_at")[:1]
-    )
-    touches = (
-        Touch.objects.filter(contact=contact, occurred_at__gte=since, occurred_at__lte=now)
-        .annotate(recycled_at=Subquery(recycled_at))
-        .filter(Q(recycled_at__isnull=True) | Q(occurred_at__gte=F("recycled_at")))
-        .values_list("kind", "occurred_at")
-    )
+    touches = window_touches(contact.pk, since=since, now=now)
     by_kind = engagement_by_kind(touches, now, prof)
     days = prof.window_days
     for kind, (points, count) in by_kind.items():
@@ -482,6 +460,47 @@ def score_contact(
             )
     engagement = round_points(sum(points for points, _ in by_kind.values()))
     return Score(fit, engagement, grade_of(fit, engagement, prof), lines)
+
+
+def window_touches(
+    contact_id: int, *, since: dt.datetime, now: dt.datetime
+) -> list[tuple[str, dt.datetime]]:
+    """(kind, occurred_at) of the contact's touches in the window that count: those after its
+    latest recycling in the window, if any (the rule of ``engagement_since``).
+
+    One plain statement: scoring runs on every touch, and building this query through the
+    ORM (a correlated subquery) cost several times what running it does."""
+    adapt = connection.ops.adapt_datetimefield_value
+    touch, move = Touch._meta.db_table, LifecycleMove._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT kind, occurred_at FROM {touch} "  # noqa: S608 — table names only
+            "WHERE contact_id = %s AND occurred_at >= %s AND occurred_at <= %s "
+            "AND occurred_at >= COALESCE(("
+            f"SELECT MAX(moved_at) FROM {move} WHERE contact_id = %s AND to_stage = %s "
+            "AND moved_at > %s AND moved_at <= %s), %s) "
+            # Newest first, as touches are listed: the reasons read in that order.
+            "ORDER BY occurred_at DESC, id DESC",
+            [
+                contact_id,
+                adapt(since),
+                adapt(now),
+                contact_id,
+                Stage.RECYCLED.value,
+                adapt(since),
+                adapt(now),
+                adapt(since),
+            ],
+        )
+        rows = cursor.fetchall()
+    return [(kind, _aware(at)) for kind, at in rows]
+
+
+def _aware(value: Any) -> dt.datetime:
+    """A datetime column from a plain cursor: PostgreSQL gives it aware, SQLite as UTC text."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
 
 
 def score_lines(contact: Contact, *, now: dt.datetime | None = None) -> list[ScoreLine]:

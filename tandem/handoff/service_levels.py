@@ -20,13 +20,15 @@ from django.utils import timezone
 
 from tandem.access.roles import Role
 from tandem.handoff.models import Lead, ServiceLevel
+from tandem.ops.settings_cache import cached
 
 FIRST_TOUCH_KINDS = ("call", "meeting", "email_sent", "note")
 
 
 def service_level() -> ServiceLevel:
-    """The company's promises (the defaults when nobody has set them)."""
-    return ServiceLevel.objects.first() or ServiceLevel()
+    """The company's promises (the defaults when nobody has set them); read once per process
+    until they change (``tandem.ops.settings_cache``). Shared: never change it in place."""
+    return cached("handoff.service_level", lambda: ServiceLevel.objects.first() or ServiceLevel())
 
 
 def working_deadline(start: dt.datetime, hours: float, level: ServiceLevel) -> dt.datetime:

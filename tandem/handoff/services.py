@@ -38,9 +38,12 @@ def touch_log(
     """
     if actor is not None:
         policies.require(actor, "create", "touch")
-    with transaction.atomic():
+    # Its audit entries (the touch, lifecycle moves, a lead) are written in one statement.
+    with transaction.atomic(), audit.batched():
+        # Attribution, stage and score are written to the contact once, by contact_rescore.
+        unsaved: list[str] = []
         touch = people.touch_record(
-            contact=contact, kind=kind, actor=actor, via=via, **touch_fields
+            contact=contact, kind=kind, actor=actor, via=via, unsaved=unsaved, **touch_fields
         )
         if kind in INTEREST_KINDS and contact.lifecycle_stage in (Stage.SUBSCRIBER, Stage.RECYCLED):
             people.lifecycle_move(
@@ -50,6 +53,7 @@ def touch_log(
                 via=via,
                 reason=f"{touch.get_kind_display()}",
                 campaign=touch.campaign,
+                unsaved=unsaved,
             )
         if getattr(actor, "is_sales", False) and kind in FIRST_TOUCH_KINDS:
             # Sales' promise is kept by the first call, email or meeting after the hand-off.
@@ -59,7 +63,7 @@ def touch_log(
                 handed_off_at__lte=touch.occurred_at,
                 status__in=[Lead.Status.WAITING, Lead.Status.ACCEPTED],
             ).update(first_touched_at=touch.occurred_at)
-        contact_rescore(contact=contact, via=via)
+        contact_rescore(contact=contact, via=via, unsaved=unsaved)
         collaboration.touch_negative_notify(touch=touch)
     return touch
 
@@ -74,8 +78,10 @@ def touch_delete(*, actor: Any, touch: Touch, via: str = "ui") -> None:
         contact_rescore(contact=contact, via=via)
 
 
-def contact_rescore(*, contact: Contact, via: str = "scoring") -> int:
-    """Recompute the rule score; at the threshold the contact becomes an MQL and is handed off."""
+def contact_rescore(*, contact: Contact, via: str = "scoring", unsaved: Sequence[str] = ()) -> int:
+    """Recompute the rule score; at the threshold the contact becomes an MQL and is handed off.
+
+    ``unsaved``: fields the caller changed on ``contact`` and leaves to this write."""
     profile = scoring.profile()
     result = scoring.score_contact(contact, prof=profile)
     values = {
@@ -84,17 +90,20 @@ def contact_rescore(*, contact: Contact, via: str = "scoring") -> int:
         "engagement_score": result.engagement,
         "grade": result.grade,
     }
-    changed = [name for name, value in values.items() if getattr(contact, name) != value]
-    if changed:
-        for name in changed:
-            setattr(contact, name, values[name])
+    moved = [name for name, value in values.items() if getattr(contact, name) != value]
+    for name in moved:
+        setattr(contact, name, values[name])
+    changed = [*dict.fromkeys([*unsaved, *moved])]
+    # A nurture date does not hold back a recycled lead who raises a hand again: they have
+    # re-earned their score since the recycling (scoring.engagement_since).
+    hand_off = result.total >= profile.threshold and contact.lifecycle_stage in QUALIFIABLE
+    if changed and not hand_off:
         contact.save(update_fields=[*changed, "updated_at"])
     # A touch logged or deleted, or the score moved: the contact's segments may change.
     segments_refresh_on_commit([contact.pk])
-    # A nurture date does not hold back a recycled lead who raises a hand again: they have
-    # re-earned their score since the recycling (scoring.engagement_since).
-    if result.total >= profile.threshold and contact.lifecycle_stage in QUALIFIABLE:
-        lead_hand_off(contact=contact, via=via, threshold=profile.threshold)
+    if hand_off:
+        # The new score is written with the hand-off's lifecycle move.
+        lead_hand_off(contact=contact, via=via, threshold=profile.threshold, unsaved=changed)
     return result.total
 
 
@@ -150,12 +159,18 @@ def _hand_off_ready(ready_ids: list[int], *, via: str, threshold: int) -> int:
 
 
 def lead_hand_off(
-    *, contact: Contact, actor: Any = None, via: str = "scoring", threshold: int | None = None
+    *,
+    contact: Contact,
+    actor: Any = None,
+    via: str = "scoring",
+    threshold: int | None = None,
+    unsaved: Sequence[str] = (),
 ) -> Lead:
     """Make the contact an MQL and assign it to a rep, who is told by email.
 
     The score hands off with ``actor=None`` (``threshold``: the one it reached, when the
     caller has read it already); a person handing off by hand must be allowed to create leads.
+    ``unsaved``: contact fields the caller changed and leaves to this write (the new score).
     """
     if actor is not None:
         policies.require(actor, "create", "lead")
@@ -163,8 +178,20 @@ def lead_hand_off(
     else:
         reached = threshold if threshold is not None else scoring.mql_threshold()
         reason = f"score {contact.score} reached {reached}"
-    with transaction.atomic():
+    with transaction.atomic(), audit.batched():
         was_recycled = contact.lifecycle_stage == Stage.RECYCLED
+        was_nurtured = contact.nurture_until is not None
+        # The rep is chosen first so that the stage, score, owner and nurture date are all
+        # written with the lifecycle move: one update of the contact, not three.
+        route = routing.rep_route(contact=contact)
+        rep = route.rep
+        also = list(unsaved)
+        if rep is not None and contact.owner_id != rep.pk:
+            contact.owner = rep
+            also.append("owner")
+        if was_nurtured:
+            contact.nurture_until = None
+            also.append("nurture_until")
         if contact.lifecycle_stage != Stage.LEAD:
             people.lifecycle_move(
                 contact=contact,
@@ -172,17 +199,22 @@ def lead_hand_off(
                 actor=actor,
                 via=via,
                 reason="qualified by score" if actor is None else reason,
+                save_also=also,
             )
+            also = []
         people.lifecycle_move(
-            contact=contact, to_stage=Stage.MQL, actor=actor, via=via, reason=reason
+            contact=contact,
+            to_stage=Stage.MQL,
+            actor=actor,
+            via=via,
+            reason=reason,
+            save_also=also,
         )
-        route = routing.rep_route(contact=contact)
-        rep = route.rep
         now = timezone.now()
         level = service_level()
         lead = Lead.objects.create(
             contact=contact,
-            campaign=contact.last_touch_campaign or contact.first_touch_campaign,
+            campaign_id=contact.last_touch_campaign_id or contact.first_touch_campaign_id,
             score_at_handoff=contact.score,
             grade_at_handoff=contact.grade,
             assigned_to=rep,
@@ -190,16 +222,7 @@ def lead_hand_off(
             first_touch_due_at=working_deadline(now, level.first_touch_hours, level),
             routed_by=route.rule,
         )
-        changed = []
-        if rep is not None and contact.owner_id != rep.pk:
-            contact.owner = rep
-            changed.append("owner")
-        if contact.nurture_until is not None:
-            contact.nurture_until = None
-            changed.append("nurture_until")
-        if changed:
-            contact.save(update_fields=[*changed, "updated_at"])
-        if was_recycled or "nurture_until" in changed:
+        if was_recycled or was_nurtured:
             # Only recycled contacts are put in the nurture segment.
             nurture.nurture_member_remove(contact=contact)
         audit.record_created(actor=actor, obj=lead, via=via)

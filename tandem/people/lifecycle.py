@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from django.db import models
 
@@ -58,14 +59,23 @@ def _label(stage: str) -> str:
     return Stage(stage).label.lower()
 
 
-def stage_rules() -> dict[str, EntryRule]:
-    """The company's entry rules by stage, from the ``StageRule`` table (missing = default)."""
+def stage_rules() -> Mapping[str, EntryRule]:
+    """The company's entry rules by stage, from the ``StageRule`` table (missing = default);
+    read once per process until a rule changes (``tandem.ops.settings_cache``)."""
+    from tandem.ops.settings_cache import cached
+
+    return cached("people.stage_rules", _stage_rules_load)
+
+
+def _stage_rules_load() -> Mapping[str, EntryRule]:
     from tandem.people.models import StageRule
 
-    return {
-        row.stage: EntryRule(row.is_enabled, row.requires_reason, tuple(row.allowed_from))
-        for row in StageRule.objects.all()
-    }
+    return MappingProxyType(
+        {
+            row.stage: EntryRule(row.is_enabled, row.requires_reason, tuple(row.allowed_from))
+            for row in StageRule.objects.all()
+        }
+    )
 
 
 def move_problem(

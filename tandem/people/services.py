@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -290,8 +291,12 @@ def touch_record(
     summary: str = "",
     sentiment: str = "",
     via: str = "ui",
+    unsaved: list[str] | None = None,
 ) -> Touch:
-    """Record a touch and keep the contact's first- and last-touch attribution."""
+    """Record a touch and keep the contact's first- and last-touch attribution.
+
+    ``unsaved``: when given, the contact row is not written here; the names of the fields
+    changed on it are added to the list and the caller writes them (see ``lifecycle_move``)."""
     if kind not in TouchKind.values:
         raise InvalidInput.field("kind", f"use one of {', '.join(TouchKind.values)}")
     if channel not in Channel.values:
@@ -339,7 +344,9 @@ def touch_record(
             "last_touch_medium",
             "last_touch_campaign",
         ]
-    if updated:
+    if unsaved is not None:
+        unsaved.extend(updated)
+    elif updated:
         contact.save(update_fields=[*updated, "updated_at"])
     audit.record_created(actor=actor, obj=touch, via=via)
     segments_refresh_on_commit([contact.pk])
@@ -383,8 +390,18 @@ def lifecycle_move(
     campaign: Any = None,
     at: dt.datetime | None = None,
     via: str = "ui",
+    save_also: Sequence[str] = (),
+    unsaved: list[str] | None = None,
 ) -> LifecycleMove:
-    """Move the contact to ``to_stage`` if the lifecycle allows it, and record the move."""
+    """Move the contact to ``to_stage`` if the lifecycle allows it, and record the move.
+
+    ``save_also``: other fields the caller has already set on ``contact``, written in the same
+    statement (a hand-off sets score and owner together with the stage: one write, not three).
+    ``unsaved``: when given, the contact row is not written here: the names of the fields
+    changed (``save_also`` included) are added to the list, and the caller must write them
+    before its transaction ends. A touch that moves a subscriber to lead and then rescores
+    them writes the contact once.
+    """
     problem = move_problem(contact.lifecycle_stage, to_stage, reason or "")
     if problem:
         raise InvalidInput.field("to_stage", problem)
@@ -396,11 +413,16 @@ def lifecycle_move(
         moved_at=when,
         moved_by=actor if getattr(actor, "is_authenticated", False) else None,
         reason=(reason or "")[:500],
-        campaign=campaign or contact.last_touch_campaign,
+        # By id: reading the campaign row just to point at it costs a query per move.
+        campaign_id=campaign.pk if campaign is not None else contact.last_touch_campaign_id,
     )
     before = audit.snapshot(contact)
     contact.lifecycle_stage, contact.lifecycle_changed_at = to_stage, when
-    contact.save(update_fields=["lifecycle_stage", "lifecycle_changed_at", "updated_at"])
+    fields = ["lifecycle_stage", "lifecycle_changed_at", *save_also]
+    if unsaved is not None:
+        unsaved.extend(fields)
+    else:
+        contact.save(update_fields=[*fields, "updated_at"])
     audit.record_updated(actor=actor, obj=contact, before=before, via=via)
     segments_refresh_on_commit([contact.pk], changed={INPUT_CONTACT})
     return move
