@@ -12,6 +12,7 @@ from typing import Any
 from django.db import models
 
 from tandem.audit.models import AuditEntry
+from tandem.ops import rows
 
 # Timestamps the database keeps for itself; a change to them alone is not a change to the record.
 BOOKKEEPING_FIELDS = frozenset({"updated_at"})
@@ -39,13 +40,13 @@ def batched() -> Iterator[None]:
     finally:
         _local.pending = None
     if pending:
-        AuditEntry.objects.bulk_create(pending)
+        rows.rows_insert(pending)
 
 
 def _save(entry: AuditEntry) -> AuditEntry:
     pending = getattr(_local, "pending", None)
     if pending is None:
-        entry.save(force_insert=True)
+        rows.row_insert(entry)
     else:
         pending.append(entry)
     return entry
@@ -96,6 +97,15 @@ def record_updated(
         for k, v in after.items()
         if before.get(k) != v and k not in BOOKKEEPING_FIELDS
     }
+    return record_changes(actor=actor, obj=obj, changes=changes, via=via)
+
+
+def record_changes(
+    *, actor: Any, obj: models.Model, changes: dict[str, list[Any]], via: str = "system"
+) -> AuditEntry | None:
+    """Record an update whose changes (field -> [before, after]) the caller already knows: no
+    snapshots of the whole record. Values are made JSON-ready here."""
+    changes = {k: [_plain(b), _plain(a)] for k, (b, a) in changes.items() if b != a}
     if not changes:
         return None
     return _save(

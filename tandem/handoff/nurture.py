@@ -7,6 +7,7 @@ write ``SegmentMember`` rows directly and keep the segment's count. Point them a
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -43,13 +44,20 @@ def nurture_member_add(*, contact: Contact) -> bool:
 def nurture_member_remove(*, contact: Contact) -> bool:
     """Take a contact out of the nurture segment (they qualified again, or were disqualified).
 
-    Two statements found by the segment's name, without reading the segment: this runs on
-    every hand-off of a recycled lead."""
-    deleted, _ = SegmentMember.objects.filter(
-        segment__name=NURTURE_SEGMENT_NAME, contact=contact
-    ).delete()
-    if deleted:
-        Segment.objects.filter(name=NURTURE_SEGMENT_NAME).update(
-            member_count=F("member_count") - deleted
+    Two plain statements found by the segment's name, without reading the segment: this runs
+    on every hand-off of a recycled lead."""
+    members, segments = SegmentMember._meta.db_table, Segment._meta.db_table
+    with connection.cursor() as cursor:
+        # Table names only are formatted in.
+        cursor.execute(
+            f"DELETE FROM {members} WHERE contact_id = %s AND segment_id = "  # noqa: S608
+            f"(SELECT id FROM {segments} WHERE name = %s)",
+            [contact.pk, NURTURE_SEGMENT_NAME],
         )
+        deleted = cursor.rowcount
+        if deleted:
+            cursor.execute(
+                f"UPDATE {segments} SET member_count = member_count - %s WHERE name = %s",  # noqa: S608
+                [deleted, NURTURE_SEGMENT_NAME],
+            )
     return bool(deleted)

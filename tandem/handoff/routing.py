@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from tandem.access.models import User
 from tandem.access.roles import Role
+from tandem.ops import rows
 from tandem.ops.settings_cache import cached
 from tandem.people.models import Contact
 
@@ -131,5 +132,5 @@ def rep_choose(*, contact: Contact) -> User | None:
 
 def _mark(rep: User) -> User:
     rep.last_lead_assigned_at = timezone.now()
-    rep.save(update_fields=["last_lead_assigned_at"])
+    rows.row_update(rep, ["last_lead_assigned_at"])
     return rep

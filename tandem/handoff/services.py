@@ -17,6 +17,7 @@ from tandem.handoff import nurture, rescoring, routing, scoring
 from tandem.handoff.models import RECYCLING_REASONS, Lead, RejectionReason
 from tandem.handoff.service_levels import FIRST_TOUCH_KINDS, service_level, working_deadline
 from tandem.handoff.tasks import lead_assigned_notify
+from tandem.ops import rows
 from tandem.people import services as people
 from tandem.people.lifecycle import Stage
 from tandem.people.models import Contact, Touch, TouchKind
@@ -98,7 +99,7 @@ def contact_rescore(*, contact: Contact, via: str = "scoring", unsaved: Sequence
     # re-earned their score since the recycling (scoring.engagement_since).
     hand_off = result.total >= profile.threshold and contact.lifecycle_stage in QUALIFIABLE
     if changed and not hand_off:
-        contact.save(update_fields=[*changed, "updated_at"])
+        rows.row_update(contact, [*changed, "updated_at"])
     # A touch logged or deleted, or the score moved: the contact's segments may change.
     segments_refresh_on_commit([contact.pk])
     if hand_off:
@@ -212,15 +213,17 @@ def lead_hand_off(
         )
         now = timezone.now()
         level = service_level()
-        lead = Lead.objects.create(
-            contact=contact,
-            campaign_id=contact.last_touch_campaign_id or contact.first_touch_campaign_id,
-            score_at_handoff=contact.score,
-            grade_at_handoff=contact.grade,
-            assigned_to=rep,
-            handed_off_at=now,
-            first_touch_due_at=working_deadline(now, level.first_touch_hours, level),
-            routed_by=route.rule,
+        lead = rows.row_insert(
+            Lead(
+                contact=contact,
+                campaign_id=contact.last_touch_campaign_id or contact.first_touch_campaign_id,
+                score_at_handoff=contact.score,
+                grade_at_handoff=contact.grade,
+                assigned_to=rep,
+                handed_off_at=now,
+                first_touch_due_at=working_deadline(now, level.first_touch_hours, level),
+                routed_by=route.rule,
+            )
         )
         if was_recycled or was_nurtured:
             # Only recycled contacts are put in the nurture segment.

@@ -14,6 +14,7 @@ from django.utils import timezone
 from tandem.access import policies
 from tandem.audit import events as audit
 from tandem.errors import InvalidInput
+from tandem.ops import rows
 from tandem.people.lifecycle import Stage, move_problem
 from tandem.people.models import (
     AUDIENCE_BY_NAME,
@@ -307,18 +308,23 @@ def touch_record(
         raise InvalidInput.field("summary", "must be at most 2000 characters")
     utm = {k: (v or "")[:100] for k, v in (utm or {}).items()}
     when = occurred_at or timezone.now()
-    touch = Touch.objects.create(
-        contact=contact,
-        account_id=contact.account_id,
-        kind=kind,
-        channel=channel,
-        occurred_at=when,
-        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-        campaign=campaign,
-        referrer=referrer[:500],
-        summary=summary,
-        sentiment=sentiment,
-        **{f"utm_{k}": utm.get(k, "") for k in ("source", "medium", "campaign", "content", "term")},
+    touch = rows.row_insert(
+        Touch(
+            contact=contact,
+            account_id=contact.account_id,
+            kind=kind,
+            channel=channel,
+            occurred_at=when,
+            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+            campaign=campaign,
+            referrer=referrer[:500],
+            summary=summary,
+            sentiment=sentiment,
+            **{
+                f"utm_{k}": utm.get(k, "")
+                for k in ("source", "medium", "campaign", "content", "term")
+            },
+        )
     )
     source = utm.get("source", "") or (campaign.channel if campaign else channel)
     medium = utm.get("medium", "") or channel
@@ -347,7 +353,7 @@ def touch_record(
     if unsaved is not None:
         unsaved.extend(updated)
     elif updated:
-        contact.save(update_fields=[*updated, "updated_at"])
+        rows.row_update(contact, [*updated, "updated_at"])
     audit.record_created(actor=actor, obj=touch, via=via)
     segments_refresh_on_commit([contact.pk])
     return touch
@@ -406,24 +412,29 @@ def lifecycle_move(
     if problem:
         raise InvalidInput.field("to_stage", problem)
     when = at or timezone.now()
-    move = LifecycleMove.objects.create(
-        contact=contact,
-        from_stage=contact.lifecycle_stage,
-        to_stage=to_stage,
-        moved_at=when,
-        moved_by=actor if getattr(actor, "is_authenticated", False) else None,
-        reason=(reason or "")[:500],
-        # By id: reading the campaign row just to point at it costs a query per move.
-        campaign_id=campaign.pk if campaign is not None else contact.last_touch_campaign_id,
+    move = rows.row_insert(
+        LifecycleMove(
+            contact=contact,
+            from_stage=contact.lifecycle_stage,
+            to_stage=to_stage,
+            moved_at=when,
+            moved_by=actor if getattr(actor, "is_authenticated", False) else None,
+            reason=(reason or "")[:500],
+            # By id: reading the campaign row just to point at it costs a query per move.
+            campaign_id=campaign.pk if campaign is not None else contact.last_touch_campaign_id,
+        )
     )
-    before = audit.snapshot(contact)
+    changes = {
+        "lifecycle_stage": [contact.lifecycle_stage, to_stage],
+        "lifecycle_changed_at": [contact.lifecycle_changed_at, when],
+    }
     contact.lifecycle_stage, contact.lifecycle_changed_at = to_stage, when
     fields = ["lifecycle_stage", "lifecycle_changed_at", *save_also]
     if unsaved is not None:
         unsaved.extend(fields)
     else:
-        contact.save(update_fields=[*fields, "updated_at"])
-    audit.record_updated(actor=actor, obj=contact, before=before, via=via)
+        rows.row_update(contact, [*fields, "updated_at"])
+    audit.record_changes(actor=actor, obj=contact, changes=changes, via=via)
     segments_refresh_on_commit([contact.pk], changed={INPUT_CONTACT})
     return move
 
