@@ -1,7 +1,7 @@
 """The batch touch door's domain side: thousands of touches stored in a few set-based queries.
 
-An API client sends up to ``BATCH_LIMIT`` touches, each with its own id. The ids are kept in
-``TouchReceipt`` under a unique constraint, so a retried batch stores nothing twice. Each bad
+An API client sends up to ``BATCH_LIMIT`` touches, each with its own id. The id is stored on
+the touch under a unique constraint per sender, so a retried batch stores nothing twice. Each bad
 item is reported by index and field while the good ones are stored. After the batch, the
 contacts' first/last touch is brought up to date in bulk, and their lifecycle, score and segment
 membership are refreshed by a background task once the batch has committed.
@@ -23,7 +23,7 @@ from django.utils.text import slugify
 
 from tandem.access import policies
 from tandem.errors import InvalidInput
-from tandem.marketing.models import Campaign, TouchReceipt
+from tandem.marketing.models import Campaign
 from tandem.people.models import Channel, Contact, Sentiment, Touch, TouchKind
 
 BATCH_LIMIT = 5_000
@@ -317,11 +317,11 @@ def _select_any(
 
 @transaction.atomic
 def _store(actor: Any, clean: list[_Clean], result: IngestResult, now: dt.datetime) -> None:
-    receipts = connection.ops.quote_name(TouchReceipt._meta.db_table)
+    touches = connection.ops.quote_name(Touch._meta.db_table)
     seen = {
         client_id
         for (client_id,) in _select_any(
-            f"SELECT client_id FROM {receipts} WHERE owner_id = %s AND",  # noqa: S608
+            f"SELECT client_id FROM {touches} WHERE recorded_by_id = %s AND",  # noqa: S608
             "client_id",
             [c.client_id for c in clean],
             params=(actor.pk,),
@@ -331,39 +331,30 @@ def _store(actor: Any, clean: list[_Clean], result: IngestResult, now: dt.dateti
     result.duplicates = [c.client_id for c in clean if c.client_id in seen]
     if not fresh:
         return
-    recorder_id = actor.pk if getattr(actor, "is_authenticated", False) else None
     adapt = _time_adapter()
     stamp = adapt(now)
-    touch_ids = _reserve_ids(Touch, len(fresh))
-    touch_rows = [
-        (
-            touch_id,
-            c.contact_id,
-            c.account_id,
-            c.kind,
-            c.channel,
-            adapt(c.occurred_at),
-            recorder_id,
-            c.campaign_id,
-            *(c.utm[k] for k in UTM_KEYS),
-            c.referrer,
-            c.summary,
-            c.sentiment,
-            stamp,
-        )
-        for touch_id, c in zip(touch_ids, fresh, strict=True)
-    ]
-    _insert(Touch, TOUCH_COLUMNS, touch_rows)
-    # The unique constraint is the guard: a racing retry makes this insert fail, and the whole
-    # batch (touches included) rolls back — so nothing is ever stored twice.
+    # The unique (recorded_by, client_id) constraint is the guard: a racing retry makes this
+    # insert fail, and the whole batch rolls back — so nothing is ever stored twice.
     _insert(
-        TouchReceipt,
-        ("id", "owner_id", "client_id", "touch_id", "received_at"),
+        Touch,
+        TOUCH_COLUMNS,
         [
-            (receipt_id, actor.pk, c.client_id, touch_id, stamp)
-            for receipt_id, touch_id, c in zip(
-                _reserve_ids(TouchReceipt, len(fresh)), touch_ids, fresh, strict=True
+            (
+                c.contact_id,
+                c.account_id,
+                c.kind,
+                c.channel,
+                adapt(c.occurred_at),
+                actor.pk,
+                c.client_id,
+                c.campaign_id,
+                *(c.utm[k] for k in UTM_KEYS),
+                c.referrer,
+                c.summary,
+                c.sentiment,
+                stamp,
             )
+            for c in fresh
         ],
     )
     _attribution_update(fresh)
@@ -382,13 +373,13 @@ INTEREST_KINDS = frozenset(
 
 
 TOUCH_COLUMNS = (
-    "id",
     "contact_id",
     "account_id",
     "kind",
     "channel",
     "occurred_at",
     "recorded_by_id",
+    "client_id",
     "campaign_id",
     *(f"utm_{k}" for k in UTM_KEYS),
     "referrer",
@@ -414,35 +405,6 @@ def _time_adapter() -> Any:
 
         return adapt
     return connection.ops.adapt_datetimefield_value
-
-
-# Each table's id sequence, by table name (looked up once per process).
-_SEQUENCES: dict[str, str] = {}
-
-
-def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
-    """``count`` primary keys for ``model`` that no other writer will take.
-
-    Set-based inserts with known ids let the receipts point at their touches without reading
-    the touches back. PostgreSQL hands out ids from the table's sequence; SQLite has one writer
-    at a time (the transaction holds the write lock), so the ids after the largest are free.
-    """
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            if table not in _SEQUENCES:
-                cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-                _SEQUENCES[table] = cursor.fetchone()[0]
-            # A constant sequence name is resolved once per statement (a computed one, once
-            # per row: four times slower); one array back instead of 5,000 rows.
-            cursor.execute(
-                "SELECT array_agg(nextval(%s::regclass)) FROM generate_series(1, %s)",
-                [_SEQUENCES[table], count],
-            )
-            return sorted(cursor.fetchone()[0])
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")  # noqa: S608
-        start = cursor.fetchone()[0] + 1
-    return list(range(start, start + count))
 
 
 def _insert(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple]) -> None:
