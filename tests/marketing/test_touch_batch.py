@@ -121,6 +121,35 @@ def test_first_and_last_touch_follow_the_batch(cast, api, campaign):
     )
 
 
+def test_touches_at_the_same_moment_credit_the_earlier_item_first_and_the_later_last(cast, api):
+    ann = ContactFactory()
+    same = "2026-11-05T09:00:00Z"
+    items = [
+        _item(1, ann, occurred_at=same, utm_source="newsletter"),
+        _item(2, ann, occurred_at=same, utm_source="google"),
+        _item(3, ann, occurred_at=same, utm_source="linkedin"),
+    ]
+
+    api("marketer").post(URL, {"items": items})
+
+    ann.refresh_from_db()
+    assert (ann.first_touch_source, ann.last_touch_source) == ("newsletter", "linkedin")
+
+
+def test_a_retry_with_new_items_stores_only_the_new_ones_and_keeps_attribution(cast, api):
+    ann = ContactFactory()
+    first = [_item(1, ann, occurred_at="2026-11-03T09:00:00Z", utm_source="newsletter")]
+    api("marketer").post(URL, {"items": first})
+
+    # The retried item is dated later: were it stored again it would move the last touch.
+    retry = [{**first[0], "occurred_at": "2026-11-09T09:00:00Z", "utm_source": "resent"}]
+    body = api("marketer").post(URL, {"items": [*retry, _item(2, ann)]}).json()
+
+    assert (body["stored_ids"], body["duplicate_ids"]) == (["t-2"], ["t-1"])
+    ann.refresh_from_db()
+    assert ann.last_touch_source == "newsletter"
+
+
 def test_a_later_batch_moves_first_and_last_touch_only_past_the_stored_ones(cast, api, campaign):
     ann, bob = ContactFactory(), ContactFactory(email="bob@example.com")
     client = api("marketer")
