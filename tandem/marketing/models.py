@@ -178,23 +178,6 @@ class FormSubmission(models.Model):
         return f"{self.form} — {self.contact}"
 
 
-class TouchReceipt(models.Model):
-    """The id an API client gave a touch, so a retried batch stores nothing twice."""
-
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    client_id = models.CharField(max_length=100)
-    touch = models.OneToOneField("people.Touch", on_delete=models.CASCADE, related_name="+")
-    received_at = models.DateTimeField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["owner", "client_id"], name="touch_receipt_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.owner_id}:{self.client_id}"
-
-
 class Visit(models.Model):
     """A page view by a visitor we may not know yet, keyed by a first-party visitor id."""
 

@@ -196,15 +196,36 @@ class Sentiment(models.TextChoices):
 class Touch(models.Model):
     """Any interaction with a contact, by either team or anyone in the company."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="touches")
+    # No single-column indexes on these keys: the (key, occurred_at) indexes below serve every
+    # lookup by them, and each index is paid by every touch stored (ten million of them).
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="touches", db_index=False
+    )
     account = models.ForeignKey(
-        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="touches"
+        Account,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="touches",
+        db_index=False,
     )
     kind = models.CharField(max_length=20, choices=TouchKind.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.OTHER)
     occurred_at = models.DateTimeField()
+    # Looked up through the (recorded_by, client_id) unique index below.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    client_id = models.CharField(
+        max_length=100,
+        null=True,
+        blank=True,
+        help_text="The sender's own id for this touch (batch API): a retry stores nothing twice.",
     )
     campaign = models.ForeignKey(
         "marketing.Campaign",
@@ -212,6 +233,7 @@ class Touch(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="touches",
+        db_index=False,
     )
     utm_source = models.CharField(max_length=100, blank=True)
     utm_medium = models.CharField(max_length=100, blank=True)
@@ -231,6 +253,13 @@ class Touch(models.Model):
             models.Index(fields=["campaign", "occurred_at"]),
             # Behaviour conditions read (kind, occurred_at, contact_id) through the index that
             # segments' migration 0003 creates on this table (segments_touch_kind_time).
+        ]
+        constraints = [
+            # A sender's client ids are unique: the guard that makes batch retries safe. Touches
+            # without one (NULL) never conflict. Also the index for "touches recorded by".
+            models.UniqueConstraint(
+                fields=["recorded_by", "client_id"], name="touch_client_id_unique"
+            )
         ]
         verbose_name_plural = "touches"
 
