@@ -249,8 +249,18 @@ class Touch(models.Model):
         ordering = ["-occurred_at", "-id"]
         indexes = [
             models.Index(fields=["contact", "occurred_at"]),
-            models.Index(fields=["account", "occurred_at"]),
-            models.Index(fields=["campaign", "occurred_at"]),
+            # Partial: most touches (visits, opens, calls) carry no campaign, and many no
+            # account; lookups always name one, and a touch without pays nothing here.
+            models.Index(
+                fields=["account", "occurred_at"],
+                condition=models.Q(account__isnull=False),
+                name="touch_account_time",
+            ),
+            models.Index(
+                fields=["campaign", "occurred_at"],
+                condition=models.Q(campaign__isnull=False),
+                name="touch_campaign_time",
+            ),
             # Behaviour conditions read (kind, occurred_at, contact_id) through the index that
             # segments' migration 0003 creates on this table (segments_touch_kind_time).
         ]
