@@ -34,7 +34,8 @@ def batched() -> Iterator[None]:
     if getattr(_local, "pending", None) is not None:
         yield
         return
-    _local.pending = pending = []
+    pending: list[AuditEntry] = []
+    _local.pending = pending
     try:
         yield
     finally:

@@ -24,8 +24,8 @@ M = TypeVar("M", bound=Model)
 _statements: dict[tuple[Any, ...], str] = {}
 
 
-def _quote(name: str) -> str:
-    return connection.ops.quote_name(name)
+def _quote(name: str | None) -> str:
+    return connection.ops.quote_name(str(name))
 
 
 def _insert_fields(obj: Model) -> list[Field]:
@@ -79,7 +79,7 @@ def rows_insert(objs: Iterable[Model]) -> None:
     fields = _insert_fields(objs[0])
     rows = [_values(obj, fields, add=True) for obj in objs]
     if any(row is None for row in rows):
-        type(objs[0]).objects.bulk_create(objs)
+        type(objs[0])._default_manager.bulk_create(objs)
         return
     one = f"({', '.join(['%s'] * len(fields))})"
     sql = (
@@ -97,7 +97,7 @@ def row_update(obj: Model, fields: Iterable[str]) -> None:
     """``obj.save(update_fields=fields)`` for a row that exists; ``auto_now`` fields named in
     ``fields`` are set to now, as the ORM sets them."""
     meta = obj._meta
-    chosen = [meta.get_field(name) for name in dict.fromkeys(fields)]
+    chosen: list[Field] = [meta.get_field(name) for name in dict.fromkeys(fields)]  # type: ignore[misc]
     conn = connections[DEFAULT_DB_ALIAS]
     values = [f.get_db_prep_save(f.pre_save(obj, False), conn) for f in chosen]
     key = ("update", connection.vendor, meta.db_table, tuple(f.column for f in chosen))

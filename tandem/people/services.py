@@ -424,7 +424,7 @@ def lifecycle_move(
             campaign_id=campaign.pk if campaign is not None else contact.last_touch_campaign_id,
         )
     )
-    changes = {
+    changes: dict[str, list[Any]] = {
         "lifecycle_stage": [contact.lifecycle_stage, to_stage],
         "lifecycle_changed_at": [contact.lifecycle_changed_at, when],
     }

@@ -10,13 +10,16 @@ def first_token(apps, schema_editor):
 class Migration(migrations.Migration):
     initial = True
 
-    dependencies: list = []
-
     operations = [
         migrations.CreateModel(
             name="SettingsVersion",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("token", models.CharField(max_length=32)),
             ],
         ),
