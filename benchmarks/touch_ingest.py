@@ -11,7 +11,9 @@ half by email; one item in fifty is a retry of an earlier client id. Reported: t
 second of the API (wall clock, and per CPU second of this process), the median and p99
 seconds per batch, the seconds the background refresh (lifecycle, bulk rescoring with
 hand-offs, segments; ``contacts_touched_refresh``) takes per batch, and the sustained rate of
-API and refresh together, each batch's refresh run right after it as the worker would.
+API and refresh together, each batch's refresh run right after it as the worker would. Then
+the same number of touches again (fresh client ids) from two clients at once, without the
+refresh: ``touches_per_second_two_clients_*``.
 """
 
 from __future__ import annotations
@@ -55,6 +57,41 @@ def _contacts(count: int) -> list[tuple[int, str]]:
         )
     rows = Contact.objects.order_by("id").values_list("id", "email")[:count]
     return list(rows)
+
+
+def _two_clients(token: str, items: list[dict]) -> float:
+    """Seconds to send ``items`` from two clients at once, as integrations do in production
+    (the app's work on one batch overlaps the database's on the other); no refresh between."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    bodies = [json.dumps({"items": items[s : s + BATCH]}) for s in range(0, len(items), BATCH)]
+    failures: list[BaseException] = []
+
+    def send(part: list[str]) -> None:
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+        try:
+            for body in part:
+                response = client.post(
+                    "/api/v1/touches:batch", data=body, content_type="application/json"
+                )
+                assert response.status_code == 200, response.content[:500]
+        except BaseException as problem:  # noqa: BLE001 — reported by the main thread
+            failures.append(problem)
+        finally:
+            connection.close()  # this thread's own connection
+
+    threads = [threading.Thread(target=send, args=(bodies[k::2],)) for k in range(2)]
+    began = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
+    return time.perf_counter() - began
 
 
 @benchmark(
@@ -137,6 +174,7 @@ def run(options: argparse.Namespace) -> Iterator[Figure]:
         from django.db import connection
 
         vendor = connection.vendor
+        two_clients = _two_clients(token, [{**i, "client_id": f"b{i['client_id']}"} for i in items])
 
     def p99(values: list[float]) -> float:
         ordered = sorted(values)
@@ -153,6 +191,11 @@ def run(options: argparse.Namespace) -> Iterator[Figure]:
     yield Figure(NAME, f"touches_per_second_with_refresh_{vendor}", sustained, "touches/s")
     yield Figure(NAME, f"touches_per_cpu_second_with_refresh_{vendor}", round(len(items) / cpu, 1),
                  "touches/s")  # fmt: skip
+    # The same number again with fresh client ids, from two clients at once.
+    yield Figure(
+        NAME, f"touches_per_second_two_clients_{vendor}", round(len(items) / two_clients, 1),
+        "touches/s",
+    )  # fmt: skip
     yield Figure(NAME, "touches_sent", len(items), "touches")
     yield Figure(NAME, "touches_stored", stored, "touches")
     yield Figure(NAME, "batches", len(seconds), "batches")

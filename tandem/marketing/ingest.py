@@ -398,6 +398,23 @@ def _store_in_steps(actor: Any, clean: list[_Clean], now: dt.datetime) -> set[st
 
 # The batch's items, streamed in by COPY; gone at commit.
 _BATCH_TABLE = "tandem_touch_batch"
+# PostgreSQL types of TOUCH_COLUMNS and the item number, for the binary COPY.
+_BATCH_TYPES = [
+    "int8",  # contact_id
+    "int8",  # account_id
+    "varchar",  # kind
+    "varchar",  # channel
+    "timestamptz",  # occurred_at
+    "int8",  # recorded_by_id
+    "varchar",  # client_id
+    "int8",  # campaign_id
+    *["varchar"] * 5,  # utm_*
+    "varchar",  # referrer
+    "text",  # summary
+    "varchar",  # sentiment
+    "timestamptz",  # created_at
+    "int4",  # item
+]
 
 
 def _store_in_sql(actor: Any, clean: list[_Clean], now: dt.datetime) -> set[str]:
@@ -421,7 +438,9 @@ def _store_in_sql(actor: Any, clean: list[_Clean], now: dt.datetime) -> set[str]
         )
         cursor.execute(f"DELETE FROM {_BATCH_TABLE}")  # noqa: S608 — an earlier batch, same transaction
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-        with raw.copy(f"COPY {_BATCH_TABLE} ({columns}, item) FROM STDIN") as copy:
+        # Binary: the server takes the values as they are instead of parsing 5,000 rows of text.
+        with raw.copy(f"COPY {_BATCH_TABLE} ({columns}, item) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(_BATCH_TYPES)
             for c in clean:
                 copy.write_row((*_touch_row(c, actor.pk, adapt, stamp), c.index))
         source = "COALESCE(NULLIF(utm_source, ''), channel)"
