@@ -39,6 +39,8 @@ class Lead(models.Model):
         REJECTED = "rejected", "Rejected"
 
     contact = models.ForeignKey("people.Contact", on_delete=models.CASCADE, related_name="leads")
+    # Written on every hand-off: (assigned_to, status) serves the rep, and the partial indexes
+    # in Meta the campaign and the decider, which a new lead mostly lacks.
     campaign = models.ForeignKey(
         "marketing.Campaign",
         null=True,
@@ -46,6 +48,7 @@ class Lead(models.Model):
         on_delete=models.SET_NULL,
         related_name="leads",
         help_text="The campaign credited with the hand-off.",
+        db_index=False,
     )
     score_at_handoff = models.IntegerField()
     grade_at_handoff = models.CharField(max_length=2, blank=True, default="", db_default="")
@@ -55,12 +58,18 @@ class Lead(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="leads",
+        db_index=False,
     )
     handed_off_at = models.DateTimeField(db_index=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     rejection_reason = models.CharField(max_length=20, choices=RejectionReason.choices, blank=True)
     rejection_note = models.CharField(max_length=500, blank=True)
@@ -81,7 +90,19 @@ class Lead(models.Model):
 
     class Meta:
         ordering = ["-handed_off_at", "-id"]
-        indexes = [models.Index(fields=["assigned_to", "status"])]
+        indexes = [
+            models.Index(fields=["assigned_to", "status"]),
+            models.Index(
+                fields=["campaign"],
+                condition=models.Q(campaign__isnull=False),
+                name="lead_campaign",
+            ),
+            models.Index(
+                fields=["decided_by"],
+                condition=models.Q(decided_by__isnull=False),
+                name="lead_decided_by",
+            ),
+        ]
         constraints = [
             # One open hand-off per contact: a second MQL signal must not queue them twice.
             models.UniqueConstraint(

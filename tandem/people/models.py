@@ -280,12 +280,22 @@ class Touch(models.Model):
 class LifecycleMove(models.Model):
     """One move of a contact between lifecycle stages: who, when, why, and which campaign."""
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="lifecycle_moves")
+    # Keys without their own index: (contact, moved_at) serves the contact, and the partial
+    # indexes below the rest; most moves are the system's and carry no campaign, and a move is
+    # written on every qualifying touch.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="lifecycle_moves", db_index=False
+    )
     from_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
     to_stage = models.CharField(max_length=20, choices=Stage.choices)
     moved_at = models.DateTimeField()
     moved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     reason = models.CharField(max_length=500, blank=True)
     campaign = models.ForeignKey(
@@ -295,6 +305,7 @@ class LifecycleMove(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text="The campaign of the contact's latest touch when the move happened.",
+        db_index=False,
     )
 
     class Meta:
@@ -302,6 +313,16 @@ class LifecycleMove(models.Model):
         indexes = [
             models.Index(fields=["to_stage", "moved_at"]),
             models.Index(fields=["contact", "moved_at"]),
+            models.Index(
+                fields=["moved_by"],
+                condition=models.Q(moved_by__isnull=False),
+                name="move_moved_by",
+            ),
+            models.Index(
+                fields=["campaign"],
+                condition=models.Q(campaign__isnull=False),
+                name="move_campaign",
+            ),
         ]
 
     def __str__(self) -> str:
