@@ -74,18 +74,25 @@ def _actor_label(actor: Any, fallback: str) -> str:
     return actor.get_username()
 
 
-def record_created(*, actor: Any, obj: models.Model, via: str = "system") -> AuditEntry:
+def _entry(
+    actor: Any, obj: models.Model, action: str, changes: dict[str, list[Any]], via: str
+) -> AuditEntry:
     return _save(
         AuditEntry(
             actor=actor if getattr(actor, "is_authenticated", False) else None,
             actor_label=_actor_label(actor, via),
-            action=AuditEntry.Action.CREATE,
+            action=action,
             record_type=obj._meta.label_lower,
             record_id=str(obj.pk),
             record_label=str(obj)[:200],
-            changes={k: [None, v] for k, v in snapshot(obj).items() if v not in (None, "", [])},
+            changes=changes,
         )
     )
+
+
+def record_created(*, actor: Any, obj: models.Model, via: str = "system") -> AuditEntry:
+    changes = {k: [None, v] for k, v in snapshot(obj).items() if v not in (None, "", [])}
+    return _entry(actor, obj, AuditEntry.Action.CREATE, changes, via)
 
 
 def record_updated(
@@ -109,28 +116,9 @@ def record_changes(
     changes = {k: [_plain(b), _plain(a)] for k, (b, a) in changes.items() if b != a}
     if not changes:
         return None
-    return _save(
-        AuditEntry(
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            actor_label=_actor_label(actor, via),
-            action=AuditEntry.Action.UPDATE,
-            record_type=obj._meta.label_lower,
-            record_id=str(obj.pk),
-            record_label=str(obj)[:200],
-            changes=changes,
-        )
-    )
+    return _entry(actor, obj, AuditEntry.Action.UPDATE, changes, via)
 
 
 def record_deleted(*, actor: Any, obj: models.Model, via: str = "system") -> AuditEntry:
-    return _save(
-        AuditEntry(
-            actor=actor if getattr(actor, "is_authenticated", False) else None,
-            actor_label=_actor_label(actor, via),
-            action=AuditEntry.Action.DELETE,
-            record_type=obj._meta.label_lower,
-            record_id=str(obj.pk),
-            record_label=str(obj)[:200],
-            changes={k: [v, None] for k, v in snapshot(obj).items() if v not in (None, "", [])},
-        )
-    )
+    changes = {k: [v, None] for k, v in snapshot(obj).items() if v not in (None, "", [])}
+    return _entry(actor, obj, AuditEntry.Action.DELETE, changes, via)
