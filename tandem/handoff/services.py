@@ -182,17 +182,8 @@ def lead_hand_off(
     with transaction.atomic(), audit.batched():
         was_recycled = contact.lifecycle_stage == Stage.RECYCLED
         was_nurtured = contact.nurture_until is not None
-        # The rep is chosen first so that the stage, score, owner and nurture date are all
-        # written with the lifecycle move: one update of the contact, not three.
-        route = routing.rep_route(contact=contact)
-        rep = route.rep
-        also = list(unsaved)
-        if rep is not None and contact.owner_id != rep.pk:
-            contact.owner = rep
-            also.append("owner")
-        if was_nurtured:
-            contact.nurture_until = None
-            also.append("nurture_until")
+        # Stage, score, owner and nurture date are written to the contact once, at the end.
+        pending = list(unsaved)
         if contact.lifecycle_stage != Stage.LEAD:
             people.lifecycle_move(
                 contact=contact,
@@ -200,17 +191,25 @@ def lead_hand_off(
                 actor=actor,
                 via=via,
                 reason="qualified by score" if actor is None else reason,
-                save_also=also,
+                unsaved=pending,
             )
-            also = []
         people.lifecycle_move(
             contact=contact,
             to_stage=Stage.MQL,
             actor=actor,
             via=via,
             reason=reason,
-            save_also=also,
+            unsaved=pending,
         )
+        route = routing.rep_route(contact=contact)
+        rep = route.rep
+        if rep is not None and contact.owner_id != rep.pk:
+            contact.owner = rep
+            pending.append("owner")
+        if was_nurtured:
+            contact.nurture_until = None
+            pending.append("nurture_until")
+        rows.row_update(contact, [*pending, "updated_at"])
         now = timezone.now()
         level = service_level()
         lead = rows.row_insert(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -396,17 +395,14 @@ def lifecycle_move(
     campaign: Any = None,
     at: dt.datetime | None = None,
     via: str = "ui",
-    save_also: Sequence[str] = (),
     unsaved: list[str] | None = None,
 ) -> LifecycleMove:
     """Move the contact to ``to_stage`` if the lifecycle allows it, and record the move.
 
-    ``save_also``: other fields the caller has already set on ``contact``, written in the same
-    statement (a hand-off sets score and owner together with the stage: one write, not three).
     ``unsaved``: when given, the contact row is not written here: the names of the fields
-    changed (``save_also`` included) are added to the list, and the caller must write them
-    before its transaction ends. A touch that moves a subscriber to lead and then rescores
-    them writes the contact once.
+    changed are added to the list, and the caller must write them before its transaction
+    ends. A touch that moves a subscriber to lead, rescores and hands them off writes the
+    contact once.
     """
     problem = move_problem(contact.lifecycle_stage, to_stage, reason or "")
     if problem:
@@ -429,7 +425,7 @@ def lifecycle_move(
         "lifecycle_changed_at": [contact.lifecycle_changed_at, when],
     }
     contact.lifecycle_stage, contact.lifecycle_changed_at = to_stage, when
-    fields = ["lifecycle_stage", "lifecycle_changed_at", *save_also]
+    fields = ["lifecycle_stage", "lifecycle_changed_at"]
     if unsaved is not None:
         unsaved.extend(fields)
     else:
