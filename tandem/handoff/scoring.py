@@ -30,6 +30,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from tandem.ops import settings_cache
+from tandem.ops.rows import datetime_from_db
 from tandem.people.lifecycle import Stage
 from tandem.people.models import (
     AUDIENCE_BY_NAME,
@@ -493,14 +494,7 @@ def window_touches(
             ],
         )
         rows = cursor.fetchall()
-    return [(kind, _aware(at)) for kind, at in rows]
-
-
-def _aware(value: Any) -> dt.datetime:
-    """A datetime column from a plain cursor: PostgreSQL gives it aware, SQLite as UTC text."""
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return dt.datetime.fromisoformat(value).replace(tzinfo=dt.UTC)
+    return [(kind, datetime_from_db(at)) for kind, at in rows]
 
 
 def score_lines(contact: Contact, *, now: dt.datetime | None = None) -> list[ScoreLine]:

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from tandem.access import policies
 from tandem.errors import InvalidInput
 from tandem.marketing.models import Campaign
+from tandem.ops.rows import datetime_from_db
 from tandem.people.models import Channel, Contact, Sentiment, Touch, TouchKind
 
 BATCH_LIMIT = 5_000
@@ -521,19 +522,11 @@ def _time_adapter() -> Any:
 
 
 def _insert(model: type[models.Model], columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """Multi-row INSERTs of already adapted values: the ORM's bulk_create spends most of a
-    5,000-touch batch preparing field values one by one; this keeps ingest set-based."""
+    """SQLite: multi-row INSERTs of already adapted values (the ORM's bulk_create spends most
+    of a 5,000-touch batch preparing field values one by one). PostgreSQL copies instead, in
+    ``_store_in_sql``."""
     quote = connection.ops.quote_name
     names = ", ".join(map(quote, columns))
-    if connection.vendor == "postgresql":
-        # COPY streams the rows in one command: several times faster than multi-row INSERTs,
-        # which PostgreSQL plans and binds 500 rows at a time.
-        with connection.cursor() as cursor:
-            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
-            with raw.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        return
     head = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES "  # noqa: S608
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     with connection.cursor() as cursor:
@@ -569,7 +562,7 @@ def _attribution_update(fresh: list[_Clean]) -> None:
         "id",
         first,
     ):
-        first_at, last_at = _from_db(first_at), _from_db(last_at)
+        first_at, last_at = datetime_from_db(first_at), datetime_from_db(last_at)
         row: dict[str, Any] = {}
         if first_at is None or first[pk][0] < first_at:
             row.update(zip(ATTRIBUTION_FIELDS[:4], first[pk], strict=True))
@@ -593,11 +586,3 @@ def _attribution_update(fresh: list[_Clean]) -> None:
         for fields, params in groups.items():
             assignments = ", ".join(f"{quote(f)} = %s" for f in (*fields, "updated_at"))
             cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", params)  # noqa: S608
-
-
-def _from_db(value: Any) -> dt.datetime | None:
-    """A datetime column as read by a raw SQLite cursor (UTC text), made aware."""
-    if value is None:
-        return None
-    parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

@@ -12,8 +12,9 @@ complete: nothing here validates it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Expression, Field, Model
@@ -110,3 +111,16 @@ def row_update(obj: Model, fields: Iterable[str]) -> None:
         )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, obj.pk])
+
+
+@overload
+def datetime_from_db(value: None) -> None: ...
+@overload
+def datetime_from_db(value: Any) -> dt.datetime: ...
+def datetime_from_db(value: Any) -> dt.datetime | None:
+    """A datetime column read by a plain cursor, made aware: PostgreSQL gives it aware, SQLite
+    as UTC (a naive datetime or its text)."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
