@@ -19,6 +19,7 @@ BOOKKEEPING_FIELDS = frozenset({"updated_at"})
 
 
 _local = threading.local()
+_AS_IS = frozenset({str, int, bool, float})
 
 
 @contextlib.contextmanager
@@ -54,6 +55,8 @@ def _save(entry: AuditEntry) -> AuditEntry:
 
 
 def _plain(value: Any) -> Any:
+    if value is None or type(value) in _AS_IS:  # most values; an isinstance chain costs more
+        return value
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, dt.datetime | dt.date | Decimal):

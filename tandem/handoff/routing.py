@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from tandem.access.models import User
 from tandem.access.roles import Role
-from tandem.ops import rows
+from tandem.ops.rows import datetime_from_db
 from tandem.ops.settings_cache import cached
 from tandem.people.models import Contact
 
@@ -35,8 +35,18 @@ ROUTING_FIELDS = ("account.region", "account.industry", "account.size_band")
 class Route:
     """The rep chosen (None when nobody can take the lead) and the rule that chose them."""
 
-    rep: User | None
+    rep_id: int | None
     rule: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A rep who takes leads, with what routing weighs: a few columns, not a whole user."""
+
+    id: int
+    team_id: int | None
+    lead_capacity: int
+    last_lead_assigned_at: dt.datetime | None
 
 
 def _loads(rep_ids: list[int]) -> dict[int, int]:
@@ -55,11 +65,13 @@ def _loads(rep_ids: list[int]) -> dict[int, int]:
         return dict(cursor.fetchall())
 
 
-def _reps_locked(exclude: Collection[int]) -> list[User]:
+def _reps_locked(exclude: Collection[int]) -> list[Candidate]:
     """The reps who take leads, their rows locked in id order (PostgreSQL; SQLite has one
-    writer at a time anyway). A raw query: the ORM spent more building it than running it."""
+    writer at a time anyway). A plain statement: building users through the ORM cost more
+    than running it, on every hand-off."""
     sql = (
-        f"SELECT * FROM {User._meta.db_table} "  # noqa: S608 — names only
+        "SELECT id, team_id, lead_capacity, last_lead_assigned_at "  # noqa: S608 — names only
+        f"FROM {User._meta.db_table} "
         "WHERE role = %s AND is_active = %s AND is_available_for_leads = %s"
     )
     params: list = [Role.SALES_REP.value, True, True]
@@ -69,7 +81,12 @@ def _reps_locked(exclude: Collection[int]) -> list[User]:
     sql += " ORDER BY id"
     if connection.features.has_select_for_update:
         sql += " FOR UPDATE"
-    return list(User.objects.raw(sql, params))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            Candidate(pk, team, capacity, datetime_from_db(last))
+            for pk, team, capacity, last in cursor.fetchall()
+        ]
 
 
 def _rule_matches(rule, contact: Contact) -> bool:
@@ -83,14 +100,14 @@ def _rule_matches(rule, contact: Contact) -> bool:
     return getattr(account, rule.field.split(".", 1)[1], None) in rule.values
 
 
-def _weighted_next(reps: list[User], loads: dict[int, int]) -> User:
+def _weighted_next(reps: list[Candidate], loads: dict[int, int]) -> Candidate:
     epoch = dt.datetime.min.replace(tzinfo=dt.UTC)
     return min(
         reps,
         key=lambda r: (
-            loads.get(r.pk, 0) / r.lead_capacity,
+            loads.get(r.id, 0) / r.lead_capacity,
             r.last_lead_assigned_at or epoch,
-            r.pk,
+            r.id,
         ),
     )
 
@@ -107,11 +124,11 @@ def active_rules() -> tuple:
 def rep_route(*, contact: Contact, exclude: Collection[int] = ()) -> Route:
     """Choose and mark a rep for the contact's lead. Must run inside a transaction."""
     reps = _reps_locked(exclude)
-    loads = _loads([r.pk for r in reps])
-    open_reps = [r for r in reps if loads.get(r.pk, 0) < r.lead_capacity]
+    loads = _loads([r.id for r in reps])
+    open_reps = [r for r in reps if loads.get(r.id, 0) < r.lead_capacity]
     account = contact.account
     if account is not None and account.owner_id:
-        owner = next((r for r in open_reps if r.pk == account.owner_id), None)
+        owner = next((r for r in open_reps if r.id == account.owner_id), None)
         if owner is not None:
             return Route(_mark(owner), "account owner")
     for rule in active_rules():
@@ -125,12 +142,11 @@ def rep_route(*, contact: Contact, exclude: Collection[int] = ()) -> Route:
     return Route(None, "no rep available")
 
 
-def rep_choose(*, contact: Contact) -> User | None:
-    """The rep for the contact's lead (see ``rep_route``)."""
-    return rep_route(contact=contact).rep
-
-
-def _mark(rep: User) -> User:
-    rep.last_lead_assigned_at = timezone.now()
-    rows.row_update(rep, ["last_lead_assigned_at"])
-    return rep
+def _mark(rep: Candidate) -> int:
+    """Note when the rep was last given a lead (the round robin's tie-break); their id."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {User._meta.db_table} SET last_lead_assigned_at = %s WHERE id = %s",  # noqa: S608 — names only
+            [connection.ops.adapt_datetimefield_value(timezone.now()), rep.id],
+        )
+    return rep.id

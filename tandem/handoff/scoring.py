@@ -34,6 +34,7 @@ from tandem.ops.rows import datetime_from_db
 from tandem.people.lifecycle import Stage
 from tandem.people.models import (
     AUDIENCE_BY_NAME,
+    TOUCH_KIND_VALUES,
     Contact,
     LifecycleMove,
     SizeBand,
@@ -455,7 +456,7 @@ def score_contact(
     days = prof.window_days
     for kind, (points, count) in by_kind.items():
         if round_points(points):
-            label = TouchKind(kind).label.lower() if kind in TouchKind.values else kind
+            label = TouchKind(kind).label.lower() if kind in TOUCH_KIND_VALUES else kind
             lines.append(
                 ScoreLine(round_points(points), f"{label} ×{count} in the last {days} days")
             )

@@ -179,7 +179,9 @@ def lead_hand_off(
     else:
         reached = threshold if threshold is not None else scoring.mql_threshold()
         reason = f"score {contact.score} reached {reached}"
-    with transaction.atomic(), audit.batched():
+    # No savepoint of its own: no caller carries on after a failed hand-off, so the
+    # caller's transaction (a touch's, or one per contact in bulk) is the unit.
+    with transaction.atomic(savepoint=False), audit.batched():
         was_recycled = contact.lifecycle_stage == Stage.RECYCLED
         was_nurtured = contact.nurture_until is not None
         # Stage, score, owner and nurture date are written to the contact once, at the end.
@@ -202,9 +204,8 @@ def lead_hand_off(
             unsaved=pending,
         )
         route = routing.rep_route(contact=contact)
-        rep = route.rep
-        if rep is not None and contact.owner_id != rep.pk:
-            contact.owner = rep
+        if route.rep_id is not None and contact.owner_id != route.rep_id:
+            contact.owner_id = route.rep_id
             pending.append("owner")
         if was_nurtured:
             contact.nurture_until = None
@@ -218,7 +219,7 @@ def lead_hand_off(
                 campaign_id=contact.last_touch_campaign_id or contact.first_touch_campaign_id,
                 score_at_handoff=contact.score,
                 grade_at_handoff=contact.grade,
-                assigned_to=rep,
+                assigned_to_id=route.rep_id,
                 handed_off_at=now,
                 first_touch_due_at=working_deadline(now, level.first_touch_hours, level),
                 routed_by=route.rule,
@@ -228,7 +229,7 @@ def lead_hand_off(
             # Only recycled contacts are put in the nurture segment.
             nurture.nurture_member_remove(contact=contact)
         audit.record_created(actor=actor, obj=lead, via=via)
-        if rep is not None:
+        if route.rep_id is not None:
             transaction.on_commit(lambda: lead_assigned_notify.enqueue(lead.pk))
     return lead
 
@@ -371,17 +372,17 @@ def lead_reassign(*, lead: Lead, why: str, via: str = "sla") -> Lead | None:
             return None
         previous = lead.assigned_to
         route = routing.rep_route(contact=lead.contact, exclude=[previous.pk] if previous else [])
-        if route.rep is None:
+        if route.rep_id is None:
             return None
         before = audit.snapshot(lead)
         level = service_level()
-        lead.assigned_to = route.rep
+        lead.assigned_to_id = route.rep_id
         lead.routed_by = f"reassigned ({why}); {route.rule}"[:100]
         lead.reassigned_count += 1
         lead.first_touch_due_at = working_deadline(timezone.now(), level.first_touch_hours, level)
         lead.warned_at = None
         lead.save()
-        Contact.objects.filter(pk=lead.contact_id).update(owner=route.rep)
+        Contact.objects.filter(pk=lead.contact_id).update(owner_id=route.rep_id)
         audit.record_updated(actor=None, obj=lead, before=before, via=via)
         transaction.on_commit(lambda: lead_assigned_notify.enqueue(lead.pk))
     return lead

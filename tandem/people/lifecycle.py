@@ -39,6 +39,8 @@ FORWARD_ORDER = [
     Stage.REPEAT_CUSTOMER,
     Stage.ADVOCATE,
 ]
+# Checked on every move; ``Stage.values`` rebuilds its list per call.
+STAGE_VALUES = frozenset(Stage.values)
 PRE_CUSTOMER = frozenset(FORWARD_ORDER[: FORWARD_ORDER.index(Stage.CUSTOMER)])
 QUALIFIED = frozenset({Stage.MQL, Stage.SAL, Stage.SQL, Stage.OPPORTUNITY})
 BACKWARD = frozenset({Stage.RECYCLED, Stage.DISQUALIFIED})
@@ -91,7 +93,7 @@ def move_problem(
     is never recycled or disqualified: they stay a customer. ``rules`` are the company's entry
     rules (read from the database when not given).
     """
-    if to_stage not in Stage.values:
+    if to_stage not in STAGE_VALUES:
         return f"'{to_stage}' is not a lifecycle stage"
     if from_stage == to_stage:
         return f"the contact is already {_label(to_stage)}"
@@ -114,7 +116,7 @@ def move_problem(
         )
     elif (
         from_stage not in BACKWARD
-        and from_stage in Stage.values
+        and from_stage in STAGE_VALUES
         and FORWARD_ORDER.index(Stage(to_stage)) < FORWARD_ORDER.index(Stage(from_stage))
     ):
         return (
@@ -127,6 +129,6 @@ def move_problem(
     if rule.requires_reason and not has_reason:
         return f"rule 'reason to enter': entering {_label(to_stage)} needs a reason"
     if rule.allowed_from and from_stage not in rule.allowed_from:
-        names = ", ".join(_label(s) for s in rule.allowed_from if s in Stage.values)
+        names = ", ".join(_label(s) for s in rule.allowed_from if s in STAGE_VALUES)
         return f"rule 'entered from': {_label(to_stage)} may only be entered from {names}"
     return None

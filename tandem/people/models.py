@@ -193,6 +193,12 @@ class Sentiment(models.TextChoices):
     NEGATIVE = "negative", "Negative"
 
 
+# The values as sets, for checks on every touch: ``TouchKind.values`` rebuilds its list per call.
+TOUCH_KIND_VALUES = frozenset(TouchKind.values)
+CHANNEL_VALUES = frozenset(Channel.values)
+SENTIMENT_VALUES = frozenset(Sentiment.values)
+
+
 class Touch(models.Model):
     """Any interaction with a contact, by either team or anyone in the company."""
 

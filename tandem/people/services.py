@@ -17,6 +17,9 @@ from tandem.ops import rows
 from tandem.people.lifecycle import Stage, move_problem
 from tandem.people.models import (
     AUDIENCE_BY_NAME,
+    CHANNEL_VALUES,
+    SENTIMENT_VALUES,
+    TOUCH_KIND_VALUES,
     Account,
     Channel,
     Consent,
@@ -297,11 +300,11 @@ def touch_record(
 
     ``unsaved``: when given, the contact row is not written here; the names of the fields
     changed on it are added to the list and the caller writes them (see ``lifecycle_move``)."""
-    if kind not in TouchKind.values:
+    if kind not in TOUCH_KIND_VALUES:
         raise InvalidInput.field("kind", f"use one of {', '.join(TouchKind.values)}")
-    if channel not in Channel.values:
+    if channel not in CHANNEL_VALUES:
         raise InvalidInput.field("channel", f"use one of {', '.join(Channel.values)}")
-    if sentiment and sentiment not in Sentiment.values:
+    if sentiment and sentiment not in SENTIMENT_VALUES:
         raise InvalidInput.field("sentiment", f"use one of {', '.join(Sentiment.values)}")
     if len(summary) > 2000:
         raise InvalidInput.field("summary", "must be at most 2000 characters")
