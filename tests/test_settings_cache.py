@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from tandem.handoff import scoring
 from tandem.handoff.models import IcpRule, ServiceLevel
 from tandem.handoff.service_levels import service_level
+from tandem.ops import settings_cache
 from tandem.people.lifecycle import stage_rules
 from tandem.people.models import StageRule
 from tests.factories import ContactFactory
@@ -81,3 +82,39 @@ def test_without_the_version_row_nothing_is_kept(db):
     scoring.profile()
 
     assert len(_reads_of(scoring.profile)) > 1
+
+
+def test_pinned_settings_are_checked_once_for_the_whole_block(db):
+    scoring.profile(), stage_rules(), service_level()  # cached
+
+    def read_all():
+        with settings_cache.pinned():
+            scoring.profile(), stage_rules(), service_level()
+
+    assert len(_reads_of(read_all)) == 1
+    assert len(_reads_of(lambda: (scoring.profile(), stage_rules(), service_level()))) == 3
+
+
+def test_a_change_inside_a_pinned_block_is_seen_in_it(db):
+    contact = ContactFactory(title="", email="ann@corp.test", account=None)
+    with transaction.atomic(), settings_cache.pinned():
+        assert scoring.score_of(contact) == 10
+        IcpRule.objects.create(
+            kind="business_email", field="contact.email", points=40, label="work address"
+        )
+        assert scoring.score_of(contact) == 40
+    assert scoring.score_of(contact) == 40
+
+
+def test_a_change_committed_elsewhere_is_seen_by_the_next_block(db):
+    contact = ContactFactory(title="", email="ann@corp.test", account=None)
+    with settings_cache.pinned():
+        assert scoring.score_of(contact) == 10
+    # Another process's change: the token moves without this process's signal handler.
+    IcpRule.objects.bulk_create(
+        [IcpRule(kind="business_email", field="contact.email", points=40, label="work address")]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE ops_settingsversion SET token = 'elsewhere' WHERE id = 1")
+    with settings_cache.pinned():
+        assert scoring.score_of(contact) == 40

@@ -17,7 +17,7 @@ from tandem.handoff import nurture, rescoring, routing, scoring
 from tandem.handoff.models import RECYCLING_REASONS, Lead, RejectionReason
 from tandem.handoff.service_levels import FIRST_TOUCH_KINDS, service_level, working_deadline
 from tandem.handoff.tasks import lead_assigned_notify
-from tandem.ops import rows
+from tandem.ops import rows, settings_cache
 from tandem.people import services as people
 from tandem.people.lifecycle import Stage
 from tandem.people.models import Contact, Touch, TouchKind
@@ -39,8 +39,10 @@ def touch_log(
     """
     if actor is not None:
         policies.require(actor, "create", "touch")
-    # Its audit entries (the touch, lifecycle moves, a lead) are written in one statement.
-    with transaction.atomic(), audit.batched():
+    # Its audit entries (the touch, lifecycle moves, a lead) are written in one statement,
+    # and the settings it reads (scoring, stage rules, routing, service levels) are checked
+    # for changes once.
+    with transaction.atomic(), audit.batched(), settings_cache.pinned():
         # Attribution, stage and score are written to the contact once, by contact_rescore.
         unsaved: list[str] = []
         touch = people.touch_record(

@@ -17,8 +17,10 @@ cached. Bulk writes (``QuerySet.update``, ``bulk_create``) send no signal: call
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from django.db import connection
@@ -31,13 +33,38 @@ TABLE = "ops_settingsversion"
 
 # name -> (token it was read under, value); a plain dict: assignment is atomic under the GIL.
 _values: dict[str, tuple[str, Any]] = {}
+# The token read once for a block of work (``pinned``), per thread.
+_pin = threading.local()
+_UNPINNED = object()
 
 
-def _token() -> str | None:
+def _token_read() -> str | None:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT token FROM {TABLE} WHERE id = 1")  # noqa: S608 — a constant
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def _token() -> str | None:
+    token = getattr(_pin, "token", _UNPINNED)
+    return _token_read() if token is _UNPINNED else token  # type: ignore[return-value]
+
+
+@contextlib.contextmanager
+def pinned() -> Iterator[None]:
+    """Inside, the version token is read once and every setting is taken as of then.
+
+    For one transaction's worth of work that reads several settings (a touch that hands a
+    lead off reads four): one query instead of one per setting. A setting changed inside the
+    block (``settings_changed``) moves the pinned token too. Nested blocks join the outer one."""
+    if getattr(_pin, "token", _UNPINNED) is not _UNPINNED:
+        yield
+        return
+    _pin.token = _token_read()
+    try:
+        yield
+    finally:
+        _pin.token = _UNPINNED
 
 
 def cached(name: str, load: Callable[[], T]) -> T:
@@ -52,8 +79,8 @@ def cached(name: str, load: Callable[[], T]) -> T:
         return hit[1]
     value = load()
     # A change committed by someone else between the two reads: the value may be either
-    # version, so it is used this once and not kept.
-    if _token() == token:
+    # version, so it is used this once and not kept. (Read afresh, even when pinned.)
+    if _token_read() == token:
         _values[name] = (token, value)
     return value
 
@@ -65,6 +92,8 @@ def settings_changed(**_: Any) -> None:
         cursor.execute(f"UPDATE {TABLE} SET token = %s WHERE id = 1", [token])  # noqa: S608
         if cursor.rowcount == 0:
             cursor.execute(f"INSERT INTO {TABLE} (id, token) VALUES (1, %s)", [token])  # noqa: S608
+    if getattr(_pin, "token", _UNPINNED) is not _UNPINNED:
+        _pin.token = token
 
 
 def watch(*models: type[Model]) -> None:
