@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +17,8 @@ from tandem.errors import InvalidInput
 from tandem.marketing import selectors, services
 from tandem.marketing.models import CampaignStatus, Objective, SpendLine
 from tandem.people.models import Channel
+from tandem.reports import selectors as reports
+from tandem.reports.presenters import MODEL_LABELS
 from tandem.segments.models import Segment
 
 FORM_KEYS = (
@@ -120,6 +125,39 @@ def campaign(request, campaign_id: int):
     return _campaign_page(request, campaign)
 
 
+def _return_on(earned: Decimal | float, spent: Decimal) -> float | None:
+    """(earned − spent) / spent; None before anything is spent."""
+    return float((Decimal(str(earned)) - spent) / spent) if spent > 0 else None
+
+
+def _earned(user: Any, campaign: Any, spent: Decimal) -> dict[str, Any]:
+    """What the campaign brought in: the pipeline and revenue of the deals it sourced, and,
+    for those who read marketing's reports, its multi-touch credit from the latest attribution
+    run by campaign, each with the return on what was spent."""
+    sourced = reports.campaign_attributed(campaign.pk)
+    earned: dict[str, Any] = {
+        "pipeline": sourced["pipeline"],
+        "revenue": sourced["revenue"],
+        "roi": _return_on(sourced["revenue"], spent),
+        "reads_credit": policies.can(user, "view", "marketing_report"),
+        "credit": None,
+    }
+    if earned["reads_credit"]:
+        credit = reports.campaign_credit(campaign.name)
+        if credit is not None:
+            earned["credit"] = credit
+            earned["models"] = [
+                {
+                    "label": MODEL_LABELS[model],
+                    "revenue": revenue,
+                    "won": conversions,
+                    "roi": _return_on(revenue, spent),
+                }
+                for model, revenue, conversions in credit.models
+            ]
+    return earned
+
+
 def _campaign_page(request, campaign, *, spend_errors=None, link_errors=None):
     """The campaign's page; after a refused spend line or link, with its errors beside it."""
     spend = selectors.spend_by_month(campaign=campaign)
@@ -134,13 +172,15 @@ def _campaign_page(request, campaign, *, spend_errors=None, link_errors=None):
             title="Spend over time",
         )
     errors = bool(spend_errors or link_errors)
+    numbers = selectors.campaign_numbers(campaign=campaign)
     return render(
         request,
         "marketing/campaign.html",
         {
             "campaign": campaign,
             "status": campaign.status_on(timezone.localdate()),
-            "numbers": selectors.campaign_numbers(campaign=campaign),
+            "numbers": numbers,
+            "earned": _earned(request.user, campaign, numbers.spent),
             "spend_lines": campaign.spend_lines.select_related("recorded_by"),
             "links": campaign.links.all(),
             "segments": campaign.segments.all(),

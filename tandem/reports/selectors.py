@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +12,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from tandem.access import policies
+from tandem.analytics.attribution import AttributionModel
+from tandem.analytics.attribution.inputs import AttributionResult
 from tandem.reports.analyses import report_type
 from tandem.reports.models import ReportRun
 from tandem.sales.models import Deal, PipelineStage
@@ -37,3 +41,42 @@ def campaign_attributed(campaign_id: int) -> dict[str, Decimal]:
         revenue=Coalesce(Sum("amount", filter=Q(stage__outcome=PipelineStage.Outcome.WON)), zero),
     )
     return {"pipeline": sums["pipeline"], "revenue": sums["revenue"]}
+
+
+@dataclass(frozen=True)
+class CampaignCredit:
+    """A campaign's share of won revenue under each attribution model, from one report run."""
+
+    run_id: int
+    finished_at: dt.datetime | None
+    lookback_days: float | None
+    # (model, revenue credited, conversions credited), in the run's order of models.
+    models: list[tuple[AttributionModel, float, float]]
+
+
+def campaign_credit(campaign_name: str) -> CampaignCredit | None:
+    """What the latest finished attribution run of won revenue by campaign credits to this
+    campaign (the report keys campaigns by name), or None before any such run.
+
+    Read from the stored run, not computed here: a run reads every touch, which is the
+    attribution report's work (and its worker's, on big data), not a campaign page's."""
+    run = (
+        ReportRun.objects.filter(
+            analysis="attribution",
+            status=ReportRun.Status.DONE,
+            params__group_by="campaign",
+            params__conversion="revenue",
+        )
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+    if run is None or run.result is None:
+        return None
+    result = AttributionResult.model_validate(run.result)
+    models = []
+    for credits in result.models:
+        mine = next((c for c in credits.credits if c.key == campaign_name), None)
+        models.append(
+            (credits.model, mine.value if mine else 0.0, mine.conversions if mine else 0.0)
+        )
+    return CampaignCredit(run.pk, run.finished_at, run.params.get("lookback_days"), models)

@@ -274,7 +274,7 @@ def test_retention_counts_repeat_purchases_after_its_touch(cast):
     assert (measure.label, measure.value) == ("Repeat purchases", 1)
 
 
-def test_campaign_page_shows_numbers_spend_and_attribution_placeholder(cast, campaign, signed_in):
+def test_campaign_page_shows_numbers_spend_and_attribution(cast, campaign, signed_in):
     for day in (dt.date.today(), dt.date.today() - dt.timedelta(days=40)):
         services.spend_add(actor=cast.marketer, campaign=campaign, spent_on=day, amount="60")
 
