@@ -320,7 +320,9 @@ class PredictiveOut(Schema):
 @router.get("/handoff/predictive", response={200: PredictiveOut, **ERRORS}, tags=["hand-off"])
 def predictive_get(request):
     """The newest predictive model: whether it is in use, and its evaluation on a later period
-    (AUC, calibration by decile, lift over the rule score)."""
+    (AUC, calibration by decile, lift over the rule score, and how both scores foretold sales'
+    verdicts: `leads_judged` accepted vs rejected with the rejection reasons, `deals_judged`
+    won vs lost)."""
     from tandem.handoff.models import PredictiveModel
 
     _may_see(request.auth)

@@ -5,7 +5,10 @@ A snapshot at a cutoff date describes every contact not yet a customer by what w
 (fit score, business email, company size, touches of each kind in the 90 days before, days
 since the last touch) and labels it by whether it became a customer in the 90 days after. The
 model is fitted on an earlier cutoff and judged on a later one it has not seen (AUC, calibration
-by decile, and lift in the top decile over the rule score at that cutoff). The probability is a
+by decile, and lift in the top decile over the rule score at that cutoff). Sales' own verdicts in
+that later period are judged too: how well the model and the rule score told the leads sales
+accepted from the ones it rejected (and why it rejected them), and the deals won from the ones
+lost. The probability is a
 logistic regression calibrated with Platt scaling; each lead's top factors are the features
 pushing its log-odds furthest from the average contact, told in plain words.
 
@@ -167,6 +170,7 @@ def model_train(*, now: dt.datetime | None = None) -> PredictiveModel:
             rule_top_decile_rate=rule_top,
             lift_over_rule=(model_top / rule_top) if rule_top else None,
         )
+        evaluation.update(_verdicts(test, p, test_at))
     buffer = io.BytesIO()
     pickle.dump({"calibrated": calibrated, "explainer": explainer}, buffer)
     record.is_ready = True
@@ -175,6 +179,72 @@ def model_train(*, now: dt.datetime | None = None) -> PredictiveModel:
     record.message = "Trained on the company's own history."
     record.save()
     return record
+
+
+def _verdicts(test: Snapshot, p: np.ndarray, at: dt.datetime) -> dict[str, Any]:
+    """Sales' verdicts on the held-out contacts in the period after ``at``, against the scores
+    they had at ``at``: each contact's first lead handed off and decided (accepted 1, rejected
+    0) with the reasons for rejecting, and its first deal closed (won 1, lost 0). An AUC near
+    0.5 means the score told sales nothing about that verdict; rejected and lost leads are how
+    marketing learns what its score misses."""
+    from tandem.handoff.models import Lead
+    from tandem.sales.models import Deal, PipelineStage
+
+    row_of = {int(pk): i for i, pk in enumerate(test.ids)}
+    end = at + HORIZON
+
+    def judged(pairs: list[tuple[int, bool]]) -> dict[str, Any]:
+        rows = np.array([row_of[pk] for pk, _ in pairs], dtype=np.int64)
+        y = np.array([good for _, good in pairs], dtype=np.int8)
+        if not len(rows):
+            return {"count": 0, "bad": 0, "auc": None, "rule_auc": None}
+        return {
+            "count": len(rows),
+            "bad": int(len(y) - y.sum()),
+            "auc": _auc(y, p[rows]),
+            "rule_auc": _auc(y, test.rule_score[rows]),
+            "mean_probability_good": float(p[rows][y == 1].mean()) if y.any() else None,
+            "mean_probability_bad": float(p[rows][y == 0].mean()) if (y == 0).any() else None,
+        }
+
+    leads: dict[int, tuple[bool, str]] = {}
+    decided = (
+        Lead.objects.filter(
+            handed_off_at__gt=at,
+            handed_off_at__lte=end,
+            status__in=[Lead.Status.ACCEPTED, Lead.Status.REJECTED],
+        )
+        .order_by("handed_off_at", "id")
+        .values_list("contact_id", "status", "rejection_reason")
+    )
+    for contact_id, status, reason in decided:
+        if contact_id in row_of and contact_id not in leads:
+            leads[contact_id] = (status == Lead.Status.ACCEPTED, reason)
+    deals: dict[int, bool] = {}
+    closed = (
+        Deal.objects.filter(
+            closed_at__gt=at,
+            closed_at__lte=end,
+            contact_id__isnull=False,
+            stage__outcome__in=[PipelineStage.Outcome.WON, PipelineStage.Outcome.LOST],
+        )
+        .order_by("closed_at", "id")
+        .values_list("contact_id", "stage__outcome")
+    )
+    for contact_id, outcome in closed:
+        if contact_id in row_of and contact_id not in deals:
+            deals[contact_id] = outcome == PipelineStage.Outcome.WON
+    reasons: dict[str, int] = {}
+    for accepted, reason in leads.values():
+        if not accepted:
+            reasons[reason or "unknown"] = reasons.get(reason or "unknown", 0) + 1
+    return {
+        "leads_judged": {
+            **judged([(pk, accepted) for pk, (accepted, _) in leads.items()]),
+            "rejection_reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1])),
+        },
+        "deals_judged": judged(list(deals.items())),
+    }
 
 
 _LOADED: dict[int, dict[str, Any]] = {}

@@ -11,6 +11,8 @@ urlpatterns = [
     path("lifecycle/", views.lifecycle, name="lifecycle"),
     path("feedback/", views.feedback, name="feedback"),
     path("setup/", views.setup, name="setup"),
+    path("scoring-model/", views.scoring_model, name="scoring_model"),
+    path("scoring-model/retrain/", views.scoring_model_retrain, name="scoring_model_retrain"),
     path("setup/icp/", views.icp_rule_add, name="icp_rule_add"),
     path("setup/stage/", views.stage_rule_set, name="stage_rule_set"),
 ]
