@@ -155,6 +155,26 @@ def test_engagement_halves_every_half_life(db, half_life, days_ago, expected):
     assert scoring.score_contact(contact, now=NOW).engagement == expected
 
 
+def test_decayed_points_are_exact_before_rounding(db):
+    """Whole half-lives halve exactly: nothing is lost to rounding until the total."""
+    from tandem.handoff.models import ScoringProfile, TouchWeight
+
+    ScoringProfile.objects.create(half_life_days=10)
+    TouchWeight.objects.create(kind="page_visit", points=3, daily_cap=12)
+    contact = _nobody()
+    _touch(contact, "page_visit", 0, n=10)  # 30 points, capped at 12
+    _touch(contact, "page_visit", 10, n=2)  # 6 points, one half-life: 3
+    _touch(contact, "email_open", 20, n=3)  # 6 points, two half-lives: 1.5
+    _touch(contact, "email_click", 30, n=1)  # 8 points, three half-lives: 1
+    prof = scoring.profile()
+    touches = scoring.window_touches(contact.pk, since=NOW - dt.timedelta(days=90), now=NOW)
+
+    by_kind = scoring.engagement_by_kind(touches, NOW, prof)
+
+    assert by_kind == {"page_visit": (15.0, 12), "email_open": (1.5, 3), "email_click": (1.0, 1)}
+    assert scoring.decay_factor(5, 10) == 2**-0.5
+
+
 def test_the_daily_cap_applies_per_kind_per_day_before_decay(db):
     from tandem.handoff.models import ScoringProfile, TouchWeight
 
