@@ -11,3 +11,16 @@ class SettingsVersion(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class ScheduledRun(models.Model):
+    """When a recurring job (``tandem.ops.schedule.JOBS``) was last handed to the worker.
+
+    A clock claims a due job by moving ``last_at`` forward in one conditional UPDATE, so two
+    clocks (two servers) never both enqueue the same run."""
+
+    name = models.CharField(max_length=60, unique=True)
+    last_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.last_at:%Y-%m-%d %H:%M}"

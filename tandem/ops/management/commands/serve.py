@@ -1,4 +1,5 @@
-"""Serve Tandem with waitress, with a background worker beside it unless told otherwise."""
+"""Serve Tandem with waitress, with a background worker and the clock of recurring jobs beside
+it unless told otherwise."""
 
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Do not start a task worker (run `tandem worker` elsewhere).",
         )
+        parser.add_argument(
+            "--no-clock",
+            action="store_true",
+            help="Do not start the clock of recurring jobs (run `tandem clock` elsewhere).",
+        )
         parser.add_argument("--no-migrate", action="store_true")
 
     def handle(self, *args, **opts):
@@ -39,6 +45,12 @@ class Command(BaseCommand):
                 [sys.executable, "-m", "tandem.cli", "worker"],
             )
             atexit.register(worker.terminate)
+        if not opts["no_clock"]:
+            clock = subprocess.Popen(  # noqa: S603 — our own interpreter and command
+                [sys.executable, "-m", "tandem.cli", "clock"],
+                stdout=subprocess.DEVNULL,
+            )
+            atexit.register(clock.terminate)
         url = f"http://{opts['host']}:{opts['port']}"
         self.stdout.write(self.style.SUCCESS(f"Tandem is running at {url}  (Ctrl+C stops it)"))
         serve(

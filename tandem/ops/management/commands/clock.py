@@ -1,0 +1,31 @@
+"""``tandem clock``: hand recurring jobs to the task worker when they are due (``serve`` starts
+one; see ``tandem.ops.schedule`` for the jobs and their intervals)."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from tandem.ops.schedule import JOBS, tick
+
+
+class Command(BaseCommand):
+    help = "Enqueue recurring jobs (SLA watch, segment sweep, nightly rescore …) when due."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Tick once and exit.")
+        parser.add_argument("--interval", type=float, default=30.0, help="Seconds between ticks.")
+
+    def handle(self, *args, **opts):
+        if not opts["once"]:
+            for job in JOBS:
+                self.stdout.write(f"{job.name:<20} every {job.every}  ({job.why})")
+        while True:
+            for name in tick():
+                self.stdout.write(f"enqueued {name}")
+            if opts["once"]:
+                return
+            close_old_connections()
+            time.sleep(opts["interval"])
