@@ -107,7 +107,7 @@ def _segments_of(raw: Any, errors: dict[str, str]) -> list[Segment] | None:
 
 
 def _campaign_values(
-    fields: dict[str, Any], errors: dict[str, str], *, creating: bool
+    fields: dict[str, Any], errors: dict[str, str], *, creating: bool, pk: int | None = None
 ) -> dict[str, Any]:
     """The campaign fields given, checked; each problem goes into ``errors`` under its field."""
     values: dict[str, Any] = {}
@@ -117,6 +117,10 @@ def _campaign_values(
             errors["name"] = "a campaign needs a name"
         elif len(name) > 200:
             errors["name"] = "must be at most 200 characters"
+        # Reports credit campaigns by name (attribution by campaign): two of one name would
+        # share their credit, and people could not tell them apart in a list either.
+        elif Campaign.objects.filter(name__iexact=name).exclude(pk=pk).exists():
+            errors["name"] = f"another campaign is already called '{name}'"
         values["name"] = name
     if "channel" in fields or creating:
         if fields.get("channel") not in Channel.values:
@@ -219,7 +223,7 @@ def campaign_update(
     if unknown:
         raise InvalidInput.field(sorted(unknown)[0], "cannot be changed")
     errors: dict[str, str] = {}
-    values = _campaign_values(fields, errors, creating=False)
+    values = _campaign_values(fields, errors, creating=False, pk=campaign.pk)
     segments = _segments_of(segment_ids, errors)
     _check_dates(
         values.get("starts_on", campaign.starts_on), values.get("ends_on", campaign.ends_on), errors

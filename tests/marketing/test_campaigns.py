@@ -349,3 +349,17 @@ def test_new_and_edit_pages_open(cast, campaign, signed_in):
     page = client.get(f"/marketing/campaigns/{campaign.pk}/edit/")
     assert page.status_code == 200
     assert 'value="2026-09-01"' in page.content.decode()
+
+
+def test_two_campaigns_may_not_share_a_name_reports_credit_by_it(cast, campaign):
+    with pytest.raises(InvalidInput) as caught:
+        services.campaign_create(
+            actor=cast.marketer, name=campaign.name.upper(), channel="events", utm_campaign="x"
+        )
+    other = services.campaign_create(actor=cast.marketer, name="Spring fair", channel="events")
+    with pytest.raises(InvalidInput) as renamed:
+        services.campaign_update(actor=cast.marketer, campaign=other, name=campaign.name)
+
+    assert "already called" in caught.value.errors["name"]
+    assert "already called" in renamed.value.errors["name"]
+    services.campaign_update(actor=cast.marketer, campaign=other, name="Spring fair")  # itself
