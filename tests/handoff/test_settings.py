@@ -12,6 +12,7 @@ from tandem.handoff import scoring, service_levels
 from tandem.handoff import services as handoff
 from tandem.handoff.models import ScoringProfile, ServiceLevel, TouchWeight
 from tandem.people.models import Touch
+from tests.api.conftest import fields_of
 from tests.factories import ContactFactory
 
 NOW = dt.datetime(2026, 6, 15, 12, 0, tzinfo=dt.UTC)
@@ -234,3 +235,68 @@ def test_a_weight_change_is_audited_per_kind(cast):
     changes = [e.changes for e in _settings_entries().order_by("id")]
     assert changes[1:] == [{"points": [12, 15]}]
     assert list(TouchWeight.objects.values_list("kind", "points")) == [("call", 15)]
+
+
+# --- The API --------------------------------------------------------------------------------
+
+
+def test_a_manager_changes_scoring_through_the_api(api):
+    response = api("marketing_manager").put(
+        "/handoff/scoring",
+        {"half_life_days": 14, "fit_a": 40, "weights": [
+            {"kind": "page_visit", "points": 4, "daily_cap": 20}]},
+    )  # fmt: skip
+
+    assert response.status_code == 200, response.content
+    body = api("marketer").get("/handoff/scoring").json()
+    assert (body["half_life_days"], body["fit_cuts"]) == (14.0, [40, 20, 10])
+    assert {"kind": "page_visit", "points": 4, "daily_cap": 20} in body["weights"]
+    assert response.json() == body
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        pytest.param({"half_life_days": 500}, "half_life_days", id="out-of-range"),
+        pytest.param({"half_life_days": "soon"}, "half_life_days", id="not-a-number"),
+        pytest.param({"fit_c": 25}, "fit_c", id="cut-offs-out-of-order"),
+        pytest.param(
+            {"weights": [{"kind": "call", "points": 10, "daily_cap": 5}]},
+            "weights.call.daily_cap",
+            id="weight-cap",
+        ),
+    ],
+)
+def test_a_bad_scoring_value_is_refused_by_the_api_naming_the_field(api, body, field):
+    response = api("marketing_manager").put("/handoff/scoring", body)
+
+    assert response.status_code == 422
+    assert fields_of(response) == [field]
+    assert not ScoringProfile.objects.exists() and not TouchWeight.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["marketer", "sales_rep", "leadership", "employee"])
+def test_other_roles_may_not_change_settings_through_the_api(api, role):
+    assert api(role).put("/handoff/scoring", {"half_life_days": 10}).status_code == 403
+    assert api(role).put("/handoff/service-levels", {"first_touch_hours": 2}).status_code == 403
+    assert not ScoringProfile.objects.exists() and not ServiceLevel.objects.exists()
+
+
+def test_a_sales_manager_changes_the_service_levels_through_the_api(api):
+    response = api("sales_manager").put(
+        "/handoff/service-levels", {"first_touch_hours": 2, "quarterly_revenue_goal": 120000}
+    )
+
+    assert response.status_code == 200, response.content
+    assert response.json()["first_touch_hours"] == 2
+    settings = api("marketer").get("/handoff/service-levels").json()["settings"]
+    assert (settings["first_touch_hours"], settings["quarterly_revenue_goal"]) == (2, 120000.0)
+
+
+def test_a_bad_service_level_is_refused_by_the_api_naming_the_field(api):
+    response = api("sales_manager").put(
+        "/handoff/service-levels", {"workday_start_hour": 18, "workday_end_hour": 8}
+    )
+
+    assert response.status_code == 422
+    assert fields_of(response) == ["workday_end_hour"]
