@@ -2,15 +2,18 @@
 field by field, audited, and in force from the next touch."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
 
 from tandem.audit.models import AuditEntry
 from tandem.errors import InvalidInput
 from tandem.handoff import scoring, service_levels
 from tandem.handoff import services as handoff
-from tandem.handoff.models import ScoringProfile, ServiceLevel, TouchWeight
+from tandem.handoff.models import Lead, ScoringProfile, ServiceLevel, TouchWeight
 from tandem.people.models import Touch
 from tests.api.conftest import fields_of
 from tests.factories import ContactFactory
@@ -300,3 +303,120 @@ def test_a_bad_service_level_is_refused_by_the_api_naming_the_field(api):
 
     assert response.status_code == 422
     assert fields_of(response) == ["workday_end_hour"]
+
+
+# --- The set-up page ------------------------------------------------------------------------
+
+
+def _profile_form(**overrides):
+    form = {
+        "mql_threshold": "50", "half_life_days": "30", "window_days": "90", "fit_a": "30",
+        "fit_b": "20", "fit_c": "10", "engagement_1": "60", "engagement_2": "30",
+        "engagement_3": "10", "predictive_min_leads": "200",
+    }  # fmt: skip
+    return {**form, **overrides}
+
+
+def _level_form(**overrides):
+    form = {
+        "first_touch_hours": "4", "warn_before_minutes": "60", "workday_start_hour": "9",
+        "workday_end_hour": "17", "follow_up_attempts": "3", "follow_up_days": "14",
+        "quarterly_revenue_goal": "0", "minimum_acceptance_rate": "0.6",
+    }  # fmt: skip
+    return {**form, **overrides}
+
+
+def test_the_setup_page_shows_the_touch_weights_and_the_forms_to_managers(client, cast):
+    handoff.touch_weights_save(
+        actor=cast.admin, weights={"page_visit": {"points": "4", "daily_cap": "17"}}
+    )
+    client.force_login(cast.marketing_manager)
+
+    page = client.get(reverse("handoff:setup")).content.decode()
+
+    assert 'name="weights.page_visit.daily_cap" value="17"' in page
+    assert reverse("handoff:scoring_profile_set") in page
+    assert reverse("handoff:service_level_set") in page
+
+
+def test_the_setup_page_shows_settings_without_forms_to_others(client, cast):
+    client.force_login(cast.sales_rep)
+
+    page = client.get(reverse("handoff:setup")).content.decode()
+
+    assert "Page visit" in page
+    assert reverse("handoff:scoring_profile_set") not in page
+
+
+def test_a_manager_saves_the_scoring_settings_on_the_page(client, cast):
+    client.force_login(cast.marketing_manager)
+
+    response = client.post(
+        reverse("handoff:scoring_profile_set"), _profile_form(half_life_days="21"), follow=True
+    )
+
+    assert response.redirect_chain == [(reverse("handoff:setup"), 302)]
+    assert "Scoring settings saved" in response.content.decode()
+    assert scoring.profile().half_life_days == 21.0
+
+
+def test_a_bad_value_on_the_page_is_shown_beside_its_field(client, cast):
+    client.force_login(cast.marketing_manager)
+
+    response = client.post(
+        reverse("handoff:scoring_profile_set"), _profile_form(half_life_days="400")
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert 'value="400" inputmode="decimal" aria-invalid="true" ' in page
+    assert 'aria-describedby="sp-half_life_days-err"' in page
+    assert '<p class="error" id="sp-half_life_days-err">give a number from 0 to 365</p>' in page
+    assert not ScoringProfile.objects.exists()
+
+
+def test_a_bad_weight_on_the_page_is_shown_beside_it(client, cast):
+    client.force_login(cast.admin)
+    form = {}
+    for kind, (points, cap) in scoring.profile().weights.items():
+        form[f"weights.{kind}.points"], form[f"weights.{kind}.daily_cap"] = points, cap
+    form["weights.call.daily_cap"] = "3"
+
+    response = client.post(reverse("handoff:touch_weights_set"), form)
+
+    assert response.status_code == 422
+    assert 'id="tw-call-cap-err">must be at least one touch&#x27;s points (10)</p>' in (
+        response.content.decode()
+    )
+    assert not TouchWeight.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["marketer", "sales_rep", "leadership"])
+def test_other_roles_may_not_post_the_settings_forms(client, cast, role):
+    client.force_login(cast.by_role(role))
+
+    assert client.post(reverse("handoff:scoring_profile_set"), _profile_form()).status_code == 403
+    assert client.post(reverse("handoff:service_level_set"), _level_form()).status_code == 403
+    assert not ScoringProfile.objects.exists() and not ServiceLevel.objects.exists()
+
+
+def test_a_revenue_goal_set_on_the_page_sets_marketings_target_on_the_sla_page(client, cast, mql):
+    from tandem.sales import services as sales
+    from tandem.sales.models import Deal
+
+    deal = handoff.lead_accept(actor=cast.sales_rep, lead=mql)
+    sales.deal_close_won(actor=cast.sales_rep, deal=deal, amount=Decimal("10000"))
+    Lead.objects.update(handed_off_at=timezone.now() - dt.timedelta(days=200))
+    Deal.objects.update(closed_at=timezone.now() - dt.timedelta(days=100))
+    # a year back: one lead, one won deal of 10,000
+    client.force_login(cast.sales_manager)
+    assert "Set a quarterly revenue goal" in client.get(reverse("handoff:sla")).content.decode()
+
+    response = client.post(
+        reverse("handoff:service_level_set"), _level_form(quarterly_revenue_goal="100,000")
+    )
+
+    assert response.status_code == 302
+    page = client.get(reverse("handoff:sla")).content.decode()
+    assert '<div class="value" data-metric="needed">10</div>' in page
+    assert "100,000 revenue ÷ 10,000 average won deal" in page
