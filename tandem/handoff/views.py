@@ -223,7 +223,7 @@ def setup(request, *, form: str = "", posted: dict | None = None, errors: dict |
     errors = errors or {}
     profile = scoring.profile()
     profile_fields = {
-        "mql_threshold": profile.threshold,
+        "mql_threshold": "" if profile.is_threshold_default else profile.threshold,
         "half_life_days": f"{profile.half_life_days:g}",
         "window_days": profile.window_days,
         "fit_a": profile.fit_cuts[0],

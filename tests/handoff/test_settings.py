@@ -420,3 +420,15 @@ def test_a_revenue_goal_set_on_the_page_sets_marketings_target_on_the_sla_page(c
     page = client.get(reverse("handoff:sla")).content.decode()
     assert '<div class="value" data-metric="needed">10</div>' in page
     assert "100,000 revenue ÷ 10,000 average won deal" in page
+
+
+def test_saving_the_page_unchanged_keeps_the_company_default_threshold(client, cast, settings):
+    settings.TANDEM_MQL_THRESHOLD = 50
+    client.force_login(cast.admin)
+    page = client.get(reverse("handoff:setup")).content.decode()
+    assert 'id="sp-mql_threshold" name="mql_threshold" value=""' in page
+
+    client.post(reverse("handoff:scoring_profile_set"), _profile_form(mql_threshold=""))
+    settings.TANDEM_MQL_THRESHOLD = 60
+
+    assert scoring.mql_threshold() == 60
