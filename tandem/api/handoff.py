@@ -4,6 +4,7 @@ routing rules. Lead accept/reject live with the relay (``relay.py``)."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from ninja import Field, Router, Schema, Status
@@ -80,12 +81,41 @@ class MarketingPromiseOut(Schema):
     explanation: str
 
 
+class ServiceLevelSettingsOut(Schema):
+    first_touch_hours: int
+    warn_before_minutes: int
+    workday_start_hour: int
+    workday_end_hour: int
+    follow_up_attempts: int
+    follow_up_days: int
+    quarterly_revenue_goal: float
+    minimum_acceptance_rate: float
+
+
+class ServiceLevelSettingsIn(Schema):
+    """The service levels to change; a field left out keeps its value."""
+
+    first_touch_hours: int | None = None
+    warn_before_minutes: int | None = None
+    workday_start_hour: int | None = None
+    workday_end_hour: int | None = None
+    follow_up_attempts: int | None = None
+    follow_up_days: int | None = None
+    quarterly_revenue_goal: Decimal | None = None
+    minimum_acceptance_rate: float | None = None
+
+
 class ServiceLevelsOut(Schema):
     period: str
     since: dt.datetime
     until: dt.datetime
+    settings: ServiceLevelSettingsOut
     sales: SalesPromiseOut
     marketing: MarketingPromiseOut
+
+
+def _level_settings(level: Any) -> dict[str, Any]:
+    return {name: getattr(level, name) for name in ServiceLevelSettingsOut.model_fields}
 
 
 @router.get(
@@ -102,6 +132,7 @@ def service_levels_get(request, period: str = "quarter"):
         "period": span.key,
         "since": span.start,
         "until": span.end,
+        "settings": _level_settings(service_levels.service_level()),
         "sales": {
             "first_touch_hours": sales.hours,
             "follow_up_attempts": sales.attempts,
@@ -150,6 +181,21 @@ def service_levels_get(request, period: str = "quarter"):
             "explanation": marketing.explanation,
         },
     }
+
+
+@router.put(
+    "/handoff/service-levels",
+    response={200: ServiceLevelSettingsOut, **ERRORS},
+    tags=["hand-off"],
+)
+def service_levels_put(request, payload: ServiceLevelSettingsIn):
+    """Change the service levels both managers agreed (admins, marketing and sales managers).
+    Only the fields sent change; a bad value is refused naming the field, and nothing is
+    saved."""
+    level = handoff.service_level_save(
+        actor=request.auth, via="api", **payload.dict(exclude_unset=True)
+    )
+    return _level_settings(level)
 
 
 # --- Feedback: rejection reasons by campaign, source, segment, grade ------------------------
@@ -208,10 +254,34 @@ class ScoringOut(Schema):
     window_days: int
     fit_cuts: list[int]
     engagement_cuts: list[int]
+    predictive_min_leads: int
     weights: list[TouchWeightOut]
     rules: list[IcpRuleOut]
     rules_are_defaults: bool
     rule_types: dict[str, list[str]]
+
+
+class TouchWeightIn(Schema):
+    kind: str
+    points: int
+    daily_cap: int
+
+
+class ScoringIn(Schema):
+    """The scoring settings to change; a field left out keeps its value. ``mql_threshold``
+    null: the company default. ``weights``: only the kinds listed change."""
+
+    mql_threshold: int | None = None
+    half_life_days: float | None = None
+    window_days: int | None = None
+    fit_a: int | None = None
+    fit_b: int | None = None
+    fit_c: int | None = None
+    engagement_1: int | None = None
+    engagement_2: int | None = None
+    engagement_3: int | None = None
+    predictive_min_leads: int | None = None
+    weights: list[TouchWeightIn] | None = None
 
 
 class IcpRuleIn(Schema):
@@ -226,9 +296,33 @@ class IcpRuleIn(Schema):
 @router.get("/handoff/scoring", response={200: ScoringOut, **ERRORS}, tags=["hand-off"])
 def scoring_get(request):
     """The scoring profile in force: threshold, decay, grade cuts, touch weights, ICP rules."""
+    _may_see(request.auth)
+    return _scoring_out()
+
+
+@router.put("/handoff/scoring", response={200: ScoringOut, **ERRORS}, tags=["hand-off"])
+def scoring_put(request, payload: ScoringIn):
+    """Change the scoring profile and touch weights (admins and both teams' managers). Only
+    the fields and kinds sent change; a bad value is refused naming the field, and nothing is
+    saved. The next touch scores with the new settings; run a full rescore for everyone."""
+    fields = payload.dict(exclude_unset=True)
+    weights = fields.pop("weights", None)
+    handoff.scoring_save(
+        actor=request.auth,
+        profile=fields,
+        weights=(
+            {w["kind"]: {"points": w["points"], "daily_cap": w["daily_cap"]} for w in weights}
+            if weights is not None
+            else None
+        ),
+        via="api",
+    )
+    return _scoring_out()
+
+
+def _scoring_out() -> dict[str, Any]:
     from tandem.handoff.models import IcpRule
 
-    _may_see(request.auth)
     prof = scoring.profile()
     saved = list(IcpRule.objects.filter(is_active=True))
     rules = (
@@ -262,6 +356,7 @@ def scoring_get(request):
         "window_days": prof.window_days,
         "fit_cuts": list(prof.fit_cuts),
         "engagement_cuts": list(prof.engagement_cuts),
+        "predictive_min_leads": prof.predictive_min_leads,
         "weights": [
             {"kind": kind, "points": points, "daily_cap": cap}
             for kind, (points, cap) in sorted(prof.weights.items())

@@ -111,6 +111,8 @@ class Profile:
     predictive_min_leads: int = 200
     weights: dict[str, tuple[int, int]] = field(default_factory=dict)
     rules: tuple[Rule, ...] = ()
+    # No threshold of the company's own: ``threshold`` is the TANDEM_MQL_THRESHOLD setting.
+    is_threshold_default: bool = False
 
 
 DEFAULT_RULES = (
@@ -131,6 +133,7 @@ def default_profile() -> Profile:
         threshold=int(getattr(settings, "TANDEM_MQL_THRESHOLD", 50)),
         weights={k: (p, TOUCH_KIND_CAP) for k, p in TOUCH_POINTS.items()},
         rules=DEFAULT_RULES,
+        is_threshold_default=True,
     )
 
 
@@ -139,7 +142,11 @@ def profile() -> Profile:
     per process until someone changes them (``tandem.ops.settings_cache``)."""
     loaded = settings_cache.cached("scoring.profile", _profile_load)
     if loaded.threshold < 0:  # no threshold saved: the setting decides
-        return replace(loaded, threshold=int(getattr(settings, "TANDEM_MQL_THRESHOLD", 50)))
+        return replace(
+            loaded,
+            threshold=int(getattr(settings, "TANDEM_MQL_THRESHOLD", 50)),
+            is_threshold_default=True,
+        )
     return loaded
 
 

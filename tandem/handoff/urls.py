@@ -15,4 +15,7 @@ urlpatterns = [
     path("scoring-model/retrain/", views.scoring_model_retrain, name="scoring_model_retrain"),
     path("setup/icp/", views.icp_rule_add, name="icp_rule_add"),
     path("setup/stage/", views.stage_rule_set, name="stage_rule_set"),
+    path("setup/scoring/", views.scoring_profile_set, name="scoring_profile_set"),
+    path("setup/weights/", views.touch_weights_set, name="touch_weights_set"),
+    path("setup/service-levels/", views.service_level_set, name="service_level_set"),
 ]

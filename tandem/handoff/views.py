@@ -150,16 +150,93 @@ def lead_detail(request, lead_id: int):
     )
 
 
+# The settings forms of the set-up page: (field, label, hint) in the order shown.
+PROFILE_FORM = (
+    ("mql_threshold", "MQL threshold (points)", "empty: the company default"),
+    ("half_life_days", "Engagement half-life (days)", "0: points never fade"),
+    ("window_days", "Engagement window (days)", "older touches count nil"),
+    ("fit_a", "Fit A from (points)", ""),
+    ("fit_b", "Fit B from (points)", ""),
+    ("fit_c", "Fit C from (points)", ""),
+    ("engagement_1", "Engagement 1 from (points)", ""),
+    ("engagement_2", "Engagement 2 from (points)", ""),
+    ("engagement_3", "Engagement 3 from (points)", ""),
+    ("predictive_min_leads", "Predictive score needs (labelled leads)", ""),
+)
+LEVEL_FORM = (
+    ("first_touch_hours", "First touch within (working hours)", ""),
+    ("warn_before_minutes", "Warn the rep before (minutes)", ""),
+    ("workday_start_hour", "Working day starts (hour, 0–22)", "Monday to Friday"),
+    ("workday_end_hour", "Working day ends (hour, 1–23)", ""),
+    ("follow_up_attempts", "Follow-up attempts", ""),
+    ("follow_up_days", "Follow-up within (days)", ""),
+    ("quarterly_revenue_goal", "Quarterly revenue goal", "sets marketing's qualified leads owed"),
+    ("minimum_acceptance_rate", "Minimum acceptance rate (0–1)", "0.6 is 60 %"),
+)
+
+
+def _form_rows(spec, current: dict, posted: dict | None, errors: dict) -> list[dict]:
+    rows = []
+    for name, label, hint in spec:
+        value = posted.get(name, "") if posted is not None else current[name]
+        rows.append(
+            {"name": name, "label": label, "hint": hint, "value": value, "error": errors.get(name)}
+        )
+    return rows
+
+
+def _weight_rows(profile, posted: dict | None, errors: dict) -> list[dict]:
+    from tandem.people.models import TouchKind
+
+    rows = []
+    for kind, label in TouchKind.choices:
+        points, cap = profile.weights.get(kind, (0, 0))
+        if posted is not None:
+            points = posted.get(f"weights.{kind}.points", "")
+            cap = posted.get(f"weights.{kind}.daily_cap", "")
+        rows.append(
+            {
+                "kind": kind,
+                "label": label,
+                "points": points,
+                "daily_cap": cap,
+                "points_error": errors.get(f"weights.{kind}.points")
+                or errors.get(f"weights.{kind}"),
+                "cap_error": errors.get(f"weights.{kind}.daily_cap"),
+            }
+        )
+    return rows
+
+
 @login_required
-def setup(request):
+def setup(request, *, form: str = "", posted: dict | None = None, errors: dict | None = None):
+    """The hand-off rules: scoring settings and touch weights, ICP rules, routing, service
+    levels and lifecycle entry rules; managers change them here. Re-shown with ``errors``
+    beside the fields of the ``form`` that was refused."""
     from tandem.access import policies
-    from tandem.handoff import scoring
-    from tandem.handoff.models import IcpRule, RoutingRule, TouchWeight
+    from tandem.handoff import scoring, service_levels
+    from tandem.handoff.models import IcpRule, RoutingRule
     from tandem.people.lifecycle import Stage
     from tandem.people.models import StageRule
 
     _may_see(request)
+    errors = errors or {}
     profile = scoring.profile()
+    profile_fields = {
+        "mql_threshold": "" if profile.is_threshold_default else profile.threshold,
+        "half_life_days": f"{profile.half_life_days:g}",
+        "window_days": profile.window_days,
+        "fit_a": profile.fit_cuts[0],
+        "fit_b": profile.fit_cuts[1],
+        "fit_c": profile.fit_cuts[2],
+        "engagement_1": profile.engagement_cuts[0],
+        "engagement_2": profile.engagement_cuts[1],
+        "engagement_3": profile.engagement_cuts[2],
+        "predictive_min_leads": profile.predictive_min_leads,
+    }
+    level = service_levels.service_level()
+    level_fields = {name: getattr(level, name) for name, _, _ in LEVEL_FORM}
+    level_fields["quarterly_revenue_goal"] = f"{level.quarterly_revenue_goal:.2f}"
     saved = {r.stage: r for r in StageRule.objects.all()}
     return render(
         request,
@@ -167,9 +244,27 @@ def setup(request):
         {
             "section": "handoff",
             "profile": profile,
+            "level": level,
+            "profile_rows": _form_rows(
+                PROFILE_FORM,
+                profile_fields,
+                posted if form == "scoring" else None,
+                errors if form == "scoring" else {},
+            ),
+            "weight_rows": _weight_rows(
+                profile,
+                posted if form == "weights" else None,
+                errors if form == "weights" else {},
+            ),
+            "level_rows": _form_rows(
+                LEVEL_FORM,
+                level_fields,
+                posted if form == "levels" else None,
+                errors if form == "levels" else {},
+            ),
+            "failed_form": form,
             "rules": IcpRule.objects.all(),
             "default_rules": profile.rules if not IcpRule.objects.exists() else (),
-            "weights": TouchWeight.objects.all(),
             "routing_rules": RoutingRule.objects.select_related("team", "segment"),
             "stage_rows": [(label, saved.get(value)) for value, label in Stage.choices],
             "stages": Stage.choices,
@@ -177,6 +272,55 @@ def setup(request):
             "can_change": policies.can(request.user, "change", "handoff_setup"),
             "can_change_lifecycle": policies.can(request.user, "change", "lifecycle_setup"),
         },
+        status=422 if errors else 200,
+    )
+
+
+def _settings_saved(request, form: str, save, fields: dict, message: str):
+    """Save one settings form; refused: the page again with each error beside its field."""
+    try:
+        save(actor=request.user, **fields)
+    except InvalidInput as exc:
+        return setup(request, form=form, posted=request.POST, errors=exc.errors)
+    messages.success(request, message)
+    return redirect("handoff:setup")
+
+
+@login_required
+@require_POST
+def scoring_profile_set(request):
+    fields = {name: request.POST.get(name, "") for name, _, _ in PROFILE_FORM}
+    return _settings_saved(
+        request, "scoring", services.scoring_profile_save, fields,
+        "Scoring settings saved: the next touch scores with them. Run a full rescore to apply "
+        "them to everyone.",
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def touch_weights_set(request):
+    from tandem.people.models import TouchKind
+
+    weights = {
+        kind: {
+            "points": request.POST.get(f"weights.{kind}.points", ""),
+            "daily_cap": request.POST.get(f"weights.{kind}.daily_cap", ""),
+        }
+        for kind in TouchKind.values
+    }
+    return _settings_saved(
+        request, "weights", services.touch_weights_save, {"weights": weights},
+        "Touch weights saved: the next touch scores with them.",
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def service_level_set(request):
+    fields = {name: request.POST.get(name, "") for name, _, _ in LEVEL_FORM}
+    return _settings_saved(
+        request, "levels", services.service_level_save, fields, "Service levels saved."
     )
 
 

@@ -27,6 +27,9 @@ class Api:
     def patch(self, path: str, body: Any = None):
         return self._send("patch", path, body)
 
+    def put(self, path: str, body: Any = None):
+        return self._send("put", path, body)
+
     def delete(self, path: str):
         return self.client.delete(f"/api/v1{path}")
 
