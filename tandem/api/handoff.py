@@ -504,3 +504,19 @@ def routing_rules_create(request, payload: RoutingRuleIn):
         via="api",
     )
     return Status(201, rule)
+
+
+@router.delete(
+    "/handoff/routing-rules/{rule_id}", response={204: None, **ERRORS}, tags=["hand-off"]
+)
+def routing_rules_delete(request, rule_id: int):
+    """Delete a routing rule: its leads go to the next rule or the round robin."""
+    from django.shortcuts import get_object_or_404
+
+    from tandem.handoff.models import RoutingRule
+
+    policies.require(request.auth, "delete", "handoff_setup")
+    handoff.routing_rule_delete(
+        actor=request.auth, rule=get_object_or_404(RoutingRule, pk=rule_id), via="api"
+    )
+    return Status(204, None)

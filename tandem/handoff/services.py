@@ -527,6 +527,14 @@ def routing_rule_save(
     return rule
 
 
+def routing_rule_delete(*, actor: Any, rule: Any, via: str = "ui") -> None:
+    """Drop a territory or segment rule: its leads go to the next rule or the round robin."""
+    policies.require(actor, "delete", "handoff_setup")
+    with transaction.atomic():
+        audit.record_deleted(actor=actor, obj=rule, via=via)
+        rule.delete()
+
+
 def stage_rule_delete(*, actor: Any, rule: Any, via: str = "ui") -> None:
     """Drop a stage's entry rule: the stage follows the default machine again."""
     policies.require(actor, "delete", "lifecycle_setup")

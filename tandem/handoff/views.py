@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tandem.errors import InvalidInput
-from tandem.handoff import selectors, services
+from tandem.handoff import routing, selectors, services
 from tandem.handoff.models import RejectionReason
 
 
@@ -208,6 +208,18 @@ def _weight_rows(profile, posted: dict | None, errors: dict) -> list[dict]:
     return rows
 
 
+def _teams():
+    from tandem.access.models import Team
+
+    return Team.objects.order_by("name")
+
+
+def _segments():
+    from tandem.segments.models import Segment
+
+    return Segment.objects.order_by("name").only("pk", "name")
+
+
 @login_required
 def setup(request, *, form: str = "", posted: dict | None = None, errors: dict | None = None):
     """The hand-off rules: scoring settings and touch weights, ICP rules, routing, service
@@ -271,6 +283,9 @@ def setup(request, *, form: str = "", posted: dict | None = None, errors: dict |
             "rule_types": scoring.RULE_TYPES,
             "can_change": policies.can(request.user, "change", "handoff_setup"),
             "can_change_lifecycle": policies.can(request.user, "change", "lifecycle_setup"),
+            "teams": _teams(),
+            "segments": _segments(),
+            "routing_fields": routing.ROUTING_FIELDS,
         },
         status=422 if errors else 200,
     )
@@ -403,3 +418,74 @@ def scoring_model_retrain(request):
         request, "Retraining started in the background; this page shows the new model when done."
     )
     return redirect("handoff:scoring_model")
+
+
+def _setup_errors(request, exc: InvalidInput) -> None:
+    messages.error(request, "; ".join(f"{k}: {v}" for k, v in exc.errors.items()))
+
+
+@login_required
+@require_POST
+def icp_rule_delete(request, rule_id: int):
+    from django.shortcuts import get_object_or_404
+
+    from tandem.handoff.models import IcpRule
+
+    rule = get_object_or_404(IcpRule, pk=rule_id)
+    services.icp_rule_delete(actor=request.user, rule=rule)
+    messages.success(request, f"Rule “{rule.label}” deleted. Run a full rescore to apply it.")
+    return redirect("handoff:setup")
+
+
+@login_required
+@require_POST
+def stage_rule_delete(request, rule_id: int):
+    from django.shortcuts import get_object_or_404
+
+    from tandem.people.models import StageRule
+
+    rule = get_object_or_404(StageRule, pk=rule_id)
+    services.stage_rule_delete(actor=request.user, rule=rule)
+    messages.success(request, "Entry rule removed: the stage follows the default moves again.")
+    return redirect("handoff:setup")
+
+
+@login_required
+@require_POST
+def routing_rule_add(request):
+    from tandem.access.models import Team
+    from tandem.segments.models import Segment
+
+    def picked(name: str) -> int | None:
+        value = request.POST.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    team_id, segment_id = picked("team"), picked("segment")
+    team = Team.objects.filter(pk=team_id).first() if team_id else None
+    segment = Segment.objects.filter(pk=segment_id).first() if segment_id else None
+    try:
+        services.routing_rule_save(
+            actor=request.user,
+            name=request.POST.get("name", ""),
+            team=team,
+            field=request.POST.get("field", ""),
+            values=request.POST.get("values", "").split(","),
+            segment=segment,
+        )
+        messages.success(request, "Routing rule saved: it applies to the next hand-off.")
+    except InvalidInput as exc:
+        _setup_errors(request, exc)
+    return redirect("handoff:setup")
+
+
+@login_required
+@require_POST
+def routing_rule_delete(request, rule_id: int):
+    from django.shortcuts import get_object_or_404
+
+    from tandem.handoff.models import RoutingRule
+
+    rule = get_object_or_404(RoutingRule, pk=rule_id)
+    services.routing_rule_delete(actor=request.user, rule=rule)
+    messages.success(request, f"Routing rule “{rule.name}” deleted.")
+    return redirect("handoff:setup")

@@ -119,7 +119,7 @@ def _campaign_values(
             errors["name"] = "must be at most 200 characters"
         # Reports credit campaigns by name (attribution by campaign): two of one name would
         # share their credit, and people could not tell them apart in a list either.
-        elif Campaign.objects.filter(name__iexact=name).exclude(pk=pk).exists():
+        elif Campaign.objects.filter(name__iexact=name).exclude(pk=pk or 0).exists():
             errors["name"] = f"another campaign is already called '{name}'"
         values["name"] = name
     if "channel" in fields or creating:

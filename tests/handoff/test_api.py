@@ -142,6 +142,10 @@ def test_a_sales_manager_adds_a_territory_rule(cast, api):
     assert [(r["name"], r["field"], r["values"], r["team_id"]) for r in listed] == [
         ("EMEA", "account.region", ["EMEA"], cast.sales_rep.team_id)
     ]
+    rule_id = created.json()["id"]
+    assert api("sales_rep").delete(f"/handoff/routing-rules/{rule_id}").status_code == 403
+    assert api("sales_manager").delete(f"/handoff/routing-rules/{rule_id}").status_code == 204
+    assert api("sales_rep").get("/handoff/routing-rules").json() == []
 
 
 @pytest.mark.parametrize(
