@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "anymail",
     "tandem.access",
     "tandem.audit",
     "tandem.people",
@@ -150,6 +151,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 globals().update(config.email_settings(config.env("TANDEM_EMAIL_URL")))
+# A mail provider's API through django-anymail (TANDEM_EMAIL_URL=anymail://postmark): its keys
+# and the webhooks' secret come from ANYMAIL_* variables (see tandem.config.anymail_settings).
+ANYMAIL = config.anymail_settings()
 DEFAULT_FROM_EMAIL = config.env("TANDEM_DEFAULT_FROM_EMAIL", "Tandem <tandem@localhost>")
 
 SESSION_COOKIE_HTTPONLY = True

@@ -80,7 +80,7 @@ class EmailSendSummaryOut(Schema):
 
 
 class EmailEventIn(Schema):
-    type: str = Field(description="bounce or complaint")
+    type: str = Field(description="bounce, complaint or unsubscribe")
     email: str = Field(max_length=254)
     detail: str = Field("", max_length=500)
     message_id: str = Field("", max_length=200)
@@ -181,9 +181,10 @@ def email_sends_action(request, send_id: int, action: str):
 
 @router.post("/email-events", response={200: EmailEventsOut, **ERRORS}, tags=["email"])
 def email_events_create(request, payload: EmailEventsIn):
-    """Bounces and spam complaints from the mail provider's webhook (a token of a user who may
-    add suppressions). Each address is suppressed; a bad item is reported by index and the
-    good ones are kept."""
+    """Bounces, spam complaints and unsubscribes from the mail provider's webhook (a token of
+    a user who may add suppressions). Each address is suppressed (a complaint or unsubscribe
+    also withdraws email consent); a bad item is reported by index and the good ones are kept.
+    Providers django-anymail supports can post to ``/anymail/<provider>/tracking/`` instead."""
     policies.require(request.auth, "create", "suppression")
     recorded, errors = 0, []
     for index, event in enumerate(payload.events):

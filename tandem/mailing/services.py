@@ -489,7 +489,19 @@ def recipient_click(*, recipient: EmailRecipient, url: str, at: dt.datetime | No
 class EventKind:
     BOUNCE = "bounce"
     COMPLAINT = "complaint"
-    ALL = ("bounce", "complaint")
+    UNSUBSCRIBE = "unsubscribe"
+    ALL = ("bounce", "complaint", "unsubscribe")
+
+
+SUPPRESSION_REASON = {
+    EventKind.BOUNCE: SuppressionReason.BOUNCED,
+    EventKind.COMPLAINT: SuppressionReason.COMPLAINED,
+    EventKind.UNSUBSCRIBE: SuppressionReason.UNSUBSCRIBED,
+}
+CONSENT_SOURCE = {
+    EventKind.COMPLAINT: "spam complaint",
+    EventKind.UNSUBSCRIBE: "unsubscribed at the mail provider",
+}
 
 
 def email_event_record(
@@ -502,27 +514,27 @@ def email_event_record(
     at: dt.datetime | None = None,
     via: str = "webhook",
 ) -> Suppression:
-    """A bounce or a spam complaint reported by the provider: the address is suppressed; a
-    complaint also withdraws the contact's email consent."""
+    """A bounce, a spam complaint or an unsubscribe reported by the provider: the address is
+    suppressed; a complaint or an unsubscribe also withdraws the contact's email consent."""
     from tandem.people.models import Contact
 
     if kind not in EventKind.ALL:
         raise InvalidInput.field("type", f"use one of {', '.join(EventKind.ALL)}")
     address = people.email_normalise(email)
-    reason = SuppressionReason.BOUNCED if kind == EventKind.BOUNCE else SuppressionReason.COMPLAINED
+    reason = SUPPRESSION_REASON[kind]
     when = at or timezone.now()
     with transaction.atomic():
         suppression = suppression_add(
             email=address, reason=reason, detail=detail[:500], actor=actor, at=when, via=via
         )
-        if kind == EventKind.COMPLAINT:
+        if kind in CONSENT_SOURCE:
             contact = Contact.objects.filter(email=address).first()
             if contact is not None:
                 people.consent_record(
                     contact=contact,
                     channel=ConsentChannel.EMAIL,
                     is_granted=False,
-                    source=f"spam complaint ({via})",
+                    source=f"{CONSENT_SOURCE[kind]} ({via})"[:200],
                     at=when,
                 )
         if message_id:
