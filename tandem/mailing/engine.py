@@ -225,7 +225,9 @@ class Prepared:
             connection=connection,
             headers={
                 "Message-ID": message_id,
-                "List-Unsubscribe": f"<{unsubscribe}>, <{links.unsubscribe_mailto(recipient.pk)}>",
+                # One-click https only (RFC 8058): it is what mailbox providers use, and
+                # Tandem reads no mailbox a mailto: unsubscribe could reach.
+                "List-Unsubscribe": f"<{unsubscribe}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                 "X-Tandem-Send": str(self.send.pk),
             },
