@@ -210,6 +210,13 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "change": _row(O, A, N, N, N, A, N),
         "delete": _row(N, A, N, N, N, A, N),
     },
+    # Email topics (what a contact may opt out of on its own) are set up by a manager.
+    "email_topic": {
+        "view": _row(A, A, N, N, A, A, N),
+        "create": _row(N, A, N, N, N, A, N),
+        "change": _row(N, A, N, N, N, A, N),
+        "delete": _row(N, N, N, N, N, N, N),
+    },
     "suppression": {
         "view": _row(A, A, N, N, A, A, N),
         "create": _row(A, A, N, N, N, A, N),
@@ -251,6 +258,7 @@ OWNER_FIELD = {
     "email_template": "owner",
     "email_send": "owner",
     "suppression": "created_by",
+    "email_topic": "id",  # company set-up: all or nothing
     "audit_log": "actor",
 }
 

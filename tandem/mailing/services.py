@@ -181,15 +181,19 @@ def send_create(
     from_email: Any = "",
     rate_per_second: Any = None,
     batch_size: Any = None,
+    topic: Topic | None = None,
     via: str = "ui",
 ) -> EmailSend:
     """A draft send of ``template`` to ``segments`` minus ``exclusions``; nothing goes out
-    until it is started."""
+    until it is started. Its topic is ``topic``, else the template's: contacts who opted out
+    of it are skipped."""
     policies.require(actor, "create", "email_send")
     if not isinstance(name, str) or not name.strip():
         raise InvalidInput.field("name", "is required")
     if template is None:
         raise InvalidInput.field("template", "choose a template")
+    if topic is not None and topic.is_archived:
+        raise InvalidInput.field("topic", f"the topic {topic.name!r} is archived")
     segments, exclusions = list(segments), list(exclusions)
     if not segments:
         raise InvalidInput.field("segments", "choose at least one segment to send to")
@@ -216,7 +220,7 @@ def send_create(
             name=name.strip()[:200],
             template=template,
             campaign=campaign,
-            topic=template.topic,
+            topic=topic or template.topic,
             owner=actor,
             **values,
         )
@@ -241,7 +245,8 @@ def _locked(send: EmailSend) -> EmailSend:
 
 def send_start(*, actor: Any, send: EmailSend, via: str = "ui") -> EmailSend:
     """Start sending: the template's content is copied onto the send (later edits change
-    nothing on its way), and batches run in the background."""
+    nothing on its way; the topic is the one chosen when the send was made), and batches run
+    in the background."""
     policies.require(actor, "change", "email_send", send)
     with transaction.atomic():
         send = _locked(send)
@@ -255,7 +260,6 @@ def send_start(*, actor: Any, send: EmailSend, via: str = "ui") -> EmailSend:
             subject=template.subject,
             html_body=template.html_body,
             text_body=template.text_body,
-            topic=template.topic,
             status=SendStatus.SENDING,
             started_at=timezone.now(),
             last_error="",
@@ -426,11 +430,15 @@ def recipient_unsubscribe(
 
 
 def preferences_save(*, recipient: EmailRecipient, topics_out: Iterable[int]) -> None:
-    """Keep the contact's topic opt-outs to exactly ``topics_out``."""
-    wanted = set(Topic.objects.filter(pk__in=list(topics_out)).values_list("pk", flat=True))
+    """Keep the contact's opt-outs of the topics on offer to exactly ``topics_out`` (those of
+    archived topics, not on the page, are kept)."""
+    offered = Topic.objects.filter(is_archived=False)
+    wanted = set(offered.filter(pk__in=list(topics_out)).values_list("pk", flat=True))
     contact = recipient.contact
     with transaction.atomic():
-        TopicOptOut.objects.filter(contact=contact).exclude(topic_id__in=wanted).delete()
+        TopicOptOut.objects.filter(contact=contact, topic__is_archived=False).exclude(
+            topic_id__in=wanted
+        ).delete()
         have = set(TopicOptOut.objects.filter(contact=contact).values_list("topic_id", flat=True))
         TopicOptOut.objects.bulk_create(
             [TopicOptOut(contact=contact, topic_id=t) for t in wanted - have],

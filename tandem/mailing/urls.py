@@ -14,6 +14,7 @@ urlpatterns = [
     path("templates/<int:template_id>/", views.template_edit, name="template_edit"),
     path("templates/<int:template_id>/preview/", views.template_preview, name="template_preview"),
     path("suppressions/", views.suppressions, name="suppressions"),
+    path("topics/", views.topics, name="topics"),
     # Public, reached from the email itself.
     path("u/<str:token>/", public_views.unsubscribe, name="unsubscribe"),
     path("o/<str:token>.gif", public_views.open_pixel, name="open"),
