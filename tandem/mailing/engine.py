@@ -288,7 +288,9 @@ def _pause_with(send: EmailSend, error: str) -> None:
     )
 
 
-def _sent_touches(send: EmailSend, sent: list[tuple[int, int | None]], at: dt.datetime) -> None:
+def sent_touches_record(
+    send: EmailSend, sent: list[tuple[int, int | None]], at: dt.datetime
+) -> None:
     """One *email sent* touch per delivered message, credited to the send's campaign.
 
     Written in bulk, without the per-touch audit entry and attribution update that
@@ -528,6 +530,6 @@ def _run_slice(
             result.sent += 1
     finally:
         if sent:
-            _sent_touches(send, sent, timezone.now())
+            sent_touches_record(send, sent, timezone.now())
         with contextlib.suppress(OSError, smtplib.SMTPException):
             connection.close()

@@ -156,6 +156,20 @@ def recipients_by_state(*, send: EmailSend, state: str, limit: int = 50) -> list
     )
 
 
+def recipients_for_user(*, user: Any) -> QuerySet[EmailRecipient]:
+    return policies.visible(user, "email_recipient", EmailRecipient.objects.all())
+
+
+def recipient_get_for_user(*, user: Any, send: EmailSend, recipient_id: int) -> EmailRecipient:
+    """One recipient of ``send``, for settling it from the send page."""
+    return policies.get_visible(
+        user,
+        "email_recipient",
+        EmailRecipient.objects.filter(send=send).select_related("send", "contact"),
+        recipient_id,
+    )
+
+
 def recipient_from_link(*, token: str, salt: str) -> EmailRecipient:
     """The recipient a signed link names; Http404 for an altered or unknown one."""
     try:

@@ -317,6 +317,58 @@ def send_delete(*, actor: Any, send: EmailSend, via: str = "ui") -> None:
         send.delete()
 
 
+class Settle:
+    """What a marketing manager decides about a recipient left *uncertain*."""
+
+    SENT = "sent"  # the message probably went: record it as sent
+    AGAIN = "again"  # send it again, knowing the contact may get it twice
+    ALL = ("sent", "again")
+
+
+def recipient_settle(
+    *, actor: Any, recipient: EmailRecipient, outcome: str, via: str = "ui"
+) -> EmailRecipient:
+    """Settle a recipient the engine left *uncertain* (the worker stopped between handing the
+    message over and recording it). ``sent``: recorded as sent, with its *email sent* touch.
+    ``again``: back in the queue; the send carries on (a finished one starts again) and the
+    message goes out with the next batch, after consent and suppressions are read again — the
+    contact may then have it twice."""
+    from tandem.mailing import engine
+
+    policies.require(actor, "change", "email_recipient", recipient)
+    if outcome not in Settle.ALL:
+        raise InvalidInput.field("outcome", f"use one of {', '.join(Settle.ALL)}")
+    with transaction.atomic():
+        send = _locked(recipient.send)
+        recipient = EmailRecipient.objects.select_for_update().get(pk=recipient.pk)
+        if recipient.state != RecipientState.UNCERTAIN:
+            raise InvalidInput.field(
+                "state", f"this recipient is {recipient.get_state_display().lower()}, not uncertain"
+            )
+        if outcome == Settle.AGAIN and send.status == SendStatus.CANCELLED:
+            raise InvalidInput.field("outcome", "the send was cancelled; nothing more goes out")
+        before = audit.snapshot(recipient)
+        name = actor.get_username()
+        if outcome == Settle.SENT:
+            recipient.state = RecipientState.SENT
+            recipient.sent_at = recipient.attempted_at or timezone.now()
+            recipient.reason = f"marked as sent by {name} (it may have gone)"[:200]
+            engine.sent_touches_record(
+                send, [(recipient.contact_id, recipient.contact.account_id)], recipient.sent_at
+            )
+        else:
+            recipient.state = RecipientState.PENDING
+            recipient.attempted_at = None
+            recipient.reason = f"sent again on {name}'s word (it may have gone before)"[:200]
+        recipient.save(update_fields=["state", "sent_at", "attempted_at", "reason"])
+        audit.record_updated(actor=actor, obj=recipient, before=before, via=via)
+        if outcome == Settle.AGAIN and send.status == SendStatus.FINISHED:
+            _change(actor, send, via, status=SendStatus.SENDING, finished_at=None, last_error="")
+        if outcome == Settle.AGAIN and send.status == SendStatus.SENDING:
+            _enqueue_batch(send.pk)
+    return recipient
+
+
 # --- suppressions ----------------------------------------------------------------------------
 
 

@@ -9,6 +9,11 @@ urlpatterns = [
     path("sends/<int:send_id>/", views.send_detail, name="send_detail"),
     path("sends/<int:send_id>/progress/", views.send_progress, name="send_progress"),
     path("sends/<int:send_id>/<str:action>/", views.send_action, name="send_action"),
+    path(
+        "sends/<int:send_id>/recipients/<int:recipient_id>/<str:outcome>/",
+        views.recipient_settle,
+        name="recipient_settle",
+    ),
     path("templates/", views.templates, name="templates"),
     path("templates/new/", views.template_edit, name="template_new"),
     path("templates/<int:template_id>/", views.template_edit, name="template_edit"),

@@ -127,6 +127,7 @@ def send_detail(request, send_id: int):
     ctx = _progress_context(request, send)
     ctx.update(
         section="email",
+        can_settle=policies.can(request.user, "change", "email_recipient"),
         segments=list(send.segments.all()),
         exclusions=list(send.exclusions.all()),
         problems={
@@ -156,6 +157,31 @@ def send_action(request, send_id: int, action: str):
         messages.error(request, next(iter(exc.errors.values())))
     if request.htmx:
         return render(request, "mailing/_progress.html", _progress_context(request, send))
+    return redirect("mailing:send_detail", send_id=send.pk)
+
+
+@login_required
+@require_POST
+def recipient_settle(request, send_id: int, recipient_id: int, outcome: str):
+    """Settle an uncertain recipient: mark as sent, or send again (the form must say the
+    possible duplicate is accepted)."""
+    send = selectors.send_get_for_user(user=request.user, send_id=send_id)
+    recipient = selectors.recipient_get_for_user(
+        user=request.user, send=send, recipient_id=recipient_id
+    )
+    if outcome == services.Settle.AGAIN and request.POST.get("duplicate_accepted") != "yes":
+        messages.error(
+            request,
+            f"Tick “they may get it twice” to send to {recipient.email} again.",
+        )
+        return redirect("mailing:send_detail", send_id=send.pk)
+    try:
+        services.recipient_settle(actor=request.user, recipient=recipient, outcome=outcome)
+    except InvalidInput as exc:
+        messages.error(request, next(iter(exc.errors.values())))
+    else:
+        done = "marked as sent" if outcome == services.Settle.SENT else "queued to be sent again"
+        messages.success(request, f"{recipient.email}: {done}.")
     return redirect("mailing:send_detail", send_id=send.pk)
 
 
