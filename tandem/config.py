@@ -53,6 +53,11 @@ def is_production() -> bool:
 
 def check_production_settings() -> None:
     missing = [name for name in REQUIRED_IN_PRODUCTION if env(name) is None]
+    # A provider's tracking webhooks suppress addresses: they must not be open to anyone.
+    if (env("TANDEM_EMAIL_URL") or "").startswith("anymail:") and env(
+        "ANYMAIL_WEBHOOK_SECRET"
+    ) is None:
+        missing.append("ANYMAIL_WEBHOOK_SECRET")
     if missing:
         raise ConfigurationError(
             "Tandem is in production mode and these settings are missing: " + ", ".join(missing)
@@ -77,10 +82,38 @@ def secret_key(folder: Path) -> str:
     return key_file.read_text().strip()
 
 
+def anymail_settings(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """Django-anymail's ``ANYMAIL`` dict from every ``ANYMAIL_*`` environment variable, the
+    prefix taken off: ``ANYMAIL_POSTMARK_SERVER_TOKEN`` → ``POSTMARK_SERVER_TOKEN``,
+    ``ANYMAIL_WEBHOOK_SECRET`` → ``WEBHOOK_SECRET`` (``user:password`` of the webhooks' basic
+    auth). Any provider's settings are named the way anymail's documentation names them."""
+    source = os.environ if environ is None else environ
+    return {
+        name.removeprefix("ANYMAIL_"): value
+        for name, value in source.items()
+        if name.startswith("ANYMAIL_") and value != ""
+    }
+
+
+def _anymail_backend(url: str) -> str:
+    """``anymail://postmark`` → ``anymail.backends.postmark.EmailBackend``, if anymail has it."""
+    from importlib.util import find_spec
+
+    provider = url.removeprefix("anymail:").strip("/").lower()
+    if not provider.replace("_", "").isalnum() or find_spec(f"anymail.backends.{provider}") is None:
+        raise ConfigurationError(
+            f"TANDEM_EMAIL_URL names no provider django-anymail knows: {url!r} "
+            "(e.g. anymail://postmark, anymail://mailgun, anymail://amazon_ses)"
+        )
+    return f"anymail.backends.{provider}.EmailBackend"
+
+
 def email_settings(url: str | None) -> dict[str, object]:
     """Email settings from one URL.
 
-    ``smtp://user:pass@host:port?tls=1``, ``smtps://…``, ``console:`` or ``memory:``.
+    ``smtp://user:pass@host:port?tls=1``, ``smtps://…``, ``anymail://PROVIDER`` (the provider's
+    API through django-anymail, its keys in ``ANYMAIL_*`` variables), ``console:`` or
+    ``memory:``.
     """
     from urllib.parse import parse_qs, unquote, urlparse
 
@@ -88,10 +121,13 @@ def email_settings(url: str | None) -> dict[str, object]:
         return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
     if url.startswith("memory:"):
         return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    if url.startswith("anymail:"):
+        return {"EMAIL_BACKEND": _anymail_backend(url)}
     parsed = urlparse(url)
     if parsed.scheme not in {"smtp", "smtps"}:
         raise ConfigurationError(
-            f"TANDEM_EMAIL_URL must start with smtp://, smtps:// or console:, not {url!r}"
+            "TANDEM_EMAIL_URL must start with smtp://, smtps://, anymail:// or console:, "
+            f"not {url!r}"
         )
     query = parse_qs(parsed.query)
     return {

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ninja",
+    "anymail",
     "tandem.access",
     "tandem.audit",
     "tandem.people",
@@ -150,6 +151,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 globals().update(config.email_settings(config.env("TANDEM_EMAIL_URL")))
+# A mail provider's API through django-anymail (TANDEM_EMAIL_URL=anymail://postmark): its keys
+# and the webhooks' secret come from ANYMAIL_* variables (see tandem.config.anymail_settings).
+ANYMAIL = config.anymail_settings()
 DEFAULT_FROM_EMAIL = config.env("TANDEM_DEFAULT_FROM_EMAIL", "Tandem <tandem@localhost>")
 
 SESSION_COOKIE_HTTPONLY = True
@@ -188,12 +192,10 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
-# Marketing email (tandem.mailing): the default pace of a send, the sender, the address that
-# receives mailto: unsubscribes, and the limit on the public tracking and unsubscribe links (hits
-# per client address per minute).
+# Marketing email (tandem.mailing): the default pace of a send, the sender, and the limit on the
+# public tracking and unsubscribe links (hits per client address per minute).
 TANDEM_MAIL_RATE_PER_SECOND = float(config.env("TANDEM_MAIL_RATE_PER_SECOND", "20") or "20")
 TANDEM_MAIL_FROM = config.env("TANDEM_MAIL_FROM", "")
-TANDEM_MAIL_UNSUBSCRIBE_ADDRESS = config.env("TANDEM_MAIL_UNSUBSCRIBE_ADDRESS", "")
 # SMTP connections a batch uses at once (threads); more hide the server's reply latency.
 TANDEM_MAIL_CONNECTIONS = int(config.env("TANDEM_MAIL_CONNECTIONS", "4") or "4")
 TANDEM_MAIL_LINK_HITS_PER_MINUTE = int(

@@ -36,5 +36,7 @@ urlpatterns = [
     path("c/<str:token>/", marketing_content_views.shared_view, name="content_view"),
     path("s/<str:token>/", survey_views.survey_answer, name="survey_answer"),
     path("api/v1/", api.urls),
+    # A mail provider's tracking webhooks (django-anymail), e.g. /anymail/postmark/tracking/.
+    path("anymail/", include("tandem.mailing.provider_webhooks")),
     path("admin/", admin.site.urls),
 ]

@@ -210,6 +210,20 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "change": _row(O, A, N, N, N, A, N),
         "delete": _row(N, A, N, N, N, A, N),
     },
+    # Email topics (what a contact may opt out of on its own) are set up by a manager.
+    "email_topic": {
+        "view": _row(A, A, N, N, A, A, N),
+        "create": _row(N, A, N, N, N, A, N),
+        "change": _row(N, A, N, N, N, A, N),
+        "delete": _row(N, N, N, N, N, N, N),
+    },
+    # Settling a recipient left uncertain (the message may have gone) is a manager's call.
+    "email_recipient": {
+        "view": _row(A, A, N, N, A, A, N),
+        "create": _row(N, N, N, N, N, N, N),
+        "change": _row(N, A, N, N, N, A, N),
+        "delete": _row(N, N, N, N, N, N, N),
+    },
     "suppression": {
         "view": _row(A, A, N, N, A, A, N),
         "create": _row(A, A, N, N, N, A, N),
@@ -251,6 +265,8 @@ OWNER_FIELD = {
     "email_template": "owner",
     "email_send": "owner",
     "suppression": "created_by",
+    "email_topic": "id",  # company set-up: all or nothing
+    "email_recipient": "id",  # scopes are all or nothing
     "audit_log": "actor",
 }
 

@@ -29,6 +29,9 @@ class EmailSendIn(Schema):
     segment_ids: list[int] = Field(min_length=1)
     exclusion_ids: list[int] = Field(default_factory=list)
     campaign_id: int | None = None
+    topic_id: int | None = Field(
+        None, description="contacts who opted out of this topic are skipped; none: the template's"
+    )
     from_email: str = Field("", max_length=254)
     rate_per_second: float | None = None
     batch_size: int | None = None
@@ -55,6 +58,7 @@ class EmailSendOut(Schema):
     status: str
     template_id: int
     campaign_id: int | None
+    topic_id: int | None
     from_email: str
     rate_per_second: float
     batch_size: int
@@ -80,7 +84,7 @@ class EmailSendSummaryOut(Schema):
 
 
 class EmailEventIn(Schema):
-    type: str = Field(description="bounce or complaint")
+    type: str = Field(description="bounce, complaint or unsubscribe")
     email: str = Field(max_length=254)
     detail: str = Field("", max_length=500)
     message_id: str = Field("", max_length=200)
@@ -139,6 +143,11 @@ def email_sends_create(request, payload: EmailSendIn):
             "campaign_id",
             lambda: campaign_get_for_user(user=request.auth, campaign_id=campaign_id),
         )
+    topic = None
+    if payload.topic_id is not None:
+        topic = selectors.topics_offered().filter(pk=payload.topic_id).first()
+        if topic is None:
+            raise InvalidInput.field("topic_id", f"no topic {payload.topic_id} on offer")
     send = services.send_create(
         actor=request.auth,
         name=payload.name,
@@ -149,6 +158,7 @@ def email_sends_create(request, payload: EmailSendIn):
         from_email=payload.from_email,
         rate_per_second=payload.rate_per_second,
         batch_size=payload.batch_size,
+        topic=topic,
         via="api",
     )
     return Status(201, _out(send))
@@ -181,9 +191,10 @@ def email_sends_action(request, send_id: int, action: str):
 
 @router.post("/email-events", response={200: EmailEventsOut, **ERRORS}, tags=["email"])
 def email_events_create(request, payload: EmailEventsIn):
-    """Bounces and spam complaints from the mail provider's webhook (a token of a user who may
-    add suppressions). Each address is suppressed; a bad item is reported by index and the
-    good ones are kept."""
+    """Bounces, spam complaints and unsubscribes from the mail provider's webhook (a token of
+    a user who may add suppressions). Each address is suppressed (a complaint or unsubscribe
+    also withdraws email consent); a bad item is reported by index and the good ones are kept.
+    Providers django-anymail supports can post to ``/anymail/<provider>/tracking/`` instead."""
     policies.require(request.auth, "create", "suppression")
     recorded, errors = 0, []
     for index, event in enumerate(payload.events):

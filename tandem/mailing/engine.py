@@ -1,4 +1,7 @@
-"""Sending a campaign email, exactly once per recipient as far as SMTP allows.
+"""Sending a campaign email, exactly once per recipient as far as the mail server allows.
+
+The mail server is whatever Django's email backend is (``get_connection``): SMTP, or a
+provider's API through django-anymail; "SMTP" below stands for either.
 
 How a send goes out:
 
@@ -10,7 +13,8 @@ How a send goes out:
 3. **A batch** takes the next ``batch_size`` pending rows in id order and opens one SMTP
    connection. For each row, right before its message: consent and the suppression list are
    read again (someone who unsubscribed a second ago is skipped), the row is marked *sending*
-   and committed, the message goes to SMTP, and the row is marked *sent* with its Message-ID.
+   and committed, the message goes to SMTP, and the row is marked *sent* with its Message-ID
+   (a provider's own message id when sent through anymail: its webhooks name that one).
    Messages are paced to ``rate_per_second``; a pause is noticed between messages.
 
 **The at-most-once boundary.** The only moment that cannot be made exact is between the SMTP
@@ -34,7 +38,13 @@ from dataclasses import dataclass
 from email.utils import make_msgid
 from typing import Any
 
+from anymail.exceptions import (
+    AnymailAPIError,
+    AnymailInvalidAddress,
+    AnymailRecipientsRefused,
+)
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection as db_connection
 from django.db import transaction
@@ -55,7 +65,13 @@ from tandem.people.models import Channel, Consent, ConsentChannel, Contact, Touc
 from tandem.segments.selectors import audience_contacts
 
 # Refusals that say for certain the server did not take the message for this recipient.
-REFUSED = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+REFUSED = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPDataError,
+    AnymailRecipientsRefused,
+    AnymailInvalidAddress,
+)
 STATUS_CHECK_EVERY = 10
 
 
@@ -209,7 +225,9 @@ class Prepared:
             connection=connection,
             headers={
                 "Message-ID": message_id,
-                "List-Unsubscribe": f"<{unsubscribe}>, <{links.unsubscribe_mailto(recipient.pk)}>",
+                # One-click https only (RFC 8058): it is what mailbox providers use, and
+                # Tandem reads no mailbox a mailto: unsubscribe could reach.
+                "List-Unsubscribe": f"<{unsubscribe}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                 "X-Tandem-Send": str(self.send.pk),
             },
@@ -270,7 +288,9 @@ def _pause_with(send: EmailSend, error: str) -> None:
     )
 
 
-def _sent_touches(send: EmailSend, sent: list[tuple[int, int | None]], at: dt.datetime) -> None:
+def sent_touches_record(
+    send: EmailSend, sent: list[tuple[int, int | None]], at: dt.datetime
+) -> None:
     """One *email sent* touch per delivered message, credited to the send's campaign.
 
     Written in bulk, without the per-touch audit entry and attribution update that
@@ -386,6 +406,23 @@ def _run(
         result.uncertain += part.uncertain
 
 
+def _provider_answered(exc: AnymailAPIError) -> str | None:
+    """How a provider's API refused: ``"never"`` (the message is wrong for it), ``"later"``
+    (rate limit or outage: try again) or None (no answer came, so it may have been taken)."""
+    status = getattr(exc, "status_code", None)
+    if status is None:
+        return None
+    return "later" if status == 429 or status >= 500 else "never"
+
+
+def _provider_message_id(message: Any) -> str:
+    """The provider's id of a message sent through django-anymail: its webhooks name the
+    message by it, so it is what the recipient row keeps. Empty for SMTP."""
+    status = getattr(message, "anymail_status", None)
+    value = getattr(status, "message_id", None)
+    return "" if value is None or isinstance(value, set) else str(value)[:200]
+
+
 def _run_slice(
     send: EmailSend,
     batch: list[EmailRecipient],
@@ -396,10 +433,14 @@ def _run_slice(
     interval: float,
 ) -> None:
     prepared = Prepared(send)
-    connection = connection_factory()
+    try:
+        connection = connection_factory()
+    except ImproperlyConfigured as exc:  # e.g. a provider's API key is missing
+        _pause_with(send, f"the email backend is not configured: {exc}")
+        return
     try:
         connection.open()
-    except (OSError, smtplib.SMTPException) as exc:
+    except (OSError, smtplib.SMTPException, AnymailAPIError) as exc:
         _pause_with(send, f"could not reach the mail server: {exc}")
         return
     next_at = time.monotonic()
@@ -446,6 +487,33 @@ def _run_slice(
                 )
                 result.failed += 1
                 continue
+            except AnymailAPIError as exc:
+                answer = _provider_answered(exc)
+                if answer is None:
+                    # No answer (timeout, connection lost): like a broken SMTP connection.
+                    _mark(
+                        recipient.pk,
+                        RecipientState.SENDING,
+                        state=RecipientState.UNCERTAIN,
+                        reason=f"no answer from the mail provider: {exc}"[:200],
+                    )
+                    result.uncertain += 1
+                    _pause_with(send, f"the mail provider did not answer: {exc}")
+                    break
+                if answer == "later":
+                    # The provider declined for now (rate limit, outage): nothing went, so
+                    # the row waits for the resume.
+                    _mark(recipient.pk, RecipientState.SENDING, state=RecipientState.PENDING)
+                    _pause_with(send, f"the mail provider refused for now: {exc}")
+                    break
+                _mark(
+                    recipient.pk,
+                    RecipientState.SENDING,
+                    state=RecipientState.FAILED,
+                    reason=f"refused by the mail provider: {exc}"[:200],
+                )
+                result.failed += 1
+                continue
             except (OSError, smtplib.SMTPException) as exc:
                 # The connection broke mid-message: the server may have taken it or not.
                 _mark(
@@ -457,11 +525,11 @@ def _run_slice(
                 result.uncertain += 1
                 _pause_with(send, f"the mail server connection broke: {exc}")
                 break
-            mark_sent(recipient.pk, message_id)
+            mark_sent(recipient.pk, _provider_message_id(message) or message_id)
             sent.append((recipient.contact_id, recipient.contact.account_id))
             result.sent += 1
     finally:
         if sent:
-            _sent_touches(send, sent, timezone.now())
+            sent_touches_record(send, sent, timezone.now())
         with contextlib.suppress(OSError, smtplib.SMTPException):
             connection.close()

@@ -7,8 +7,6 @@ changed character makes the link invalid.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.conf import settings
 from django.core import signing
 
@@ -59,10 +57,3 @@ def open_url(recipient_id: int) -> str:
 
 def click_url(recipient_id: int, url: str) -> str:
     return f"{base_url()}/mail/c/{click_token(recipient_id, url)}/"
-
-
-def unsubscribe_mailto(recipient_id: int) -> str:
-    """A mailto: fallback for mail clients without one-click support (RFC 2369)."""
-    address = getattr(settings, "TANDEM_MAIL_UNSUBSCRIBE_ADDRESS", "") or "unsubscribe@localhost"
-    token = recipient_token(recipient_id, salt=UNSUBSCRIBE_SALT)
-    return f"mailto:{address}?subject={quote('unsubscribe ' + token)}"

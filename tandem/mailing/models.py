@@ -7,10 +7,15 @@ from django.db import models
 
 
 class Topic(models.Model):
-    """A kind of marketing email a contact can opt out of on its own (newsletter, events …)."""
+    """A kind of marketing email a contact can opt out of on its own (newsletter, events …).
+
+    An archived topic is no longer offered to templates, sends or the preference page; the
+    opt-outs it has are kept, and still apply to a send that has it.
+    """
 
     name = models.CharField(max_length=100, unique=True)
     description = models.CharField(max_length=300, blank=True)
+    is_archived = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from tandem.access import ratelimit
 from tandem.mailing import links, selectors, services
-from tandem.mailing.models import Suppression, Topic, TopicOptOut
+from tandem.mailing.models import Suppression, TopicOptOut
 
 # The smallest transparent GIF: 1×1, one colour, fully transparent.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -59,7 +59,7 @@ def unsubscribe(request, token: str):
             done = "all"
         if "List-Unsubscribe" in request.POST:
             return HttpResponse("Unsubscribed.\n", content_type="text/plain")
-    topics = list(Topic.objects.all())
+    topics = list(selectors.topics_offered())
     opted_out = set(
         TopicOptOut.objects.filter(contact_id=recipient.contact_id).values_list(
             "topic_id", flat=True

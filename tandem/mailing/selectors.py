@@ -19,6 +19,7 @@ from tandem.mailing.models import (
     RecipientState,
     SendStatus,
     Suppression,
+    Topic,
 )
 
 RATE_WINDOW = dt.timedelta(seconds=60)
@@ -47,6 +48,24 @@ def send_get_for_user(*, user: Any, send_id: int) -> EmailSend:
         EmailSend.objects.select_related("template", "campaign", "owner", "topic"),
         send_id,
     )
+
+
+def topics_for_user(*, user: Any) -> QuerySet[Topic]:
+    """Every topic, archived last, each with how many contacts opted out of it."""
+    return policies.visible(
+        user,
+        "email_topic",
+        Topic.objects.annotate(opt_out_count=Count("opt_outs")).order_by("is_archived", "name"),
+    )
+
+
+def topic_get_for_user(*, user: Any, topic_id: int) -> Topic:
+    return policies.get_visible(user, "email_topic", Topic.objects.all(), topic_id)
+
+
+def topics_offered() -> QuerySet[Topic]:
+    """The topics templates, sends and the preference page offer (not archived)."""
+    return Topic.objects.filter(is_archived=False)
 
 
 def suppressions_for_user(*, user: Any, search: str = "") -> QuerySet[Suppression]:
@@ -134,6 +153,20 @@ def recipients_by_state(*, send: EmailSend, state: str, limit: int = 50) -> list
         EmailRecipient.objects.filter(send=send, state=state)
         .select_related("contact")
         .order_by("id")[:limit]
+    )
+
+
+def recipients_for_user(*, user: Any) -> QuerySet[EmailRecipient]:
+    return policies.visible(user, "email_recipient", EmailRecipient.objects.all())
+
+
+def recipient_get_for_user(*, user: Any, send: EmailSend, recipient_id: int) -> EmailRecipient:
+    """One recipient of ``send``, for settling it from the send page."""
+    return policies.get_visible(
+        user,
+        "email_recipient",
+        EmailRecipient.objects.filter(send=send).select_related("send", "contact"),
+        recipient_id,
     )
 
 

@@ -181,15 +181,19 @@ def send_create(
     from_email: Any = "",
     rate_per_second: Any = None,
     batch_size: Any = None,
+    topic: Topic | None = None,
     via: str = "ui",
 ) -> EmailSend:
     """A draft send of ``template`` to ``segments`` minus ``exclusions``; nothing goes out
-    until it is started."""
+    until it is started. Its topic is ``topic``, else the template's: contacts who opted out
+    of it are skipped."""
     policies.require(actor, "create", "email_send")
     if not isinstance(name, str) or not name.strip():
         raise InvalidInput.field("name", "is required")
     if template is None:
         raise InvalidInput.field("template", "choose a template")
+    if topic is not None and topic.is_archived:
+        raise InvalidInput.field("topic", f"the topic {topic.name!r} is archived")
     segments, exclusions = list(segments), list(exclusions)
     if not segments:
         raise InvalidInput.field("segments", "choose at least one segment to send to")
@@ -216,7 +220,7 @@ def send_create(
             name=name.strip()[:200],
             template=template,
             campaign=campaign,
-            topic=template.topic,
+            topic=topic or template.topic,
             owner=actor,
             **values,
         )
@@ -241,7 +245,8 @@ def _locked(send: EmailSend) -> EmailSend:
 
 def send_start(*, actor: Any, send: EmailSend, via: str = "ui") -> EmailSend:
     """Start sending: the template's content is copied onto the send (later edits change
-    nothing on its way), and batches run in the background."""
+    nothing on its way; the topic is the one chosen when the send was made), and batches run
+    in the background."""
     policies.require(actor, "change", "email_send", send)
     with transaction.atomic():
         send = _locked(send)
@@ -255,7 +260,6 @@ def send_start(*, actor: Any, send: EmailSend, via: str = "ui") -> EmailSend:
             subject=template.subject,
             html_body=template.html_body,
             text_body=template.text_body,
-            topic=template.topic,
             status=SendStatus.SENDING,
             started_at=timezone.now(),
             last_error="",
@@ -311,6 +315,58 @@ def send_delete(*, actor: Any, send: EmailSend, via: str = "ui") -> None:
     with transaction.atomic():
         audit.record_deleted(actor=actor, obj=send, via=via)
         send.delete()
+
+
+class Settle:
+    """What a marketing manager decides about a recipient left *uncertain*."""
+
+    SENT = "sent"  # the message probably went: record it as sent
+    AGAIN = "again"  # send it again, knowing the contact may get it twice
+    ALL = ("sent", "again")
+
+
+def recipient_settle(
+    *, actor: Any, recipient: EmailRecipient, outcome: str, via: str = "ui"
+) -> EmailRecipient:
+    """Settle a recipient the engine left *uncertain* (the worker stopped between handing the
+    message over and recording it). ``sent``: recorded as sent, with its *email sent* touch.
+    ``again``: back in the queue; the send carries on (a finished one starts again) and the
+    message goes out with the next batch, after consent and suppressions are read again — the
+    contact may then have it twice."""
+    from tandem.mailing import engine
+
+    policies.require(actor, "change", "email_recipient", recipient)
+    if outcome not in Settle.ALL:
+        raise InvalidInput.field("outcome", f"use one of {', '.join(Settle.ALL)}")
+    with transaction.atomic():
+        send = _locked(recipient.send)
+        recipient = EmailRecipient.objects.select_for_update().get(pk=recipient.pk)
+        if recipient.state != RecipientState.UNCERTAIN:
+            raise InvalidInput.field(
+                "state", f"this recipient is {recipient.get_state_display().lower()}, not uncertain"
+            )
+        if outcome == Settle.AGAIN and send.status == SendStatus.CANCELLED:
+            raise InvalidInput.field("outcome", "the send was cancelled; nothing more goes out")
+        before = audit.snapshot(recipient)
+        name = actor.get_username()
+        if outcome == Settle.SENT:
+            recipient.state = RecipientState.SENT
+            recipient.sent_at = recipient.attempted_at or timezone.now()
+            recipient.reason = f"marked as sent by {name} (it may have gone)"[:200]
+            engine.sent_touches_record(
+                send, [(recipient.contact_id, recipient.contact.account_id)], recipient.sent_at
+            )
+        else:
+            recipient.state = RecipientState.PENDING
+            recipient.attempted_at = None
+            recipient.reason = f"sent again on {name}'s word (it may have gone before)"[:200]
+        recipient.save(update_fields=["state", "sent_at", "attempted_at", "reason"])
+        audit.record_updated(actor=actor, obj=recipient, before=before, via=via)
+        if outcome == Settle.AGAIN and send.status == SendStatus.FINISHED:
+            _change(actor, send, via, status=SendStatus.SENDING, finished_at=None, last_error="")
+        if outcome == Settle.AGAIN and send.status == SendStatus.SENDING:
+            _enqueue_batch(send.pk)
+    return recipient
 
 
 # --- suppressions ----------------------------------------------------------------------------
@@ -426,11 +482,15 @@ def recipient_unsubscribe(
 
 
 def preferences_save(*, recipient: EmailRecipient, topics_out: Iterable[int]) -> None:
-    """Keep the contact's topic opt-outs to exactly ``topics_out``."""
-    wanted = set(Topic.objects.filter(pk__in=list(topics_out)).values_list("pk", flat=True))
+    """Keep the contact's opt-outs of the topics on offer to exactly ``topics_out`` (those of
+    archived topics, not on the page, are kept)."""
+    offered = Topic.objects.filter(is_archived=False)
+    wanted = set(offered.filter(pk__in=list(topics_out)).values_list("pk", flat=True))
     contact = recipient.contact
     with transaction.atomic():
-        TopicOptOut.objects.filter(contact=contact).exclude(topic_id__in=wanted).delete()
+        TopicOptOut.objects.filter(contact=contact, topic__is_archived=False).exclude(
+            topic_id__in=wanted
+        ).delete()
         have = set(TopicOptOut.objects.filter(contact=contact).values_list("topic_id", flat=True))
         TopicOptOut.objects.bulk_create(
             [TopicOptOut(contact=contact, topic_id=t) for t in wanted - have],
@@ -489,7 +549,19 @@ def recipient_click(*, recipient: EmailRecipient, url: str, at: dt.datetime | No
 class EventKind:
     BOUNCE = "bounce"
     COMPLAINT = "complaint"
-    ALL = ("bounce", "complaint")
+    UNSUBSCRIBE = "unsubscribe"
+    ALL = ("bounce", "complaint", "unsubscribe")
+
+
+SUPPRESSION_REASON = {
+    EventKind.BOUNCE: SuppressionReason.BOUNCED,
+    EventKind.COMPLAINT: SuppressionReason.COMPLAINED,
+    EventKind.UNSUBSCRIBE: SuppressionReason.UNSUBSCRIBED,
+}
+CONSENT_SOURCE = {
+    EventKind.COMPLAINT: "spam complaint",
+    EventKind.UNSUBSCRIBE: "unsubscribed at the mail provider",
+}
 
 
 def email_event_record(
@@ -502,27 +574,27 @@ def email_event_record(
     at: dt.datetime | None = None,
     via: str = "webhook",
 ) -> Suppression:
-    """A bounce or a spam complaint reported by the provider: the address is suppressed; a
-    complaint also withdraws the contact's email consent."""
+    """A bounce, a spam complaint or an unsubscribe reported by the provider: the address is
+    suppressed; a complaint or an unsubscribe also withdraws the contact's email consent."""
     from tandem.people.models import Contact
 
     if kind not in EventKind.ALL:
         raise InvalidInput.field("type", f"use one of {', '.join(EventKind.ALL)}")
     address = people.email_normalise(email)
-    reason = SuppressionReason.BOUNCED if kind == EventKind.BOUNCE else SuppressionReason.COMPLAINED
+    reason = SUPPRESSION_REASON[kind]
     when = at or timezone.now()
     with transaction.atomic():
         suppression = suppression_add(
             email=address, reason=reason, detail=detail[:500], actor=actor, at=when, via=via
         )
-        if kind == EventKind.COMPLAINT:
+        if kind in CONSENT_SOURCE:
             contact = Contact.objects.filter(email=address).first()
             if contact is not None:
                 people.consent_record(
                     contact=contact,
                     channel=ConsentChannel.EMAIL,
                     is_granted=False,
-                    source=f"spam complaint ({via})",
+                    source=f"{CONSENT_SOURCE[kind]} ({via})"[:200],
                     at=when,
                 )
         if message_id:

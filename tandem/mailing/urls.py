@@ -9,11 +9,17 @@ urlpatterns = [
     path("sends/<int:send_id>/", views.send_detail, name="send_detail"),
     path("sends/<int:send_id>/progress/", views.send_progress, name="send_progress"),
     path("sends/<int:send_id>/<str:action>/", views.send_action, name="send_action"),
+    path(
+        "sends/<int:send_id>/recipients/<int:recipient_id>/<str:outcome>/",
+        views.recipient_settle,
+        name="recipient_settle",
+    ),
     path("templates/", views.templates, name="templates"),
     path("templates/new/", views.template_edit, name="template_new"),
     path("templates/<int:template_id>/", views.template_edit, name="template_edit"),
     path("templates/<int:template_id>/preview/", views.template_preview, name="template_preview"),
     path("suppressions/", views.suppressions, name="suppressions"),
+    path("topics/", views.topics, name="topics"),
     # Public, reached from the email itself.
     path("u/<str:token>/", public_views.unsubscribe, name="unsubscribe"),
     path("o/<str:token>.gif", public_views.open_pixel, name="open"),

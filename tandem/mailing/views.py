@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from tandem.access import policies
 from tandem.errors import InvalidInput
-from tandem.mailing import rendering, selectors, services
+from tandem.mailing import rendering, selectors, services, topic_services
 from tandem.mailing.models import EmailTemplate, SendStatus, SuppressionReason, Topic
 from tandem.marketing.selectors import campaigns_for_user
 from tandem.people.models import Contact
@@ -49,7 +49,15 @@ def _ids(values: list[str]) -> list[int]:
 def send_new(request):
     policies.require(request.user, "create", "email_send")
     templates = selectors.templates_for_user(user=request.user)
-    fields = ("name", "template", "campaign", "from_email", "rate_per_second", "batch_size")
+    fields = (
+        "name",
+        "template",
+        "topic",
+        "campaign",
+        "from_email",
+        "rate_per_second",
+        "batch_size",
+    )
     values: dict[str, Any] = {k: "" for k in fields}
     values.update(segments=[], exclusions=[])
     errors: dict[str, str] = {}
@@ -67,6 +75,9 @@ def send_new(request):
             campaign = (
                 campaigns_for_user(user=request.user).filter(pk=int(values["campaign"])).first()
             )
+        topic = None
+        if values["topic"].isdigit():
+            topic = selectors.topics_offered().filter(pk=int(values["topic"])).first()
         try:
             send = services.send_create(
                 actor=request.user,
@@ -78,6 +89,7 @@ def send_new(request):
                 from_email=values["from_email"],
                 rate_per_second=values["rate_per_second"],
                 batch_size=values["batch_size"],
+                topic=topic,
             )
         except InvalidInput as exc:
             errors = exc.errors
@@ -90,7 +102,8 @@ def send_new(request):
         {
             "values": values,
             "errors": errors,
-            "templates": templates,
+            "templates": templates.select_related("topic"),
+            "topics": selectors.topics_offered(),
             "segments": Segment.objects.order_by("name"),
             "campaigns": campaigns_for_user(user=request.user),
             "section": "email",
@@ -114,6 +127,7 @@ def send_detail(request, send_id: int):
     ctx = _progress_context(request, send)
     ctx.update(
         section="email",
+        can_settle=policies.can(request.user, "change", "email_recipient"),
         segments=list(send.segments.all()),
         exclusions=list(send.exclusions.all()),
         problems={
@@ -143,6 +157,31 @@ def send_action(request, send_id: int, action: str):
         messages.error(request, next(iter(exc.errors.values())))
     if request.htmx:
         return render(request, "mailing/_progress.html", _progress_context(request, send))
+    return redirect("mailing:send_detail", send_id=send.pk)
+
+
+@login_required
+@require_POST
+def recipient_settle(request, send_id: int, recipient_id: int, outcome: str):
+    """Settle an uncertain recipient: mark as sent, or send again (the form must say the
+    possible duplicate is accepted)."""
+    send = selectors.send_get_for_user(user=request.user, send_id=send_id)
+    recipient = selectors.recipient_get_for_user(
+        user=request.user, send=send, recipient_id=recipient_id
+    )
+    if outcome == services.Settle.AGAIN and request.POST.get("duplicate_accepted") != "yes":
+        messages.error(
+            request,
+            f"Tick “they may get it twice” to send to {recipient.email} again.",
+        )
+        return redirect("mailing:send_detail", send_id=send.pk)
+    try:
+        services.recipient_settle(actor=request.user, recipient=recipient, outcome=outcome)
+    except InvalidInput as exc:
+        messages.error(request, next(iter(exc.errors.values())))
+    else:
+        done = "marked as sent" if outcome == services.Settle.SENT else "queued to be sent again"
+        messages.success(request, f"{recipient.email}: {done}.")
     return redirect("mailing:send_detail", send_id=send.pk)
 
 
@@ -184,6 +223,8 @@ def template_edit(request, template_id: int | None = None):
         topic = None
         if values["topic"].isdigit():
             topic = Topic.objects.filter(pk=int(values["topic"])).first()
+            if topic is not None and topic.is_archived and topic != (template and template.topic):
+                topic = None  # an archived topic is kept on a template, never newly chosen
         fields = {k: values[k] for k in ("name", "subject", "html_body", "text_body")}
         try:
             if template is None:
@@ -204,7 +245,11 @@ def template_edit(request, template_id: int | None = None):
             "template": template,
             "values": values,
             "errors": errors,
-            "topics": Topic.objects.all(),
+            "topics": [
+                t
+                for t in Topic.objects.all()
+                if not t.is_archived or (template is not None and t.pk == template.topic_id)
+            ],
             "variables": rendering.VARIABLES,
             "can_change": template is None
             or policies.can(request.user, "change", "email_template", template),
@@ -282,4 +327,55 @@ def suppressions(request):
             "can_delete": policies.can(request.user, "delete", "suppression"),
             "section": "email",
         },
+    )
+
+
+@login_required
+def topics(request):
+    """Email topics: what contacts may opt out of on its own. Managers create, rename and
+    archive them."""
+    policies.require(request.user, "view", "email_topic")
+    errors: dict[str, str] = {}
+    values = {"name": "", "description": ""}
+    editing: int | None = None
+    if request.method == "POST":
+        action = request.POST.get("action", "create")
+        values = {k: request.POST.get(k, "").strip() for k in values}
+        topic = None
+        if request.POST.get("topic", "").isdigit():
+            topic = selectors.topic_get_for_user(
+                user=request.user, topic_id=int(request.POST["topic"])
+            )
+        try:
+            if action == "create":
+                topic = topic_services.topic_create(actor=request.user, **values)
+                messages.success(request, f"Topic “{topic}” added.")
+            elif topic is not None and action == "rename":
+                editing = topic.pk
+                topic_services.topic_update(actor=request.user, topic=topic, **values)
+                messages.success(request, f"Topic renamed to “{topic}”.")
+            elif topic is not None and action in ("archive", "restore"):
+                topic_services.topic_archive(
+                    actor=request.user, topic=topic, is_archived=action == "archive"
+                )
+                messages.success(request, f"Topic “{topic}” {action}d.")
+            else:
+                raise Http404("No such action")
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            return redirect("mailing:topics")
+    return render(
+        request,
+        "mailing/topics.html",
+        {
+            "topics": selectors.topics_for_user(user=request.user),
+            "values": values,
+            "errors": errors,
+            "editing": editing,
+            "can_create": policies.can(request.user, "create", "email_topic"),
+            "can_change": policies.can(request.user, "change", "email_topic"),
+            "section": "email",
+        },
+        status=422 if errors else 200,
     )

@@ -33,7 +33,8 @@ from tandem.handoff import services as handoff
 from tandem.handoff.models import IcpRule, Lead
 from tandem.mailing import selectors as mailing_selectors
 from tandem.mailing import services as mailing
-from tandem.mailing.models import EmailSend, EmailTemplate, Suppression
+from tandem.mailing import topic_services
+from tandem.mailing.models import EmailRecipient, EmailSend, EmailTemplate, Suppression, Topic
 from tandem.marketing import content, content_selectors
 from tandem.marketing import selectors as marketing_selectors
 from tandem.marketing import services as marketing
@@ -205,6 +206,18 @@ def an_email_send(w: World, owner) -> EmailSend:
     )
     EmailSend.objects.filter(pk=send.pk).update(owner=owner)
     return EmailSend.objects.get(pk=send.pk)
+
+
+def an_email_topic(w: World, owner) -> Topic:
+    return topic_services.topic_create(actor=w.cast.admin, name=f"Topic {next(_serial)}")
+
+
+def an_uncertain_recipient(w: World, owner) -> EmailRecipient:
+    """A recipient the engine left uncertain: its worker stopped between SMTP and *sent*."""
+    contact = a_contact(w, None)
+    return EmailRecipient.objects.create(
+        send=an_email_send(w, None), contact=contact, email=contact.email, state="uncertain"
+    )
 
 
 def a_suppression(w: World, owner) -> Suppression:
@@ -602,6 +615,63 @@ SPECS: dict[tuple[str, str], Spec] = {
         lambda w, a, r: mailing.send_delete(actor=a, send=r),
         lambda w, a, r: not _exists(EmailSend, pk=r.pk),
     ),
+    # Topics are company set-up: no owner, all or nothing. Nobody deletes one (archive it).
+    ("email_topic", "view"): Spec(
+        an_email_topic,
+        lambda w, a, r: mailing_selectors.topic_get_for_user(user=a, topic_id=r.pk),
+        lambda w, a, r: mailing_selectors.topics_for_user(user=a).filter(pk=r.pk).exists(),
+        whose=("any",),
+    ),
+    ("email_topic", "create"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: topic_services.topic_create(actor=a, name="Probe topic"),
+        lambda w, a, _: _exists(Topic, name="Probe topic"),
+        whose=("any",),
+    ),
+    ("email_topic", "change"): Spec(
+        an_email_topic,
+        lambda w, a, r: topic_services.topic_archive(actor=a, topic=r),
+        lambda w, a, r: Topic.objects.get(pk=r.pk).is_archived,
+        whose=("any",),
+    ),
+    ("email_topic", "delete"): Spec(
+        an_email_topic,
+        lambda w, a, r: _door(
+            w.client(a).post("/mail/topics/", {"action": "delete", "topic": r.pk})
+        ),
+        lambda w, a, r: not _exists(Topic, pk=r.pk),
+        whose=("any",),
+        raises=False,  # no door deletes a topic: its page answers 404 to anyone who may view
+    ),
+    # Recipient rows are written by the engine only; settling an uncertain one is a change.
+    ("email_recipient", "view"): Spec(
+        an_uncertain_recipient,
+        lambda w, a, r: mailing_selectors.recipient_get_for_user(
+            user=a, send=r.send, recipient_id=r.pk
+        ),
+        lambda w, a, r: mailing_selectors.recipients_for_user(user=a).filter(pk=r.pk).exists(),
+        whose=("any",),
+    ),
+    ("email_recipient", "create"): Spec(
+        lambda w, owner: an_email_send(w, None),
+        lambda w, a, send: None,  # no door adds a recipient: the engine materialises them
+        lambda w, a, send: _exists(EmailRecipient, send=send),
+        whose=("any",),
+        raises=False,
+    ),
+    ("email_recipient", "change"): Spec(
+        an_uncertain_recipient,
+        lambda w, a, r: mailing.recipient_settle(actor=a, recipient=r, outcome="sent"),
+        lambda w, a, r: EmailRecipient.objects.get(pk=r.pk).state == "sent",
+        whose=("any",),
+    ),
+    ("email_recipient", "delete"): Spec(
+        an_uncertain_recipient,
+        lambda w, a, r: None,  # no door deletes one: they go with their send
+        lambda w, a, r: not _exists(EmailRecipient, pk=r.pk),
+        whose=("any",),
+        raises=False,
+    ),
     ("suppression", "view"): Spec(
         a_suppression,
         lambda w, a, r: mailing_selectors.suppression_get_for_user(user=a, suppression_id=r.pk),
@@ -915,7 +985,10 @@ def test_employee_logs_touches_and_sees_people_but_no_campaigns_leads_or_deals(c
 def test_admin_does_everything_but_write_the_audit_log_by_hand(cast):
     everything = {(res, act) for res, acts in MATRIX.items() for act in acts}
     audit_writes = {("audit_log", a) for a in ("create", "change", "delete")}
-    assert _allowed(cast.admin) == everything - audit_writes
+    # Topics are archived, never deleted; recipient rows are the engine's to write.
+    no_door = {("email_topic", "delete"), ("email_recipient", "create")}
+    no_door.add(("email_recipient", "delete"))
+    assert _allowed(cast.admin) == everything - audit_writes - no_door
 
 
 def test_marketing_sees_deals_but_never_private_notes(cast):

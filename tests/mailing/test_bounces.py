@@ -47,7 +47,7 @@ def test_a_bounce_from_the_webhook_suppresses_the_address_and_the_next_send_skip
     assert response.json() == {
         "recorded": 2,
         "errors": [
-            {"index": 2, "field": "type", "message": "use one of bounce, complaint"},
+            {"index": 2, "field": "type", "message": "use one of bounce, complaint, unsubscribe"},
             {
                 "index": 3,
                 "field": "email",

@@ -67,9 +67,9 @@ def test_each_consenting_contact_gets_one_personalised_message_with_tracking_and
     assert message["From"] == "Acme Marketing <news@acme-marketing.test>"
     assert message["Message-ID"] == f"<{recipient.message_id}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    https, mailto = [p.strip().strip("<>") for p in message["List-Unsubscribe"].split(",")]
+    # (only the https link: no mailto: that nobody would read)
+    https = "".join(message["List-Unsubscribe"].split()).removeprefix("<").removesuffix(">")
     assert re.fullmatch(r"http://127\.0\.0\.1:8000/mail/u/[^/]+/", https)
-    assert mailto.startswith("mailto:unsubscribe@localhost?subject=unsubscribe%20")
     text, html = (
         part.get_payload(decode=True).decode().replace("\r\n", "\n")
         for part in message.get_payload()

@@ -8,7 +8,13 @@ from tandem.mailing import engine, services
 from tandem.mailing.models import EmailSend, EmailTemplate, Suppression
 from tests.mailing.conftest import HTML, TEXT, segment_of
 
-PAGES = ["/mail/", "/mail/templates/", "/mail/suppressions/", "/mail/sends/new/"]
+PAGES = [
+    "/mail/",
+    "/mail/templates/",
+    "/mail/suppressions/",
+    "/mail/sends/new/",
+    "/mail/topics/",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
