@@ -117,7 +117,8 @@ def _history(segment: Segment, context: DemoContext) -> int:
     rows = []
     for weeks in range(HISTORY_WEEKS, 0, -1):
         at = context.now - dt.timedelta(weeks=weeks)
-        count = Contact.objects.filter(group.q(EvalContext(now=at)), created_at__lte=at).count()
+        with services.whole_rule_reads():
+            count = Contact.objects.filter(group.q(EvalContext(now=at)), created_at__lte=at).count()
         rows.append(SegmentSize(segment=segment, measured_at=at, member_count=count))
     SegmentSize.objects.bulk_create(rows)
     return len(rows)
