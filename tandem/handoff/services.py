@@ -20,7 +20,7 @@ from tandem.handoff.tasks import lead_assigned_notify
 from tandem.ops import rows, settings_cache
 from tandem.people import services as people
 from tandem.people.lifecycle import Stage
-from tandem.people.models import Contact, Touch, TouchKind
+from tandem.people.models import Contact, LifecycleMove, Touch, TouchKind
 from tandem.segments.freshness import segments_refresh_on_commit
 
 # Stages from which a contact can still become a new MQL.
@@ -333,29 +333,77 @@ def lead_reject(
 
 def contact_recycle(
     *, actor: Any, contact: Contact, reason: str, nurture_until: Any = None, via: str = "ui"
-) -> Contact:
-    """Send a contact back to marketing by hand, with a reason and a nurture date."""
+) -> LifecycleMove:
+    """Send a contact back to marketing by hand, with a reason and a nurture date (90 days
+    unless given): they join the nurture segment until then."""
     policies.require(actor, "change", "contact", contact)
     day = _nurture_date(nurture_until) or timezone.localdate() + dt.timedelta(days=NURTURE_DAYS)
     with transaction.atomic():
-        people.lifecycle_move(
+        move = people.lifecycle_move(
             contact=contact, to_stage=Stage.RECYCLED, actor=actor, reason=reason, via=via
         )
-        contact.nurture_until = day
-        contact.save(update_fields=["nurture_until", "updated_at"])
+        _nurture_set(contact=contact, day=day, actor=actor, via=via)
         nurture.nurture_member_add(contact=contact)
-    return contact
+    return move
 
 
-def contact_disqualify(*, actor: Any, contact: Contact, reason: str, via: str = "ui") -> Contact:
-    """Take a contact out of the relay by hand, with a reason."""
+def contact_disqualify(
+    *, actor: Any, contact: Contact, reason: str, via: str = "ui"
+) -> LifecycleMove:
+    """Take a contact out of the relay by hand, with a reason; their nurture ends."""
     policies.require(actor, "change", "contact", contact)
     with transaction.atomic():
-        people.lifecycle_move(
+        move = people.lifecycle_move(
             contact=contact, to_stage=Stage.DISQUALIFIED, actor=actor, reason=reason, via=via
         )
+        _nurture_set(contact=contact, day=None, actor=actor, via=via)
         nurture.nurture_member_remove(contact=contact)
-    return contact
+    return move
+
+
+def contact_stage_move(
+    *,
+    actor: Any,
+    contact: Contact,
+    to_stage: str,
+    reason: str = "",
+    nurture_until: Any = None,
+    via: str = "ui",
+) -> LifecycleMove:
+    """A person moves a contact's lifecycle stage by hand (the contact page, the API).
+
+    Recycling and disqualifying go through ``contact_recycle`` and ``contact_disqualify``, so
+    a recycled contact always has a nurture date and is in the nurture segment; moving a
+    recycled contact anywhere else by hand ends their nurture. ``nurture_until`` is only for
+    a move to recycled."""
+    if to_stage == Stage.RECYCLED:
+        return contact_recycle(
+            actor=actor, contact=contact, reason=reason, nurture_until=nurture_until, via=via
+        )
+    if nurture_until not in (None, ""):
+        raise InvalidInput.field("nurture_until", "only a contact being recycled is nurtured")
+    if to_stage == Stage.DISQUALIFIED:
+        return contact_disqualify(actor=actor, contact=contact, reason=reason, via=via)
+    was_nurtured = contact.lifecycle_stage == Stage.RECYCLED or contact.nurture_until is not None
+    with transaction.atomic():
+        move = people.lifecycle_move_by_user(
+            actor=actor, contact=contact, to_stage=to_stage, reason=reason, via=via
+        )
+        if was_nurtured:
+            _nurture_set(contact=contact, day=None, actor=actor, via=via)
+            nurture.nurture_member_remove(contact=contact)
+    return move
+
+
+def _nurture_set(*, contact: Contact, day: dt.date | None, actor: Any, via: str) -> None:
+    """Write the contact's nurture date, with its audit entry, when it changes."""
+    if contact.nurture_until == day:
+        return
+    audit.record_changes(
+        actor=actor, obj=contact, changes={"nurture_until": [contact.nurture_until, day]}, via=via
+    )
+    contact.nurture_until = day
+    contact.save(update_fields=["nurture_until", "updated_at"])
 
 
 def lead_reassign(*, lead: Lead, why: str, via: str = "sla") -> Lead | None:

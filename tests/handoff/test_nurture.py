@@ -1,0 +1,168 @@
+"""The nurture segment: recycling by hand on the contact page and in the API lands a contact
+in it until a nurture date; when the date passes, marketing gets them back and rescores."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tandem.audit.models import AuditEntry
+from tandem.handoff import services as handoff
+from tandem.handoff.nurture import NURTURE_SEGMENT_NAME
+from tandem.people.lifecycle import Stage
+from tandem.segments.models import Segment, SegmentMember
+from tests.api.conftest import fields_of
+from tests.factories import ContactFactory
+
+
+def _nurtured(contact) -> bool:
+    return SegmentMember.objects.filter(
+        contact=contact, segment__name=NURTURE_SEGMENT_NAME
+    ).exists()
+
+
+def _move(client, contact, **form):
+    return client.post(reverse("people:contact_move", args=[contact.pk]), form)
+
+
+def test_recycling_on_the_contact_page_nurtures_until_the_date_given(client, cast):
+    contact = ContactFactory(lifecycle_stage=Stage.MQL)
+    client.force_login(cast.marketer)
+
+    response = _move(
+        client, contact, to_stage="recycled", reason="budget in Q3", nurture_until="2099-07-01"
+    )
+
+    assert response.status_code == 302
+    contact.refresh_from_db()
+    assert (contact.lifecycle_stage, contact.nurture_until) == ("recycled", dt.date(2099, 7, 1))
+    assert _nurtured(contact)
+    assert Segment.objects.get(name=NURTURE_SEGMENT_NAME).member_count == 1
+    entry = AuditEntry.objects.get(record_id=str(contact.pk), changes__has_key="nurture_until")
+    assert entry.changes["nurture_until"] == [None, "2099-07-01"]
+    assert entry.actor == cast.marketer
+    page = client.get(reverse("people:contact", args=[contact.pk])).content.decode()
+    assert "nurtured by marketing until 2099-07-01" in page
+    assert "Nurtured until" in page
+
+
+def test_recycling_on_the_page_without_a_date_nurtures_for_ninety_days(client, cast):
+    contact = ContactFactory(lifecycle_stage=Stage.MQL)
+    client.force_login(cast.marketer)
+
+    _move(client, contact, to_stage="recycled", reason="not now", nurture_until="")
+
+    contact.refresh_from_db()
+    assert contact.nurture_until == timezone.localdate() + dt.timedelta(days=90)
+    assert _nurtured(contact)
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        ({"to_stage": "recycled", "reason": "x", "nurture_until": "2001-01-01"}, "nurture_until"),
+        ({"to_stage": "recycled", "reason": "x", "nurture_until": "soon"}, "nurture_until"),
+        ({"to_stage": "recycled", "reason": ""}, "to_stage"),
+        ({"to_stage": "sal", "reason": "x", "nurture_until": "2099-01-01"}, "nurture_until"),
+    ],
+    ids=["past-date", "not-a-date", "no-reason", "date-without-recycling"],
+)
+def test_a_bad_move_is_shown_beside_its_field_and_changes_nothing(client, cast, form, field):
+    contact = ContactFactory(lifecycle_stage=Stage.MQL)
+    client.force_login(cast.marketer)
+
+    response = _move(client, contact, **form)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'id="{field}-err"' in page and 'aria-invalid="true"' in page
+    assert f'value="{form.get("reason", "")}"' in page
+    contact.refresh_from_db()
+    assert (contact.lifecycle_stage, contact.nurture_until) == ("mql", None)
+    assert not _nurtured(contact)
+
+
+def test_moving_a_recycled_contact_on_by_hand_ends_the_nurture(client, cast):
+    contact = ContactFactory(lifecycle_stage=Stage.MQL)
+    handoff.contact_recycle(actor=cast.marketer, contact=contact, reason="later")
+    client.force_login(cast.marketer)
+
+    _move(client, contact, to_stage="lead", reason="asked for a demo")
+
+    contact.refresh_from_db()
+    assert (contact.lifecycle_stage, contact.nurture_until) == ("lead", None)
+    assert not _nurtured(contact)
+
+
+def test_a_rep_of_another_team_may_not_recycle_on_the_page(client, cast):
+    contact = ContactFactory(lifecycle_stage=Stage.MQL, owner=cast.sales_rep)
+    client.force_login(cast.other_team_rep)
+
+    response = _move(client, contact, to_stage="recycled", reason="mine now")
+
+    assert response.status_code == 403
+    assert not _nurtured(contact)
+
+
+def test_recycling_in_the_api_nurtures_until_the_date_given(api, cast):
+    contact = ContactFactory(lifecycle_stage=Stage.MQL)
+
+    response = api("marketer").post(
+        f"/contacts/{contact.pk}/lifecycle-moves",
+        {"to_stage": "recycled", "reason": "budget in Q3", "nurture_until": "2099-07-01"},
+    )
+
+    assert response.status_code == 201
+    assert (response.json()["from_stage"], response.json()["to_stage"]) == ("mql", "recycled")
+    contact.refresh_from_db()
+    assert contact.nurture_until == dt.date(2099, 7, 1)
+    assert _nurtured(contact)
+
+
+def test_recycling_in_the_api_without_a_date_nurtures_for_ninety_days(api, cast):
+    contact = ContactFactory(lifecycle_stage=Stage.MQL)
+
+    api("marketer").post(
+        f"/contacts/{contact.pk}/lifecycle-moves", {"to_stage": "recycled", "reason": "later"}
+    )
+
+    contact.refresh_from_db()
+    assert contact.nurture_until == timezone.localdate() + dt.timedelta(days=90)
+    assert _nurtured(contact)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"to_stage": "recycled", "reason": "x", "nurture_until": "2001-01-01"},
+        {"to_stage": "recycled", "reason": "x", "nurture_until": "soon"},
+        {"to_stage": "sal", "reason": "x", "nurture_until": "2099-01-01"},
+    ],
+    ids=["past-date", "not-a-date", "date-without-recycling"],
+)
+def test_a_bad_nurture_date_is_refused_naming_the_field(api, cast, body):
+    contact = ContactFactory(lifecycle_stage=Stage.MQL)
+
+    response = api("marketer").post(f"/contacts/{contact.pk}/lifecycle-moves", body)
+
+    assert response.status_code == 422
+    assert fields_of(response) == ["nurture_until"]
+    contact.refresh_from_db()
+    assert contact.lifecycle_stage == "mql"
+
+
+def test_disqualifying_in_the_api_takes_the_contact_out_of_nurture(api, cast):
+    contact = ContactFactory(lifecycle_stage=Stage.MQL)
+    handoff.contact_recycle(actor=cast.marketer, contact=contact, reason="later")
+
+    response = api("marketer").post(
+        f"/contacts/{contact.pk}/lifecycle-moves",
+        {"to_stage": "disqualified", "reason": "student"},
+    )
+
+    assert response.status_code == 201
+    contact.refresh_from_db()
+    assert (contact.lifecycle_stage, contact.nurture_until) == ("disqualified", None)
+    assert not _nurtured(contact)
+    assert Segment.objects.get(name=NURTURE_SEGMENT_NAME).member_count == 0
