@@ -406,6 +406,55 @@ def _nurture_set(*, contact: Contact, day: dt.date | None, actor: Any, via: str)
     contact.save(update_fields=["nurture_until", "updated_at"])
 
 
+def contacts_nurture_end(*, today: dt.date | None = None) -> dict[str, int]:
+    """End the nurture of every contact whose nurture date has passed (the day after it):
+    the date is cleared, they leave the nurture segment, a recycled contact goes back to
+    marketing's active leads (a lifecycle move saying why), and they are rescored, so one
+    whose score is at the threshold is handed off again.
+
+    One transaction per contact: a refusal for one must not undo the others. Returns how many
+    nurtures ended, how many went back to lead and how many were handed off."""
+    from tandem.people.lifecycle import move_problem
+
+    today = today or timezone.localdate()
+    due = Contact.objects.filter(nurture_until__lt=today).order_by("pk")
+    counts = {"ended": 0, "back_to_lead": 0, "handed_off": 0}
+    for pk in list(due.values_list("pk", flat=True)):
+        with transaction.atomic(), audit.batched():
+            contact = (
+                due.select_for_update(of=("self",))
+                .select_related("account", "last_touch_campaign", "first_touch_campaign")
+                .filter(pk=pk)
+                .first()
+            )
+            if contact is None:
+                continue  # qualified again or moved by hand since the list was read
+            ended = contact.nurture_until
+            assert ended is not None
+            why = f"nurture ended {ended:%Y-%m-%d}"
+            audit.record_changes(
+                actor=None, obj=contact, changes={"nurture_until": [ended, None]}, via="nurture"
+            )
+            contact.nurture_until = None
+            unsaved = ["nurture_until"]
+            if contact.lifecycle_stage == Stage.RECYCLED and not move_problem(
+                Stage.RECYCLED, Stage.LEAD, why
+            ):
+                people.lifecycle_move(
+                    contact=contact,
+                    to_stage=Stage.LEAD,
+                    reason=f"{why}: back to marketing's active leads",
+                    via="nurture",
+                    unsaved=unsaved,
+                )
+                counts["back_to_lead"] += 1
+            nurture.nurture_member_remove(contact=contact)
+            contact_rescore(contact=contact, via="nurture", unsaved=unsaved)
+            counts["ended"] += 1
+            counts["handed_off"] += contact.lifecycle_stage == Stage.MQL
+    return counts
+
+
 def lead_reassign(*, lead: Lead, why: str, via: str = "sla") -> Lead | None:
     """Give a waiting lead to another rep (the first-touch promise is about to break).
 

@@ -2,15 +2,20 @@
 in it until a nurture date; when the date passes, marketing gets them back and rescores."""
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from tandem.audit.models import AuditEntry
 from tandem.handoff import services as handoff
+from tandem.handoff.models import Lead
 from tandem.handoff.nurture import NURTURE_SEGMENT_NAME
+from tandem.people import services as people
 from tandem.people.lifecycle import Stage
+from tandem.people.models import Contact, LifecycleMove
 from tandem.segments.models import Segment, SegmentMember
 from tests.api.conftest import fields_of
 from tests.factories import ContactFactory
@@ -166,3 +171,71 @@ def test_disqualifying_in_the_api_takes_the_contact_out_of_nurture(api, cast):
     assert (contact.lifecycle_stage, contact.nurture_until) == ("disqualified", None)
     assert not _nurtured(contact)
     assert Segment.objects.get(name=NURTURE_SEGMENT_NAME).member_count == 0
+
+
+# --- When the nurture date passes -----------------------------------------------------------
+
+
+def _nurture_ended_yesterday(contact) -> None:
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    Contact.objects.filter(pk=contact.pk).update(nurture_until=yesterday)
+
+
+def test_a_passed_nurture_date_returns_the_contact_to_marketings_leads(cast, mql):
+    handoff.lead_reject(actor=cast.sales_rep, lead=mql, reason="no_budget")
+    contact = Contact.objects.get(pk=mql.contact_id)
+    assert _nurtured(contact)
+    _nurture_ended_yesterday(contact)
+
+    counts = handoff.contacts_nurture_end()
+
+    assert counts == {"ended": 1, "back_to_lead": 1, "handed_off": 0}
+    contact.refresh_from_db()
+    assert (contact.lifecycle_stage, contact.nurture_until) == ("lead", None)
+    assert not _nurtured(contact)
+    move = LifecycleMove.objects.filter(contact=contact).latest("moved_at", "id")
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    assert (move.from_stage, move.to_stage, move.moved_by) == ("recycled", "lead", None)
+    assert move.reason == f"nurture ended {yesterday:%Y-%m-%d}: back to marketing's active leads"
+    entry = AuditEntry.objects.filter(
+        record_id=str(contact.pk), actor_label="nurture", changes__has_key="nurture_until"
+    ).get()
+    assert entry.changes == {"nurture_until": [yesterday.isoformat(), None]}
+
+
+def test_a_nurture_date_of_today_or_later_is_left_alone(cast, mql):
+    handoff.lead_reject(actor=cast.sales_rep, lead=mql, reason="no_budget")
+    Contact.objects.filter(pk=mql.contact_id).update(nurture_until=timezone.localdate())
+
+    assert handoff.contacts_nurture_end() == {"ended": 0, "back_to_lead": 0, "handed_off": 0}
+    assert _nurtured(mql.contact)
+
+
+def test_a_contact_who_earned_the_threshold_while_nurtured_is_handed_off_again(cast, mql):
+    handoff.lead_reject(actor=cast.sales_rep, lead=mql, reason="not_ready")
+    contact = Contact.objects.get(pk=mql.contact_id)
+    # Touches the hand-off did not react to yet (a batch import without hand-off).
+    for kind in ("form_submission", "meeting"):
+        people.touch_record(contact=contact, kind=kind)
+    _nurture_ended_yesterday(contact)
+
+    counts = handoff.contacts_nurture_end()
+
+    assert counts == {"ended": 1, "back_to_lead": 1, "handed_off": 1}
+    contact.refresh_from_db()
+    assert (contact.lifecycle_stage, contact.nurture_until) == ("mql", None)
+    assert contact.score >= 50
+    new_lead = Lead.objects.filter(contact=contact).latest("handed_off_at", "id")
+    assert new_lead.pk != mql.pk and new_lead.status == Lead.Status.WAITING
+    assert not _nurtured(contact)
+
+
+def test_the_nurture_due_command_reports_what_it_did(cast, mql):
+    handoff.lead_reject(actor=cast.sales_rep, lead=mql, reason="no_budget")
+    _nurture_ended_yesterday(mql.contact)
+    out = io.StringIO()
+
+    call_command("nurture_due", stdout=out)
+
+    assert out.getvalue().strip() == "1 nurtures ended, 1 back to lead, 0 handed off."
+    assert Contact.objects.get(pk=mql.contact_id).nurture_until is None
