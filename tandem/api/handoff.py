@@ -407,3 +407,56 @@ def routing_rules_create(request, payload: RoutingRuleIn):
         via="api",
     )
     return Status(201, rule)
+
+
+# --- Reps: lead capacity and away -----------------------------------------------------------
+
+
+class RepOut(Schema):
+    id: int
+    name: str
+    team_id: int | None
+    team: str | None
+    lead_capacity: int
+    is_available_for_leads: bool
+    waiting: int
+
+
+class RepPatch(Schema):
+    lead_capacity: int | None = Field(
+        None, description="Most leads the rep holds waiting at once (1 to 500)."
+    )
+    is_available_for_leads: bool | None = Field(
+        None, description="False while the rep is away: routing gives them no new leads."
+    )
+
+
+def _rep_out(rep: Any) -> dict[str, Any]:
+    return {
+        "id": rep.pk,
+        "name": str(rep),
+        "team_id": rep.team_id,
+        "team": str(rep.team) if rep.team else None,
+        "lead_capacity": rep.lead_capacity,
+        "is_available_for_leads": rep.is_available_for_leads,
+        "waiting": getattr(rep, "waiting", 0),  # counted for sales reps only
+    }
+
+
+@router.get("/handoff/reps", response={200: list[RepOut], **ERRORS}, tags=["hand-off"])
+def reps_list(request):
+    """The sales reps the caller may see (a manager's team, everyone for admins and
+    leadership, a rep themself) with their waiting leads, capacity and availability."""
+    policies.require(request.auth, "view", "rep_availability")
+    return [_rep_out(rep) for rep in selectors.reps_for_user(user=request.auth)]
+
+
+@router.patch("/handoff/reps/{rep_id}", response={200: RepOut, **ERRORS}, tags=["hand-off"])
+def reps_update(request, rep_id: int, payload: RepPatch):
+    """Set a rep's lead capacity (1 to 500) and whether they are away; only the fields sent
+    change. A sales manager sets them for the reps of their team, an admin for anyone."""
+    from tandem.handoff.rep_services import rep_availability_set
+
+    rep = selectors.rep_get_for_user(user=request.auth, rep_id=rep_id)
+    rep_availability_set(actor=request.auth, rep=rep, via="api", **payload.dict())
+    return _rep_out(selectors.reps_for_user(user=request.auth).filter(pk=rep.pk).first() or rep)

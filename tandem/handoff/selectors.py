@@ -38,6 +38,46 @@ def lead_get_for_user(*, user: Any, lead_id: int) -> Lead:
     )
 
 
+# --- Reps: their lead capacity and whether they are away -----------------------------------
+
+
+def people_for_capacity(*, user: Any) -> QuerySet:
+    """Everyone whose lead capacity and away flag ``user`` may see (a manager's team, one's
+    own row, everyone for admins), of any role: ``reps_for_user`` narrows to who takes leads."""
+    from tandem.access.models import User
+
+    return policies.visible(
+        user, "rep_availability", User.objects.filter(is_active=True).select_related("team")
+    )
+
+
+def reps_for_user(*, user: Any) -> QuerySet:
+    """The sales reps (who are routed leads) ``user`` may see, by team and name, with their
+    waiting leads counted in the same query."""
+    from django.db.models import Count, Q
+
+    from tandem.access.roles import Role
+
+    return (
+        people_for_capacity(user=user)
+        .filter(role=Role.SALES_REP)
+        .annotate(waiting=Count("leads", filter=Q(leads__status=Lead.Status.WAITING)))
+        .order_by("team__name", "first_name", "last_name", "username")
+    )
+
+
+def rep_get_for_user(*, user: Any, rep_id: int) -> Any:
+    """One person's lead capacity and away flag, if ``user`` may see them (404, 403 else)."""
+    from tandem.access.models import User
+
+    return policies.get_visible(
+        user,
+        "rep_availability",
+        User.objects.filter(is_active=True).select_related("team"),
+        rep_id,
+    )
+
+
 # --- The lifecycle, measured from its history ------------------------------------------------
 
 

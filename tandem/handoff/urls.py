@@ -11,6 +11,8 @@ urlpatterns = [
     path("lifecycle/", views.lifecycle, name="lifecycle"),
     path("feedback/", views.feedback, name="feedback"),
     path("setup/", views.setup, name="setup"),
+    path("reps/", views.reps, name="reps"),
+    path("reps/<int:rep_id>/", views.rep_set, name="rep_set"),
     path("setup/icp/", views.icp_rule_add, name="icp_rule_add"),
     path("setup/stage/", views.stage_rule_set, name="stage_rule_set"),
 ]
