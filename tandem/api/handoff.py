@@ -44,6 +44,17 @@ class RepLevelOut(Schema):
     cadence: float | None
 
 
+class TeamLevelOut(Schema):
+    team_id: int | None
+    team: str
+    handed_off: int
+    met: int
+    breached: int
+    waiting: int
+    compliance: float | None
+    cadence: float | None
+
+
 class BreachOut(Schema):
     lead_id: int
     contact: str
@@ -64,6 +75,7 @@ class SalesPromiseOut(Schema):
     waiting_lead_ids: list[int]
     breaches: list[BreachOut]
     reps: list[RepLevelOut]
+    teams: list[TeamLevelOut]
 
 
 class MarketingPromiseOut(Schema):
@@ -135,6 +147,7 @@ def service_levels_get(request, period: str = "quarter"):
                 }
                 for r in sales.reps
             ],
+            "teams": [_team_level(t) for t in sales.teams],
         },
         "marketing": {
             "revenue_goal": float(marketing.revenue_goal),
@@ -149,6 +162,20 @@ def service_levels_get(request, period: str = "quarter"):
             "progress": marketing.progress,
             "explanation": marketing.explanation,
         },
+    }
+
+
+def _team_level(t: service_levels.TeamLevel) -> dict[str, Any]:
+    """One sales team's first-touch and cadence counts (the team of the rep, today)."""
+    return {
+        "team_id": getattr(t.team, "pk", None),
+        "team": str(t.team) if t.team else "no team or unassigned",
+        "handed_off": t.handed_off,
+        "met": t.met,
+        "breached": t.breached,
+        "waiting": t.waiting,
+        "compliance": t.compliance,
+        "cadence": t.cadence,
     }
 
 

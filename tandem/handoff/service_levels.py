@@ -63,8 +63,9 @@ def is_first_touch_met(lead: Lead) -> bool | None:
 
 
 @dataclass
-class RepLevel:
-    rep: Any
+class Level:
+    """First-touch and cadence counts of some leads (a rep's, a team's)."""
+
     handed_off: int = 0
     met: int = 0
     breached: int = 0
@@ -80,6 +81,20 @@ class RepLevel:
     @property
     def cadence(self) -> float | None:
         return self.cadence_met / self.cadence_due if self.cadence_due else None
+
+
+@dataclass
+class RepLevel(Level):
+    """The counts of the leads assigned to one rep (None: unassigned)."""
+
+    rep: Any = None
+
+
+@dataclass
+class TeamLevel(Level):
+    """The counts of the leads assigned to the reps of one team (None: no team, unassigned)."""
+
+    team: Any = None
 
 
 @dataclass
@@ -102,6 +117,7 @@ class SalesPromise:
     waiting: list[Lead]
     breaches: list[Breach]
     reps: list[RepLevel] = field(default_factory=list)
+    teams: list[TeamLevel] = field(default_factory=list)
 
     @property
     def compliance(self) -> float | None:
@@ -115,14 +131,15 @@ class SalesPromise:
 
 def sales_promise(*, since: dt.datetime, until: dt.datetime, team_id: int | None = None):
     """First-touch compliance and follow-up cadence of the leads handed off in the period,
-    per rep and overall, the leads still waiting for a first touch, and every breach."""
+    per rep, per sales team (the rep's team today) and overall, the leads still waiting for a
+    first touch, and every breach. ``team_id``: only the leads of that team's reps."""
     level = service_level()
     now = timezone.now()
     leads = Lead.objects.filter(handed_off_at__gte=since, handed_off_at__lt=until)
     if team_id is not None:
         leads = leads.filter(assigned_to__team_id=team_id)
     cadence_window = dt.timedelta(days=level.follow_up_days)
-    leads = leads.select_related("contact", "assigned_to", "campaign").annotate(
+    leads = leads.select_related("contact", "assigned_to__team", "campaign").annotate(
         attempts=Count(
             "contact__touches",
             filter=Q(
@@ -134,30 +151,34 @@ def sales_promise(*, since: dt.datetime, until: dt.datetime, team_id: int | None
         )
     )
     reps: dict[int | None, RepLevel] = {}
+    teams: dict[int | None, TeamLevel] = {}
     breaches: list[Breach] = []
     waiting: list[Lead] = []
-    totals = RepLevel(rep=None)
+    totals = Level()
     for lead in leads.order_by("handed_off_at", "id"):
         row = reps.setdefault(lead.assigned_to_id, RepLevel(rep=lead.assigned_to))
-        for target in (row, totals):
+        team = lead.assigned_to.team if lead.assigned_to else None
+        team_row = teams.setdefault(team.pk if team else None, TeamLevel(team=team))
+        for target in (row, team_row, totals):
             target.handed_off += 1
         met = is_first_touch_met(lead)
         if lead.first_touched_at is None and lead.status == Lead.Status.WAITING:
             waiting.append(lead)
             row.waiting += 1
+            team_row.waiting += 1
         if met is True:
-            row.met += 1
-            totals.met += 1
+            for target in (row, team_row, totals):
+                target.met += 1
         elif met is False:
-            row.breached += 1
-            totals.breached += 1
+            for target in (row, team_row, totals):
+                target.breached += 1
             assert lead.first_touch_due_at is not None
             end = lead.first_touched_at or now
             breaches.append(
                 Breach(lead, end - lead.first_touch_due_at, lead.first_touched_at is None)
             )
         if now - lead.handed_off_at >= cadence_window:
-            for target in (row, totals):
+            for target in (row, team_row, totals):
                 target.cadence_due += 1
                 target.cadence_met += lead.attempts >= level.follow_up_attempts  # type: ignore[attr-defined]
     breaches.sort(key=lambda b: b.overdue, reverse=True)
@@ -173,6 +194,8 @@ def sales_promise(*, since: dt.datetime, until: dt.datetime, team_id: int | None
         waiting=waiting,
         breaches=breaches,
         reps=sorted(reps.values(), key=lambda r: str(r.rep or "")),
+        # Teams by name; the leads of no team (unassigned, or a rep without one) last.
+        teams=sorted(teams.values(), key=lambda t: (t.team is None, str(t.team or ""))),
     )
 
 

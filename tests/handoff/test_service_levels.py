@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.collaboration.models import Notification
@@ -153,3 +154,67 @@ def test_only_declared_notification_kinds_are_sent(cast):
             recipient=cast.sales_rep, kind="sla_mystery", text="?", url="/"
         )
     assert not Notification.objects.exists()
+
+
+@pytest.fixture
+def north_and_south(cast, submit):
+    """Two leads: sam's (North) touched in time, otto's (South) past its first-touch promise."""
+    submit()
+    submit(email="bo@beta.test", company="Beta")
+    kept, broken = Lead.objects.order_by("id")
+    Lead.objects.filter(pk=broken.pk).update(
+        assigned_to=cast.other_team_rep, first_touch_due_at=timezone.now() - dt.timedelta(hours=3)
+    )
+    handoff.touch_log(contact=kept.contact, kind="call", channel="sales", actor=cast.sales_rep)
+    return kept, broken
+
+
+def test_sales_promise_is_measured_per_team(cast, north_and_south):
+    report = service_levels.sales_promise(**_period())
+
+    assert [
+        (str(t.team), t.handed_off, t.met, t.breached, t.waiting, t.compliance)
+        for t in report.teams
+    ] == [("Sales North", 1, 1, 0, 0, 1.0), ("Sales South", 1, 0, 1, 1, 0.0)]
+    south = service_levels.sales_promise(**_period(), team_id=cast.other_team_rep.team_id)
+    assert (south.handed_off, south.breached) == (1, 1)
+
+
+def test_the_sla_page_shows_each_team(client, cast, north_and_south):
+    client.force_login(cast.marketer)
+
+    page = client.get(reverse("handoff:sla"), {"period": "month"}).content.decode()
+
+    table = page[page.index('id="by-team"') : page.index('id="by-rep"')]
+    assert '<th scope="row">Sales North</th><td class="num">1</td><td class="num">1</td>' in table
+    assert (
+        '<th scope="row">Sales South</th><td class="num">1</td><td class="num">0</td>'
+        '<td class="num">1</td><td class="num">0%</td>'
+    ) in table
+
+
+def test_the_service_levels_api_gives_each_team(cast, api, north_and_south):
+    body = api("sales_manager").get("/handoff/service-levels", period="month").json()
+
+    assert body["sales"]["teams"] == [
+        {
+            "team_id": cast.sales_rep.team_id,
+            "team": "Sales North",
+            "handed_off": 1,
+            "met": 1,
+            "breached": 0,
+            "waiting": 0,
+            "compliance": 1.0,
+            "cadence": None,
+        },
+        {
+            "team_id": cast.other_team_rep.team_id,
+            "team": "Sales South",
+            "handed_off": 1,
+            "met": 0,
+            "breached": 1,
+            "waiting": 1,
+            "compliance": 0.0,
+            "cadence": None,
+        },
+    ]
