@@ -79,7 +79,12 @@ class SalesPromiseOut(Schema):
 
 
 class MarketingPromiseOut(Schema):
-    revenue_goal: float
+    revenue_goal: float = Field(description="The quarterly revenue goal.")
+    period_revenue_goal: float = Field(
+        description="The goal scaled to the whole period (a week 1/13 of a quarter, a month "
+        "1/3, 6/12/18 months 2/4/6 quarters); leads_needed derives from it."
+    )
+    quarters: float = Field(description="How many quarters the period is.")
     average_deal: float | None
     lead_to_won: float | None
     leads_needed: int | None
@@ -109,7 +114,7 @@ def service_levels_get(request, period: str = "quarter"):
     _may_see(request.auth)
     span = _period(period)
     sales = service_levels.sales_promise(since=span.start, until=span.end)
-    marketing = service_levels.marketing_promise(since=span.start, until=span.end)
+    marketing = service_levels.marketing_promise(since=span.start, until=span.end, period=span.key)
     return {
         "period": span.key,
         "since": span.start,
@@ -151,6 +156,8 @@ def service_levels_get(request, period: str = "quarter"):
         },
         "marketing": {
             "revenue_goal": float(marketing.revenue_goal),
+            "period_revenue_goal": float(marketing.period_revenue_goal),
+            "quarters": float(marketing.quarters),
             "average_deal": float(marketing.average_deal) if marketing.average_deal else None,
             "lead_to_won": marketing.lead_to_won,
             "leads_needed": marketing.leads_needed,

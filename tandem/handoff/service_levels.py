@@ -13,6 +13,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import Avg, Count, F, Q
@@ -199,9 +200,30 @@ def sales_promise(*, since: dt.datetime, until: dt.datetime, team_id: int | None
     )
 
 
+# How much of a quarter each period of the SLA page is: marketing's goal is set per quarter
+# and owed pro rata (13 weeks and 3 months to a quarter).
+QUARTERS_IN_PERIOD = {
+    "week": Fraction(1, 13),
+    "month": Fraction(1, 3),
+    "quarter": Fraction(1),
+    "6m": Fraction(2),
+    "12m": Fraction(4),
+    "18m": Fraction(6),
+}
+_SHARE_WORDS = {
+    "week": "a week is 1/13 of a quarter",
+    "month": "a month is 1/3 of a quarter",
+    "6m": "6 months are 2 quarters",
+    "12m": "12 months are 4 quarters",
+    "18m": "18 months are 6 quarters",
+}
+
+
 @dataclass
 class MarketingPromise:
     revenue_goal: Decimal
+    period_revenue_goal: Decimal
+    quarters: Fraction
     average_deal: Decimal | None
     lead_to_won: float | None
     leads_needed: int | None
@@ -221,9 +243,13 @@ class MarketingPromise:
         return self.accepted / decided if decided else None
 
 
-def marketing_promise(*, since: dt.datetime, until: dt.datetime) -> MarketingPromise:
-    """Qualified leads owed this period: goal ÷ average won deal ÷ lead-to-won conversion
-    (both from the twelve months before the period), and how many were delivered."""
+def marketing_promise(
+    *, since: dt.datetime, until: dt.datetime, period: str = "quarter"
+) -> MarketingPromise:
+    """Qualified leads owed over the whole ``period`` (a key of ``QUARTERS_IN_PERIOD``): the
+    quarterly revenue goal scaled to the period ÷ average won deal ÷ lead-to-won conversion
+    (both from the twelve months before the period), and how many were delivered from
+    ``since`` to ``until``."""
     from tandem.sales.models import Deal, PipelineStage
 
     level = service_level()
@@ -237,11 +263,23 @@ def marketing_promise(*, since: dt.datetime, until: dt.datetime) -> MarketingPro
     won_from_leads = won.filter(lead__isnull=False).count()
     conversion = won_from_leads / past_count if past_count else None
     goal = level.quarterly_revenue_goal
+    quarters = QUARTERS_IN_PERIOD[period]
+    period_goal = (Decimal(goal) * quarters.numerator / quarters.denominator).quantize(
+        Decimal("0.01")
+    )
     needed = None
     if goal and average and conversion:
-        needed = math.ceil(float(goal) / float(average) / conversion)
+        # Exact fractions: a whole number of leads must not round up to one more.
+        owed = Fraction(goal) * quarters / Fraction(average) / Fraction(won_from_leads, past_count)
+        needed = math.ceil(owed)
+        scaled = (
+            f"{goal:,.0f} quarterly revenue goal × {quarters} ({_SHARE_WORDS[period]}) = "
+            f"{period_goal:,.0f} revenue"
+            if period != "quarter"
+            else f"{goal:,.0f} revenue"
+        )
         explanation = (
-            f"{goal:,.0f} revenue ÷ {average:,.0f} average won deal ÷ "
+            f"{scaled} ÷ {average:,.0f} average won deal ÷ "
             f"{conversion:.1%} of leads won = {needed:,} qualified leads"
         )
     elif not goal:
@@ -256,6 +294,8 @@ def marketing_promise(*, since: dt.datetime, until: dt.datetime) -> MarketingPro
     )
     return MarketingPromise(
         revenue_goal=goal,
+        period_revenue_goal=period_goal,
+        quarters=quarters,
         average_deal=Decimal(average).quantize(Decimal("1")) if average else None,
         lead_to_won=conversion,
         leads_needed=needed,

@@ -96,7 +96,9 @@ def sla(request):
     ctx.update(
         section="handoff",
         sales=service_levels.sales_promise(since=period.start, until=period.end),
-        marketing=service_levels.marketing_promise(since=period.start, until=period.end),
+        marketing=service_levels.marketing_promise(
+            since=period.start, until=period.end, period=period.key
+        ),
         level=service_levels.service_level(),
         now=timezone.now(),
         can_see_reps=policies.can(request.user, "view", "rep_availability"),

@@ -218,3 +218,63 @@ def test_the_service_levels_api_gives_each_team(cast, api, north_and_south):
             "cadence": None,
         },
     ]
+
+
+@pytest.fixture
+def goal_of_100k(cast, mql):
+    """A quarterly goal of 100,000; a year back one lead and one won deal of 10,000 from it:
+    10 qualified leads owed a quarter. One more lead handed off now."""
+    from tandem.sales import services as sales
+    from tandem.sales.models import Deal
+
+    ServiceLevel.objects.create(quarterly_revenue_goal=Decimal("100000"))
+    deal = handoff.lead_accept(actor=cast.sales_rep, lead=mql)
+    sales.deal_close_won(actor=cast.sales_rep, deal=deal, amount=Decimal("10000"))
+    Lead.objects.update(handed_off_at=timezone.now() - dt.timedelta(days=300))
+    Deal.objects.update(closed_at=timezone.now() - dt.timedelta(days=250))
+    Lead.objects.create(
+        contact=mql.contact, score_at_handoff=60, handed_off_at=timezone.now(),
+        status=Lead.Status.WAITING,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("period", "needed", "goal"),
+    [
+        ("week", 1, Decimal("7692.31")),  # 100,000 / 13 / 10,000 = 0.77 → 1
+        ("month", 4, Decimal("33333.33")),  # 3.33 → 4
+        ("quarter", 10, Decimal("100000.00")),
+        ("6m", 20, Decimal("200000.00")),
+    ],
+)
+def test_marketings_promise_is_scaled_to_the_period(goal_of_100k, period, needed, goal):
+    from tandem.dashboards.periods import period_for
+
+    span = period_for(period)
+
+    promise = service_levels.marketing_promise(since=span.start, until=span.end, period=period)
+
+    assert (promise.leads_needed, promise.period_revenue_goal) == (needed, goal)
+    assert (promise.leads_delivered, promise.progress) == (1, 1 / needed)
+
+
+def test_the_sla_page_says_how_the_goal_is_scaled(client, cast, goal_of_100k):
+    client.force_login(cast.marketing_manager)
+
+    page = client.get(reverse("handoff:sla"), {"period": "month"}).content.decode()
+
+    assert "a week is 1/13 of a quarter, a month 1/3" in page
+    assert "This month: 33,333 of the 100,000 quarterly goal." in page
+    assert (
+        "100,000 quarterly revenue goal × 1/3 (a month is 1/3 of a quarter) = 33,333 revenue ÷ "
+        "10,000 average won deal ÷ 100.0% of leads won = 4 qualified leads"
+    ) in page
+    assert '<div class="value" data-metric="needed">4</div>' in page
+
+
+def test_the_service_levels_api_scales_marketings_promise(api, goal_of_100k):
+    body = api("marketer").get("/handoff/service-levels", period="month").json()["marketing"]
+
+    assert (body["revenue_goal"], body["period_revenue_goal"]) == (100000.0, 33333.33)
+    assert body["quarters"] == pytest.approx(1 / 3)
+    assert (body["leads_needed"], body["leads_delivered"]) == (4, 1)
