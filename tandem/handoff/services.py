@@ -304,6 +304,11 @@ def lead_reject(
     if reason not in RejectionReason.values:
         raise InvalidInput.field("reason", f"choose a reason: {', '.join(RejectionReason.values)}")
     nurture_day = _nurture_date(nurture_until)
+    if nurture_day is not None and reason not in RECYCLING_REASONS:
+        label = RejectionReason(reason).label
+        raise InvalidInput.field(
+            "nurture_until", f"only a recycled lead is nurtured; “{label}” disqualifies"
+        )
     with transaction.atomic():
         lead = _lock_waiting(lead)
         before = audit.snapshot(lead)
