@@ -105,6 +105,12 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "change": _row(N, A, N, A, N, A, N),
         "delete": _row(N, A, N, A, N, A, N),
     },
+    # A rep's lead capacity and whether they are away (routing skips them): a sales manager
+    # sets them for the reps of their team, an admin for everyone; a rep sees their own.
+    "rep_availability": {
+        "view": _row(N, N, O, T, A, A, N),
+        "change": _row(N, N, N, T, N, A, N),
+    },
     # The company's lifecycle stages and their entry rules: admins only.
     "lifecycle_setup": {
         "view": _row(A, A, A, A, A, A, N),
@@ -238,6 +244,9 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
     },
 }
 
+# The record is the person themself (a user row): its owner is itself, its team its own.
+SELF = "self"
+
 # Which field of each resource names the person whose record it is.
 OWNER_FIELD = {
     "account": "owner",
@@ -250,6 +259,7 @@ OWNER_FIELD = {
     # Set-up rows belong to the company, not a person; their scopes are all or nothing.
     "handoff_setup": "id",
     "lifecycle_setup": "id",
+    "rep_availability": SELF,
     "deal": "owner",
     "deal_private_notes": "owner",
     "activity": "owner",
@@ -281,6 +291,8 @@ def scope_for(user: User | Any, resource: str, action: str) -> Scope:
 
 
 def _owner_id(obj: Any, resource: str) -> int | None:
+    if OWNER_FIELD[resource] == SELF:
+        return obj.pk
     return getattr(obj, OWNER_FIELD[resource] + "_id", None)
 
 
@@ -295,7 +307,8 @@ def can(user: User | Any, action: str, resource: str, obj: Any = None) -> bool:
     if owner_id == user.pk:
         return True
     if scope is Scope.TEAM and owner_id is not None and user.team_id is not None:
-        owner = getattr(obj, OWNER_FIELD[resource])
+        field = OWNER_FIELD[resource]
+        owner = obj if field == SELF else getattr(obj, field)
         return owner.team_id == user.team_id
     return False
 
@@ -308,6 +321,7 @@ NOUNS = {
     "lead": "lead",
     "handoff_setup": "hand-off set-up",
     "lifecycle_setup": "lifecycle set-up",
+    "rep_availability": "rep's lead capacity",
 }
 
 
@@ -351,15 +365,19 @@ def visible(
     """
     scope = scope_for(user, resource, action)
     field = OWNER_FIELD[resource]
+    # A user row is its own owner: its id and team are the owner's.
+    owner, owner_prefix = ("pk", "") if field == SELF else (field, f"{field}__")
     if scope is Scope.ALL:
         return queryset
     if scope is Scope.NONE:
         return queryset.none()
     if scope is Scope.TEAM and user.team_id is not None:
         if for_totals:
-            return queryset.filter(**{f"{field}__in": team_member_ids(user)})
-        return queryset.filter(Q(**{field: user}) | Q(**{f"{field}__team_id": user.team_id}))
-    return queryset.filter(**{field: user})
+            return queryset.filter(**{f"{owner}__in": team_member_ids(user)})
+        return queryset.filter(
+            Q(**{owner: user.pk}) | Q(**{f"{owner_prefix}team_id": user.team_id})
+        )
+    return queryset.filter(**{owner: user.pk})
 
 
 def team_member_ids(user: User | Any) -> QuerySet:

@@ -155,12 +155,16 @@ def lifecycle_moves_list(request, contact_id: int):
     tags=["lifecycle"],
 )
 def lifecycle_moves_create(request, contact_id: int, payload: LifecycleMoveIn):
+    """Move a contact's lifecycle stage by hand. A move to recycled needs a reason and puts
+    the contact in the nurture segment until ``nurture_until`` (90 days if not given)."""
     contact = selectors.contact_get_for_user(user=request.auth, contact_id=contact_id)
-    move = services.lifecycle_move_by_user(
+    # Recycling and disqualifying go through the hand-off: a recycled contact is nurtured.
+    move = handoff.contact_stage_move(
         actor=request.auth,
         contact=contact,
         to_stage=payload.to_stage,
         reason=payload.reason,
+        nurture_until=payload.nurture_until,
         via="api",
     )
     return Status(201, move)

@@ -45,6 +45,17 @@ class RepLevelOut(Schema):
     cadence: float | None
 
 
+class TeamLevelOut(Schema):
+    team_id: int | None
+    team: str
+    handed_off: int
+    met: int
+    breached: int
+    waiting: int
+    compliance: float | None
+    cadence: float | None
+
+
 class BreachOut(Schema):
     lead_id: int
     contact: str
@@ -65,10 +76,16 @@ class SalesPromiseOut(Schema):
     waiting_lead_ids: list[int]
     breaches: list[BreachOut]
     reps: list[RepLevelOut]
+    teams: list[TeamLevelOut]
 
 
 class MarketingPromiseOut(Schema):
-    revenue_goal: float
+    revenue_goal: float = Field(description="The quarterly revenue goal.")
+    period_revenue_goal: float = Field(
+        description="The goal scaled to the whole period (a week 1/13 of a quarter, a month "
+        "1/3, 6/12/18 months 2/4/6 quarters); leads_needed derives from it."
+    )
+    quarters: float = Field(description="How many quarters the period is.")
     average_deal: float | None
     lead_to_won: float | None
     leads_needed: int | None
@@ -127,7 +144,7 @@ def service_levels_get(request, period: str = "quarter"):
     _may_see(request.auth)
     span = _period(period)
     sales = service_levels.sales_promise(since=span.start, until=span.end)
-    marketing = service_levels.marketing_promise(since=span.start, until=span.end)
+    marketing = service_levels.marketing_promise(since=span.start, until=span.end, period=span.key)
     return {
         "period": span.key,
         "since": span.start,
@@ -166,9 +183,12 @@ def service_levels_get(request, period: str = "quarter"):
                 }
                 for r in sales.reps
             ],
+            "teams": [_team_level(t) for t in sales.teams],
         },
         "marketing": {
             "revenue_goal": float(marketing.revenue_goal),
+            "period_revenue_goal": float(marketing.period_revenue_goal),
+            "quarters": float(marketing.quarters),
             "average_deal": float(marketing.average_deal) if marketing.average_deal else None,
             "lead_to_won": marketing.lead_to_won,
             "leads_needed": marketing.leads_needed,
@@ -196,6 +216,20 @@ def service_levels_put(request, payload: ServiceLevelSettingsIn):
         actor=request.auth, via="api", **payload.dict(exclude_unset=True)
     )
     return _level_settings(level)
+
+
+def _team_level(t: service_levels.TeamLevel) -> dict[str, Any]:
+    """One sales team's first-touch and cadence counts (the team of the rep, today)."""
+    return {
+        "team_id": getattr(t.team, "pk", None),
+        "team": str(t.team) if t.team else "no team or unassigned",
+        "handed_off": t.handed_off,
+        "met": t.met,
+        "breached": t.breached,
+        "waiting": t.waiting,
+        "compliance": t.compliance,
+        "cadence": t.cadence,
+    }
 
 
 # --- Feedback: rejection reasons by campaign, source, segment, grade ------------------------
@@ -520,3 +554,56 @@ def routing_rules_delete(request, rule_id: int):
         actor=request.auth, rule=get_object_or_404(RoutingRule, pk=rule_id), via="api"
     )
     return Status(204, None)
+
+
+# --- Reps: lead capacity and away -----------------------------------------------------------
+
+
+class RepOut(Schema):
+    id: int
+    name: str
+    team_id: int | None
+    team: str | None
+    lead_capacity: int
+    is_available_for_leads: bool
+    waiting: int
+
+
+class RepPatch(Schema):
+    lead_capacity: int | None = Field(
+        None, description="Most leads the rep holds waiting at once (1 to 500)."
+    )
+    is_available_for_leads: bool | None = Field(
+        None, description="False while the rep is away: routing gives them no new leads."
+    )
+
+
+def _rep_out(rep: Any) -> dict[str, Any]:
+    return {
+        "id": rep.pk,
+        "name": str(rep),
+        "team_id": rep.team_id,
+        "team": str(rep.team) if rep.team else None,
+        "lead_capacity": rep.lead_capacity,
+        "is_available_for_leads": rep.is_available_for_leads,
+        "waiting": getattr(rep, "waiting", 0),  # counted for sales reps only
+    }
+
+
+@router.get("/handoff/reps", response={200: list[RepOut], **ERRORS}, tags=["hand-off"])
+def reps_list(request):
+    """The sales reps the caller may see (a manager's team, everyone for admins and
+    leadership, a rep themself) with their waiting leads, capacity and availability."""
+    policies.require(request.auth, "view", "rep_availability")
+    return [_rep_out(rep) for rep in selectors.reps_for_user(user=request.auth)]
+
+
+@router.patch("/handoff/reps/{rep_id}", response={200: RepOut, **ERRORS}, tags=["hand-off"])
+def reps_update(request, rep_id: int, payload: RepPatch):
+    """Set a rep's lead capacity (1 to 500) and whether they are away; only the fields sent
+    change. A sales manager sets them for the reps of their team, an admin for anyone."""
+    from tandem.handoff.rep_services import rep_availability_set
+
+    rep = selectors.rep_get_for_user(user=request.auth, rep_id=rep_id)
+    rep_availability_set(actor=request.auth, rep=rep, via="api", **payload.dict())
+    return _rep_out(selectors.reps_for_user(user=request.auth).filter(pk=rep.pk).first() or rep)

@@ -88,7 +88,12 @@ def leads_accept(request, lead_id: int):
 def leads_reject(request, lead_id: int, payload: LeadRejectIn):
     lead = handoff_selectors.lead_get_for_user(user=request.auth, lead_id=lead_id)
     return handoff.lead_reject(
-        actor=request.auth, lead=lead, reason=payload.reason, note=payload.note, via="api"
+        actor=request.auth,
+        lead=lead,
+        reason=payload.reason,
+        note=payload.note,
+        nurture_until=payload.nurture_until,
+        via="api",
     )
 
 

@@ -145,6 +145,10 @@ class FormSubmissionOut(Schema):
 class LifecycleMoveIn(Schema):
     to_stage: Stage
     reason: str = Field("", max_length=500)
+    nurture_until: dt.date | None = Field(
+        None,
+        description="When recycling: nurtured by marketing until then (90 days if not given).",
+    )
 
 
 class LifecycleMoveOut(Schema):
@@ -174,6 +178,11 @@ class LeadOut(Schema):
 class LeadRejectIn(Schema):
     reason: str
     note: str = Field("", max_length=500)
+    nurture_until: dt.date | None = Field(
+        None,
+        description="For a reason that recycles: nurtured by marketing until then "
+        "(90 days if not given).",
+    )
 
 
 class DealIn(Schema):

@@ -25,7 +25,9 @@ def _handoff_level(period) -> dict:
     from tandem.handoff import service_levels
 
     sales = service_levels.sales_promise(since=period.start, until=period.end)
-    marketing = service_levels.marketing_promise(since=period.start, until=period.end)
+    marketing = service_levels.marketing_promise(
+        since=period.start, until=period.end, period=period.key
+    )
     return {
         "hours": sales.hours,
         "handed_off": sales.handed_off,

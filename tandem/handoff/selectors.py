@@ -38,6 +38,46 @@ def lead_get_for_user(*, user: Any, lead_id: int) -> Lead:
     )
 
 
+# --- Reps: their lead capacity and whether they are away -----------------------------------
+
+
+def people_for_capacity(*, user: Any) -> QuerySet:
+    """Everyone whose lead capacity and away flag ``user`` may see (a manager's team, one's
+    own row, everyone for admins), of any role: ``reps_for_user`` narrows to who takes leads."""
+    from tandem.access.models import User
+
+    return policies.visible(
+        user, "rep_availability", User.objects.filter(is_active=True).select_related("team")
+    )
+
+
+def reps_for_user(*, user: Any) -> QuerySet:
+    """The sales reps (who are routed leads) ``user`` may see, by team and name, with their
+    waiting leads counted in the same query."""
+    from django.db.models import Count, Q
+
+    from tandem.access.roles import Role
+
+    return (
+        people_for_capacity(user=user)
+        .filter(role=Role.SALES_REP)
+        .annotate(waiting=Count("leads", filter=Q(leads__status=Lead.Status.WAITING)))
+        .order_by("team__name", "first_name", "last_name", "username")
+    )
+
+
+def rep_get_for_user(*, user: Any, rep_id: int) -> Any:
+    """One person's lead capacity and away flag, if ``user`` may see them (404, 403 else)."""
+    from tandem.access.models import User
+
+    return policies.get_visible(
+        user,
+        "rep_availability",
+        User.objects.filter(is_active=True).select_related("team"),
+        rep_id,
+    )
+
+
 # --- The lifecycle, measured from its history ------------------------------------------------
 
 
@@ -130,31 +170,76 @@ class FeedbackRow:
 FEEDBACK_GROUPS = {
     "campaign": ("campaign__name", "No campaign"),
     "source": ("contact__last_touch_source", "Unknown source"),
-    "segment": ("contact__segment_memberships__segment__name", "In no segment"),
+    "segment": ("segment__name", "In no segment"),  # read by _feedback_by_segment
     "grade": ("grade_at_handoff", "Not graded"),
 }
 
 
 def lead_feedback(*, by: str, since: dt.datetime, until: dt.datetime) -> list[FeedbackRow]:
     """Leads decided in the period, grouped by campaign, source, segment or grade at hand-off:
-    how many were decided, how many rejected, and the reasons. One grouped query."""
+    how many were decided, how many rejected, and the reasons. Grouped queries."""
     from django.db.models import Count
-
-    from tandem.handoff.nurture import NURTURE_SEGMENT_NAME
 
     field, blank = FEEDBACK_GROUPS[by]
     decided = Lead.objects.filter(decided_at__gte=since, decided_at__lt=until)
+    if by == "segment":
+        counts = _feedback_by_segment(decided, since=since, until=until)
+    else:
+        counts = [
+            (item[field], item["status"], item["rejection_reason"], item["n"])
+            for item in decided.values(field, "status", "rejection_reason")
+            .annotate(n=Count("id"))
+            .order_by()
+        ]
     rows: dict[str, FeedbackRow] = {}
-    counts = decided.values(field, "status", "rejection_reason").annotate(n=Count("id"))
-    for item in counts.order_by():
-        name = item[field] or blank
-        if name == NURTURE_SEGMENT_NAME:
-            continue  # where rejected leads go, not where they came from
+    for group, status, reason, n in counts:
+        name = group or blank
         row = rows.setdefault(name, FeedbackRow(group=name, reasons={}))
-        row.decided += item["n"]
-        if item["status"] == Lead.Status.REJECTED:
-            row.rejected += item["n"]
+        row.decided += n
+        if status == Lead.Status.REJECTED:
+            row.rejected += n
             assert row.reasons is not None
-            label = RejectionReason(item["rejection_reason"]).label
-            row.reasons[label] = row.reasons.get(label, 0) + item["n"]
+            label = RejectionReason(reason).label
+            row.reasons[label] = row.reasons.get(label, 0) + n
     return sorted(rows.values(), key=lambda r: (-r.rejected, r.group))
+
+
+def _feedback_by_segment(
+    decided: QuerySet[Lead], *, since: dt.datetime, until: dt.datetime
+) -> list[tuple[str | None, str, str, int]]:
+    """(segment, status, reason, leads) of the decided leads by their contact's segments. The
+    nurture segment is where recycled leads go, not where they came from: it is left out, and
+    a lead whose contact is in no other segment counts as in none."""
+    from django.db.models import Count, Exists, OuterRef
+
+    from tandem.handoff.nurture import NURTURE_SEGMENT_NAME
+    from tandem.segments.models import SegmentMember
+
+    memberships = SegmentMember.objects.exclude(segment__name=NURTURE_SEGMENT_NAME)
+    # One filter() call: the leads' join is the one the values and the count then read.
+    in_segments = (
+        memberships.filter(
+            contact__leads__decided_at__gte=since, contact__leads__decided_at__lt=until
+        )
+        .values("segment__name", "contact__leads__status", "contact__leads__rejection_reason")
+        .annotate(n=Count("contact__leads__id"))
+        .order_by()
+    )
+    in_none = (
+        decided.filter(~Exists(memberships.filter(contact_id=OuterRef("contact_id"))))
+        .values("status", "rejection_reason")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [
+        *(
+            (
+                item["segment__name"],
+                item["contact__leads__status"],
+                item["contact__leads__rejection_reason"],
+                item["n"],
+            )
+            for item in in_segments
+        ),
+        *((None, item["status"], item["rejection_reason"], item["n"]) for item in in_none),
+    ]

@@ -13,6 +13,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import Avg, Count, F, Q
@@ -63,8 +64,9 @@ def is_first_touch_met(lead: Lead) -> bool | None:
 
 
 @dataclass
-class RepLevel:
-    rep: Any
+class Level:
+    """First-touch and cadence counts of some leads (a rep's, a team's)."""
+
     handed_off: int = 0
     met: int = 0
     breached: int = 0
@@ -80,6 +82,20 @@ class RepLevel:
     @property
     def cadence(self) -> float | None:
         return self.cadence_met / self.cadence_due if self.cadence_due else None
+
+
+@dataclass
+class RepLevel(Level):
+    """The counts of the leads assigned to one rep (None: unassigned)."""
+
+    rep: Any = None
+
+
+@dataclass
+class TeamLevel(Level):
+    """The counts of the leads assigned to the reps of one team (None: no team, unassigned)."""
+
+    team: Any = None
 
 
 @dataclass
@@ -102,6 +118,7 @@ class SalesPromise:
     waiting: list[Lead]
     breaches: list[Breach]
     reps: list[RepLevel] = field(default_factory=list)
+    teams: list[TeamLevel] = field(default_factory=list)
 
     @property
     def compliance(self) -> float | None:
@@ -115,14 +132,15 @@ class SalesPromise:
 
 def sales_promise(*, since: dt.datetime, until: dt.datetime, team_id: int | None = None):
     """First-touch compliance and follow-up cadence of the leads handed off in the period,
-    per rep and overall, the leads still waiting for a first touch, and every breach."""
+    per rep, per sales team (the rep's team today) and overall, the leads still waiting for a
+    first touch, and every breach. ``team_id``: only the leads of that team's reps."""
     level = service_level()
     now = timezone.now()
     leads = Lead.objects.filter(handed_off_at__gte=since, handed_off_at__lt=until)
     if team_id is not None:
         leads = leads.filter(assigned_to__team_id=team_id)
     cadence_window = dt.timedelta(days=level.follow_up_days)
-    leads = leads.select_related("contact", "assigned_to", "campaign").annotate(
+    leads = leads.select_related("contact", "assigned_to__team", "campaign").annotate(
         attempts=Count(
             "contact__touches",
             filter=Q(
@@ -134,30 +152,34 @@ def sales_promise(*, since: dt.datetime, until: dt.datetime, team_id: int | None
         )
     )
     reps: dict[int | None, RepLevel] = {}
+    teams: dict[int | None, TeamLevel] = {}
     breaches: list[Breach] = []
     waiting: list[Lead] = []
-    totals = RepLevel(rep=None)
+    totals = Level()
     for lead in leads.order_by("handed_off_at", "id"):
         row = reps.setdefault(lead.assigned_to_id, RepLevel(rep=lead.assigned_to))
-        for target in (row, totals):
+        team = lead.assigned_to.team if lead.assigned_to else None
+        team_row = teams.setdefault(team.pk if team else None, TeamLevel(team=team))
+        for target in (row, team_row, totals):
             target.handed_off += 1
         met = is_first_touch_met(lead)
         if lead.first_touched_at is None and lead.status == Lead.Status.WAITING:
             waiting.append(lead)
             row.waiting += 1
+            team_row.waiting += 1
         if met is True:
-            row.met += 1
-            totals.met += 1
+            for target in (row, team_row, totals):
+                target.met += 1
         elif met is False:
-            row.breached += 1
-            totals.breached += 1
+            for target in (row, team_row, totals):
+                target.breached += 1
             assert lead.first_touch_due_at is not None
             end = lead.first_touched_at or now
             breaches.append(
                 Breach(lead, end - lead.first_touch_due_at, lead.first_touched_at is None)
             )
         if now - lead.handed_off_at >= cadence_window:
-            for target in (row, totals):
+            for target in (row, team_row, totals):
                 target.cadence_due += 1
                 target.cadence_met += lead.attempts >= level.follow_up_attempts  # type: ignore[attr-defined]
     breaches.sort(key=lambda b: b.overdue, reverse=True)
@@ -173,12 +195,35 @@ def sales_promise(*, since: dt.datetime, until: dt.datetime, team_id: int | None
         waiting=waiting,
         breaches=breaches,
         reps=sorted(reps.values(), key=lambda r: str(r.rep or "")),
+        # Teams by name; the leads of no team (unassigned, or a rep without one) last.
+        teams=sorted(teams.values(), key=lambda t: (t.team is None, str(t.team or ""))),
     )
+
+
+# How much of a quarter each period of the SLA page is: marketing's goal is set per quarter
+# and owed pro rata (13 weeks and 3 months to a quarter).
+QUARTERS_IN_PERIOD = {
+    "week": Fraction(1, 13),
+    "month": Fraction(1, 3),
+    "quarter": Fraction(1),
+    "6m": Fraction(2),
+    "12m": Fraction(4),
+    "18m": Fraction(6),
+}
+_SHARE_WORDS = {
+    "week": "a week is 1/13 of a quarter",
+    "month": "a month is 1/3 of a quarter",
+    "6m": "6 months are 2 quarters",
+    "12m": "12 months are 4 quarters",
+    "18m": "18 months are 6 quarters",
+}
 
 
 @dataclass
 class MarketingPromise:
     revenue_goal: Decimal
+    period_revenue_goal: Decimal
+    quarters: Fraction
     average_deal: Decimal | None
     lead_to_won: float | None
     leads_needed: int | None
@@ -198,9 +243,13 @@ class MarketingPromise:
         return self.accepted / decided if decided else None
 
 
-def marketing_promise(*, since: dt.datetime, until: dt.datetime) -> MarketingPromise:
-    """Qualified leads owed this period: goal ÷ average won deal ÷ lead-to-won conversion
-    (both from the twelve months before the period), and how many were delivered."""
+def marketing_promise(
+    *, since: dt.datetime, until: dt.datetime, period: str = "quarter"
+) -> MarketingPromise:
+    """Qualified leads owed over the whole ``period`` (a key of ``QUARTERS_IN_PERIOD``): the
+    quarterly revenue goal scaled to the period ÷ average won deal ÷ lead-to-won conversion
+    (both from the twelve months before the period), and how many were delivered from
+    ``since`` to ``until``."""
     from tandem.sales.models import Deal, PipelineStage
 
     level = service_level()
@@ -214,11 +263,23 @@ def marketing_promise(*, since: dt.datetime, until: dt.datetime) -> MarketingPro
     won_from_leads = won.filter(lead__isnull=False).count()
     conversion = won_from_leads / past_count if past_count else None
     goal = level.quarterly_revenue_goal
+    quarters = QUARTERS_IN_PERIOD[period]
+    period_goal = (Decimal(goal) * quarters.numerator / quarters.denominator).quantize(
+        Decimal("0.01")
+    )
     needed = None
     if goal and average and conversion:
-        needed = math.ceil(float(goal) / float(average) / conversion)
+        # Exact fractions: a whole number of leads must not round up to one more.
+        owed = Fraction(goal) * quarters / Fraction(average) / Fraction(won_from_leads, past_count)
+        needed = math.ceil(owed)
+        scaled = (
+            f"{goal:,.0f} quarterly revenue goal × {quarters} ({_SHARE_WORDS[period]}) = "
+            f"{period_goal:,.0f} revenue"
+            if period != "quarter"
+            else f"{goal:,.0f} revenue"
+        )
         explanation = (
-            f"{goal:,.0f} revenue ÷ {average:,.0f} average won deal ÷ "
+            f"{scaled} ÷ {average:,.0f} average won deal ÷ "
             f"{conversion:.1%} of leads won = {needed:,} qualified leads"
         )
     elif not goal:
@@ -233,6 +294,8 @@ def marketing_promise(*, since: dt.datetime, until: dt.datetime) -> MarketingPro
     )
     return MarketingPromise(
         revenue_goal=goal,
+        period_revenue_goal=period_goal,
+        quarters=quarters,
         average_deal=Decimal(average).quantize(Decimal("1")) if average else None,
         lead_to_won=conversion,
         leads_needed=needed,

@@ -120,6 +120,15 @@ def sla_watch() -> dict[str, int]:
 
 
 @task()
+def nurture_due() -> dict[str, int]:
+    """Run by ``tandem nurture_due`` once a day: recycled contacts whose nurture date has
+    passed go back to marketing's active leads and are rescored."""
+    from tandem.handoff.services import contacts_nurture_end
+
+    return contacts_nurture_end()
+
+
+@task()
 def scores_recompute() -> dict[str, int]:
     """The full, set-based recompute of every contact's score (``tandem rescore``)."""
     from tandem.handoff.services import contacts_rescore_all

@@ -87,6 +87,7 @@ def _may_see(request) -> None:
 @login_required
 def sla(request):
     """The SLA page: sales' first-touch promise and marketing's lead promise, side by side."""
+    from tandem.access import policies
     from tandem.handoff import service_levels
 
     _may_see(request)
@@ -95,9 +96,12 @@ def sla(request):
     ctx.update(
         section="handoff",
         sales=service_levels.sales_promise(since=period.start, until=period.end),
-        marketing=service_levels.marketing_promise(since=period.start, until=period.end),
+        marketing=service_levels.marketing_promise(
+            since=period.start, until=period.end, period=period.key
+        ),
         level=service_levels.service_level(),
         now=timezone.now(),
+        can_see_reps=policies.can(request.user, "view", "rep_availability"),
     )
     return render(request, "handoff/sla.html", ctx)
 
@@ -489,3 +493,61 @@ def routing_rule_delete(request, rule_id: int):
     services.routing_rule_delete(actor=request.user, rule=rule)
     messages.success(request, f"Routing rule “{rule.name}” deleted.")
     return redirect("handoff:setup")
+
+
+# --- Reps: lead capacity and away, set by their sales manager or an admin -------------------
+
+
+def _reps_page(request, errors: dict | None = None, values: dict | None = None, status=200):
+    from tandem.access import policies
+    from tandem.handoff.rep_services import MAX_LEAD_CAPACITY
+
+    policies.require(request.user, "view", "rep_availability")
+    reps = list(selectors.reps_for_user(user=request.user))
+    return render(
+        request,
+        "handoff/reps.html",
+        {
+            "section": "handoff",
+            "rows": [
+                {
+                    "rep": rep,
+                    "can_change": policies.can(request.user, "change", "rep_availability", rep),
+                    "errors": (errors or {}).get(rep.pk, {}),
+                    "values": (values or {}).get(rep.pk)
+                    or {
+                        "lead_capacity": rep.lead_capacity,
+                        "is_available_for_leads": rep.is_available_for_leads,
+                    },
+                }
+                for rep in reps
+            ],
+            "max_capacity": MAX_LEAD_CAPACITY,
+        },
+        status=status,
+    )
+
+
+@login_required
+def reps(request):
+    """Each rep's lead capacity and whether they are away: routing reads both."""
+    return _reps_page(request)
+
+
+@login_required
+@require_POST
+def rep_set(request, rep_id: int):
+    from tandem.handoff.rep_services import rep_availability_set
+
+    rep = selectors.rep_get_for_user(user=request.user, rep_id=rep_id)
+    values = {
+        "lead_capacity": request.POST.get("lead_capacity", "").strip(),
+        "is_available_for_leads": request.POST.get("is_away") != "on",
+    }
+    try:
+        rep_availability_set(actor=request.user, rep=rep, **values)
+    except InvalidInput as exc:
+        return _reps_page(request, errors={rep.pk: exc.errors}, values={rep.pk: values})
+    state = "available" if rep.is_available_for_leads else "away"
+    messages.success(request, f"{rep}: up to {rep.lead_capacity} waiting leads, {state}.")
+    return redirect("handoff:reps")

@@ -40,6 +40,8 @@ JOBS = (
         "the daily digest of unread notifications"),
     Job("forecast_snapshot", DAY, "tandem.sales.tasks:forecast_snapshot_task",
         "today's forecast kept, ended periods compared with what closed"),
+    Job("nurture_due", DAY, "tandem.handoff.tasks:nurture_due",
+        "recycled contacts whose nurture date has passed return to marketing's leads"),
     Job("predictive_retrain", 7 * DAY, "tandem.handoff.tasks:predictive_retrain",
         "the predictive score learns from the latest history"),
 )  # fmt: skip

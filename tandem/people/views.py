@@ -39,6 +39,12 @@ def contacts(request):
 @login_required
 def contact_detail(request, contact_id: int):
     contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
+    return _contact_page(request, contact)
+
+
+def _contact_page(
+    request, contact: Contact, errors: dict | None = None, values: dict | None = None
+):
     from tandem.handoff.scoring import score_lines
 
     return render(
@@ -53,6 +59,8 @@ def contact_detail(request, contact_id: int):
             "score_lines": score_lines(contact),
             "can_change": policies.can(request.user, "change", "contact", contact),
             "stages": Stage.choices,
+            "move_errors": errors or {},
+            "move_values": values or {"to_stage": contact.lifecycle_stage},
             "section": "contacts",
         },
     )
@@ -61,17 +69,18 @@ def contact_detail(request, contact_id: int):
 @login_required
 @require_POST
 def contact_move(request, contact_id: int):
+    """Move the stage by hand; recycling sets a nurture date and joins the nurture segment."""
     contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
+    values = {k: request.POST.get(k, "").strip() for k in ("to_stage", "reason", "nurture_until")}
     try:
-        services.lifecycle_move_by_user(
-            actor=request.user,
-            contact=contact,
-            to_stage=request.POST.get("to_stage", ""),
-            reason=request.POST.get("reason", ""),
-        )
-        messages.success(request, f"{contact} is now {contact.get_lifecycle_stage_display()}.")
+        handoff.contact_stage_move(actor=request.user, contact=contact, **values)
     except InvalidInput as exc:
-        messages.error(request, "; ".join(exc.errors.values()))
+        contact.refresh_from_db()
+        return _contact_page(request, contact, errors=exc.errors, values=values)
+    message = f"{contact} is now {contact.get_lifecycle_stage_display()}"
+    if contact.nurture_until:
+        message += f", nurtured by marketing until {contact.nurture_until:%Y-%m-%d}"
+    messages.success(request, message + ".")
     return redirect("people:contact", contact_id=contact.pk)
 
 

@@ -28,6 +28,7 @@ from tandem.audit.models import AuditEntry
 from tandem.collaboration import survey_selectors
 from tandem.collaboration import survey_services as surveys
 from tandem.collaboration.models import Survey, SurveyStatus
+from tandem.handoff import rep_services
 from tandem.handoff import selectors as handoff_selectors
 from tandem.handoff import services as handoff
 from tandem.handoff.models import IcpRule, Lead
@@ -476,6 +477,17 @@ SPECS: dict[tuple[str, str], Spec] = {
         lambda w, a, r: handoff.stage_rule_delete(actor=a, rule=r),
         lambda w, a, r: not _exists(StageRule, pk=r.pk),
         whose=("any",),
+    ),
+    # A rep's lead capacity and away flag: the record is the person.
+    ("rep_availability", "view"): Spec(
+        lambda w, owner: owner,
+        lambda w, a, r: handoff_selectors.rep_get_for_user(user=a, rep_id=r.pk),
+        lambda w, a, r: handoff_selectors.people_for_capacity(user=a).filter(pk=r.pk).exists(),
+    ),
+    ("rep_availability", "change"): Spec(
+        lambda w, owner: owner,
+        lambda w, a, r: rep_services.rep_availability_set(actor=a, rep=r, lead_capacity=7),
+        lambda w, a, r: type(r).objects.get(pk=r.pk).lead_capacity == 7,
     ),
     ("deal", "view"): Spec(
         a_deal,

@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from tandem.collaboration.models import Notification
@@ -153,3 +154,127 @@ def test_only_declared_notification_kinds_are_sent(cast):
             recipient=cast.sales_rep, kind="sla_mystery", text="?", url="/"
         )
     assert not Notification.objects.exists()
+
+
+@pytest.fixture
+def north_and_south(cast, submit):
+    """Two leads: sam's (North) touched in time, otto's (South) past its first-touch promise."""
+    submit()
+    submit(email="bo@beta.test", company="Beta")
+    kept, broken = Lead.objects.order_by("id")
+    Lead.objects.filter(pk=broken.pk).update(
+        assigned_to=cast.other_team_rep, first_touch_due_at=timezone.now() - dt.timedelta(hours=3)
+    )
+    handoff.touch_log(contact=kept.contact, kind="call", channel="sales", actor=cast.sales_rep)
+    return kept, broken
+
+
+def test_sales_promise_is_measured_per_team(cast, north_and_south):
+    report = service_levels.sales_promise(**_period())
+
+    assert [
+        (str(t.team), t.handed_off, t.met, t.breached, t.waiting, t.compliance)
+        for t in report.teams
+    ] == [("Sales North", 1, 1, 0, 0, 1.0), ("Sales South", 1, 0, 1, 1, 0.0)]
+    south = service_levels.sales_promise(**_period(), team_id=cast.other_team_rep.team_id)
+    assert (south.handed_off, south.breached) == (1, 1)
+
+
+def test_the_sla_page_shows_each_team(client, cast, north_and_south):
+    client.force_login(cast.marketer)
+
+    page = client.get(reverse("handoff:sla"), {"period": "month"}).content.decode()
+
+    table = page[page.index('id="by-team"') : page.index('id="by-rep"')]
+    assert '<th scope="row">Sales North</th><td class="num">1</td><td class="num">1</td>' in table
+    assert (
+        '<th scope="row">Sales South</th><td class="num">1</td><td class="num">0</td>'
+        '<td class="num">1</td><td class="num">0%</td>'
+    ) in table
+
+
+def test_the_service_levels_api_gives_each_team(cast, api, north_and_south):
+    body = api("sales_manager").get("/handoff/service-levels", period="month").json()
+
+    assert body["sales"]["teams"] == [
+        {
+            "team_id": cast.sales_rep.team_id,
+            "team": "Sales North",
+            "handed_off": 1,
+            "met": 1,
+            "breached": 0,
+            "waiting": 0,
+            "compliance": 1.0,
+            "cadence": None,
+        },
+        {
+            "team_id": cast.other_team_rep.team_id,
+            "team": "Sales South",
+            "handed_off": 1,
+            "met": 0,
+            "breached": 1,
+            "waiting": 1,
+            "compliance": 0.0,
+            "cadence": None,
+        },
+    ]
+
+
+@pytest.fixture
+def goal_of_100k(cast, mql):
+    """A quarterly goal of 100,000; a year back one lead and one won deal of 10,000 from it:
+    10 qualified leads owed a quarter. One more lead handed off now."""
+    from tandem.sales import services as sales
+    from tandem.sales.models import Deal
+
+    ServiceLevel.objects.create(quarterly_revenue_goal=Decimal("100000"))
+    deal = handoff.lead_accept(actor=cast.sales_rep, lead=mql)
+    sales.deal_close_won(actor=cast.sales_rep, deal=deal, amount=Decimal("10000"))
+    Lead.objects.update(handed_off_at=timezone.now() - dt.timedelta(days=300))
+    Deal.objects.update(closed_at=timezone.now() - dt.timedelta(days=250))
+    Lead.objects.create(
+        contact=mql.contact, score_at_handoff=60, handed_off_at=timezone.now(),
+        status=Lead.Status.WAITING,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("period", "needed", "goal"),
+    [
+        ("week", 1, Decimal("7692.31")),  # 100,000 / 13 / 10,000 = 0.77 → 1
+        ("month", 4, Decimal("33333.33")),  # 3.33 → 4
+        ("quarter", 10, Decimal("100000.00")),
+        ("6m", 20, Decimal("200000.00")),
+    ],
+)
+def test_marketings_promise_is_scaled_to_the_period(goal_of_100k, period, needed, goal):
+    from tandem.dashboards.periods import period_for
+
+    span = period_for(period)
+
+    promise = service_levels.marketing_promise(since=span.start, until=span.end, period=period)
+
+    assert (promise.leads_needed, promise.period_revenue_goal) == (needed, goal)
+    assert (promise.leads_delivered, promise.progress) == (1, 1 / needed)
+
+
+def test_the_sla_page_says_how_the_goal_is_scaled(client, cast, goal_of_100k):
+    client.force_login(cast.marketing_manager)
+
+    page = client.get(reverse("handoff:sla"), {"period": "month"}).content.decode()
+
+    assert "a week is 1/13 of a quarter, a month 1/3" in page
+    assert "This month: 33,333 of the 100,000 quarterly goal." in page
+    assert (
+        "100,000 quarterly revenue goal × 1/3 (a month is 1/3 of a quarter) = 33,333 revenue ÷ "
+        "10,000 average won deal ÷ 100.0% of leads won = 4 qualified leads"
+    ) in page
+    assert '<div class="value" data-metric="needed">4</div>' in page
+
+
+def test_the_service_levels_api_scales_marketings_promise(api, goal_of_100k):
+    body = api("marketer").get("/handoff/service-levels", period="month").json()["marketing"]
+
+    assert (body["revenue_goal"], body["period_revenue_goal"]) == (100000.0, 33333.33)
+    assert body["quarters"] == pytest.approx(1 / 3)
+    assert (body["leads_needed"], body["leads_delivered"]) == (4, 1)
