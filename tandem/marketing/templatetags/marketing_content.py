@@ -6,6 +6,7 @@ from django import template
 
 from tandem.access import policies
 from tandem.marketing import content_selectors
+from tandem.marketing.models import AssetKind
 
 register = template.Library()
 
@@ -15,19 +16,15 @@ def deal_content(context, deal):
     user = context["request"].user
     if not policies.can(user, "view", "content_asset"):
         return {"visible": False}
-    contacts = []
-    if deal.contact_id:
-        contacts.append(deal.contact)
-    if deal.account_id:
-        contacts += [
-            c for c in deal.account.contacts.order_by("last_name")[:20] if c.pk != deal.contact_id
-        ]
     return {
         "visible": True,
         "deal": deal,
         "assets": content_selectors.assets_for_deal(user=user, deal=deal),
-        "contacts": contacts,
+        "contacts": content_selectors.deal_share_contacts(deal=deal),
         "can_share": policies.can(user, "create", "touch"),
+        "tag_choices": content_selectors.asset_tag_choices(user=user),
+        "filters": content_selectors.AssetFilter(),
+        "kinds": AssetKind.choices,
         "next": context["request"].get_full_path(),
         "csrf_token": context.get("csrf_token"),
     }
