@@ -204,8 +204,14 @@ class ContentOutcome:
 
 
 def content_in_won_vs_lost() -> list[ContentOutcome]:
-    """Per asset: the deals it was shared in (from the deal, or to a contact of the deal),
-    counted by outcome, and how often its links were opened."""
+    """Per asset: the deals its shares may have helped, counted by outcome, and how often its
+    links were opened.
+
+    A share counts toward a deal it was shared from and toward the deals of the contact or of
+    the contact's account, but only those open when it was shared (opened at or before, not
+    closed by then): content sent after a deal was decided, or before it existed, did not
+    help decide it. A deal counts once per asset however many shares reached it.
+    """
     rows: dict[int, dict[str, Any]] = {}
     shares = ContentShare.objects.values("asset_id", "asset__title", "asset__kind")
     for asset_id, title, kind, opened in shares.annotate(opened=Sum("view_count")).values_list(
@@ -213,18 +219,40 @@ def content_in_won_vs_lost() -> list[ContentOutcome]:
     ):
         row = rows.setdefault(asset_id, {"title": title, "kind": kind, "views": 0, "deals": {}})
         row["views"] += opened or 0
-    pairs = set(
-        ContentShare.objects.filter(deal__isnull=False).values_list("asset_id", "deal_id")
-    ) | set(
-        ContentShare.objects.filter(contact__deals__isnull=False).values_list(
-            "asset_id", "contact__deals"
+    share_rows = list(
+        ContentShare.objects.values_list(
+            "asset_id", "deal_id", "contact_id", "contact__account_id", "shared_at"
         )
     )
-    outcomes = dict(
-        Deal.objects.filter(pk__in={d for _, d in pairs}).values_list("pk", "stage__outcome")
-    )
-    for asset_id, deal_id in pairs:
-        rows[asset_id]["deals"][deal_id] = outcomes.get(deal_id)
+    # Only deals some share could reach: from the share, of its contact, of their account.
+    deals = Deal.objects.filter(
+        Q(pk__in=ContentShare.objects.filter(deal__isnull=False).values("deal_id"))
+        | Q(contact_id__in=ContentShare.objects.values("contact_id"))
+        | Q(
+            account_id__in=ContentShare.objects.filter(contact__account__isnull=False).values(
+                "contact__account_id"
+            )
+        )
+    ).values_list("pk", "contact_id", "account_id", "created_at", "closed_at", "stage__outcome")
+    by_id: dict[int, tuple[Any, Any, str]] = {}
+    by_contact: dict[int, list[int]] = {}
+    by_account: dict[int, list[int]] = {}
+    for deal_id, contact_id, account_id, created_at, closed_at, outcome in deals:
+        by_id[deal_id] = (created_at, closed_at, outcome)
+        if contact_id:
+            by_contact.setdefault(contact_id, []).append(deal_id)
+        if account_id:
+            by_account.setdefault(account_id, []).append(deal_id)
+    for asset_id, deal_id, contact_id, account_id, shared_at in share_rows:
+        reached = {deal_id} if deal_id else set()
+        reached.update(by_contact.get(contact_id, ()))
+        reached.update(by_account.get(account_id, ()) if account_id else ())
+        for reached_id in reached:
+            if reached_id not in by_id:
+                continue
+            created_at, closed_at, outcome = by_id[reached_id]
+            if created_at <= shared_at and (closed_at is None or closed_at > shared_at):
+                rows[asset_id]["deals"][reached_id] = outcome
     result = []
     for asset_id, row in rows.items():
         counted = list(row["deals"].values())

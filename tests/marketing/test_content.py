@@ -320,3 +320,47 @@ def test_the_deal_search_is_closed_to_those_without_the_library(cast, deal, sign
     assert response.status_code in (302, 403, 404)
     if role == "anonymous":
         assert response["Location"].startswith("/login/")
+
+
+def test_won_vs_lost_counts_only_deals_open_when_the_content_was_shared(cast, signed_in):
+    rep = cast.sales_rep
+    account = AccountFactory(industry="Mining")
+    ann, ben, cy = (ContactFactory(account=account) for _ in range(3))
+    case, card = _link_asset(cast, "Case study"), _link_asset(cast, "Battlecard")
+
+    def open_deal(name, contact):
+        return sales.deal_open(actor=rep, name=name, owner=rep, contact=contact)
+
+    # given a deal of Ann's lost before anything was shared
+    lost_before = open_deal("Lost before", ann)
+    sales.deal_close_lost(actor=rep, deal=lost_before, reason="price")
+    # and deals open when the case study is shared with Ann: hers and her colleagues'
+    won_after = open_deal("Won after", ann)
+    colleague = open_deal("Colleague's", ben)
+    open_deal("Still open", cy)
+    elsewhere = open_deal("Elsewhere", ContactFactory(account=AccountFactory()))
+    case_share = content.asset_share(actor=rep, asset=case, contact=ann)
+    content.asset_share(actor=rep, asset=card, contact=elsewhere.contact, deal=elsewhere)
+    content.share_view(token=content.share_token(case_share))
+
+    # when they are decided, a deal of Ann's opens and closes after the share, and the
+    # battlecard reaches Ann only after that
+    sales.deal_close_won(actor=rep, deal=won_after, amount=900)
+    sales.deal_close_lost(actor=rep, deal=colleague, reason="timing")
+    opened_after = open_deal("Opened after", won_after.contact)
+    sales.deal_close_won(actor=rep, deal=opened_after, amount=400)
+    sales.deal_close_won(actor=rep, deal=elsewhere, amount=300)
+    content.asset_share(actor=rep, asset=card, contact=ann)
+
+    rows = {r.title: r for r in content_selectors.content_in_won_vs_lost()}
+
+    # then each asset counts only the deals that were open when it went out
+    assert (rows["Case study"].won_deals, rows["Case study"].lost_deals) == (1, 1)
+    assert (rows["Case study"].open_deals, rows["Case study"].views) == (1, 1)
+    assert (rows["Battlecard"].won_deals, rows["Battlecard"].lost_deals) == (1, 0)
+    assert (rows["Battlecard"].open_deals, rows["Battlecard"].views) == (1, 0)
+    page = signed_in(cast.marketer).get("/marketing/content/").content.decode()
+    assert (
+        '<tr><td>Case study</td><td class="num">1</td><td class="num">1</td>'
+        '<td class="num">1</td><td class="num">1</td></tr>'
+    ) in page
