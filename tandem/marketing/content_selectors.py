@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from tandem.access import policies
+from tandem.marketing.content import TAG_FIELDS
 from tandem.marketing.models import ContentAsset, ContentShare
 from tandem.people.models import Contact
 from tandem.sales.models import Deal, PipelineStage
@@ -67,7 +68,6 @@ class AssetFilter:
 
 # An asset with no tag for these fits any value; one with no product is for no product.
 FITS_ANY_WHEN_UNTAGGED = frozenset({"stages", "personas", "verticals"})
-TAG_FIELDS = ("stages", "personas", "verticals", "products")
 
 
 def _matches(tags: list[str], field: str, value: str) -> bool:
@@ -93,15 +93,11 @@ def assets_for_user(
     if wanted:
         # Tags are free-text lists matched without regard to case, in Python as in
         # ``assets_for_deal`` (JSON containment is case-sensitive and not on SQLite).
-        rows = assets.values_list("pk", *TAG_FIELDS)
-        ids = [
-            pk
-            for pk, *tags in rows
-            if all(
-                _matches(dict(zip(TAG_FIELDS, tags, strict=True))[f] or [], f, v)
-                for f, v in wanted.items()
-            )
-        ]
+        ids = []
+        for pk, *tags in assets.values_list("pk", *TAG_FIELDS):
+            by_field = dict(zip(TAG_FIELDS, tags, strict=True))
+            if all(_matches(by_field[f] or [], f, v) for f, v in wanted.items()):
+                ids.append(pk)
         assets = assets.filter(pk__in=ids)
     return assets.annotate(
         share_count=Count("shares", distinct=True), view_total=Sum("shares__view_count")

@@ -101,9 +101,12 @@ def deal_content(request, deal_id: int):
         "next": reverse("sales:deal", args=[deal.pk]),
         "section": "sales",
     }
-    template = (
-        "marketing/_deal_content_results.html" if request.htmx else "marketing/deal_content.html"
-    )
+    if not request.htmx:
+        template = "marketing/deal_content.html"
+    elif request.GET.get("part") == "search":  # the panel's link asks for the search form
+        template = "marketing/_deal_content_search.html"
+    else:
+        template = "marketing/_deal_content_results.html"
     return render(request, template, context)
 
 

@@ -52,7 +52,7 @@ def test_marketer_builds_a_campaign_and_a_form_and_a_visitor_sends_it(
     mia.get_by_role("button", name="Record spend").click()
     expect(mia.get_by_role("group", name="Spent")).to_contain_text("1,200")
     mia.get_by_label("Destination URL").fill("https://kestrel.example/tour")
-    mia.get_by_label("Source").fill("linkedin")
+    mia.get_by_role("textbox", name="Source").fill("linkedin")
     mia.get_by_label("Medium").fill("paid_social")
     mia.get_by_role("button", name="Build link").click()
     expect(mia.get_by_role("table", name="Tracked links")).to_contain_text(
@@ -158,6 +158,15 @@ def test_an_embedded_form_credits_the_campaign_in_the_host_pages_address(
     visitor = browse()
     visitor.context.set_default_timeout(30_000)
 
+    # what the page did, shown if the tracker never hands over (to tell a hung request from a
+    # script error)
+    problems: list[str] = []
+    visitor.on("console", lambda m: problems.append(f"console {m.type}: {m.text}"))
+    visitor.on("requestfailed", lambda r: problems.append(f"failed {r.url}: {r.failure}"))
+    visitor.on("pageerror", lambda e: problems.append(f"error {e}"))
+    visitor.on("request", lambda r: problems.append(f"request {r.url}"))
+    visitor.on("requestfinished", lambda r: problems.append(f"finished {r.url}"))
+
     # a visitor arrives from a search with the campaign's tag, and sends the form
     visitor.goto(
         f"{site}/tour?utm_source=linkedin&utm_medium=paid_social&utm_campaign=autumn-plant-tour",
@@ -165,10 +174,12 @@ def test_an_embedded_form_credits_the_campaign_in_the_host_pages_address(
     )
     # the tracker reloads the iframe with the page's tags; wait for that page before typing
     for _ in range(600):
-        loaded = [f for f in visitor.frames if "utm_campaign=autumn-plant-tour&ref=" in f.url]
+        loaded = [f for f in visitor.frames if "/f/tour-sign-up/?vid=" in f.url]
         if loaded:
             break
         visitor.wait_for_timeout(100)
+    assert loaded, ([f.url for f in visitor.frames], problems)
+    assert "utm_campaign=autumn-plant-tour" in loaded[0].url, loaded[0].url
     loaded[0].wait_for_load_state()
     frame = visitor.frame_locator("iframe[data-tandem-form]")
     frame.get_by_label("Work email").fill("gus@granite.test")

@@ -237,7 +237,12 @@ def test_a_rep_finds_an_unsuggested_asset_from_the_deal_and_shares_it(
     # given an asset the deal panel does not suggest (tagged for another vertical)
     client = signed_in(cast.sales_rep)
     panel = client.get(f"/sales/deals/{deal.pk}/").content.decode()
-    assert "Mine story" not in panel and "Search the library" in panel
+    assert "Mine story" not in panel and "Search the whole library" in panel
+    form = client.get(
+        f"/marketing/content/for-deal/{deal.pk}/", {"part": "search"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'aria-label="Search the content library"' in form and "<html" not in form
+    assert "<option >CFO</option>" in form
 
     # when the rep searches the library from the deal (htmx swaps in the results)
     found = client.get(

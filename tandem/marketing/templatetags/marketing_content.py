@@ -6,7 +6,6 @@ from django import template
 
 from tandem.access import policies
 from tandem.marketing import content_selectors
-from tandem.marketing.models import AssetKind
 
 register = template.Library()
 
@@ -22,9 +21,6 @@ def deal_content(context, deal):
         "assets": content_selectors.assets_for_deal(user=user, deal=deal),
         "contacts": content_selectors.deal_share_contacts(deal=deal),
         "can_share": policies.can(user, "create", "touch"),
-        "tag_choices": content_selectors.asset_tag_choices(user=user),
-        "filters": content_selectors.AssetFilter(),
-        "kinds": AssetKind.choices,
         "next": context["request"].get_full_path(),
         "csrf_token": context.get("csrf_token"),
     }
