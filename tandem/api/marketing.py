@@ -1,18 +1,25 @@
-"""API routes of the marketing workspace: the batch touch door and campaigns."""
+"""API routes of the marketing workspace: the batch touch door and campaigns (read-only)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from decimal import Decimal
 
+from django.utils import timezone
 from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
+from tandem.access import policies
 from tandem.api.schemas import ErrorOut
 from tandem.errors import InvalidInput
-from tandem.marketing import ingest
+from tandem.marketing import ingest, selectors
+from tandem.reports import selectors as reports
 
 router = Router()
 ERRORS = {401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut}
+READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
 # A full batch of 5,000 touches with summaries is a few MB; the site-wide body limit is for forms.
 BATCH_MAX_BYTES = 16 * 1024 * 1024
 
@@ -108,4 +115,88 @@ def touches_batch(request):
                 {"index": e.index, "field": e.field, "message": e.message} for e in result.errors
             ],
         },
+    )
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    objective: str
+    channel: str
+    utm_campaign: str
+    vertical: str
+    message: str
+    offer: str
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+    status: str = Field(description="planned, running or ended, on today's date.")
+    budget: Decimal
+    spent: Decimal = Field(description="The sum of its spend lines.")
+    owner_id: int | None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_status(obj) -> str:
+        # A campaign row; or, for one campaign with its numbers, that row already read.
+        return obj["status"] if isinstance(obj, dict) else obj.status_on(timezone.localdate())
+
+
+class ObjectiveMeasureOut(Schema):
+    label: str
+    value: int
+    detail: str
+
+
+class CampaignNumbersOut(Schema):
+    reach: int = Field(description="Contacts the campaign touched.")
+    engagement: int = Field(description="Their actions: opens, clicks, visits, forms, …")
+    leads: int
+    mqls: int
+    cost_per_lead: Decimal | None = Field(description="Spent ÷ leads; null before any lead.")
+    measure: ObjectiveMeasureOut = Field(description="The number that fits its objective.")
+    sourced_pipeline: Decimal = Field(description="Amount of the open deals it sourced.")
+    sourced_revenue: Decimal = Field(description="Amount of the won deals it sourced.")
+
+
+class CampaignDetailOut(CampaignOut):
+    numbers: CampaignNumbersOut
+
+
+@router.get("/campaigns", response=list[CampaignOut], tags=["campaigns"])
+@paginate(LimitOffsetPagination)
+def campaigns_list(request):
+    """The campaigns you may see, the latest start first, with what each spent; the numbers of
+    one campaign are on `GET /api/v1/campaigns/{id}`."""
+    policies.require(request.auth, "view", "campaign")
+    return selectors.campaigns_for_user(user=request.auth).order_by("-starts_on", "name", "id")
+
+
+@router.get(
+    "/campaigns/{campaign_id}", response={200: CampaignDetailOut, **READ_ERRORS}, tags=["campaigns"]
+)
+def campaigns_get(request, campaign_id: int):
+    """One campaign with its numbers: reach, engagement, leads and MQLs credited to it, cost
+    per lead, the measure of its objective, and the pipeline and revenue of the deals it
+    sourced (multi-touch credit is on the attribution report)."""
+    campaign = selectors.campaign_get_for_user(
+        user=request.auth, campaign_id=campaign_id, with_spent=True
+    )
+    numbers = selectors.campaign_numbers(campaign=campaign)
+    sourced = reports.campaign_attributed(campaign.pk)
+    return CampaignDetailOut(
+        **CampaignOut.from_orm(campaign).dict(),
+        numbers=CampaignNumbersOut(
+            reach=numbers.reach,
+            engagement=numbers.engagement,
+            leads=numbers.leads,
+            mqls=numbers.mqls,
+            cost_per_lead=numbers.cost_per_lead,
+            measure=ObjectiveMeasureOut(
+                label=numbers.measure.label,
+                value=numbers.measure.value,
+                detail=numbers.measure.detail,
+            ),
+            sourced_pipeline=sourced["pipeline"],
+            sourced_revenue=sourced["revenue"],
+        ),
     )

@@ -40,17 +40,14 @@ def library(request):
         else:
             messages.success(request, f"{asset} added to the library.")
             return redirect("marketing:content")
-    kind = request.GET.get("kind", "")
-    search = request.GET.get("q", "").strip()
+    filters = content_selectors.AssetFilter.from_query(request.GET)
     return render(
         request,
         "marketing/content.html",
         {
-            "assets": content_selectors.assets_for_user(
-                user=request.user, kind=kind, search=search
-            ),
-            "kind": kind,
-            "search": search,
+            "assets": content_selectors.assets_for_user(user=request.user, filters=filters),
+            "filters": filters,
+            "tag_choices": content_selectors.asset_tag_choices(user=request.user),
             "kinds": AssetKind.choices,
             "can_create": policies.can(request.user, "create", "content_asset"),
             "outcomes": content_selectors.content_in_won_vs_lost()
@@ -66,9 +63,51 @@ def library(request):
 
 @login_required
 def asset_detail(request, asset_id: int):
-    """One asset: what it is, where it fits, and the two teams' conversation about it."""
+    """One asset: what it is, where it fits, sharing it to a contact of a deal the user can
+    see, and the two teams' conversation about it."""
     asset = content_selectors.asset_get_for_user(user=request.user, asset_id=asset_id)
-    return render(request, "marketing/content_asset.html", {"asset": asset, "section": "content"})
+    can_share = policies.can(request.user, "create", "touch")
+    return render(
+        request,
+        "marketing/content_asset.html",
+        {
+            "asset": asset,
+            "can_share": can_share,
+            "targets": content_selectors.share_targets_for_user(user=request.user)
+            if can_share
+            else [],
+            "next": request.get_full_path(),
+            "section": "content",
+        },
+    )
+
+
+@login_required
+def deal_content(request, deal_id: int):
+    """The library searched from a deal, each asset ready to share with the deal's people:
+    the deal panel's results (htmx) or, without JavaScript, a page of its own."""
+    deal = deal_get_for_user(user=request.user, deal_id=deal_id)
+    policies.require(request.user, "view", "content_asset")
+    filters = content_selectors.AssetFilter.from_query(request.GET)
+    context = {
+        "deal": deal,
+        "assets": content_selectors.assets_for_user(user=request.user, filters=filters)[:50],
+        "filters": filters,
+        "is_search": True,
+        "contacts": content_selectors.deal_share_contacts(deal=deal),
+        "can_share": policies.can(request.user, "create", "touch"),
+        "tag_choices": content_selectors.asset_tag_choices(user=request.user),
+        "kinds": AssetKind.choices,
+        "next": reverse("sales:deal", args=[deal.pk]),
+        "section": "sales",
+    }
+    if not request.htmx:
+        template = "marketing/deal_content.html"
+    elif request.GET.get("part") == "search":  # the panel's link asks for the search form
+        template = "marketing/_deal_content_search.html"
+    else:
+        template = "marketing/_deal_content_results.html"
+    return render(request, template, context)
 
 
 @login_required
@@ -94,15 +133,22 @@ def _deliver(asset: ContentAsset):
 def asset_share(request, asset_id: int):
     asset = content_selectors.asset_get_for_user(user=request.user, asset_id=asset_id)
     deal = None
-    if request.POST.get("deal"):
-        deal = deal_get_for_user(user=request.user, deal_id=int(request.POST["deal"]))
+    # From the asset page one choice names both: "<deal id>:<contact id>".
+    deal_id, _, contact_id = request.POST.get("target", "").partition(":")
+    deal_id = request.POST.get("deal", "") or deal_id
+    contact_id = request.POST.get("contact", "") or contact_id
+    if deal_id:
+        try:
+            deal = deal_get_for_user(user=request.user, deal_id=int(deal_id))
+        except ValueError:
+            raise Http404("No such deal") from None
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("marketing:content")
     try:
-        contact = contact_get_for_user(user=request.user, contact_id=int(request.POST["contact"]))
+        contact = contact_get_for_user(user=request.user, contact_id=int(contact_id))
         share = content.asset_share(actor=request.user, asset=asset, contact=contact, deal=deal)
-    except (KeyError, ValueError):
+    except ValueError:
         messages.error(request, "Choose the contact to share with.")
         return redirect(back)
     except InvalidInput as exc:

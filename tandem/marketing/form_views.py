@@ -12,7 +12,7 @@ from django.urls import reverse
 from tandem.access import policies
 from tandem.errors import InvalidInput
 from tandem.marketing import forms as form_defs
-from tandem.marketing import selectors, services
+from tandem.marketing import selectors, services, tracking
 from tandem.marketing.models import Campaign, LeadForm
 
 EXTRA_ROWS = 3
@@ -94,6 +94,7 @@ def _builder(request, *, form=None, values=None, fields=None, errors=None, statu
             "campaigns": Campaign.objects.order_by("name"),
             "hosted_url": hosted,
             "base_url": embed,
+            "utm_params": [f"utm_{k}" for k in tracking.UTM_KEYS],
             "section": "campaigns",
         },
         status=status,

@@ -29,8 +29,7 @@ ENGAGED_KINDS = (
 )
 
 
-def campaigns_for_user(*, user: Any) -> QuerySet[Campaign]:
-    """The campaigns ``user`` may see, each annotated with ``spent`` (sum of its spend lines)."""
+def _with_spent(campaigns: QuerySet[Campaign]) -> QuerySet[Campaign]:
     spent = (
         SpendLine.objects.filter(campaign=OuterRef("pk"))
         .order_by()
@@ -39,17 +38,21 @@ def campaigns_for_user(*, user: Any) -> QuerySet[Campaign]:
         .values("total")
     )
     money = DecimalField(max_digits=14, decimal_places=2)
-    return policies.visible(
-        user,
-        "campaign",
-        Campaign.objects.select_related("owner").annotate(
-            spent=Coalesce(Subquery(spent, output_field=money), Decimal(0), output_field=money)
-        ),
+    return campaigns.annotate(
+        spent=Coalesce(Subquery(spent, output_field=money), Decimal(0), output_field=money)
     )
 
 
-def campaign_get_for_user(*, user: Any, campaign_id: int) -> Campaign:
-    return policies.get_visible(user, "campaign", Campaign.objects.all(), campaign_id)
+def campaigns_for_user(*, user: Any) -> QuerySet[Campaign]:
+    """The campaigns ``user`` may see, each annotated with ``spent`` (sum of its spend lines)."""
+    return policies.visible(user, "campaign", _with_spent(Campaign.objects.select_related("owner")))
+
+
+def campaign_get_for_user(*, user: Any, campaign_id: int, with_spent: bool = False) -> Campaign:
+    """The campaign if ``user`` may see it (else Http404 or PermissionDenied); ``with_spent``
+    annotates ``spent`` as ``campaigns_for_user`` does."""
+    campaigns = _with_spent(Campaign.objects.all()) if with_spent else Campaign.objects.all()
+    return policies.get_visible(user, "campaign", campaigns, campaign_id)
 
 
 def form_get_public(*, slug: str) -> LeadForm:

@@ -405,8 +405,9 @@ class SubmissionResult:
 
 def _clean_submission(
     form: LeadForm, data: dict[str, Any]
-) -> tuple[dict[str, str], dict[str, str], bool, dict[str, str]]:
-    """The answers by contact field, the custom answers, consent, and the UTM tags."""
+) -> tuple[dict[str, str], dict[str, str], bool, dict[str, str], str]:
+    """The answers by contact field, the custom answers, consent, the UTM tags and the
+    referrer the embedding page handed over (``referrer``, empty if none)."""
     errors: dict[str, str] = {}
     fields = form_defs.fields_of(form)
     email_name = next(f["name"] for f in fields if f["maps_to"] == "email")
@@ -424,9 +425,14 @@ def _clean_submission(
     if consent is None:
         errors["consent"] = "must be yes or no"
     utm = {k: str(data.get(f"utm_{k}", "") or "")[:100] for k in UTM_KEYS}
+    referrer = ""
+    try:
+        referrer = tracking.web_address_clean(data.get("referrer"), "referrer", required=False)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
     if errors:
         raise InvalidInput(errors)
-    return values, custom, bool(consent), utm
+    return values, custom, bool(consent), utm, referrer
 
 
 def form_started_token() -> str:
@@ -464,7 +470,9 @@ def form_submit(
     record consent as given (or not), and let the relay score and hand off.
 
     ``client_address`` is the sender's IP address, kept with the submission; ``rate_key``
-    names whose submissions the hourly limit counts (default: that address). ``visitor_id``
+    names whose submissions the hourly limit counts (default: that address). ``referrer`` is
+    the request's, used unless the data carries the ``referrer`` the embedding page's tracker
+    handed over (the page before the host page). ``visitor_id``
     (the tracking cookie) turns the visitor's earlier page visits into touches of the contact.
     On a double opt-in form, a ticked consent box sends a confirmation email and consent is
     granted only when the visitor confirms. Bad input raises ``InvalidInput`` naming the
@@ -481,7 +489,10 @@ def form_submit(
         window_seconds=3600,
     ):
         raise SubmissionRefused("too many submissions from this address", 429)
-    values, custom, consent, utm = _clean_submission(form, data)
+    values, custom, consent, utm, page_referrer = _clean_submission(form, data)
+    # An embedded form is posted from Tandem's own page (iframe) or the host page; the page the
+    # visitor came from is the one the host page's tracker handed over, if it did.
+    referrer = page_referrer or referrer
     campaign = campaign_for_utm(utm["campaign"]) or form.campaign
     channel = campaign.channel if campaign else _channel_from_utm(utm["medium"])
     via = f"form:{form.slug}"

@@ -67,7 +67,9 @@ def visitor_id_clean(raw: Any) -> str:
     return value if VISITOR_ID.match(value) else ""
 
 
-def _web_address(raw: Any, field: str, *, required: bool) -> str:
+def web_address_clean(raw: Any, field: str, *, required: bool) -> str:
+    """An http(s) address of at most 500 characters, or empty if blank and not required;
+    anything else raises ``InvalidInput`` naming ``field``."""
     value = str(raw or "").strip()
     if not value:
         if required:
@@ -96,8 +98,8 @@ def visit_record(
         window_seconds=3600,
     ):
         raise InvalidInput.field("", "too many visits from this address")
-    page = _web_address(url, "u", required=True)
-    ref = _web_address(referrer, "r", required=False)
+    page = web_address_clean(url, "u", required=True)
+    ref = web_address_clean(referrer, "r", required=False)
     query = {k.lower(): v for k, v in parse_qsl(urlsplit(page).query)}
     utm = {k: query.get(f"utm_{k}", "")[:100] for k in UTM_KEYS}
     known = (

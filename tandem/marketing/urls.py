@@ -21,6 +21,7 @@ urlpatterns = [
     path("content/<int:asset_id>/", content_views.asset_detail, name="content_asset"),
     path("content/<int:asset_id>/file/", content_views.asset_file, name="content_file"),
     path("content/<int:asset_id>/share/", content_views.asset_share, name="content_share"),
+    path("content/for-deal/<int:deal_id>/", content_views.deal_content, name="deal_content"),
     path("forms/new/", form_views.form_new, name="form_new"),
     path("forms/<int:form_id>/", form_views.form_edit, name="form_edit"),
 ]

@@ -120,9 +120,10 @@ def public_form(request, slug: str):
     form = selectors.form_get_public(slug=slug)
     wants_json = "application/json" in request.headers.get("Accept", "")
     if request.method != "POST":
-        return _public_form_page(
-            request, form, values={k: request.GET.get(k, "") for k in UTM_PARAMS}
-        )
+        # An embedding page's tracker hands over its UTM tags and its own referrer (``ref``).
+        values = {k: request.GET.get(k, "") for k in UTM_PARAMS}
+        values["referrer"] = request.GET.get("ref", "")
+        return _public_form_page(request, form, values=values)
     data = request.POST.dict()
     try:
         result = services.form_submit(

@@ -3,10 +3,13 @@ its hosted page; the marketer sees the lead on the campaign page."""
 
 from __future__ import annotations
 
+import http.server
 import re
+import threading
 
 import pytest
 
+from tandem.marketing import services
 from tandem.marketing.models import Campaign, FormSubmission, LeadForm
 from tandem.people.models import Contact
 from tests.browser.conftest import sign_in, unavailable
@@ -96,3 +99,106 @@ def test_marketer_builds_a_campaign_and_a_form_and_a_visitor_sends_it(
     mia.goto(f"/marketing/campaigns/{campaign.pk}/")
     expect(mia.get_by_role("group", name="Leads")).to_contain_text("1")
     screenshot(mia, "05-campaign-with-lead")
+
+
+def _serve_page(html: str) -> str:
+    """Serve ``html`` at every path of a loopback web server on its own port (another origin
+    than Tandem's, as the company's own site would be); return its base address."""
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802  (the standard library's name)
+            body = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _servers.append(server)
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
+_servers: list = []
+
+
+@pytest.fixture(autouse=True)
+def _stop_servers():
+    yield
+    while _servers:
+        server = _servers.pop()
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_embedded_form_credits_the_campaign_in_the_host_pages_address(
+    browse, screenshot, cast, settings, live_server
+):
+    settings.TANDEM_FORM_MIN_SECONDS = 0.2
+    settings.BASE_URL = live_server.url
+    campaign = services.campaign_create(
+        actor=cast.marketer, name="Autumn plant tour", channel="paid_social"
+    )
+    form = services.form_create(actor=cast.marketer, name="Tour sign-up")
+
+    # the marketer copies the iframe snippet from the form builder
+    mia = browse()
+    mia.context.set_default_timeout(30_000)
+    sign_in(mia, cast.marketer)
+    mia.goto(f"/marketing/forms/{form.pk}/")
+    snippet = mia.get_by_label("Embed on your site").input_value()
+    assert "data-tandem-form" in snippet and "tracker.js" in snippet
+
+    # the company's own site (another origin) embeds it on a landing page
+    landing = f"<!doctype html><html lang='en'><title>Kestrel tour</title><h1>Tour</h1>{snippet}"
+    site = _serve_page(landing)
+    visitor = browse()
+    visitor.context.set_default_timeout(30_000)
+
+    # what the page did, shown if the tracker never hands over (to tell a hung request from a
+    # script error)
+    problems: list[str] = []
+    visitor.on("console", lambda m: problems.append(f"console {m.type}: {m.text}"))
+    visitor.on("requestfailed", lambda r: problems.append(f"failed {r.url}: {r.failure}"))
+    visitor.on("pageerror", lambda e: problems.append(f"error {e}"))
+    visitor.on("request", lambda r: problems.append(f"request {r.url}"))
+    visitor.on("requestfinished", lambda r: problems.append(f"finished {r.url}"))
+
+    # a visitor arrives from a search with the campaign's tag, and sends the form
+    visitor.goto(
+        f"{site}/tour?utm_source=linkedin&utm_medium=paid_social&utm_campaign=autumn-plant-tour",
+        referer="https://www.google.com/",
+    )
+    # the tracker reloads the iframe with the page's tags; wait for that page before typing
+    for _ in range(600):
+        loaded = [f for f in visitor.frames if "/f/tour-sign-up/?vid=" in f.url]
+        if loaded:
+            break
+        visitor.wait_for_timeout(100)
+    assert loaded, ([f.url for f in visitor.frames], problems)
+    assert "utm_campaign=autumn-plant-tour" in loaded[0].url, loaded[0].url
+    loaded[0].wait_for_load_state()
+    frame = visitor.frame_locator("iframe[data-tandem-form]")
+    frame.get_by_label("Work email").fill("gus@granite.test")
+    frame.get_by_label("First name").fill("Gus")
+    frame.get_by_role("checkbox", name="send me news").check()
+    screenshot(visitor, "embedded-form", phone=False)
+    visitor.wait_for_timeout(300)
+    frame.get_by_role("button", name="Send").click()
+    expect(frame.get_by_role("heading", name="Thank you — we'll be in touch.")).to_be_visible()
+
+    # the form's touch carries the host page's tags, so the campaign gets the credit
+    touch = FormSubmission.objects.get(form=form).touch
+    assert (touch.utm_source, touch.utm_campaign, touch.campaign) == (
+        "linkedin",
+        "autumn-plant-tour",
+        campaign,
+    )
+    assert touch.referrer == "https://www.google.com/"
+    contact = Contact.objects.get(email="gus@granite.test")
+    assert contact.first_touch_campaign == campaign
+    assert contact.last_touch_campaign == campaign

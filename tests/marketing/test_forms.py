@@ -286,6 +286,11 @@ def test_builder_page_creates_a_form_with_a_custom_field(cast, signed_in):
     page = client.get(f"/marketing/forms/{form.pk}/").content.decode()
     assert "&lt;iframe data-tandem-form src=" in page
     assert "/static/tandem/tracker.js" in page
+    # the plain HTML snippet carries the hidden inputs the tracker fills from the host page
+    assert "&lt;form data-tandem-form method=" in page
+    for name in ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term"):
+        assert f'&lt;input type="hidden" name="{name}"&gt;' in page
+    assert '&lt;input type="hidden" name="referrer"&gt;' in page
 
 
 def test_builder_page_shows_a_definition_error_on_its_row(cast, signed_in):

@@ -1,5 +1,7 @@
 """The public lead form as a visitor and a website back end use it: bad input, abuse, dedupe."""
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -134,3 +136,60 @@ def test_unknown_or_closed_form_is_404(visitor, lead_form):
 
     assert visitor.get("/f/demo/").status_code == 404
     assert visitor.get("/f/nope/").status_code == 404
+
+
+def _hidden_inputs(html: str) -> dict[str, str]:
+    return dict(re.findall(r'<input type="hidden" name="([\w]+)" value="([^"]*)">', html))
+
+
+def test_utm_tags_and_referrer_given_to_the_hosted_page_are_stored_on_the_touch(
+    visitor, cast, lead_form, campaign
+):
+    # given the hosted page opened by an embedding page's tracker, with its UTM tags and referrer
+    page = visitor.get(
+        "/f/demo/?utm_source=newsletter&utm_medium=email&utm_campaign=autumn-launch"
+        "&utm_content=hero&utm_term=audit&ref=https%3A%2F%2Fwww.example.org%2Fpost"
+    )
+    hidden = _hidden_inputs(page.content.decode())
+
+    # when the visitor sends it (the browser posts the hidden inputs back)
+    response = visitor.post(
+        "/f/demo/",
+        {**hidden, "email": "cy@cobalt.test", "consent": "yes"},
+        HTTP_REFERER="http://testserver/f/demo/",
+    )
+
+    # then the touch carries the host page's tags and is credited to their campaign
+    assert response.status_code == 201
+    touch = Touch.objects.get(contact__email="cy@cobalt.test")
+    assert (
+        touch.utm_source,
+        touch.utm_medium,
+        touch.utm_campaign,
+        touch.utm_content,
+        touch.utm_term,
+    ) == ("newsletter", "email", "autumn-launch", "hero", "audit")
+    assert touch.campaign == campaign  # not the form's own Spring webinar
+    assert touch.referrer == "https://www.example.org/post"
+    contact = touch.contact
+    assert contact.first_touch_campaign == campaign
+    assert contact.last_touch_campaign == campaign
+    assert FormSubmission.objects.get().data["utm_campaign"] == "autumn-launch"
+
+
+def test_without_a_handed_over_referrer_the_request_referrer_is_kept(visitor, cast, lead_form):
+    visitor.post("/f/demo/", {**GOOD, "referrer": ""}, HTTP_REFERER="https://acme.test/contact")
+
+    assert Touch.objects.get().referrer == "https://acme.test/contact"
+
+
+def test_a_referrer_that_is_no_web_address_is_refused_naming_it(visitor, lead_form):
+    response = visitor.post(
+        "/f/demo/", {**GOOD, "referrer": "javascript:alert(1)"}, HTTP_ACCEPT="application/json"
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "referrer", "message": "must be an http(s) address"}
+    ]
+    assert _stored() == (0, 0, 0)

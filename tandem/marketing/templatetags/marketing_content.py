@@ -15,18 +15,11 @@ def deal_content(context, deal):
     user = context["request"].user
     if not policies.can(user, "view", "content_asset"):
         return {"visible": False}
-    contacts = []
-    if deal.contact_id:
-        contacts.append(deal.contact)
-    if deal.account_id:
-        contacts += [
-            c for c in deal.account.contacts.order_by("last_name")[:20] if c.pk != deal.contact_id
-        ]
     return {
         "visible": True,
         "deal": deal,
         "assets": content_selectors.assets_for_deal(user=user, deal=deal),
-        "contacts": contacts,
+        "contacts": content_selectors.deal_share_contacts(deal=deal),
         "can_share": policies.can(user, "create", "touch"),
         "next": context["request"].get_full_path(),
         "csrf_token": context.get("csrf_token"),
