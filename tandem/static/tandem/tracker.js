@@ -54,7 +54,12 @@
         if (here.get(UTM[k]) && !src.searchParams.get(UTM[k])) { src.searchParams.set(UTM[k], here.get(UTM[k]).slice(0, 100)); }
       }
       if (referrer && !src.searchParams.get("ref")) { src.searchParams.set("ref", referrer); }
-      frames[j].src = src.toString();
+      // A new iframe in its place, not a new src on the old one: changing the src while the
+      // old one's first load is under way was sometimes dropped by the browser, so the form
+      // came without its tags.
+      var fresh = frames[j].cloneNode(false);
+      fresh.setAttribute("src", src.toString());
+      frames[j].parentNode.replaceChild(fresh, frames[j]);
     }
   }
   if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", handOver); } else { handOver(); }
