@@ -629,28 +629,27 @@ def routing_rule_save(
     return rule
 
 
-def routing_rule_delete(*, actor: Any, rule: Any, via: str = "ui") -> None:
-    """Drop a territory or segment rule: its leads go to the next rule or the round robin."""
-    policies.require(actor, "delete", "handoff_setup")
+def _rule_delete(*, actor: Any, rule: Any, resource: str, via: str) -> None:
+    """Delete a set-up rule the actor may delete under ``resource``, with its audit entry."""
+    policies.require(actor, "delete", resource)
     with transaction.atomic():
         audit.record_deleted(actor=actor, obj=rule, via=via)
         rule.delete()
+
+
+def routing_rule_delete(*, actor: Any, rule: Any, via: str = "ui") -> None:
+    """Drop a territory or segment rule: its leads go to the next rule or the round robin."""
+    _rule_delete(actor=actor, rule=rule, resource="handoff_setup", via=via)
 
 
 def stage_rule_delete(*, actor: Any, rule: Any, via: str = "ui") -> None:
     """Drop a stage's entry rule: the stage follows the default machine again."""
-    policies.require(actor, "delete", "lifecycle_setup")
-    with transaction.atomic():
-        audit.record_deleted(actor=actor, obj=rule, via=via)
-        rule.delete()
+    _rule_delete(actor=actor, rule=rule, resource="lifecycle_setup", via=via)
 
 
 def icp_rule_delete(*, actor: Any, rule: Any, via: str = "ui") -> None:
     """Delete an ICP rule (when none are left, the default rules apply again)."""
-    policies.require(actor, "delete", "handoff_setup")
-    with transaction.atomic():
-        audit.record_deleted(actor=actor, obj=rule, via=via)
-        rule.delete()
+    _rule_delete(actor=actor, rule=rule, resource="handoff_setup", via=via)
 
 
 # --- Set-up: the scoring profile, touch weights and service levels --------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -82,6 +84,11 @@ def _may_see(request) -> None:
     from tandem.access import policies
 
     policies.require(request.user, "view", "handoff_setup")
+
+
+def _setup_errors(request, exc: InvalidInput) -> None:
+    """A refused set-up form, its fields and reasons, as a message above the page."""
+    messages.error(request, "; ".join(f"{k}: {v}" for k, v in exc.errors.items()))
 
 
 @login_required
@@ -358,7 +365,7 @@ def icp_rule_add(request):
         )
         messages.success(request, "Rule saved. Run a full rescore to apply it to everyone.")
     except InvalidInput as exc:
-        messages.error(request, "; ".join(f"{k}: {v}" for k, v in exc.errors.items()))
+        _setup_errors(request, exc)
     return redirect("handoff:setup")
 
 
@@ -375,7 +382,7 @@ def stage_rule_set(request):
         )
         messages.success(request, "Entry rule saved.")
     except InvalidInput as exc:
-        messages.error(request, "; ".join(f"{k}: {v}" for k, v in exc.errors.items()))
+        _setup_errors(request, exc)
     return redirect("handoff:setup")
 
 
@@ -424,34 +431,42 @@ def scoring_model_retrain(request):
     return redirect("handoff:scoring_model")
 
 
-def _setup_errors(request, exc: InvalidInput) -> None:
-    messages.error(request, "; ".join(f"{k}: {v}" for k, v in exc.errors.items()))
+def _rule_delete(request, model, rule_id: int, delete, message) -> Any:
+    """Delete one set-up rule (the service checks the right) and go back to the set-up page."""
+    from django.shortcuts import get_object_or_404
+
+    rule = get_object_or_404(model, pk=rule_id)
+    delete(actor=request.user, rule=rule)
+    messages.success(request, message(rule))
+    return redirect("handoff:setup")
 
 
 @login_required
 @require_POST
 def icp_rule_delete(request, rule_id: int):
-    from django.shortcuts import get_object_or_404
-
     from tandem.handoff.models import IcpRule
 
-    rule = get_object_or_404(IcpRule, pk=rule_id)
-    services.icp_rule_delete(actor=request.user, rule=rule)
-    messages.success(request, f"Rule “{rule.label}” deleted. Run a full rescore to apply it.")
-    return redirect("handoff:setup")
+    return _rule_delete(
+        request,
+        IcpRule,
+        rule_id,
+        services.icp_rule_delete,
+        lambda r: f"Rule “{r.label}” deleted. Run a full rescore to apply it.",
+    )
 
 
 @login_required
 @require_POST
 def stage_rule_delete(request, rule_id: int):
-    from django.shortcuts import get_object_or_404
-
     from tandem.people.models import StageRule
 
-    rule = get_object_or_404(StageRule, pk=rule_id)
-    services.stage_rule_delete(actor=request.user, rule=rule)
-    messages.success(request, "Entry rule removed: the stage follows the default moves again.")
-    return redirect("handoff:setup")
+    return _rule_delete(
+        request,
+        StageRule,
+        rule_id,
+        services.stage_rule_delete,
+        lambda r: "Entry rule removed: the stage follows the default moves again.",
+    )
 
 
 @login_required
@@ -485,14 +500,15 @@ def routing_rule_add(request):
 @login_required
 @require_POST
 def routing_rule_delete(request, rule_id: int):
-    from django.shortcuts import get_object_or_404
-
     from tandem.handoff.models import RoutingRule
 
-    rule = get_object_or_404(RoutingRule, pk=rule_id)
-    services.routing_rule_delete(actor=request.user, rule=rule)
-    messages.success(request, f"Routing rule “{rule.name}” deleted.")
-    return redirect("handoff:setup")
+    return _rule_delete(
+        request,
+        RoutingRule,
+        rule_id,
+        services.routing_rule_delete,
+        lambda r: f"Routing rule “{r.name}” deleted.",
+    )
 
 
 # --- Reps: lead capacity and away, set by their sales manager or an admin -------------------
