@@ -46,6 +46,40 @@ def test_serve_on_a_fresh_data_folder(tmp_path):
         assert _get(f"{base}/static/tandem/tandem.css")[0] == 200
         assert (tmp_path / "tandem.sqlite3").exists()
         assert (tmp_path / "secret_key").exists()
+        children = _children_of(server.pid)
+        assert children, "serve starts the clock beside itself"
     finally:
         server.terminate()
         server.wait(timeout=10)
+    # Stopped by SIGTERM, the server takes the processes it started with it.
+    deadline = time.monotonic() + 10
+    while _alive(children) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(children)
+
+
+def _children_of(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _alive(pids: list[int]) -> list[int]:
+    alive = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.append(pid)
+    return alive

@@ -3,6 +3,7 @@ one; see ``tandem.ops.schedule`` for the jobs and their intervals)."""
 
 from __future__ import annotations
 
+import os
 import time
 
 from django.core.management.base import BaseCommand
@@ -17,8 +18,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Tick once and exit.")
         parser.add_argument("--interval", type=float, default=30.0, help="Seconds between ticks.")
+        parser.add_argument(
+            "--stop-with-parent",
+            action="store_true",
+            help="Stop when the process that started this one is gone (`serve` passes it).",
+        )
 
     def handle(self, *args, **opts):
+        parent = os.getppid()
         if not opts["once"]:
             for job in JOBS:
                 self.stdout.write(f"{job.name:<20} every {job.every}  ({job.why})")
@@ -27,5 +34,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"enqueued {name}")
             if opts["once"]:
                 return
+            if opts["stop_with_parent"] and os.getppid() != parent:
+                return  # the server that started this clock is gone (killed outright)
             close_old_connections()
             time.sleep(opts["interval"])

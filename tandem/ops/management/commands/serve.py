@@ -4,6 +4,7 @@ it unless told otherwise."""
 from __future__ import annotations
 
 import atexit
+import signal
 import subprocess
 import sys
 
@@ -47,10 +48,13 @@ class Command(BaseCommand):
             atexit.register(worker.terminate)
         if not opts["no_clock"]:
             clock = subprocess.Popen(  # noqa: S603 — our own interpreter and command
-                [sys.executable, "-m", "tandem.cli", "clock"],
+                [sys.executable, "-m", "tandem.cli", "clock", "--stop-with-parent"],
                 stdout=subprocess.DEVNULL,
             )
             atexit.register(clock.terminate)
+        # A stop by SIGTERM (systemd, a container, a test) exits through Python, so the atexit
+        # hooks above stop the worker and the clock instead of leaving them behind.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         url = f"http://{opts['host']}:{opts['port']}"
         self.stdout.write(self.style.SUCCESS(f"Tandem is running at {url}  (Ctrl+C stops it)"))
         serve(
