@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from tandem.mailing import services
+from tandem.mailing import engine, services
 from tandem.people import services as people
 from tandem.segments.models import Segment, SegmentMember
 from tests.factories import AccountFactory, CampaignFactory
@@ -128,3 +128,24 @@ def tamper(path: str) -> str:
     """The path with one character of its signature changed."""
     at = path.rstrip("/").removesuffix(".gif").rfind(":") + 3
     return path[:at] + ("A" if path[at] != "A" else "B") + path[at + 1 :]
+
+
+class WorkerDied(BaseException):
+    """The worker process stops dead (not an error the engine could handle)."""
+
+
+def run_until_the_worker_dies_after_smtp(send, monkeypatch, *, at: int = 3) -> None:
+    """Run the send's first batch with a worker that dies after SMTP accepted message ``at``
+    and before recording it as sent (the at-most-once boundary), then restore the engine."""
+    real_mark_sent, calls = engine.mark_sent, []
+
+    def dying_mark_sent(recipient_id, message_id):
+        calls.append(recipient_id)
+        if len(calls) == at:
+            raise WorkerDied
+        return real_mark_sent(recipient_id, message_id)
+
+    monkeypatch.setattr(engine, "mark_sent", dying_mark_sent)
+    with pytest.raises(WorkerDied):
+        engine.send_batch_run(send_id=send.pk)
+    monkeypatch.setattr(engine, "mark_sent", real_mark_sent)

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 import time
 
-import pytest
 from django.utils import timezone
 
 from tandem.mailing import engine, services
@@ -14,7 +13,7 @@ from tandem.mailing.models import EmailRecipient, EmailSend, SendStatus
 from tandem.mailing.selectors import send_progress
 from tandem.people import services as people
 from tandem.people.models import Touch
-from tests.mailing.conftest import a_contact, segment_of
+from tests.mailing.conftest import a_contact, run_until_the_worker_dies_after_smtp, segment_of
 
 
 def states(send):
@@ -152,28 +151,13 @@ def test_pause_and_resume_send_everyone_exactly_once(
     assert send.status == SendStatus.FINISHED
 
 
-class WorkerDied(BaseException):
-    """The worker process stops dead (not an error the engine could handle)."""
-
-
 def test_a_worker_dying_after_smtp_leaves_one_uncertain_row_and_the_resume_fills_the_gap(
     cast, audience, make_send, smtp_inbox, monkeypatch, django_capture_on_commit_callbacks
 ):
     # given a send whose worker dies after SMTP accepted the third message, before marking it
     send = make_send(audience, batch_size=5)
     services.send_start(actor=cast.marketer, send=send)
-    real_mark_sent, calls = engine.mark_sent, []
-
-    def dying_mark_sent(recipient_id, message_id):
-        calls.append(recipient_id)
-        if len(calls) == 3:
-            raise WorkerDied
-        return real_mark_sent(recipient_id, message_id)
-
-    monkeypatch.setattr(engine, "mark_sent", dying_mark_sent)
-    with pytest.raises(WorkerDied):
-        engine.send_batch_run(send_id=send.pk)
-    monkeypatch.setattr(engine, "mark_sent", real_mark_sent)
+    run_until_the_worker_dies_after_smtp(send, monkeypatch)
     assert list(states(send).values()) == ["sent", "sent", "sending", "pending", "pending"]
 
     # when the stalled send is resumed

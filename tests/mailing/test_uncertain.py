@@ -6,14 +6,11 @@ import pytest
 from django.test import Client
 
 from tandem.audit.models import AuditEntry
-from tandem.mailing import engine, services
+from tandem.mailing import services
 from tandem.mailing.models import EmailRecipient, SendStatus
 from tandem.mailing.selectors import send_progress
 from tandem.people.models import Touch, TouchKind
-
-
-class WorkerDied(BaseException):
-    """The worker process stops dead (not an error the engine could handle)."""
+from tests.mailing.conftest import run_until_the_worker_dies_after_smtp
 
 
 def logged_in(user) -> Client:
@@ -30,18 +27,7 @@ def uncertain_send(
     it: person3's row is uncertain, and person3 did get the message once."""
     send = make_send(audience, batch_size=5)
     services.send_start(actor=cast.marketer, send=send)
-    real_mark_sent, calls = engine.mark_sent, []
-
-    def dying_mark_sent(recipient_id, message_id):
-        calls.append(recipient_id)
-        if len(calls) == 3:
-            raise WorkerDied
-        return real_mark_sent(recipient_id, message_id)
-
-    monkeypatch.setattr(engine, "mark_sent", dying_mark_sent)
-    with pytest.raises(WorkerDied):
-        engine.send_batch_run(send_id=send.pk)
-    monkeypatch.setattr(engine, "mark_sent", real_mark_sent)
+    run_until_the_worker_dies_after_smtp(send, monkeypatch)
     with django_capture_on_commit_callbacks(execute=True):
         services.send_resume(actor=cast.marketer, send=send)
     assert send_progress(send=send).uncertain == 1
