@@ -106,6 +106,12 @@ def _segments_of(raw: Any, errors: dict[str, str]) -> list[Segment] | None:
     return found
 
 
+def _name_taken(name: str, pk: int | None) -> bool:
+    """Whether another campaign already has this name (in any case)."""
+    others = Campaign.objects.filter(name__iexact=name)
+    return (others.exclude(pk=pk) if pk is not None else others).exists()
+
+
 def _campaign_values(
     fields: dict[str, Any], errors: dict[str, str], *, creating: bool, pk: int | None = None
 ) -> dict[str, Any]:
@@ -119,7 +125,7 @@ def _campaign_values(
             errors["name"] = "must be at most 200 characters"
         # Reports credit campaigns by name (attribution by campaign): two of one name would
         # share their credit, and people could not tell them apart in a list either.
-        elif Campaign.objects.filter(name__iexact=name).exclude(pk=pk or 0).exists():
+        elif _name_taken(name, pk):
             errors["name"] = f"another campaign is already called '{name}'"
         values["name"] = name
     if "channel" in fields or creating:
