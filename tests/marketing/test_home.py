@@ -15,10 +15,14 @@ from tandem.segments.models import Segment, SegmentMember
 from tests.factories import ContactFactory
 
 
+# "Now" is pinned: a contact put on the 15th of the real current month lay in the future on
+# days 1-14 and fell outside the period, so the test failed for half of every month.
+NOW = timezone.make_aware(dt.datetime(2026, 6, 3, 9, 30))
+
+
 def _months_ago(n: int) -> dt.datetime:
-    today = timezone.localdate().replace(day=15)
-    index = today.year * 12 + today.month - 1 - n
-    return timezone.make_aware(dt.datetime(index // 12, index % 12 + 1, 15, 12))
+    index = NOW.year * 12 + NOW.month - 1 - n
+    return timezone.make_aware(dt.datetime(index // 12, index % 12 + 1, 1, 8))
 
 
 def test_audience_growth_counts_each_type_per_month(db):
@@ -29,7 +33,7 @@ def test_audience_growth_counts_each_type_per_month(db):
     Contact.objects.filter(pk=c.pk).update(created_at=_months_ago(0))
     earlier, now = f"{_months_ago(2):%Y-%m}", f"{_months_ago(0):%Y-%m}"
 
-    growth = home_selectors.audience_growth(period_for("12m"))
+    growth = home_selectors.audience_growth(period_for("12m", now=NOW))
 
     assert growth == [
         {"month": earlier, "measure": "Candidate", "count": 1},
