@@ -1,0 +1,1 @@
+"""Shared utilities every app may import: periods (the sales and marketing clocks), charts."""
