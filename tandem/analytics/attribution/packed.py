@@ -109,6 +109,32 @@ def transition_summary(
     ``packed`` holds every touch's key (any order); ``values`` is :func:`journey_values`.
     States are integers as with ``codes``; ``anomalies`` is always 0 (ties are broken here).
     """
+    code, journey, converted_row = _unpack(packed, layout, lookback_days)
+    touches = len(code)
+    starts = np.flatnonzero(np.diff(journey, prepend=journey[0] - 1))
+    lengths = np.diff(np.append(starts, touches))
+    is_last = np.zeros(touches, dtype=bool)
+    is_last[starts + lengths - 1] = True
+    converted_journey = np.logical_or.reduceat(converted_row, starts)
+    value_journey = _journey_value(journey[starts], converted_journey, values, layout)
+
+    base = layout.keys + 1
+    state = _chain_state(code, starts, lengths, base, order)
+    # The state before a touch is the previous touch's state; 0 stands for the chain's start
+    # (no real state is 0: every code is at least 1).
+    prev = np.empty(touches, dtype=np.int64)
+    prev[1:] = state[:-1]
+    prev[starts] = 0
+
+    converted = np.repeat(converted_journey, lengths)
+    value = np.repeat(value_journey, lengths)
+    return _transitions_table(prev, state, is_last, converted, value, base**order)
+
+
+def _unpack(
+    packed: np.ndarray, layout: Packing, lookback_days: float | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every kept touch's code, journey and converted flag, in journey-then-time order."""
     ordered = np.sort(packed)
     del packed
     base = layout.keys + 1
@@ -128,41 +154,50 @@ def transition_summary(
         converted_row = np.repeat(converted_journey, np.diff(np.append(starts, len(journey))))
         inside = time >= last_time - window
         code, journey, converted_row = code[inside], journey[inside], converted_row[inside]
-    del ordered
-    touches = len(code)
-    starts = np.flatnonzero(np.diff(journey, prepend=journey[0] - 1))
-    lengths = np.diff(np.append(starts, touches))
-    is_last = np.zeros(touches, dtype=bool)
-    is_last[starts + lengths - 1] = True
-    converted_journey = np.logical_or.reduceat(converted_row, starts)
-    value_journey = np.zeros(len(starts))
+    return code, journey, converted_row
+
+
+def _journey_value(
+    journeys: np.ndarray, converted: np.ndarray, values: pa.Table, layout: Packing
+) -> np.ndarray:
+    """Each journey's conversion value (0 for a journey that did not convert)."""
+    value_journey = np.zeros(len(journeys))
     if values.num_rows:
-        ids = journey[starts] + layout.first_journey
+        ids = journeys + layout.first_journey
         valued = np.asarray(values["journey_id"].to_numpy(zero_copy_only=False), dtype=np.int64)
         found = np.searchsorted(ids, valued)
         found_ok = (found < len(ids)) & (ids[np.minimum(found, len(ids) - 1)] == valued)
         value_journey[found[found_ok]] = np.asarray(
             values["value"].to_numpy(zero_copy_only=False), dtype=float
         )[found_ok]
-    value_journey = np.where(converted_journey, value_journey, 0.0)
+    return np.where(converted, value_journey, 0.0)
 
-    state = code
-    if order > 1:
-        position = np.arange(touches) - np.repeat(starts, lengths)
-        state = code.copy()
-        for place in range(1, order):
-            earlier = np.zeros(touches, dtype=np.int64)
-            earlier[place:] = code[:-place]
-            state += np.where(position >= place, earlier, 0) * base**place
-    # The state before a touch is the previous touch's state; 0 stands for the chain's start
-    # (no real state is 0: every code is at least 1).
-    prev = np.empty(touches, dtype=np.int64)
-    prev[1:] = state[:-1]
-    prev[starts] = 0
 
-    converted = np.repeat(converted_journey, lengths)
-    value = np.repeat(value_journey, lengths)
-    states = base**order
+def _chain_state(
+    code: np.ndarray, starts: np.ndarray, lengths: np.ndarray, base: int, order: int
+) -> np.ndarray:
+    """Each touch's state: its code, and for a higher-order chain the codes before it."""
+    if order == 1:
+        return code
+    touches = len(code)
+    position = np.arange(touches) - np.repeat(starts, lengths)
+    state = code.copy()
+    for place in range(1, order):
+        earlier = np.zeros(touches, dtype=np.int64)
+        earlier[place:] = code[:-place]
+        state += np.where(position >= place, earlier, 0) * base**place
+    return state
+
+
+def _transitions_table(
+    prev: np.ndarray,
+    state: np.ndarray,
+    is_last: np.ndarray,
+    converted: np.ndarray,
+    value: np.ndarray,
+    states: int,
+) -> pa.Table:
+    """Counts and value sums per (previous state, state, last touch, converted)."""
     group = ((prev * states + state) * 2 + is_last) * 2 + converted
     bins = states * states * 4
     if bins <= MAX_BINCOUNT_BINS:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -203,6 +204,40 @@ def transition_counts(
         (touches.journey_id.lag(step).over(window) == touches.journey_id).fill_null(False)
         for step in range(1, order + 1)
     ]
+    prev, state = _chain_states(touches, window, same_journey, order, codes)
+    is_last = (touches.journey_id.lead().over(window) != touches.journey_id).fill_null(True)
+    if careful:
+        is_anomaly: ir.BooleanValue = ibis.literal(False)
+    else:
+        differs = (
+            (touches.touched_at.lag().over(window) == touches.touched_at)
+            | (touches.converted.lag().over(window) != touches.converted)
+            | (touches.value.lag().over(window) != touches.value)
+        )
+        is_anomaly = (same_journey[0] & differs).fill_null(False)
+    steps = touches.select(
+        prev=prev,
+        state=state,
+        is_last=is_last,
+        converted="converted",
+        value=ibis.ifelse(touches.converted, touches.value, real(0.0)),
+        is_anomaly=is_anomaly,
+    )
+    return steps.group_by(["prev", "state", "is_last", "converted"]).aggregate(
+        transitions=_.count(),
+        value=steps.value.sum(),
+        anomalies=ibis.ifelse(steps.is_anomaly, 1, 0).sum(),
+    )
+
+
+def _chain_states(
+    touches: ibis.Table,
+    window: Any,
+    same_journey: list[ir.BooleanValue],
+    order: int,
+    codes: dict[str, int] | None,
+) -> tuple[ir.Value, ir.Value]:
+    """The (previous state, state) of each touch: integers with ``codes``, else joined keys."""
     prev: ir.Value
     state: ir.Value
     if codes is not None:
@@ -232,29 +267,7 @@ def transition_counts(
 
         state = joined(range(1, order), touches.key)
         prev = ibis.ifelse(same_journey[0], joined(range(2, order + 1), earlier_keys[0]), None)
-    is_last = (touches.journey_id.lead().over(window) != touches.journey_id).fill_null(True)
-    if careful:
-        is_anomaly: ir.BooleanValue = ibis.literal(False)
-    else:
-        differs = (
-            (touches.touched_at.lag().over(window) == touches.touched_at)
-            | (touches.converted.lag().over(window) != touches.converted)
-            | (touches.value.lag().over(window) != touches.value)
-        )
-        is_anomaly = (same_journey[0] & differs).fill_null(False)
-    steps = touches.select(
-        prev=prev,
-        state=state,
-        is_last=is_last,
-        converted="converted",
-        value=ibis.ifelse(touches.converted, touches.value, real(0.0)),
-        is_anomaly=is_anomaly,
-    )
-    return steps.group_by(["prev", "state", "is_last", "converted"]).aggregate(
-        transitions=_.count(),
-        value=steps.value.sum(),
-        anomalies=ibis.ifelse(steps.is_anomaly, 1, 0).sum(),
-    )
+    return prev, state
 
 
 def decode_states(summary: pa.Table, keys: Sequence[str]) -> pa.Table:
