@@ -10,7 +10,8 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from tandem.analytics.funnel import Clock, FunnelInput, FunnelResult, funnel_run
+from tandem.analytics.clocks import Clock
+from tandem.analytics.funnel import FunnelInput, FunnelResult, funnel_run
 from tandem.analytics.profitability import (
     ProfitabilityInput,
     ProfitabilityResult,

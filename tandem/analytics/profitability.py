@@ -36,13 +36,13 @@ from ibis import _
 from pydantic import BaseModel, ConfigDict, Field
 
 from tandem.analytics.base import FILE_READERS, Analysis, Limits, Params, Result, open_table
+from tandem.analytics.clocks import Clock, period_window
 from tandem.analytics.clv import CLVInput
 from tandem.analytics.clv import analysis as clv_analysis
 from tandem.analytics.clv import queries as clv_queries
 from tandem.analytics.clv.bgnbd import BgNbdFit
 from tandem.analytics.clv.gamma_gamma import GammaGammaFit
 from tandem.analytics.errors import AnalyticsError, EmptyInputError, InputError
-from tandem.analytics.funnel import Clock, period_window
 
 NONE_KEY = "(none)"
 UNALLOCATED = "(unallocated)"

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from tandem.analytics.attribution import AttributionInput, AttributionModel, attribution_run
 from tandem.analytics.attribution.inputs import AttributionResult
 from tandem.analytics.base import Params, Result
+from tandem.analytics.clocks import Clock
 from tandem.analytics.clv import CLVInput, clv_run
 from tandem.analytics.clv import analysis as clv_analysis
 from tandem.analytics.clv import queries as clv_queries
@@ -26,7 +27,7 @@ from tandem.analytics.clv.gamma_gamma import GammaGammaFit
 from tandem.analytics.clv.inputs import CLVResult
 from tandem.analytics.errors import AnalyticsError, LimitExceededError
 from tandem.analytics.forecast import ForecastInput, ForecastResult, forecast_run
-from tandem.analytics.funnel import DEFAULT_STAGES, Clock, FunnelInput, FunnelResult, funnel_run
+from tandem.analytics.funnel import DEFAULT_STAGES, FunnelInput, FunnelResult, funnel_run
 from tandem.analytics.mmm import MMMInput, MMMResult, mmm_run
 from tandem.analytics.profitability import (
     ProfitabilityInput,

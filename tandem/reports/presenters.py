@@ -6,8 +6,9 @@ from typing import Any
 
 from tandem.analytics.attribution import AttributionModel
 from tandem.analytics.attribution.inputs import AttributionResult
+from tandem.analytics.clocks import MARKETING_CLOCK, SALES_CLOCK
 from tandem.analytics.forecast import ForecastResult
-from tandem.analytics.funnel import MARKETING_CLOCK, SALES_CLOCK, FunnelResult
+from tandem.analytics.funnel import FunnelResult
 from tandem.analytics.mmm import MMMResult
 from tandem.analytics.profitability import ProfitabilityResult
 from tandem.people.lifecycle import Stage

@@ -85,7 +85,7 @@ def test_runs_as_a_module(tmp_path):
 
 
 def test_forecast_prints_the_expected_amount_and_interval(tmp_path, capsys):
-    from tandem.analytics.forecast import ClosedDeal, OpenDeal, StageVisit, visits_table
+    from tandem.analytics.forecast_deals import ClosedDeal, OpenDeal, StageVisit, visits_table
 
     history = [
         ClosedDeal(path=(StageVisit(stage="proposal", days=d),), won=w)
@@ -104,7 +104,7 @@ def test_forecast_prints_the_expected_amount_and_interval(tmp_path, capsys):
 
 
 def test_mmm_reads_two_files(tmp_path, capsys):
-    from tandem.analytics.mmm import PlantedChannel, simulate_weeks
+    from tandem.analytics.mmm_simulation import PlantedChannel, simulate_weeks
 
     spend, outcome, _ = simulate_weeks(
         (PlantedChannel("search", level=100, effect=300, decay=0.3),), weeks=80, seed=2

@@ -9,14 +9,12 @@ import pyarrow as pa
 import pytest
 
 from tandem.analytics.errors import EmptyInputError, InputError
-from tandem.analytics.forecast import (
+from tandem.analytics.forecast import ForecastInput, forecast_backtest, forecast_run
+from tandem.analytics.forecast_deals import (
     ClosedDeal,
-    ForecastInput,
     OpenDeal,
     StageVisit,
-    forecast_backtest,
     forecast_deals,
-    forecast_run,
     visits_table,
 )
 

@@ -11,8 +11,9 @@ import pyarrow as pa
 import pytest
 from pydantic import ValidationError
 
+from tandem.analytics.clocks import period_window
 from tandem.analytics.errors import EmptyInputError, InputError
-from tandem.analytics.funnel import FunnelInput, funnel_run, period_window, weighted_quantile
+from tandem.analytics.funnel import FunnelInput, funnel_run, weighted_quantile
 from tests.analytics.helpers import loaded
 
 AS_OF = dt.datetime(2026, 3, 31, 12, 0)  # a Tuesday, in the first quarter

@@ -8,17 +8,10 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+from tandem.analytics.adstock import adstocked, half_life, hill, lag_weights
 from tandem.analytics.errors import EmptyInputError, FitDidNotConvergeError, InputError
-from tandem.analytics.mmm import (
-    MMMInput,
-    PlantedChannel,
-    adstocked,
-    half_life,
-    hill,
-    lag_weights,
-    mmm_run,
-    simulate_weeks,
-)
+from tandem.analytics.mmm import MMMInput, mmm_run
+from tandem.analytics.mmm_simulation import PlantedChannel, simulate_weeks
 
 PLANTED = (
     PlantedChannel("search", level=100, effect=300, decay=0.2, half_saturation=1.0, slope=1.2),

@@ -13,7 +13,7 @@ import ibis
 import pyarrow as pa
 import pytest
 
-from tandem.analytics import forecast, mmm
+from tandem.analytics import forecast, mmm, mmm_simulation
 from tandem.analytics.attribution import AttributionInput, AttributionModel, attribution_run
 from tandem.analytics.clv import queries as clv_queries
 from tests.analytics.helpers import START
@@ -102,8 +102,8 @@ def test_forecast_summaries_are_the_same_on_spark(spark_backend):
 
 
 def test_mmm_weekly_sums_are_the_same_on_spark(spark_backend):
-    channel = mmm.PlantedChannel("search", level=100, effect=300, decay=0.3)
-    spend, outcome, _ = mmm.simulate_weeks((channel,), weeks=40, seed=1)
+    channel = mmm_simulation.PlantedChannel("search", level=100, effect=300, decay=0.3)
+    spend, outcome, _ = mmm_simulation.simulate_weeks((channel,), weeks=40, seed=1)
     found = []
     for to_table in (lambda d: on_spark(spark_backend, d), on_duckdb):
         found.append(

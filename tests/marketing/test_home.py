@@ -14,7 +14,6 @@ from tandem.people.models import AudienceType, Contact
 from tandem.segments.models import Segment, SegmentMember
 from tests.factories import ContactFactory
 
-
 # "Now" is pinned: a contact put on the 15th of the real current month lay in the future on
 # days 1-14 and fell outside the period, so the test failed for half of every month.
 NOW = timezone.make_aware(dt.datetime(2026, 6, 3, 9, 30))
