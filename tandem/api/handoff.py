@@ -7,21 +7,25 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from tandem.access import policies
+from tandem.access.models import Team
 from tandem.api.schemas import ErrorOut
+from tandem.dashboards.periods import PERIOD_LABELS, period_for
 from tandem.errors import InvalidInput
 from tandem.handoff import scoring, selectors, service_levels
 from tandem.handoff import services as handoff
+from tandem.handoff.models import IcpRule, PredictiveModel, RoutingRule
+from tandem.handoff.rep_services import rep_availability_set
+from tandem.segments.models import Segment
 
 router = Router()
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 def _period(key: str):
-    from tandem.dashboards.periods import PERIOD_LABELS, period_for
-
     if key not in PERIOD_LABELS:
         raise InvalidInput.field("period", f"use one of {', '.join(PERIOD_LABELS)}")
     return period_for(key)
@@ -355,8 +359,6 @@ def scoring_put(request, payload: ScoringIn):
 
 
 def _scoring_out() -> dict[str, Any]:
-    from tandem.handoff.models import IcpRule
-
     prof = scoring.profile()
     saved = list(IcpRule.objects.filter(is_active=True))
     rules = (
@@ -423,10 +425,6 @@ def icp_rules_create(request, payload: IcpRuleIn):
     "/handoff/scoring/rules/{rule_id}", response={204: None, **ERRORS}, tags=["hand-off"]
 )
 def icp_rules_delete(request, rule_id: int):
-    from django.shortcuts import get_object_or_404
-
-    from tandem.handoff.models import IcpRule
-
     policies.require(request.auth, "delete", "handoff_setup")
     handoff.icp_rule_delete(
         actor=request.auth, rule=get_object_or_404(IcpRule, pk=rule_id), via="api"
@@ -452,7 +450,6 @@ def predictive_get(request):
     (AUC, calibration by decile, lift over the rule score, and how both scores foretold sales'
     verdicts: `leads_judged` accepted vs rejected with the rejection reasons, `deals_judged`
     won vs lost)."""
-    from tandem.handoff.models import PredictiveModel
 
     _may_see(request.auth)
     record = (
@@ -506,7 +503,6 @@ class RoutingRuleIn(Schema):
 )
 def routing_rules_list(request):
     """Territory and segment rules in the order they are tried (after the account owner)."""
-    from tandem.handoff.models import RoutingRule
 
     _may_see(request.auth)
     return list(RoutingRule.objects.all())
@@ -515,8 +511,6 @@ def routing_rules_list(request):
 @router.post("/handoff/routing-rules", response={201: RoutingRuleOut, **ERRORS}, tags=["hand-off"])
 def routing_rules_create(request, payload: RoutingRuleIn):
     """Add a territory rule (an account field's values → a team) or a segment rule."""
-    from tandem.access.models import Team
-    from tandem.segments.models import Segment
 
     policies.require(request.auth, "create", "handoff_setup")
     team = Team.objects.filter(pk=payload.team_id).first()
@@ -545,9 +539,6 @@ def routing_rules_create(request, payload: RoutingRuleIn):
 )
 def routing_rules_delete(request, rule_id: int):
     """Delete a routing rule: its leads go to the next rule or the round robin."""
-    from django.shortcuts import get_object_or_404
-
-    from tandem.handoff.models import RoutingRule
 
     policies.require(request.auth, "delete", "handoff_setup")
     handoff.routing_rule_delete(
@@ -602,7 +593,6 @@ def reps_list(request):
 def reps_update(request, rep_id: int, payload: RepPatch):
     """Set a rep's lead capacity (1 to 500) and whether they are away; only the fields sent
     change. A sales manager sets them for the reps of their team, an admin for anyone."""
-    from tandem.handoff.rep_services import rep_availability_set
 
     rep = selectors.rep_get_for_user(user=request.auth, rep_id=rep_id)
     rep_availability_set(actor=request.auth, rep=rep, via="api", **payload.dict())
