@@ -12,7 +12,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from tandem.access import policies
 from tandem.access.models import User
 from tandem.access.roles import Role
-from tandem.handoff.models import Lead, RejectionReason
+from tandem.handoff import scoring
+from tandem.handoff.models import IcpRule, Lead, RejectionReason
 from tandem.handoff.nurture import NURTURE_SEGMENT_NAME
 from tandem.people.lifecycle import FORWARD_ORDER, Stage
 from tandem.segments.models import SegmentMember
@@ -237,3 +238,19 @@ def _feedback_by_segment(
         ),
         *((None, item["status"], item["rejection_reason"], item["n"]) for item in in_none),
     ]
+
+
+@dataclass(frozen=True)
+class IcpRulesInForce:
+    """The ICP rules that score fit: the company's own active rules, or, while it has none,
+    the default rules (``defaults``; empty once it has some)."""
+
+    saved: list[IcpRule]
+    defaults: tuple[scoring.Rule, ...]
+
+
+def icp_rules_in_force() -> IcpRulesInForce:
+    """Whether the default rules apply, decided once for the set-up page and the API: as the
+    scoring reads them, they do while no saved rule is active."""
+    saved = list(IcpRule.objects.filter(is_active=True))
+    return IcpRulesInForce(saved=saved, defaults=() if saved else scoring.DEFAULT_RULES)

@@ -34,6 +34,7 @@ from tandem.handoff.services.scores import (
 from tandem.handoff.services.setup import (
     icp_rule_delete,
     icp_rule_save,
+    routing_rule_add,
     routing_rule_delete,
     routing_rule_save,
     scoring_profile_save,
@@ -62,6 +63,7 @@ __all__ = [
     "lead_hand_off",
     "lead_reassign",
     "lead_reject",
+    "routing_rule_add",
     "routing_rule_delete",
     "routing_rule_save",
     "scoring_profile_save",

@@ -11,12 +11,21 @@ from typing import Any
 from django.db import transaction
 
 from tandem.access import policies
+from tandem.access.models import Team
 from tandem.audit import events as audit
 from tandem.errors import InvalidInput
 from tandem.handoff import routing, scoring
 from tandem.handoff.models import IcpRule, RoutingRule, ScoringProfile, ServiceLevel, TouchWeight
+from tandem.handoff.schemas import (
+    LEVEL_SETTINGS,
+    PROFILE_SETTINGS,
+    WEIGHT_SETTINGS,
+    RoutingRuleIn,
+    SettingField,
+)
 from tandem.people.lifecycle import ESSENTIAL, Stage
 from tandem.people.models import StageRule, TouchKind
+from tandem.segments.models import Segment
 
 
 def icp_rule_save(
@@ -137,6 +146,31 @@ def routing_rule_save(
     return rule
 
 
+def routing_rule_add(*, actor: Any, rule: RoutingRuleIn, via: str = "ui") -> RoutingRule:
+    """Add a routing rule given by id (the set-up page's form, the API): a team or segment id
+    that names nothing is refused naming the field; no team picked (``team_id`` 0) is refused
+    by ``routing_rule_save`` as on the page."""
+    policies.require(actor, "create", "handoff_setup")
+    team = Team.objects.filter(pk=rule.team_id).first() if rule.team_id else None
+    if rule.team_id and team is None:
+        raise InvalidInput.field("team_id", f"no team {rule.team_id}")
+    segment = None
+    if rule.segment_id is not None:
+        segment = Segment.objects.filter(pk=rule.segment_id).first()
+        if segment is None:
+            raise InvalidInput.field("segment_id", f"no segment {rule.segment_id}")
+    return routing_rule_save(
+        actor=actor,
+        name=rule.name,
+        team=team,
+        field=rule.field,
+        values=rule.values,
+        segment=segment,
+        position=rule.position,
+        via=via,
+    )
+
+
 def _rule_delete(*, actor: Any, rule: Any, resource: str, via: str) -> None:
     """Delete a set-up rule the actor may delete under ``resource``, with its audit entry."""
     policies.require(actor, "delete", resource)
@@ -162,32 +196,8 @@ def icp_rule_delete(*, actor: Any, rule: Any, via: str = "ui") -> None:
 
 # --- Set-up: the scoring profile, touch weights and service levels --------------------------
 
-# The fields each settings form accepts: name -> (kind of value, smallest, largest).
-
-_PROFILE_FIELDS: dict[str, tuple[type, float, float]] = {
-    "mql_threshold": (int, 1, 1000),
-    "half_life_days": (float, 0, 365),
-    "window_days": (int, 1, 730),
-    "fit_a": (int, 0, 1000),
-    "fit_b": (int, 0, 1000),
-    "fit_c": (int, 0, 1000),
-    "engagement_1": (int, 0, 1000),
-    "engagement_2": (int, 0, 1000),
-    "engagement_3": (int, 0, 1000),
-    "predictive_min_leads": (int, 10, 1_000_000),
-}
-
-_LEVEL_FIELDS: dict[str, tuple[type, float, float]] = {
-    "first_touch_hours": (int, 1, 120),
-    "warn_before_minutes": (int, 0, 7200),
-    "workday_start_hour": (int, 0, 22),
-    "workday_end_hour": (int, 1, 23),
-    "follow_up_attempts": (int, 1, 20),
-    "follow_up_days": (int, 1, 90),
-    "quarterly_revenue_goal": (Decimal, 0, 999_999_999_999),
-    "minimum_acceptance_rate": (float, 0, 1),
-}
-_WEIGHT_MAX_POINTS, _WEIGHT_MAX_CAP = 1000, 10_000
+# Touch weights are checked per kind: points and daily cap.
+_POINTS, _CAP = WEIGHT_SETTINGS["points"].setting, WEIGHT_SETTINGS["daily_cap"].setting
 
 
 def _number(value: Any, kind: type, low: float, high: float) -> tuple[Any, str]:
@@ -220,14 +230,15 @@ def _number(value: Any, kind: type, low: float, high: float) -> tuple[Any, str]:
 
 
 def _parse(
-    fields: dict[str, Any], allowed: dict[str, tuple[type, float, float]], problems: dict[str, str]
+    fields: dict[str, Any], allowed: dict[str, SettingField], problems: dict[str, str]
 ) -> dict[str, Any]:
     parsed: dict[str, Any] = {}
     for name, value in fields.items():
         if name not in allowed:
             problems[name] = "not a setting that can be changed here"
             continue
-        number, problem = _number(value, *allowed[name])
+        known = allowed[name]
+        number, problem = _number(value, known.kind, known.setting.low, known.setting.high)
         if problem:
             problems[name] = problem
         else:
@@ -269,8 +280,8 @@ def _weight_changes(weights: Any, problems: dict[str, str]) -> dict[str, tuple[i
             )
             continue
         weight = weight if isinstance(weight, dict) else {}
-        points, points_problem = _number(weight.get("points"), int, 0, _WEIGHT_MAX_POINTS)
-        cap, cap_problem = _number(weight.get("daily_cap"), int, 0, _WEIGHT_MAX_CAP)
+        points, points_problem = _number(weight.get("points"), int, _POINTS.low, _POINTS.high)
+        cap, cap_problem = _number(weight.get("daily_cap"), int, _CAP.low, _CAP.high)
         if points_problem:
             problems[f"weights.{kind}.points"] = points_problem
         if cap_problem:
@@ -305,7 +316,7 @@ def scoring_save(
     clears_threshold = "mql_threshold" in fields and fields["mql_threshold"] in ("", None)
     if clears_threshold:
         del fields["mql_threshold"]
-    parsed = _parse(fields, _PROFILE_FIELDS, problems)
+    parsed = _parse(fields, PROFILE_SETTINGS, problems)
     if clears_threshold:
         parsed["mql_threshold"] = None
     new_weights = _weight_changes(weights, problems) if weights is not None else {}
@@ -313,7 +324,7 @@ def scoring_save(
         row = ScoringProfile.objects.select_for_update().first()
         is_new = row is None
         row = row or ScoringProfile()
-        current = {name: getattr(row, name) for name in _PROFILE_FIELDS}
+        current = {name: getattr(row, name) for name in PROFILE_SETTINGS}
         _profile_problems({**current, **parsed}, problems)
         if problems:
             raise InvalidInput(problems)
@@ -361,13 +372,13 @@ def service_level_save(*, actor: Any, via: str = "ui", **fields: Any) -> Any:
 
     policies.require(actor, "change", "handoff_setup")
     problems: dict[str, str] = {}
-    parsed = _parse(fields, _LEVEL_FIELDS, problems)
+    parsed = _parse(fields, LEVEL_SETTINGS, problems)
     with transaction.atomic():
         # A fresh row, never the cached one: that one is shared and must not change in place.
         row = ServiceLevel.objects.select_for_update().first()
         is_new = row is None
         row = row or ServiceLevel()
-        current = {name: getattr(row, name) for name in _LEVEL_FIELDS}
+        current = {name: getattr(row, name) for name in LEVEL_SETTINGS}
         merged = {**current, **parsed}
         start, end = merged["workday_start_hour"], merged["workday_end_hour"]
         if not {"workday_start_hour", "workday_end_hour"} & problems.keys() and end <= start:
