@@ -10,13 +10,14 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from tandem.access import policies
-from tandem.access.models import User
+from tandem.access.models import Team, User
 from tandem.access.roles import Role
 from tandem.handoff import scoring
-from tandem.handoff.models import IcpRule, Lead, RejectionReason
+from tandem.handoff.models import IcpRule, Lead, RejectionReason, RoutingRule
 from tandem.handoff.nurture import NURTURE_SEGMENT_NAME
 from tandem.people.lifecycle import FORWARD_ORDER, Stage
-from tandem.segments.models import SegmentMember
+from tandem.people.models import StageRule
+from tandem.segments.models import Segment, SegmentMember
 
 
 def leads_for_user(*, user: Any, status: str = "") -> QuerySet[Lead]:
@@ -254,3 +255,27 @@ def icp_rules_in_force() -> IcpRulesInForce:
     scoring reads them, they do while no saved rule is active."""
     saved = list(IcpRule.objects.filter(is_active=True))
     return IcpRulesInForce(saved=saved, defaults=() if saved else scoring.DEFAULT_RULES)
+
+
+# --- The set-up page's lists ------------------------------------------------------------------
+
+
+def routing_rules() -> QuerySet[RoutingRule]:
+    """Territory and segment rules in the order they are tried (after the account owner)."""
+    return RoutingRule.objects.select_related("team", "segment")
+
+
+def stage_rules_by_stage() -> dict[str, StageRule]:
+    """The company's entry rules for lifecycle stages, by stage (a stage without one follows
+    the default moves)."""
+    return {rule.stage: rule for rule in StageRule.objects.all()}
+
+
+def routing_teams() -> QuerySet[Team]:
+    """The teams a routing rule may send leads to, by name."""
+    return Team.objects.order_by("name")
+
+
+def routing_segments() -> QuerySet[Segment]:
+    """The segments a routing rule may match, by name (only what the picker shows)."""
+    return Segment.objects.order_by("name").only("pk", "name")
