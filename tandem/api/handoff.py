@@ -4,24 +4,26 @@ routing rules. Lead accept/reject live with the relay (``relay.py``)."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
+from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from tandem.access import policies
 from tandem.api.schemas import ErrorOut
+from tandem.dashboards.periods import PERIOD_LABELS, period_for
 from tandem.errors import InvalidInput
 from tandem.handoff import scoring, selectors, service_levels
 from tandem.handoff import services as handoff
+from tandem.handoff.models import IcpRule, PredictiveModel, RoutingRule
+from tandem.handoff.rep_services import rep_availability_set
+from tandem.handoff.schemas import RoutingRuleIn, ScoringIn, ServiceLevelSettingsIn
 
 router = Router()
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 def _period(key: str):
-    from tandem.dashboards.periods import PERIOD_LABELS, period_for
-
     if key not in PERIOD_LABELS:
         raise InvalidInput.field("period", f"use one of {', '.join(PERIOD_LABELS)}")
     return period_for(key)
@@ -107,19 +109,6 @@ class ServiceLevelSettingsOut(Schema):
     follow_up_days: int
     quarterly_revenue_goal: float
     minimum_acceptance_rate: float
-
-
-class ServiceLevelSettingsIn(Schema):
-    """The service levels to change; a field left out keeps its value."""
-
-    first_touch_hours: int | None = None
-    warn_before_minutes: int | None = None
-    workday_start_hour: int | None = None
-    workday_end_hour: int | None = None
-    follow_up_attempts: int | None = None
-    follow_up_days: int | None = None
-    quarterly_revenue_goal: Decimal | None = None
-    minimum_acceptance_rate: float | None = None
 
 
 class ServiceLevelsOut(Schema):
@@ -213,7 +202,7 @@ def service_levels_put(request, payload: ServiceLevelSettingsIn):
     Only the fields sent change; a bad value is refused naming the field, and nothing is
     saved."""
     level = handoff.service_level_save(
-        actor=request.auth, via="api", **payload.dict(exclude_unset=True)
+        actor=request.auth, via="api", **payload.model_dump(exclude_unset=True)
     )
     return _level_settings(level)
 
@@ -295,29 +284,6 @@ class ScoringOut(Schema):
     rule_types: dict[str, list[str]]
 
 
-class TouchWeightIn(Schema):
-    kind: str
-    points: int
-    daily_cap: int
-
-
-class ScoringIn(Schema):
-    """The scoring settings to change; a field left out keeps its value. ``mql_threshold``
-    null: the company default. ``weights``: only the kinds listed change."""
-
-    mql_threshold: int | None = None
-    half_life_days: float | None = None
-    window_days: int | None = None
-    fit_a: int | None = None
-    fit_b: int | None = None
-    fit_c: int | None = None
-    engagement_1: int | None = None
-    engagement_2: int | None = None
-    engagement_3: int | None = None
-    predictive_min_leads: int | None = None
-    weights: list[TouchWeightIn] | None = None
-
-
 class IcpRuleIn(Schema):
     kind: str
     field: str
@@ -339,7 +305,7 @@ def scoring_put(request, payload: ScoringIn):
     """Change the scoring profile and touch weights (admins and both teams' managers). Only
     the fields and kinds sent change; a bad value is refused naming the field, and nothing is
     saved. The next touch scores with the new settings; run a full rescore for everyone."""
-    fields = payload.dict(exclude_unset=True)
+    fields = payload.model_dump(exclude_unset=True)
     weights = fields.pop("weights", None)
     handoff.scoring_save(
         actor=request.auth,
@@ -355,35 +321,19 @@ def scoring_put(request, payload: ScoringIn):
 
 
 def _scoring_out() -> dict[str, Any]:
-    from tandem.handoff.models import IcpRule
-
     prof = scoring.profile()
-    saved = list(IcpRule.objects.filter(is_active=True))
-    rules = (
-        [
-            {
-                "id": r.pk,
-                "kind": r.kind,
-                "field": r.field,
-                "values": list(r.values),
-                "points": r.points,
-                "label": r.label,
-            }  # fmt: skip
-            for r in saved
-        ]
-        if saved
-        else [
-            {
-                "id": None,
-                "kind": r.kind,
-                "field": r.field,
-                "values": list(r.values),
-                "points": r.points,
-                "label": r.label,
-            }  # fmt: skip
-            for r in prof.rules
-        ]
-    )
+    in_force = selectors.icp_rules_in_force()
+    rules = [
+        {
+            "id": getattr(r, "pk", None),
+            "kind": r.kind,
+            "field": r.field,
+            "values": list(r.values),
+            "points": r.points,
+            "label": r.label,
+        }  # fmt: skip
+        for r in (in_force.saved or in_force.defaults)
+    ]
     return {
         "mql_threshold": prof.threshold,
         "half_life_days": prof.half_life_days,
@@ -396,7 +346,7 @@ def _scoring_out() -> dict[str, Any]:
             for kind, (points, cap) in sorted(prof.weights.items())
         ],
         "rules": rules,
-        "rules_are_defaults": not saved,
+        "rules_are_defaults": not in_force.saved,
         "rule_types": {name: list(t.fields) for name, t in scoring.RULE_TYPES.items()},
     }
 
@@ -423,10 +373,6 @@ def icp_rules_create(request, payload: IcpRuleIn):
     "/handoff/scoring/rules/{rule_id}", response={204: None, **ERRORS}, tags=["hand-off"]
 )
 def icp_rules_delete(request, rule_id: int):
-    from django.shortcuts import get_object_or_404
-
-    from tandem.handoff.models import IcpRule
-
     policies.require(request.auth, "delete", "handoff_setup")
     handoff.icp_rule_delete(
         actor=request.auth, rule=get_object_or_404(IcpRule, pk=rule_id), via="api"
@@ -452,7 +398,6 @@ def predictive_get(request):
     (AUC, calibration by decile, lift over the rule score, and how both scores foretold sales'
     verdicts: `leads_judged` accepted vs rejected with the rejection reasons, `deals_judged`
     won vs lost)."""
-    from tandem.handoff.models import PredictiveModel
 
     _may_see(request.auth)
     record = (
@@ -492,21 +437,11 @@ class RoutingRuleOut(Schema):
     is_active: bool
 
 
-class RoutingRuleIn(Schema):
-    name: str
-    team_id: int
-    field: str = ""
-    values: list[str] = []
-    segment_id: int | None = None
-    position: int = 0
-
-
 @router.get(
     "/handoff/routing-rules", response={200: list[RoutingRuleOut], **ERRORS}, tags=["hand-off"]
 )
 def routing_rules_list(request):
     """Territory and segment rules in the order they are tried (after the account owner)."""
-    from tandem.handoff.models import RoutingRule
 
     _may_see(request.auth)
     return list(RoutingRule.objects.all())
@@ -515,28 +450,7 @@ def routing_rules_list(request):
 @router.post("/handoff/routing-rules", response={201: RoutingRuleOut, **ERRORS}, tags=["hand-off"])
 def routing_rules_create(request, payload: RoutingRuleIn):
     """Add a territory rule (an account field's values → a team) or a segment rule."""
-    from tandem.access.models import Team
-    from tandem.segments.models import Segment
-
-    policies.require(request.auth, "create", "handoff_setup")
-    team = Team.objects.filter(pk=payload.team_id).first()
-    if team is None:
-        raise InvalidInput.field("team_id", f"no team {payload.team_id}")
-    segment = None
-    if payload.segment_id is not None:
-        segment = Segment.objects.filter(pk=payload.segment_id).first()
-        if segment is None:
-            raise InvalidInput.field("segment_id", f"no segment {payload.segment_id}")
-    rule = handoff.routing_rule_save(
-        actor=request.auth,
-        name=payload.name,
-        team=team,
-        field=payload.field,
-        values=payload.values,
-        segment=segment,
-        position=payload.position,
-        via="api",
-    )
+    rule = handoff.routing_rule_add(actor=request.auth, rule=payload, via="api")
     return Status(201, rule)
 
 
@@ -545,9 +459,6 @@ def routing_rules_create(request, payload: RoutingRuleIn):
 )
 def routing_rules_delete(request, rule_id: int):
     """Delete a routing rule: its leads go to the next rule or the round robin."""
-    from django.shortcuts import get_object_or_404
-
-    from tandem.handoff.models import RoutingRule
 
     policies.require(request.auth, "delete", "handoff_setup")
     handoff.routing_rule_delete(
@@ -602,7 +513,6 @@ def reps_list(request):
 def reps_update(request, rep_id: int, payload: RepPatch):
     """Set a rep's lead capacity (1 to 500) and whether they are away; only the fields sent
     change. A sales manager sets them for the reps of their team, an admin for anyone."""
-    from tandem.handoff.rep_services import rep_availability_set
 
     rep = selectors.rep_get_for_user(user=request.auth, rep_id=rep_id)
     rep_availability_set(actor=request.auth, rep=rep, via="api", **payload.dict())

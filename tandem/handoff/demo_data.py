@@ -10,7 +10,7 @@ from django.db.models import Min, OuterRef, Subquery, Sum
 
 from tandem.demo.extras import DemoContext, demo_extra
 from tandem.demo.writer import rows_update
-from tandem.handoff import nurture, predictive, scoring
+from tandem.handoff import nurture, predictive, rescoring
 from tandem.handoff.models import Lead, ServiceLevel
 from tandem.handoff.service_levels import FIRST_TOUCH_KINDS, working_deadline
 from tandem.people.lifecycle import Stage
@@ -104,7 +104,7 @@ def _nurture(context: DemoContext) -> int:
 def handoff_demo(context: DemoContext) -> dict[str, int]:
     level = _service_levels(context)
     written = {"handoff_lead_sla": _first_touches(context, level)}
-    written["people_contact_rescored"] = scoring.rescore_all(now=context.now)
+    written["people_contact_rescored"] = rescoring.rescore_all(now=context.now)
     written["segments_nurture_member"] = _nurture(context)
     if context.contacts <= 20_000:  # quick at demo sizes; the benchmark trains the big one
         record = predictive.model_train(now=context.now)

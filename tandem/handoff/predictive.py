@@ -29,10 +29,12 @@ import numpy as np
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.utils import timezone
 
-from tandem.handoff.models import PredictiveModel, ScoringProfile
+from tandem.handoff.models import Lead, PredictiveModel, ScoringProfile
+from tandem.handoff.scoring import TOUCH_KIND_CAP, TOUCH_POINTS
 from tandem.people.lifecycle import Stage
 from tandem.people.models import Contact, LifecycleMove
 from tandem.people.selectors import FREE_MAIL_DOMAINS
+from tandem.sales.models import Deal, PipelineStage
 
 HORIZON = dt.timedelta(days=90)
 KINDS = ("form_submission", "meeting", "event", "call", "email_click", "page_visit", "email_open")
@@ -85,7 +87,6 @@ def snapshot(at: dt.datetime, *, labelled: bool = True, ids: list[int] | None = 
     y = np.zeros(n, dtype=np.int8)
     rule = np.zeros(n)
     ids_out = np.zeros(n, dtype=np.int64)
-    from tandem.handoff.scoring import TOUCH_KIND_CAP, TOUCH_POINTS
 
     for i, row in enumerate(rows):
         pk, fit, email, size, last = row[:5]
@@ -187,8 +188,6 @@ def _verdicts(test: Snapshot, p: np.ndarray, at: dt.datetime) -> dict[str, Any]:
     0) with the reasons for rejecting, and its first deal closed (won 1, lost 0). An AUC near
     0.5 means the score told sales nothing about that verdict; rejected and lost leads are how
     marketing learns what its score misses."""
-    from tandem.handoff.models import Lead
-    from tandem.sales.models import Deal, PipelineStage
 
     row_of = {int(pk): i for i, pk in enumerate(test.ids)}
     end = at + HORIZON

@@ -22,10 +22,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import IntegerField, Value
+from django.db.models import Case, IntegerField, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -93,6 +95,12 @@ def rescore(
     return result
 
 
+def rescore_all(*, now: dt.datetime | None = None) -> int:
+    """Recompute fit, engagement, score and grade of every contact set-based (no hand-offs).
+    Returns how many contacts were read."""
+    return rescore(now=now).rescored
+
+
 # --- Read ----------------------------------------------------------------------------------
 
 
@@ -134,7 +142,6 @@ def _ladders(rules: Sequence[scoring.Rule]) -> list[list[scoring.Rule]]:
 
 def _ladder_points(ladder: list[scoring.Rule], column: str, value: object) -> int:
     """As ``scoring.fit_lines``: the first rule of a ladder that matches counts."""
-    from types import SimpleNamespace
 
     record = SimpleNamespace(**{"title": "", "email": "", "audience_flags": 0, column: value})
     for rule in ladder:
@@ -148,9 +155,7 @@ def _contacts_read(ids: list[int] | None, prof: scoring.Profile) -> _Contacts:
     rules = [r for r in prof.rules if not r.is_account_rule and r.kind in scoring.RULE_TYPES]
     in_python = [ladder for ladder in _ladders(rules) if ladder[0].field in RULE_COLUMNS]
     in_sql = [r for r in rules if r.field not in RULE_COLUMNS]
-    expression = (
-        scoring._sum_of_cases(in_sql, vendor) if in_sql else Value(0, output_field=IntegerField())
-    )
+    expression = _sum_of_cases(in_sql, vendor) if in_sql else Value(0, output_field=IntegerField())
     read = sorted({RULE_COLUMNS[ladder[0].field] for ladder in in_python})
     columns = (
         "id", "account_id", "rule_fit", "fit_score", "engagement_score", "score", "grade",
@@ -196,6 +201,23 @@ def _contacts_read(ids: list[int] | None, prof: scoring.Profile) -> _Contacts:
     )
 
 
+def _sum_of_cases(rules: Sequence[scoring.Rule], vendor: str) -> Any:
+    """One SQL expression adding the points of each ladder's first matching rule."""
+    expression: Any = Value(0, output_field=IntegerField())
+    ladders: dict[tuple[str, str], list[scoring.Rule]] = {}
+    for rule in rules:
+        ladders.setdefault((rule.kind, rule.field), []).append(rule)
+    for ladder in ladders.values():
+        # As scoring.fit_lines: only the first matching rule of a ladder counts (When stops
+        # there).
+        whens = [
+            When(scoring.RULE_TYPES[rule.kind].query(rule, vendor), then=Value(rule.points))
+            for rule in ladder
+        ]
+        expression = expression + Case(*whens, default=Value(0), output_field=IntegerField())
+    return expression
+
+
 def _ids(chunk: list[int]) -> list[int] | RawSQL:
     """The right side of ``pk__in``: on PostgreSQL one array parameter, not 5,000 placeholders
     (psycopg's client-side binding splits a query by its placeholders, in Python)."""
@@ -218,9 +240,7 @@ def _accounts_rescore(
     """Each account's fit (every account, or these); writes the ones that changed."""
     vendor = connection.vendor
     rules = [r for r in prof.rules if r.is_account_rule and r.kind in scoring.RULE_TYPES]
-    expression = (
-        scoring._sum_of_cases(rules, vendor) if rules else Value(0, output_field=IntegerField())
-    )
+    expression = _sum_of_cases(rules, vendor) if rules else Value(0, output_field=IntegerField())
     fits: dict[int, int] = {}
     changed: list[tuple[int, int]] = []
     chunks = _chunks(None if account_ids is None else account_ids.tolist())

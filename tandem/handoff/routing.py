@@ -24,9 +24,11 @@ from django.utils import timezone
 
 from tandem.access.models import User
 from tandem.access.roles import Role
+from tandem.handoff.models import Lead, RoutingRule
 from tandem.ops.rows import datetime_from_db
 from tandem.ops.settings_cache import cached
 from tandem.people.models import Contact
+from tandem.segments.models import SegmentMember
 
 ROUTING_FIELDS = ("account.region", "account.industry", "account.size_band")
 
@@ -51,7 +53,6 @@ class Candidate:
 
 def _loads(rep_ids: list[int]) -> dict[int, int]:
     """Waiting leads per rep. A plain statement: it runs on every hand-off."""
-    from tandem.handoff.models import Lead
 
     if not rep_ids:
         return {}
@@ -90,8 +91,6 @@ def _reps_locked(exclude: Collection[int]) -> list[Candidate]:
 
 
 def _rule_matches(rule, contact: Contact) -> bool:
-    from tandem.segments.models import SegmentMember
-
     if rule.segment_id is not None:
         return SegmentMember.objects.filter(segment_id=rule.segment_id, contact=contact).exists()
     account = contact.account
@@ -114,7 +113,6 @@ def _weighted_next(reps: list[Candidate], loads: dict[int, int]) -> Candidate:
 
 def active_rules() -> tuple:
     """The active routing rules in order; read once per process until one changes."""
-    from tandem.handoff.models import RoutingRule
 
     return cached(
         "handoff.routing_rules", lambda: tuple(RoutingRule.objects.filter(is_active=True))

@@ -29,6 +29,7 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from tandem.handoff.models import IcpRule, ScoringProfile, TouchWeight
 from tandem.ops import settings_cache
 from tandem.ops.rows import datetime_from_db
 from tandem.people.lifecycle import Stage
@@ -151,8 +152,6 @@ def profile() -> Profile:
 
 
 def _profile_load() -> Profile:
-    from tandem.handoff.models import IcpRule, ScoringProfile, TouchWeight
-
     row = ScoringProfile.objects.first()
     weights = {k: (p, TOUCH_KIND_CAP) for k, p in TOUCH_POINTS.items()}
     for weight in TouchWeight.objects.all():
@@ -512,31 +511,3 @@ def score_lines(contact: Contact, *, now: dt.datetime | None = None) -> list[Sco
 
 def score_of(contact: Contact, *, now: dt.datetime | None = None) -> int:
     return score_contact(contact, now=now).total
-
-
-# --- Every contact (set-based) -------------------------------------------------------------
-
-
-def _sum_of_cases(rules: Sequence[Rule], vendor: str):
-    from django.db.models import Case, IntegerField, Value, When
-
-    expression: Any = Value(0, output_field=IntegerField())
-    ladders: dict[tuple[str, str], list[Rule]] = {}
-    for rule in rules:
-        ladders.setdefault((rule.kind, rule.field), []).append(rule)
-    for ladder in ladders.values():
-        # As fit_lines: only the first matching rule of a ladder counts (When stops there).
-        whens = [
-            When(RULE_TYPES[rule.kind].query(rule, vendor), then=Value(rule.points))
-            for rule in ladder
-        ]
-        expression = expression + Case(*whens, default=Value(0), output_field=IntegerField())
-    return expression
-
-
-def rescore_all(*, now: dt.datetime | None = None) -> int:
-    """Recompute fit, engagement, score and grade of every contact set-based (see
-    ``rescoring``; no hand-offs). Returns how many contacts were read."""
-    from tandem.handoff import rescoring
-
-    return rescoring.rescore(now=now).rescored

@@ -7,11 +7,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from tandem.access import policies
-from tandem.handoff.models import Lead, RejectionReason
+from tandem.access.models import Team, User
+from tandem.access.roles import Role
+from tandem.handoff import scoring
+from tandem.handoff.models import IcpRule, Lead, RejectionReason, RoutingRule
+from tandem.handoff.nurture import NURTURE_SEGMENT_NAME
 from tandem.people.lifecycle import FORWARD_ORDER, Stage
+from tandem.people.models import StageRule
+from tandem.segments.models import Segment, SegmentMember
 
 
 def leads_for_user(*, user: Any, status: str = "") -> QuerySet[Lead]:
@@ -44,7 +50,6 @@ def lead_get_for_user(*, user: Any, lead_id: int) -> Lead:
 def people_for_capacity(*, user: Any) -> QuerySet:
     """Everyone whose lead capacity and away flag ``user`` may see (a manager's team, one's
     own row, everyone for admins), of any role: ``reps_for_user`` narrows to who takes leads."""
-    from tandem.access.models import User
 
     return policies.visible(
         user, "rep_availability", User.objects.filter(is_active=True).select_related("team")
@@ -54,9 +59,6 @@ def people_for_capacity(*, user: Any) -> QuerySet:
 def reps_for_user(*, user: Any) -> QuerySet:
     """The sales reps (who are routed leads) ``user`` may see, by team and name, with their
     waiting leads counted in the same query."""
-    from django.db.models import Count, Q
-
-    from tandem.access.roles import Role
 
     return (
         people_for_capacity(user=user)
@@ -68,7 +70,6 @@ def reps_for_user(*, user: Any) -> QuerySet:
 
 def rep_get_for_user(*, user: Any, rep_id: int) -> Any:
     """One person's lead capacity and away flag, if ``user`` may see them (404, 403 else)."""
-    from tandem.access.models import User
 
     return policies.get_visible(
         user,
@@ -178,7 +179,6 @@ FEEDBACK_GROUPS = {
 def lead_feedback(*, by: str, since: dt.datetime, until: dt.datetime) -> list[FeedbackRow]:
     """Leads decided in the period, grouped by campaign, source, segment or grade at hand-off:
     how many were decided, how many rejected, and the reasons. Grouped queries."""
-    from django.db.models import Count
 
     field, blank = FEEDBACK_GROUPS[by]
     decided = Lead.objects.filter(decided_at__gte=since, decided_at__lt=until)
@@ -210,10 +210,6 @@ def _feedback_by_segment(
     """(segment, status, reason, leads) of the decided leads by their contact's segments. The
     nurture segment is where recycled leads go, not where they came from: it is left out, and
     a lead whose contact is in no other segment counts as in none."""
-    from django.db.models import Count, Exists, OuterRef
-
-    from tandem.handoff.nurture import NURTURE_SEGMENT_NAME
-    from tandem.segments.models import SegmentMember
 
     memberships = SegmentMember.objects.exclude(segment__name=NURTURE_SEGMENT_NAME)
     # One filter() call: the leads' join is the one the values and the count then read.
@@ -243,3 +239,43 @@ def _feedback_by_segment(
         ),
         *((None, item["status"], item["rejection_reason"], item["n"]) for item in in_none),
     ]
+
+
+@dataclass(frozen=True)
+class IcpRulesInForce:
+    """The ICP rules that score fit: the company's own active rules, or, while it has none,
+    the default rules (``defaults``; empty once it has some)."""
+
+    saved: list[IcpRule]
+    defaults: tuple[scoring.Rule, ...]
+
+
+def icp_rules_in_force() -> IcpRulesInForce:
+    """Whether the default rules apply, decided once for the set-up page and the API: as the
+    scoring reads them, they do while no saved rule is active."""
+    saved = list(IcpRule.objects.filter(is_active=True))
+    return IcpRulesInForce(saved=saved, defaults=() if saved else scoring.DEFAULT_RULES)
+
+
+# --- The set-up page's lists ------------------------------------------------------------------
+
+
+def routing_rules() -> QuerySet[RoutingRule]:
+    """Territory and segment rules in the order they are tried (after the account owner)."""
+    return RoutingRule.objects.select_related("team", "segment")
+
+
+def stage_rules_by_stage() -> dict[str, StageRule]:
+    """The company's entry rules for lifecycle stages, by stage (a stage without one follows
+    the default moves)."""
+    return {rule.stage: rule for rule in StageRule.objects.all()}
+
+
+def routing_teams() -> QuerySet[Team]:
+    """The teams a routing rule may send leads to, by name."""
+    return Team.objects.order_by("name")
+
+
+def routing_segments() -> QuerySet[Segment]:
+    """The segments a routing rule may match, by name (only what the picker shows)."""
+    return Segment.objects.order_by("name").only("pk", "name")

@@ -22,6 +22,7 @@ from django.utils import timezone
 from tandem.access.roles import Role
 from tandem.handoff.models import Lead, ServiceLevel
 from tandem.ops.settings_cache import cached
+from tandem.sales.models import Deal, PipelineStage
 
 FIRST_TOUCH_KINDS = ("call", "meeting", "email_sent", "note")
 
@@ -250,7 +251,6 @@ def marketing_promise(
     quarterly revenue goal scaled to the period ÷ average won deal ÷ lead-to-won conversion
     (both from the twelve months before the period), and how many were delivered from
     ``since`` to ``until``."""
-    from tandem.sales.models import Deal, PipelineStage
 
     level = service_level()
     year_before = since - dt.timedelta(days=365)

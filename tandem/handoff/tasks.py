@@ -1,47 +1,31 @@
-"""Background work of the hand-off: telling a rep a lead is waiting."""
+"""Background work of the hand-off: the service-level watch, nurture's end, the recomputes."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mail
+import datetime as dt
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 from django_tasks import task
 
-from tandem.collaboration.models import NotificationKind
+from tandem.access.models import User
+from tandem.access.roles import Role
+from tandem.handoff import hooks, predictive
 from tandem.handoff.models import Lead
+from tandem.handoff.service_levels import service_level
+from tandem.handoff.services.leads import lead_reassign
+from tandem.handoff.services.lifecycle import contacts_nurture_end
+from tandem.handoff.services.scores import contacts_rescore_all
 
 
-@task()
-def lead_assigned_notify(lead_id: int) -> None:
-    lead = Lead.objects.select_related("contact", "assigned_to", "campaign").get(pk=lead_id)
-    rep = lead.assigned_to
-    if rep is None or not rep.email:
-        return
-    contact = lead.contact
-    campaign = f" from {lead.campaign.name}" if lead.campaign else ""
-    send_mail(
-        subject=f"New lead for you: {contact}",
-        message=(
-            f"{contact} ({contact.email}) is a marketing-qualified lead{campaign}, "
-            f"score {lead.score_at_handoff}.\n\n"
-            f"Accept or reject it: {settings.BASE_URL}/sales/\n"
-        ),
-        from_email=None,
-        recipient_list=[rep.email],
-    )
-
-
-def _notify(recipient, kind: str, text: str, url: str) -> None:
-    # The collaboration app's notification service: the inbox, and email right away or in the
-    # digest as the person prefers.
-    from tandem.collaboration import services as collaboration
-
-    collaboration.notification_send(recipient=recipient, kind=kind, text=text, url=url)
+def _notify(recipient, kind: hooks.SlaKind, text: str, url: str) -> None:
+    # Whoever listens (collaboration: the inbox, and email right away or in the digest as
+    # the person prefers) tells them.
+    hooks.emit(hooks.ServiceLevelNotice(recipient=recipient, kind=kind, text=text, url=url))
 
 
 def _managers_of(rep) -> list:
-    from tandem.access.models import User
-    from tandem.access.roles import Role
-
     if rep is None or rep.team_id is None:
         return []
     return list(User.objects.filter(role=Role.SALES_MANAGER, team_id=rep.team_id, is_active=True))
@@ -50,14 +34,6 @@ def _managers_of(rep) -> list:
 def sla_check(now=None) -> dict[str, int]:
     """Warn reps before a first touch is due, reassign a lead whose promise is about to break
     (when someone else can take it), and tell the rep and their manager at a breach."""
-    import datetime as dt
-
-    from django.db import transaction
-    from django.urls import reverse
-    from django.utils import timezone
-
-    from tandem.handoff.service_levels import service_level
-
     now = now or timezone.now()
     level = service_level()
     warn = dt.timedelta(minutes=level.warn_before_minutes)
@@ -74,7 +50,7 @@ def sla_check(now=None) -> dict[str, int]:
             if lead.assigned_to is not None:
                 _notify(
                     lead.assigned_to,
-                    NotificationKind.SLA_WARNING,
+                    hooks.SLA_WARNING,
                     f"First touch for {lead.contact} is due in {minutes} min "
                     f"(by {timezone.localtime(lead.first_touch_due_at):%H:%M})",
                     url,
@@ -86,8 +62,6 @@ def sla_check(now=None) -> dict[str, int]:
     for lead in open_leads.filter(first_touch_due_at__gt=now, first_touch_due_at__lte=soon):
         if lead.reassigned_count:
             continue  # one reassignment per lead: passing it round helps nobody
-        from tandem.handoff.services import lead_reassign
-
         previous = lead.assigned_to
         moved = lead_reassign(lead=lead, why="first touch about to be late")
         if moved is not None:
@@ -95,7 +69,7 @@ def sla_check(now=None) -> dict[str, int]:
             if previous is not None:
                 _notify(
                     previous,
-                    NotificationKind.SLA_WARNING,
+                    hooks.SLA_WARNING,
                     f"{lead.contact} was passed to {moved.assigned_to}: "
                     "first touch about to be late",
                     url,
@@ -107,7 +81,7 @@ def sla_check(now=None) -> dict[str, int]:
         )
         with transaction.atomic():
             for person in {lead.assigned_to, *_managers_of(lead.assigned_to)} - {None}:
-                _notify(person, NotificationKind.SLA_BREACH, text, url)
+                _notify(person, hooks.SLA_BREACH, text, url)
             Lead.objects.filter(pk=lead.pk).update(breached_at=now)
         counts["breached"] += 1
     return counts
@@ -123,24 +97,18 @@ def sla_watch() -> dict[str, int]:
 def nurture_due() -> dict[str, int]:
     """Run by ``tandem nurture_due`` once a day: recycled contacts whose nurture date has
     passed go back to marketing's active leads and are rescored."""
-    from tandem.handoff.services import contacts_nurture_end
-
     return contacts_nurture_end()
 
 
 @task()
 def scores_recompute() -> dict[str, int]:
     """The full, set-based recompute of every contact's score (``tandem rescore``)."""
-    from tandem.handoff.services import contacts_rescore_all
-
     return contacts_rescore_all()
 
 
 @task()
 def predictive_retrain() -> str:
     """Retrain the predictive score and store every contact's probability."""
-    from tandem.handoff import predictive
-
     record = predictive.model_train()
     if record.is_ready:
         predictive.probabilities_store()

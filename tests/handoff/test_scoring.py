@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tandem.handoff import scoring
+from tandem.handoff import rescoring, scoring
 from tandem.handoff import services as handoff
 from tandem.people.lifecycle import Stage
 from tests.factories import AccountFactory, ContactFactory
@@ -298,7 +298,7 @@ def test_the_full_recompute_agrees_with_the_one_by_one_score(cast):
     handoff.lead_reject(actor=cast.admin, lead=handoff.lead_hand_off(contact=people[2]),
                         reason="not_ready")  # fmt: skip
 
-    assert scoring.rescore_all(now=NOW) == 3
+    assert rescoring.rescore_all(now=NOW) == 3
 
     for person in Contact.objects.order_by("id"):
         expected = scoring.score_contact(person, now=NOW)
