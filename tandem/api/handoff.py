@@ -20,7 +20,7 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: Error
 
 
 def _period(key: str):
-    from tandem.dashboards.periods import PERIOD_LABELS, period_for
+    from tandem.core.periods import PERIOD_LABELS, period_for
 
     if key not in PERIOD_LABELS:
         raise InvalidInput.field("period", f"use one of {', '.join(PERIOD_LABELS)}")

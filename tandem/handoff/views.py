@@ -75,7 +75,7 @@ def lead_reject(request, lead_id: int):
 
 
 def _period(request, default: str = "quarter") -> dict:
-    from tandem.dashboards.views import period_context
+    from tandem.core.periods import period_context
 
     return period_context(request, default)
 

@@ -29,7 +29,7 @@ def test_board_shows_only_deals_the_user_may_see(cast):
 
 
 def test_monthly_trend_counts_each_step_of_the_relay_in_its_month(cast, mql):
-    from tandem.dashboards.periods import period_for
+    from tandem.core.periods import period_for
     from tandem.handoff import services as handoff
 
     deal = handoff.lead_accept(actor=cast.sales_rep, lead=mql)
@@ -42,7 +42,7 @@ def test_monthly_trend_counts_each_step_of_the_relay_in_its_month(cast, mql):
 def test_days_to_win_is_the_average_from_opening_to_winning(cast):
     import datetime as dt
 
-    from tandem.dashboards.periods import period_for
+    from tandem.core.periods import period_for
     from tandem.sales.models import Deal
 
     for days in (10, 30):
