@@ -25,6 +25,7 @@ from tandem.sales.models import (
     PlaybookAnswer,
     PlaybookQuestion,
 )
+from tandem.sales.services import pipeline_default
 
 
 def deals_for_user(
@@ -83,8 +84,6 @@ def pipelines() -> list[Pipeline]:
 
 def pipeline_get(*, pipeline_id: int | None) -> Pipeline:
     """The pipeline asked for, else the default one."""
-    from tandem.sales.services import pipeline_default
-
     if pipeline_id:
         found = Pipeline.objects.filter(pk=pipeline_id).first()
         if found is None:
