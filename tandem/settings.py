@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tandem.access.context_processors.workspace",
+                "tandem.collaboration.context_processors.inbox",
             ],
         },
     },

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from django.core import mail
 
+from tandem.core.periods import period_for
 from tandem.dashboards import metrics
-from tandem.dashboards.periods import period_for
 from tandem.handoff import services as handoff
 from tandem.handoff.models import Lead
 from tandem.people.lifecycle import Stage

@@ -5,21 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from tandem.access import policies
-from tandem.collaboration.selectors import unread_count
-from tandem.collaboration.survey_selectors import reads_aggregates
 
 
 def workspace(request: Any) -> dict[str, Any]:
+    """The workspaces the user may open (``nav``); collaboration adds the inbox and surveys."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
     return {
         "nav": {
-            "marketing": user.is_marketing or user.role in ("leadership", "admin"),
-            "sales": user.is_sales or user.role in ("leadership", "admin"),
+            "marketing": policies.can(user, "view", "marketing_home"),
+            "sales": policies.can(user, "view", "sales_home"),
             "campaigns": policies.can(user, "view", "campaign"),
             "audit": policies.can(user, "view", "audit_log"),
-            "unread": unread_count(user=user),
-            "surveys": reads_aggregates(user),
         }
     }

@@ -8,16 +8,14 @@ document in step with this table).
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from tandem.access.models import User
 from tandem.access.roles import Role
-
-if TYPE_CHECKING:
-    from tandem.access.models import User
 
 
 class Scope(IntEnum):
@@ -236,6 +234,14 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "change": _row(N, A, N, N, N, A, N),
         "delete": _row(N, A, N, N, N, A, N),
     },
+    # The homes: each team's own, which leadership and admins read too (the shared numbers
+    # are everyone's and need no record). A home belongs to nobody: all or nothing.
+    "marketing_home": {
+        "view": _row(A, A, N, N, A, A, N),
+    },
+    "sales_home": {
+        "view": _row(N, N, A, A, A, A, N),
+    },
     "audit_log": {
         "view": _row(N, N, N, N, N, A, N),
         "create": _row(N, N, N, N, N, N, N),
@@ -277,6 +283,8 @@ OWNER_FIELD = {
     "suppression": "created_by",
     "email_topic": "id",  # company set-up: all or nothing
     "email_recipient": "id",  # scopes are all or nothing
+    "marketing_home": "id",  # a page, not a record: all or nothing
+    "sales_home": "id",
     "audit_log": "actor",
 }
 
@@ -322,14 +330,18 @@ NOUNS = {
     "handoff_setup": "hand-off set-up",
     "lifecycle_setup": "lifecycle set-up",
     "rep_availability": "rep's lead capacity",
+    "marketing_home": "the marketing home",
+    "sales_home": "the sales home",
 }
+# Nouns that read whole without "this" in front of them.
+NOUNS_WITHOUT_ARTICLE = ("deal_private_notes", "audit_log", "marketing_home", "sales_home")
 
 
 def require(user: User | Any, action: str, resource: str, obj: Any = None) -> None:
     """Raise ``PermissionDenied`` with a plain sentence when ``can`` says no."""
     if not can(user, action, resource, obj):
         noun = NOUNS.get(resource, resource.replace("_", " "))
-        target = noun if resource in ("deal_private_notes", "audit_log") else f"this {noun}"
+        target = noun if resource in NOUNS_WITHOUT_ARTICLE else f"this {noun}"
         if obj is None and action == "create":
             target = f"a new {noun}" if resource not in ("deal_private_notes",) else noun
         raise PermissionDenied(f"Your role may not {action} {target}.")
@@ -382,8 +394,6 @@ def visible(
 
 def team_member_ids(user: User | Any) -> QuerySet:
     """The ids of ``user`` and their teammates, as a subquery: read at query time, never stale."""
-    from tandem.access.models import User
-
     return User.objects.filter(Q(team_id=user.team_id) | Q(pk=user.pk)).values("pk")
 
 

@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema, Status
 
 from tandem.access import policies
 from tandem.api.schemas import ErrorOut
-from tandem.dashboards.periods import PERIOD_LABELS, period_for
+from tandem.core.periods import PERIOD_LABELS, period_for
 from tandem.errors import InvalidInput
 from tandem.handoff import scoring, selectors, service_levels
 from tandem.handoff import services as handoff

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.urls import reverse
 
 from tandem.access import policies
 from tandem.marketing.models import Campaign, ContentAsset
@@ -38,8 +39,6 @@ def can_view(user: Any, target: models.Model) -> bool:
 
 
 def target_url(target: models.Model) -> str:
-    from django.urls import reverse
-
     resource = resource_of(target)
     if resource == "contact":
         return reverse("people:contact", args=[target.pk])

@@ -12,7 +12,13 @@ from django.http import Http404
 from tandem.access import policies
 from tandem.collaboration.access import resource_of
 from tandem.collaboration.models import Assignment, AssignmentStatus, Comment, Notification
+from tandem.marketing.content_selectors import asset_get_for_user
+from tandem.marketing.selectors import campaign_get_for_user
 from tandem.people.models import Account, Contact
+from tandem.people.selectors import account_get_for_user, contact_get_for_user
+from tandem.sales.selectors import deal_get_for_user
+from tandem.segments.models import SegmentMember
+from tandem.segments.selectors import segment_get_for_user
 
 
 def comments_for(*, user: Any, target: Any) -> QuerySet[Comment]:
@@ -166,12 +172,6 @@ def cross_training_counts(*, day: dt.date) -> CrossTrainingCounts:
 def target_get_for_user(*, user: Any, resource: str, target_id: int) -> Any:
     """The contact, account, deal, campaign, segment or content asset a conversation is on,
     checked like its own page."""
-    from tandem.marketing.content_selectors import asset_get_for_user
-    from tandem.marketing.selectors import campaign_get_for_user
-    from tandem.people.selectors import account_get_for_user, contact_get_for_user
-    from tandem.sales.selectors import deal_get_for_user
-    from tandem.segments.selectors import segment_get_for_user
-
     getters = {
         "contact": lambda: contact_get_for_user(user=user, contact_id=target_id),
         "account": lambda: account_get_for_user(user=user, account_id=target_id),
@@ -198,8 +198,6 @@ class SegmentSentiment:
 def sentiment_by_segment(*, start: Any, end: Any, limit: int = 20) -> list[SegmentSentiment]:
     """Touches with a sentiment in the period, by the segments their contact belongs to now;
     one touch counts in each of its contact's segments. Largest segments by touches first."""
-    from tandem.segments.models import SegmentMember
-
     rows = (
         SegmentMember.objects.filter(
             contact__touches__occurred_at__range=(start, end),

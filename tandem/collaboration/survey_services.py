@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -24,10 +23,13 @@ from tandem.collaboration.models import (
     SurveyStatus,
 )
 from tandem.collaboration.services import plain_text
+from tandem.collaboration.survey_links import LINK_SALT, LinkInvalid
+from tandem.collaboration.tasks import survey_invitation_send
 from tandem.errors import InvalidInput
 from tandem.people.models import AUDIENCE_BY_NAME, Contact
+from tandem.segments.models import Segment
+from tandem.segments.selectors import audience_contacts
 
-LINK_SALT = "tandem.collaboration.survey-link"
 RATING_MAX = 5
 NPS_MAX = 10
 TEXT_MAX_CHARS = 2000
@@ -76,11 +78,6 @@ def survey_create(
     return survey
 
 
-def survey_link_token(*, survey: Survey, contact: Contact) -> str:
-    """The signed token of one contact's link to a survey: it cannot be forged or altered."""
-    return signing.dumps({"s": survey.pk, "c": contact.pk}, salt=LINK_SALT, compress=True)
-
-
 def survey_send(
     *,
     actor: Any,
@@ -91,8 +88,6 @@ def survey_send(
 ) -> list[SurveyInvitation]:
     """Open the survey and email a signed link to every contact of the audience type (or of
     the segment) who agreed to email and was not invited yet."""
-    from tandem.collaboration.tasks import survey_invitation_send
-
     policies.require(actor, "change", "survey", survey)
     if survey.status == SurveyStatus.CLOSED:
         raise InvalidInput.field("status", "this survey is closed")
@@ -114,9 +109,6 @@ def survey_send(
 
 def _recipients(*, audience_type: str, segment_id: int | None) -> QuerySet[Contact]:
     if segment_id:
-        from tandem.segments.models import Segment
-        from tandem.segments.selectors import audience_contacts
-
         segment = Segment.objects.filter(pk=segment_id).first()
         if segment is None:
             raise InvalidInput.field("segment", "no such segment")
@@ -184,21 +176,6 @@ def survey_delete(*, actor: Any, survey: Survey, via: str = "ui") -> None:
     with transaction.atomic():
         audit.record_deleted(actor=actor, obj=survey, via=via)
         survey.delete()
-
-
-class LinkInvalid(Exception):
-    """The survey link was altered, or its survey or contact no longer exists."""
-
-
-def survey_link_open(*, token: str) -> tuple[Survey, Contact]:
-    """The survey and contact a signed link belongs to, or ``LinkInvalid``."""
-    try:
-        data = signing.loads(token, salt=LINK_SALT)
-        survey = Survey.objects.get(pk=data["s"])
-        contact = Contact.objects.get(pk=data["c"])
-    except (signing.BadSignature, KeyError, TypeError, Survey.DoesNotExist, Contact.DoesNotExist):
-        raise LinkInvalid from None
-    return survey, contact
 
 
 def _respondent_key(survey: Survey, contact: Contact) -> str:

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from tandem.access import policies, ratelimit
+from tandem.collaboration import survey_links
 from tandem.collaboration import survey_selectors as selectors
 from tandem.collaboration import survey_services as services
 from tandem.collaboration.models import QuestionKind
@@ -175,8 +176,8 @@ def _answer_page(request, *, survey, done: bool, store, public: bool = False):
 def survey_answer(request, token: str):
     """The page a customer reaches from their email: one answer per person."""
     try:
-        survey, contact = services.survey_link_open(token=token)
-    except services.LinkInvalid:
+        survey, contact = survey_links.survey_link_open(token=token)
+    except survey_links.LinkInvalid:
         return render(request, "collaboration/survey_answer.html", {"invalid": True}, status=404)
     return _answer_page(
         request,
@@ -200,7 +201,7 @@ def survey_public(request, slug: str):
     """A survey's public page: anyone with the address answers once per browser, anonymously."""
     try:
         survey = services.survey_public_open(slug=slug)
-    except services.LinkInvalid:
+    except survey_links.LinkInvalid:
         return render(request, "collaboration/survey_answer.html", {"invalid": True}, status=404)
     browser = request.get_signed_cookie(BROWSER_COOKIE, default="", salt=BROWSER_COOKIE)
     new_browser = not browser

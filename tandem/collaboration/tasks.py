@@ -7,7 +7,8 @@ from django.core.mail import send_mail
 from django.utils import timezone
 from django_tasks import task
 
-from tandem.collaboration.models import EmailMode, Notification
+from tandem.collaboration.models import EmailMode, Notification, SurveyInvitation
+from tandem.collaboration.survey_links import survey_link_token
 
 
 @task()
@@ -66,9 +67,6 @@ def digests_send() -> int:
 @task()
 def survey_invitation_send(invitation_id: int) -> None:
     """Email a contact their signed link to a survey."""
-    from tandem.collaboration.models import SurveyInvitation
-    from tandem.collaboration.survey_services import survey_link_token
-
     invitation = (
         SurveyInvitation.objects.select_related("survey", "contact")
         .filter(pk=invitation_id)

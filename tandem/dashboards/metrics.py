@@ -10,14 +10,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import TruncMonth
 
 from tandem.access import policies
-from tandem.dashboards.periods import Period
+from tandem.access.roles import MARKETING_ROLES, Role
+from tandem.core.periods import Period
 from tandem.handoff.models import Lead, RejectionReason
 from tandem.marketing.models import Campaign
 from tandem.people.lifecycle import Stage
-from tandem.people.models import LifecycleMove
+from tandem.people.models import AudienceType, LifecycleMove, Sentiment, Touch
 from tandem.sales.models import Deal, PipelineStage
+from tandem.sales.services import pipeline_default
 
 WON, LOST, OPEN = (
     PipelineStage.Outcome.WON,
@@ -176,8 +179,6 @@ class StageColumn:
 
 def pipeline_board(*, user: Any, limit_per_stage: int = 12) -> list[StageColumn]:
     """Open deals the user may see, by stage of the default pipeline."""
-    from tandem.sales.services import pipeline_default
-
     pipeline = pipeline_default()
     stages = list(pipeline.stages.filter(outcome=OPEN))
     deals = policies.visible(
@@ -264,7 +265,6 @@ class MonthRow:
 
 def monthly_trend(period: Period) -> list[MonthRow]:
     """MQLs handed off, leads accepted, deals won and revenue per calendar month of the period."""
-    from django.db.models.functions import TruncMonth
 
     def by_month(qs, field: str, **aggregates) -> dict[str, dict]:
         rows = (
@@ -339,9 +339,6 @@ def everyone_touches(period: Period) -> EveryoneTouches:
 
     A contact may belong to several audience types, so one touch can count in several rows.
     """
-    from tandem.access.roles import MARKETING_ROLES, Role
-    from tandem.people.models import AudienceType, Sentiment, Touch
-
     touches = Touch.objects.filter(occurred_at__range=(period.start, period.end))
     labels = dict(Role.choices)
     by_role = [

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tandem.access import policies
-from tandem.dashboards import charts
+from tandem.core import charts
 from tandem.errors import InvalidInput
 from tandem.marketing import selectors, services
 from tandem.marketing.models import CampaignStatus, Objective, SpendLine

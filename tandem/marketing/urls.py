@@ -1,10 +1,11 @@
 from django.urls import path
 
-from tandem.marketing import campaign_views, content_views, form_views, views
+from tandem.dashboards import views as dashboards_views
+from tandem.marketing import campaign_views, content_views, form_views
 
 app_name = "marketing"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboards_views.marketing, name="home"),
     path("campaigns/", campaign_views.campaigns, name="campaigns"),
     path("campaigns/new/", campaign_views.campaign_new, name="campaign_new"),
     path("campaigns/<int:campaign_id>/", campaign_views.campaign, name="campaign"),

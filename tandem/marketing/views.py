@@ -1,78 +1,16 @@
-"""Doors for marketing's home, campaigns and the public lead forms."""
+"""Doors for the public lead forms and the tracking pixel (the home is in dashboards)."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
 from tandem.access import ratelimit
-from tandem.dashboards import charts, metrics
-from tandem.dashboards.periods import MARKETING_CLOCK, SALES_CLOCK
-from tandem.dashboards.views import period_context
 from tandem.errors import InvalidInput
 from tandem.marketing import forms as form_defs
-from tandem.marketing import home_selectors, selectors, services, tracking
-
-
-def _marketing_reader(user) -> None:
-    if not (user.is_marketing or user.role in ("leadership", "admin")):
-        raise PermissionDenied("The marketing home is for marketing, leadership and admins.")
-
-
-@login_required
-def home(request):
-    _marketing_reader(request.user)
-    ctx = period_context(request, "12m", MARKETING_CLOCK + SALES_CLOCK)
-    rows = metrics.campaign_results(ctx["period"])
-    chart_rows = [
-        {"campaign": r.name, "measure": measure, "count": getattr(r, attr)}
-        for r in rows[:12]
-        for measure, attr in (("Leads", "leads"), ("MQLs", "mqls"), ("Accepted", "accepted"))
-    ]
-    period = ctx["period"]
-    growth = home_selectors.audience_growth(period)
-    monthly = home_selectors.leads_by_month(period)
-    today = timezone.localdate()
-    campaigns = list(
-        selectors.campaigns_for_user(user=request.user).order_by("-starts_on", "name")[:12]
-    )
-    ctx.update(
-        growth_chart=charts.monthly_lines_svg(growth, title="New contacts by audience type")
-        if len({r["month"] for r in growth}) > 1
-        else "",
-        growth=growth,
-        by_channel=home_selectors.reach_by_channel(period),
-        by_segment=home_selectors.reach_by_segment(period),
-        monthly_chart=charts.monthly_lines_svg(monthly, title="Leads and MQLs per month")
-        if len({r["month"] for r in monthly}) > 1
-        else "",
-        monthly=monthly,
-        cost=home_selectors.cost_per_lead(period),
-        campaign_rows=[(c, c.status_on(today)) for c in campaigns],
-    )
-    ctx.update(
-        section="marketing",
-        rows=rows,
-        totals={
-            k: sum(getattr(r, k) for r in rows) for k in ("leads", "mqls", "accepted", "rejected")
-        },
-        reasons=metrics.rejection_reasons(ctx["period"]),
-        everyone=metrics.everyone_touches(ctx["period"]),
-        chart=charts.grouped_bars_svg(
-            chart_rows,
-            category="campaign",
-            series="measure",
-            value="count",
-            title="Leads, MQLs and accepted by campaign",
-        ),
-    )
-    return render(request, "marketing/home.html", ctx)
-
+from tandem.marketing import selectors, services, tracking
 
 UTM_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
 

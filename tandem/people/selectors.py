@@ -1,15 +1,13 @@
-"""Queries on accounts, contacts and the customer timeline."""
+"""Queries on accounts, contacts and touches."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from tandem.access import policies
-from tandem.people.models import Account, Contact, LifecycleMove, Touch
+from tandem.people.models import Account, Contact, Touch
 
 FREE_MAIL_DOMAINS = frozenset(
     {
@@ -99,93 +97,3 @@ def touch_get_for_user(*, user: Any, touch_id: int) -> Touch:
     return policies.get_visible(
         user, "touch", Touch.objects.select_related("contact", "recorded_by"), touch_id
     )
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One line on a customer's timeline: a touch or a lifecycle move, from either team."""
-
-    at: datetime
-    kind: str
-    title: str
-    detail: str
-    who: str
-    team: str
-    contact: Contact | None
-
-
-def _team_of(user: Any) -> str:
-    if user is None:
-        return "system"
-    if user.is_marketing:
-        return "marketing"
-    if user.is_sales:
-        return "sales"
-    return user.get_role_display().lower()
-
-
-def timeline(
-    *, user: Any, contact: Contact | None = None, account: Account | None = None, limit: int = 200
-) -> list[TimelineEntry]:
-    """Every touch, lifecycle move and comment of a contact (or of an account), newest first."""
-    touches = policies.visible(user, "touch", Touch.objects.all())
-    moves = LifecycleMove.objects.all()
-    if contact is not None:
-        touches, moves = touches.filter(contact=contact), moves.filter(contact=contact)
-    elif account is not None:
-        touches = touches.filter(account=account)
-        moves = moves.filter(contact__account=account)
-    touches = touches.select_related("recorded_by", "campaign", "contact")[:limit]
-    moves = moves.select_related("moved_by", "contact", "campaign")[:limit]
-    entries = [
-        TimelineEntry(
-            at=t.occurred_at,
-            kind=t.kind,
-            title=t.get_kind_display(),
-            detail=" · ".join(
-                p
-                for p in (
-                    t.get_channel_display(),
-                    t.campaign.name if t.campaign else "",
-                    t.summary,
-                    t.get_sentiment_display() if t.sentiment else "",
-                )
-                if p
-            ),
-            who=str(t.recorded_by) if t.recorded_by else "",
-            team=_team_of(t.recorded_by),
-            contact=t.contact,
-        )
-        for t in touches
-    ] + [
-        TimelineEntry(
-            at=m.moved_at,
-            kind="lifecycle",
-            title=f"{m.get_from_stage_display() or 'New'} → {m.get_to_stage_display()}",
-            detail=m.reason,
-            who=str(m.moved_by) if m.moved_by else "",
-            team=_team_of(m.moved_by),
-            contact=m.contact,
-        )
-        for m in moves
-    ]
-    # Collaboration sits above people; it is imported here, late, to keep that direction.
-    from tandem.collaboration.selectors import timeline_comments
-
-    entries += [
-        TimelineEntry(
-            at=c.created_at,
-            kind="comment",
-            title="Comment",
-            detail=c.body,
-            who=str(c.author) if c.author else "",
-            team=_team_of(c.author),
-            contact=c.contact,
-        )
-        for c in timeline_comments(user=user, contact=contact, account=account, limit=limit)
-    ]
-    from tandem.sales.selectors import timeline_activities
-
-    entries += timeline_activities(user=user, contact=contact, account=account, limit=limit)
-    entries.sort(key=lambda e: e.at, reverse=True)
-    return entries[:limit]

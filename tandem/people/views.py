@@ -9,8 +9,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tandem.access import policies
+from tandem.dashboards.timeline import timeline
 from tandem.errors import InvalidInput
 from tandem.handoff import services as handoff
+from tandem.handoff.scoring import score_lines
 from tandem.handoff.selectors import leads_for_user
 from tandem.people import selectors, services
 from tandem.people.lifecycle import Stage
@@ -45,14 +47,12 @@ def contact_detail(request, contact_id: int):
 def _contact_page(
     request, contact: Contact, errors: dict | None = None, values: dict | None = None
 ):
-    from tandem.handoff.scoring import score_lines
-
     return render(
         request,
         "people/contact.html",
         {
             "contact": contact,
-            "timeline": selectors.timeline(user=request.user, contact=contact),
+            "timeline": timeline(user=request.user, contact=contact),
             "consents": contact.consents.all(),
             "deals": deals_for_user(user=request.user, contact_id=contact.pk)[:20],
             "leads": leads_for_user(user=request.user).filter(contact=contact)[:20],
@@ -94,7 +94,7 @@ def account_detail(request, account_id: int):
             "account": account,
             "contacts": selectors.contacts_for_user(user=request.user, account_id=account.pk)[:100],
             "deals": deals_for_user(user=request.user, account_id=account.pk)[:50],
-            "timeline": selectors.timeline(user=request.user, account=account),
+            "timeline": timeline(user=request.user, account=account),
             "section": "contacts",
         },
     )

@@ -1,4 +1,4 @@
-"""The reports' charts: Altair specs, rendered to SVG by ``tandem.dashboards.charts``."""
+"""The reports' charts: Altair specs, rendered to SVG by ``tandem.core.charts``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Literal
 
 import altair as alt
 
-from tandem.dashboards.charts import chart_svg
+from tandem.core.charts import chart_svg
 
 # Nine models, nine colours that stay apart for colour-blind readers (Tableau 10).
 PALETTE: Literal["tableau10"] = "tableau10"

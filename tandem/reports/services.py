@@ -15,13 +15,14 @@ from pydantic import BaseModel
 
 from tandem.access import policies
 from tandem.analytics.base import Params
-from tandem.analytics.errors import AnalyticsError
 from tandem.people.models import Touch
 from tandem.reports.analyses import ALWAYS_IN_BACKGROUND, report_type
+from tandem.reports.execution import report_execute
 from tandem.reports.models import ReportRun
+from tandem.reports.tasks import report_run_task
 
 DONE, FAILED = ReportRun.Status.DONE, ReportRun.Status.FAILED
-QUEUED, RUNNING = ReportRun.Status.QUEUED, ReportRun.Status.RUNNING
+QUEUED = ReportRun.Status.QUEUED
 
 
 def cache_seconds() -> int:
@@ -81,34 +82,7 @@ def report_run(
     if inline:
         report_execute(run=run)
     else:
-        from tandem.reports.tasks import report_run_task
-
         transaction.on_commit(lambda: report_run_task.enqueue(run.pk))
-    return run
-
-
-def _progress(run: ReportRun):
-    def report(percent: int, step: str) -> None:
-        run.progress, run.step = percent, step
-        ReportRun.objects.filter(pk=run.pk).update(progress=percent, step=step, status=RUNNING)
-
-    return report
-
-
-def report_execute(*, run: ReportRun) -> ReportRun:
-    """Compute the run's report and keep its result (or the reason it failed) on the run."""
-    kind = report_type(run.analysis)
-    params = kind.input.model_validate(run.params)
-    run.status = RUNNING
-    run.save(update_fields=["status"])
-    try:
-        result = kind.compute(params, _progress(run))
-    except AnalyticsError as error:
-        run.status, run.error = FAILED, str(error)
-    else:
-        run.status, run.result = DONE, json.loads(result.model_dump_json())
-    run.progress, run.step, run.finished_at = 100, "", timezone.now()
-    run.save(update_fields=["status", "result", "error", "progress", "step", "finished_at"])
     return run
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from tandem.reports.execution import report_execute
 from tandem.reports.models import ReportRun
 
 
 @task()
 def report_run_task(run_id: int) -> None:
-    from tandem.reports.services import report_execute
-
     run = ReportRun.objects.filter(pk=run_id).first()
     if run is not None and not run.is_finished:
         report_execute(run=run)

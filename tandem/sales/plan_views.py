@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from tandem.access import policies
 from tandem.access.models import Team, User
 from tandem.access.roles import Role
-from tandem.dashboards import charts
+from tandem.core import charts
 from tandem.errors import InvalidInput
 from tandem.sales import forecast, playbook_services, scorecard, services
 from tandem.sales import target_services as targets

@@ -26,7 +26,7 @@ from django.utils import timezone
 from tandem.access import policies
 from tandem.access.models import User
 from tandem.access.roles import Role
-from tandem.dashboards.periods import Period
+from tandem.core.periods import Period
 from tandem.sales.models import Deal, PeriodKind, PipelineStage, Quota
 
 WON, LOST = PipelineStage.Outcome.WON, PipelineStage.Outcome.LOST

@@ -25,6 +25,7 @@ from tandem.sales.models import (
     PlaybookAnswer,
     PlaybookQuestion,
 )
+from tandem.sales.services import pipeline_default
 
 
 def deals_for_user(
@@ -83,8 +84,6 @@ def pipelines() -> list[Pipeline]:
 
 def pipeline_get(*, pipeline_id: int | None) -> Pipeline:
     """The pipeline asked for, else the default one."""
-    from tandem.sales.services import pipeline_default
-
     if pipeline_id:
         found = Pipeline.objects.filter(pk=pipeline_id).first()
         if found is None:
@@ -440,29 +439,14 @@ def day_view(*, user: Any, now: dt.datetime | None = None, upcoming_days: int = 
 
 def timeline_activities(
     *, user: Any, contact: Any = None, account: Any = None, limit: int = 200
-) -> list:
-    """Activities as entries of the customer timeline (``people.selectors.timeline``)."""
-    from tandem.people.selectors import TimelineEntry, _team_of
-
+) -> list[Activity]:
+    """The activities the customer timeline shows (``dashboards.timeline``), newest first."""
     qs = policies.visible(user, "activity", Activity.objects.all())
     if contact is not None:
         qs = qs.filter(contact=contact)
     elif account is not None:
         qs = qs.filter(contact__account=account)
-    return [
-        TimelineEntry(
-            at=a.done_at or a.due_at or a.created_at,
-            kind=f"activity-{a.kind}",
-            title=a.get_kind_display() + ("" if a.is_done else " (to do)"),
-            detail=" · ".join(
-                p for p in (a.subject, a.get_outcome_display(), a.deal.name if a.deal else "") if p
-            ),
-            who=str(a.owner),
-            team=_team_of(a.owner),
-            contact=a.contact,
-        )
-        for a in qs.select_related("owner", "contact", "deal").order_by("-created_at")[:limit]
-    ]
+    return list(qs.select_related("owner", "contact", "deal").order_by("-created_at")[:limit])
 
 
 # -- market research: playbook answers in aggregate ----------------------------------------

@@ -1,10 +1,11 @@
 from django.urls import path
 
+from tandem.dashboards import views as dashboards_views
 from tandem.sales import plan_views, review_views, views
 
 app_name = "sales"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboards_views.sales, name="home"),
     path("board/", views.board, name="board"),
     path("deals/", views.deal_list, name="deals"),
     path("day/", views.day, name="day"),

@@ -1,24 +1,22 @@
-"""Doors for sales' home (queue, pipeline, numbers) and the deal page."""
+"""Doors for the deal page, the board, the deal list and a rep's day (the home is in dashboards)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tandem.access import policies
-from tandem.dashboards import metrics
-from tandem.dashboards.periods import SALES_CLOCK
-from tandem.dashboards.views import period_context
+from tandem.access.models import User
+from tandem.access.roles import SALES_ROLES
 from tandem.errors import InvalidInput
-from tandem.handoff import selectors as handoff_selectors
-from tandem.handoff.models import RejectionReason
 from tandem.people.models import Contact
 from tandem.people.selectors import accounts_for_user
-from tandem.sales import activity_services, playbook_services, scorecard, selectors, services
+from tandem.sales import activity_services, playbook_services, selectors, services
 from tandem.sales.filters import DealFilter
 from tandem.sales.fit import deal_fit_concerns
 from tandem.sales.models import (
@@ -36,29 +34,6 @@ from tandem.sales.models import (
     PreferredChannel,
 )
 from tandem.sales.review_services import TEAM_OF_ROLE, fit_review_current
-
-
-def _sales_reader(user) -> None:
-    if not (user.is_sales or user.role in ("leadership", "admin")):
-        raise PermissionDenied("The sales home is for sales, leadership and admins.")
-
-
-@login_required
-def home(request):
-    _sales_reader(request.user)
-    ctx = period_context(request, "month", SALES_CLOCK)
-    ctx.update(
-        section="sales",
-        queue=handoff_selectors.lead_queue(user=request.user),
-        reasons=RejectionReason.choices,
-        board=metrics.pipeline_board(user=request.user),
-        numbers=metrics.sales_numbers(user=request.user, period=ctx["period"]),
-    )
-    ctx["total"], ctx["teams"] = scorecard.scorecards(user=request.user, period=ctx["period"])
-    part = request.GET.get("part") if request.htmx else None
-    if part in ("board", "numbers"):
-        return render(request, f"sales/_{part}.html", ctx)
-    return render(request, "sales/home.html", ctx)
 
 
 @login_required
@@ -216,9 +191,6 @@ def _board_response(request, pipeline_id: int | None, *, notice: str = "", error
 
 
 def _owners():
-    from tandem.access.models import User
-    from tandem.access.roles import SALES_ROLES
-
     return User.objects.filter(role__in=SALES_ROLES, is_active=True)
 
 
@@ -230,8 +202,6 @@ def board(request):
 
 @login_required
 def deal_list(request):
-    from django.core.paginator import Page, Paginator
-
     policies.require(request.user, "view", "deal")
     filters, error = _filters(request)
     # A DealList gives Paginator what it uses (a count and slices), not the whole sequence

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tandem.access import policies
-from tandem.dashboards import charts
+from tandem.core import charts
 from tandem.errors import InvalidInput
 from tandem.people.models import Contact
 from tandem.segments import selectors, services

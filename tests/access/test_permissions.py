@@ -740,6 +740,19 @@ SPECS: dict[tuple[str, str], Spec] = {
         ),
         lambda w, a, r: not _exists(AuditEntry, pk=r.pk),
     ),
+    # The homes are pages, not records: the door opens or answers 403.
+    ("marketing_home", "view"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: _door(w.client(a).get("/marketing/")),
+        lambda w, a, _: w.client(a).get("/marketing/").status_code == 200,
+        whose=("any",),
+    ),
+    ("sales_home", "view"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: _door(w.client(a).get("/sales/")),
+        lambda w, a, _: w.client(a).get("/sales/").status_code == 200,
+        whose=("any",),
+    ),
     # Reports: viewing runs the report (or reads its cache); creating starts a fresh run.
     ("shared_report", "view"): Spec(
         lambda w, owner: None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from tandem.collaboration import survey_links
 from tandem.collaboration import survey_services as surveys
 from tandem.collaboration.models import Survey
 from tandem.people import services as people
@@ -106,7 +107,7 @@ def test_marketer_sends_a_survey_and_sales_sees_only_the_aggregate(
 
     # the first customer answers through their link; a second visit is refused politely
     visitor = browse()
-    link = f"/s/{surveys.survey_link_token(survey=survey, contact=customers[0])}/"
+    link = f"/s/{survey_links.survey_link_token(survey=survey, contact=customers[0])}/"
     visitor.goto(link)
     visitor.get_by_role("radio", name="10").check()
     visitor.get_by_role("radio", name="People").check()

@@ -116,8 +116,8 @@ def test_a_comment_of_exactly_the_limit_is_kept(cast, ann):
 def test_comments_join_the_contact_and_account_timelines_in_order_with_touches(
     cast, ann, django_capture_on_commit_callbacks
 ):
+    from tandem.dashboards.timeline import timeline
     from tandem.handoff import services as handoff
-    from tandem.people.selectors import timeline
 
     # given a touch, then a comment on the contact, then one on the account
     handoff.touch_log(contact=ann, kind="call", actor=cast.employee, summary="Met at the fair")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from tandem.core.periods import period_for
 from tandem.dashboards import metrics
-from tandem.dashboards.periods import period_for
 from tandem.handoff import services as handoff
 from tandem.people import services as people
 

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from tandem.collaboration import survey_links
 from tandem.collaboration import survey_selectors as selectors
 from tandem.collaboration import survey_services as services
 from tandem.collaboration.models import SurveyAnswer, SurveyResponse
@@ -78,11 +79,11 @@ def test_sending_emails_a_signed_link_to_each_consenting_contact_of_the_audience
     message = next(m for m in smtp_inbox.messages if m["To"] == first.email)
     assert message["Subject"] == "How are we doing?"
     token = re.search(r"/s/([^/\s]+)/", message.get_payload()).group(1)
-    assert services.survey_link_open(token=token) == (survey, first)
+    assert survey_links.survey_link_open(token=token) == (survey, first)
 
 
 def test_an_altered_link_is_refused(cast, open_survey, client):
-    token = services.survey_link_token(survey=open_survey, contact=a_customer(cast, 1))
+    token = survey_links.survey_link_token(survey=open_survey, contact=a_customer(cast, 1))
 
     response = client.get(f"/s/{token[:-2]}xx/")
 
@@ -120,7 +121,7 @@ def test_a_second_answer_through_the_same_link_is_refused_politely(cast, open_su
         answer(open_survey, contact, nps=0)
     assert refused.value.errors == {"survey": "you have already answered this survey — thank you"}
 
-    token = services.survey_link_token(survey=open_survey, contact=contact)
+    token = survey_links.survey_link_token(survey=open_survey, contact=contact)
     page = client.post(f"/s/{token}/", {"q1": "0", "q2": "1", "q3": "Fit", "q4": "API"})
     assert page.status_code == 409
     assert "You have already answered this survey — thank you." in page.content.decode()
@@ -201,7 +202,7 @@ def test_the_public_page_takes_answers_and_shows_errors_beside_the_question(
     cast, open_survey, client
 ):
     contact = a_customer(cast, 1)
-    token = services.survey_link_token(survey=open_survey, contact=contact)
+    token = survey_links.survey_link_token(survey=open_survey, contact=contact)
     assert "How likely are you to recommend us?" in client.get(f"/s/{token}/").content.decode()
 
     wrong = client.post(f"/s/{token}/", {"q1": "12", "q2": "3", "q3": "Fit", "q4": "API"})

@@ -1,9 +1,13 @@
 """The pipeline board: the largest deals per stage, with a count of the rest."""
 
+import datetime as dt
 from decimal import Decimal
 
+from tandem.core.periods import period_for
 from tandem.dashboards import metrics
+from tandem.handoff import services as handoff
 from tandem.sales import services as sales
+from tandem.sales.models import Deal
 
 
 def test_board_shows_the_largest_deals_and_counts_the_rest(cast):
@@ -29,9 +33,6 @@ def test_board_shows_only_deals_the_user_may_see(cast):
 
 
 def test_monthly_trend_counts_each_step_of_the_relay_in_its_month(cast, mql):
-    from tandem.dashboards.periods import period_for
-    from tandem.handoff import services as handoff
-
     deal = handoff.lead_accept(actor=cast.sales_rep, lead=mql)
     sales.deal_close_won(actor=cast.sales_rep, deal=deal, amount="900")
 
@@ -40,11 +41,6 @@ def test_monthly_trend_counts_each_step_of_the_relay_in_its_month(cast, mql):
 
 
 def test_days_to_win_is_the_average_from_opening_to_winning(cast):
-    import datetime as dt
-
-    from tandem.dashboards.periods import period_for
-    from tandem.sales.models import Deal
-
     for days in (10, 30):
         deal = sales.deal_open(actor=cast.sales_rep, name=f"D{days}", owner=cast.sales_rep)
         sales.deal_close_won(actor=cast.sales_rep, deal=deal, amount="100")

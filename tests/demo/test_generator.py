@@ -10,8 +10,8 @@ from django.db.models import DateTimeField, Max
 
 from tandem.access.models import User
 from tandem.audit.models import AuditEntry
+from tandem.core.periods import period_for
 from tandem.dashboards import metrics
-from tandem.dashboards.periods import period_for
 from tandem.demo import catalog
 from tandem.demo.generator import DemoRefused
 from tandem.handoff import scoring

@@ -248,7 +248,7 @@ def goal_of_100k(cast, mql):
     ],
 )
 def test_marketings_promise_is_scaled_to_the_period(goal_of_100k, period, needed, goal):
-    from tandem.dashboards.periods import period_for
+    from tandem.core.periods import period_for
 
     span = period_for(period)
 

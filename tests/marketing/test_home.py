@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from tandem.dashboards.periods import period_for
+from tandem.core.periods import period_for
+from tandem.dashboards import marketing_home
 from tandem.handoff import services as handoff
-from tandem.marketing import home_selectors, services
+from tandem.marketing import services
 from tandem.people.models import AudienceType, Contact
 from tandem.segments.models import Segment, SegmentMember
 from tests.factories import ContactFactory
@@ -32,7 +33,7 @@ def test_audience_growth_counts_each_type_per_month(db):
     Contact.objects.filter(pk=c.pk).update(created_at=_months_ago(0))
     earlier, now = f"{_months_ago(2):%Y-%m}", f"{_months_ago(0):%Y-%m}"
 
-    growth = home_selectors.audience_growth(period_for("12m", now=NOW))
+    growth = marketing_home.audience_growth(period_for("12m", now=NOW))
 
     assert growth == [
         {"month": earlier, "measure": "Candidate", "count": 1},
@@ -55,8 +56,8 @@ def test_reach_and_engagement_by_channel_and_segment(cast):
         SegmentMember.objects.create(segment=segment, contact=contact, added_at=timezone.now())
     period = period_for("6m")
 
-    by_channel = home_selectors.reach_by_channel(period)
-    by_segment = home_selectors.reach_by_segment(period)
+    by_channel = marketing_home.reach_by_channel(period)
+    by_segment = marketing_home.reach_by_segment(period)
 
     assert [(r.name, r.reach, r.engagement) for r in by_channel] == [
         ("Email", 2, 2),
@@ -74,8 +75,8 @@ def test_leads_and_mqls_per_month_and_cost_per_lead(cast, campaign, submit):
     period = period_for("12m")
     month = f"{timezone.localdate():%Y-%m}"
 
-    monthly = home_selectors.leads_by_month(period)
-    cost = home_selectors.cost_per_lead(period)
+    monthly = marketing_home.leads_by_month(period)
+    cost = marketing_home.cost_per_lead(period)
 
     assert sorted((r["month"], r["measure"], r["count"]) for r in monthly) == [
         (month, "Leads", 2),

@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from tandem.dashboards.timeline import timeline
 from tandem.errors import InvalidInput
-from tandem.people.selectors import timeline
 from tandem.sales import activity_services as activities
 from tandem.sales import selectors
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from tandem.dashboards.periods import period_for
+from tandem.core.periods import period_for
 from tandem.errors import InvalidInput
 from tandem.handoff import services as handoff
 from tandem.handoff.models import Lead

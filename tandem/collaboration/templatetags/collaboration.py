@@ -6,10 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from tandem.access import policies
 from tandem.collaboration import selectors
 from tandem.collaboration.access import resource_of
+from tandem.collaboration.services import MENTION_RE
 
 register = template.Library()
 
@@ -47,11 +50,6 @@ def sentiment_by_segment(period: Any) -> dict[str, Any]:
 @register.filter
 def with_mentions(body: str) -> str:
     """The comment escaped, with line breaks kept and each @mention marked."""
-    from django.utils.html import conditional_escape
-    from django.utils.safestring import mark_safe
-
-    from tandem.collaboration.services import MENTION_RE
-
     escaped = str(conditional_escape(body))
     marked = MENTION_RE.sub(lambda m: f'<strong class="mention">{m.group(0)}</strong>', escaped)
     return mark_safe(marked.replace("\n", "<br>"))  # noqa: S308 - built from escaped text

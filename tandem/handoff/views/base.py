@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 
 from tandem.access import policies
-from tandem.dashboards.views import period_context
+from tandem.core.periods import period_context
 from tandem.errors import InvalidInput
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from tandem.access import policies
+
 register = template.Library()
 DASH = "—"
 
@@ -55,6 +57,4 @@ def split_numbers(text: str) -> list[int]:
 @register.filter
 def reads_reports(user) -> bool:
     """Whether the navigation shows Reports to ``user``."""
-    from tandem.access import policies
-
     return policies.can(user, "view", "shared_report")

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 
-from tandem.dashboards.periods import Period
+from tandem.core.periods import Period
 from tandem.marketing.models import SpendLine
 from tandem.marketing.selectors import ENGAGED_KINDS
 from tandem.people.lifecycle import Stage

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 
@@ -49,3 +50,13 @@ def period_for(key: str, *, now: dt.datetime | None = None) -> Period:
         start_day = _months_back(today.replace(day=1), int(key.removesuffix("m")) - 1)
     start = timezone.make_aware(dt.datetime.combine(start_day, dt.time.min))
     return Period(key=key, label=PERIOD_LABELS[key], start=start, end=now)
+
+
+def period_context(request: Any, default: str, keys: tuple[str, ...] | None = None) -> dict:
+    """The period a page's ``?period=`` asks for (else ``default``) and the choices to offer.
+
+    ``keys`` limits the choices to one clock; every page with a period picker starts here.
+    """
+    period = period_for(request.GET.get("period", default))
+    choices = [(k, v) for k, v in PERIOD_LABELS.items() if keys is None or k in keys]
+    return {"period": period, "period_choices": choices}
