@@ -11,7 +11,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
 from tandem.access import policies
-from tandem.api.crm import referenced
+from tandem.api.people import referenced
 from tandem.api.schemas import ErrorOut
 from tandem.errors import InvalidInput
 from tandem.mailing import selectors, services

@@ -1,5 +1,6 @@
-"""API routes for the sales workspace: the deal list with its filters, deal fields, pipelines,
-buying committees, playbook answers, activities, fit reviews, quotas and the forecast."""
+"""API routes for the sales workspace: deals (open, move, win, lose, delete), the deal list with
+its filters, deal fields, pipelines, buying committees, playbook answers, activities, fit
+reviews, quotas and the forecast."""
 
 import datetime as dt
 from decimal import Decimal
@@ -10,7 +11,16 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.access import policies
 from tandem.access.models import Team, User
-from tandem.api.schemas import ErrorOut
+from tandem.api import people as people_api
+from tandem.api.schemas import (
+    DealIn,
+    DealLoseIn,
+    DealOut,
+    DealPatch,
+    DealWinIn,
+    ErrorOut,
+)
+from tandem.errors import InvalidInput
 from tandem.people import selectors as people_selectors
 from tandem.sales import (
     activity_services,
@@ -22,10 +32,11 @@ from tandem.sales import (
 )
 from tandem.sales import target_services as targets
 from tandem.sales.filters import DealFilter
-from tandem.sales.models import Activity, PlaybookQuestion
+from tandem.sales.models import Activity, Deal, PlaybookQuestion
 
 router = Router(tags=["sales"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+DEAL_ERRORS = {**ERRORS, 429: ErrorOut}
 
 
 class WorkDealOut(Schema):
@@ -444,3 +455,137 @@ def forecast_adjust(request, payload: AdjustmentIn):
         user=request.auth, kind=payload.period_kind, start=payload.period_start
     )
     return Status(201, {k: getattr(f, k) for k in ForecastOut.model_fields})
+
+
+# --- Deals ---------------------------------------------------------------------------------
+
+
+def deal_out(user, deal: Deal) -> dict:
+    """A deal as the API shows it: private notes only where the user may read them."""
+    data = {f: getattr(deal, f) for f in DealOut.model_fields if hasattr(deal, f)}
+    data.update(
+        stage_name=deal.stage.name,
+        outcome=deal.stage.outcome,
+        private_notes=selectors.deal_private_notes_for(user=user, deal=deal),
+    )
+    return data
+
+
+@router.get(
+    "/deals",
+    response=list[DealOut],
+    tags=["deals"],
+    operation_id="tandem_api_relay_deals_list",
+)
+@paginate(LimitOffsetPagination)
+def deals_list(
+    request,
+    outcome: str = "",
+    owner_id: int | None = None,
+    search: str = "",
+    contact_id: int | None = None,
+    account_id: int | None = None,
+):
+    deals = selectors.deals_for_user(
+        user=request.auth,
+        outcome=outcome,
+        owner_id=owner_id,
+        search=search,
+        contact_id=contact_id,
+        account_id=account_id,
+    ).order_by("id")
+    return _Page(deals, lambda deal: deal_out(request.auth, deal))
+
+
+@router.post(
+    "/deals",
+    response={201: DealOut, **DEAL_ERRORS},
+    tags=["deals"],
+    operation_id="tandem_api_relay_deals_create",
+)
+def deals_create(request, payload: DealIn):
+    contact = people_api.contact_or_none(request.auth, payload.contact_id)
+    deal = services.deal_open(
+        actor=request.auth,
+        name=payload.name,
+        owner=request.auth,
+        contact=contact,
+        amount=payload.amount,
+        expected_close_on=payload.expected_close_on,
+        via="api",
+    )
+    return Status(201, deal_out(request.auth, deal))
+
+
+@router.get(
+    "/deals/{deal_id}",
+    response={200: DealOut, **DEAL_ERRORS},
+    tags=["deals"],
+    operation_id="tandem_api_relay_deals_get",
+)
+def deals_get(request, deal_id: int):
+    return deal_out(request.auth, selectors.deal_get_for_user(user=request.auth, deal_id=deal_id))
+
+
+@router.patch(
+    "/deals/{deal_id}",
+    response={200: DealOut, **DEAL_ERRORS},
+    tags=["deals"],
+    operation_id="tandem_api_relay_deals_update",
+)
+def deals_update(request, deal_id: int, payload: DealPatch):
+    deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id)
+    changes = payload.dict(exclude_unset=True)
+    if not changes:
+        raise InvalidInput.field("", "nothing to change")
+    try:
+        services.deal_change(
+            actor=request.auth,
+            deal=deal,
+            stage_id=changes.get("stage_id"),
+            notes=changes.get("private_notes"),
+            via="api",
+        )
+    except InvalidInput as exc:
+        # The service speaks of the UI's "stage"; the API's field is stage_id.
+        raise InvalidInput(
+            {("stage_id" if f == "stage" else f): m for f, m in exc.errors.items()}
+        ) from None
+    return deal_out(request.auth, deal)
+
+
+@router.post(
+    "/deals/{deal_id}/win",
+    response={200: DealOut, **DEAL_ERRORS},
+    tags=["deals"],
+    operation_id="tandem_api_relay_deals_win",
+)
+def deals_win(request, deal_id: int, payload: DealWinIn):
+    deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id)
+    services.deal_close_won(actor=request.auth, deal=deal, amount=payload.amount, via="api")
+    return deal_out(request.auth, deal)
+
+
+@router.post(
+    "/deals/{deal_id}/lose",
+    response={200: DealOut, **DEAL_ERRORS},
+    tags=["deals"],
+    operation_id="tandem_api_relay_deals_lose",
+)
+def deals_lose(request, deal_id: int, payload: DealLoseIn):
+    deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id)
+    services.deal_close_lost(actor=request.auth, deal=deal, reason=payload.reason, via="api")
+    return deal_out(request.auth, deal)
+
+
+@router.delete(
+    "/deals/{deal_id}",
+    response={204: None, **DEAL_ERRORS},
+    tags=["deals"],
+    operation_id="tandem_api_relay_deals_delete",
+)
+def deals_delete(request, deal_id: int):
+    """Delete a deal with its stage history (a sales manager for their team, or an admin)."""
+    deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id)
+    services.deal_delete(actor=request.auth, deal=deal, via="api")
+    return Status(204, None)

@@ -282,6 +282,26 @@ def deal_notes_update(*, actor: Any, deal: Deal, notes: str, via: str = "ui") ->
 # -- pipelines and their stages (sales managers) -------------------------------------------
 
 
+def deal_change(
+    *,
+    actor: Any,
+    deal: Deal,
+    stage_id: int | None = None,
+    notes: str | None = None,
+    via: str = "ui",
+) -> Deal:
+    """Move a deal to a stage and/or rewrite its private notes as one change.
+
+    A refused note must not leave the stage moved, so both happen in one transaction.
+    """
+    with transaction.atomic():
+        if stage_id is not None:
+            deal_move(actor=actor, deal=deal, stage_id=stage_id, via=via)
+        if notes is not None:
+            deal_notes_update(actor=actor, deal=deal, notes=notes, via=via)
+    return deal
+
+
 def pipeline_create(
     *, actor: Any, name: str, stages: list[tuple[str, int]] | None = None, via: str = "ui"
 ) -> Pipeline:
