@@ -20,7 +20,6 @@ from tandem.collaboration.models import (
     Assignment,
     Comment,
     EmailMode,
-    NotificationPreference,
 )
 from tandem.errors import InvalidInput
 
@@ -126,7 +125,7 @@ class PreferenceIO(Schema):
 @router.get("/notifications/preference", response=PreferenceIO, tags=["comments"])
 def preference_get(request):
     """How notifications reach the token owner by email: immediate, digest or off."""
-    preference = NotificationPreference.objects.filter(user=request.auth).first()
+    preference = selectors.notification_preference_of(user=request.auth)
     return {"email_mode": preference.email_mode if preference else EmailMode.IMMEDIATE}
 
 

@@ -11,11 +11,13 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.access import policies
+from tandem.access import selectors as access_selectors
 from tandem.api.sales import deal_out
 from tandem.api.schemas import DealOut, ErrorOut, LeadOut, LeadRejectIn
 from tandem.errors import InvalidInput
 from tandem.handoff import scoring, selectors, service_levels
 from tandem.handoff import services as handoff
+from tandem.segments.selectors import segment_find
 
 router = Router()
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
@@ -517,16 +519,13 @@ def routing_rules_list(request):
 @router.post("/handoff/routing-rules", response={201: RoutingRuleOut, **ERRORS}, tags=["hand-off"])
 def routing_rules_create(request, payload: RoutingRuleIn):
     """Add a territory rule (an account field's values → a team) or a segment rule."""
-    from tandem.access.models import Team
-    from tandem.segments.models import Segment
-
     policies.require(request.auth, "create", "handoff_setup")
-    team = Team.objects.filter(pk=payload.team_id).first()
+    team = access_selectors.team_find(team_id=payload.team_id)
     if team is None:
         raise InvalidInput.field("team_id", f"no team {payload.team_id}")
     segment = None
     if payload.segment_id is not None:
-        segment = Segment.objects.filter(pk=payload.segment_id).first()
+        segment = segment_find(segment_id=payload.segment_id)
         if segment is None:
             raise InvalidInput.field("segment_id", f"no segment {payload.segment_id}")
     rule = handoff.routing_rule_save(

@@ -5,12 +5,11 @@ reviews, quotas and the forecast."""
 import datetime as dt
 from decimal import Decimal
 
-from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.access import policies
-from tandem.access.models import Team, User
+from tandem.access import selectors as access_selectors
 from tandem.api import people as people_api
 from tandem.api.schemas import (
     DealIn,
@@ -30,9 +29,10 @@ from tandem.sales import (
     selectors,
     services,
 )
+from tandem.sales import plan_selectors as plan
 from tandem.sales import target_services as targets
 from tandem.sales.filters import DealFilter
-from tandem.sales.models import Activity, Deal, PlaybookQuestion
+from tandem.sales.models import Activity, Deal
 
 router = Router(tags=["sales"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -160,9 +160,7 @@ def _pipeline_out(p) -> dict:
 @router.get("/sales/pipelines", response={200: list[PipelineOut], **ERRORS})
 def pipelines_list(request):
     policies.require(request.auth, "view", "sales_plan")
-    from tandem.sales.models import Pipeline
-
-    return [_pipeline_out(p) for p in Pipeline.objects.prefetch_related("stages")]
+    return [_pipeline_out(p) for p in plan.pipelines_with_stages()]
 
 
 @router.post("/sales/pipelines", response={201: PipelineOut, **ERRORS})
@@ -250,7 +248,7 @@ def answers_list(request, deal_id: int):
 @router.put("/sales/deals/{deal_id}/answers/{question_id}", response={200: AnswerOut, **ERRORS})
 def answers_put(request, deal_id: int, question_id: int, payload: AnswerIn):
     deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id)
-    question = get_object_or_404(PlaybookQuestion, pk=question_id)
+    question = plan.question_get(question_id=question_id)
     answer = playbook_services.playbook_answer_save(
         actor=request.auth, deal=deal, question=question, via="api", **payload.dict()
     )
@@ -397,8 +395,8 @@ class QuotaOut(Schema):
 
 @router.post("/sales/quotas", response={201: QuotaOut, **ERRORS})
 def quotas_set(request, payload: QuotaIn):
-    user = get_object_or_404(User, pk=payload.user_id) if payload.user_id else None
-    team = get_object_or_404(Team, pk=payload.team_id) if payload.team_id else None
+    user = access_selectors.user_get(user_id=payload.user_id) if payload.user_id else None
+    team = access_selectors.team_get(team_id=payload.team_id) if payload.team_id else None
     quota = targets.quota_set(
         actor=request.auth,
         user=user,

@@ -11,7 +11,8 @@ from pydantic import Field
 
 from tandem.api.schemas import ErrorOut
 from tandem.errors import InvalidInput
-from tandem.people.models import Contact
+from tandem.people.selectors import contacts_with_emails
+from tandem.people.services import email_normalise
 from tandem.segments import selectors, services
 from tandem.segments.models import Segment
 
@@ -143,8 +144,6 @@ def segments_members(request, segment_id: int):
 def segments_members_add(request, segment_id: int, payload: MembersIn):
     """Add contacts to a static list by email; each unknown or bad address is reported by its
     index, the others are added."""
-    from tandem.people.services import email_normalise
-
     segment = selectors.segment_get_for_user(user=request.auth, segment_id=segment_id)
     errors: list[dict[str, Any]] = []
     wanted: dict[str, int] = {}
@@ -153,14 +152,14 @@ def segments_members_add(request, segment_id: int, payload: MembersIn):
             wanted.setdefault(email_normalise(raw), n)
         except InvalidInput as exc:
             errors.append({"index": n, "message": exc.errors["email"]})
-    found = dict(Contact.objects.filter(email__in=list(wanted)).values_list("email", "pk"))
+    found = dict(contacts_with_emails(emails=list(wanted)).values_list("email", "pk"))
     for address, n in wanted.items():
         if address not in found:
             errors.append({"index": n, "message": f"no contact has the address {address}"})
     added = services.segment_members_add(
         actor=request.auth,
         segment=segment,
-        contacts=Contact.objects.filter(pk__in=list(found.values())),
+        contacts=contacts_with_emails(emails=list(found)),
         via="api",
     )
     return {"added": added, "errors": sorted(errors, key=lambda e: e["index"])}

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from tandem.collaboration import selectors, services
 from tandem.collaboration.access import resource_of, target_url
-from tandem.collaboration.models import EmailMode, NotificationPreference
+from tandem.collaboration.models import EmailMode
 from tandem.collaboration.templatetags.collaboration import conversation_context
 from tandem.errors import InvalidInput
 
@@ -38,7 +38,7 @@ def comment_post(request, resource: str, target_id: int):
 
 
 def _inbox_context(request) -> dict:
-    preference = NotificationPreference.objects.filter(user=request.user).first()
+    preference = selectors.notification_preference_of(user=request.user)
     return {
         "notifications": selectors.notifications_for(user=request.user),
         "unread": selectors.unread_count(user=request.user),

@@ -116,7 +116,7 @@ def touch_new(request):
         values = {k: request.POST.get(k, "").strip() for k in values}
         try:
             email = services.email_normalise(values["email"])
-            contact = Contact.objects.filter(email=email).first()
+            contact = selectors.contact_find(email=email)
             if contact is None:
                 raise InvalidInput.field(
                     "email", f"no contact with {email}; ask marketing to add them"

@@ -5,26 +5,26 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tandem.access import policies
+from tandem.access.selectors import sales_people_active
 from tandem.dashboards import metrics
 from tandem.dashboards.periods import SALES_CLOCK
 from tandem.dashboards.views import period_context
 from tandem.errors import InvalidInput
 from tandem.handoff import selectors as handoff_selectors
 from tandem.handoff.models import RejectionReason
-from tandem.people.models import Contact
-from tandem.people.selectors import accounts_for_user
+from tandem.people.selectors import accounts_for_user, contact_find, contacts_of_account
 from tandem.sales import activity_services, playbook_services, scorecard, selectors, services
+from tandem.sales import plan_selectors as plan
 from tandem.sales.filters import DealFilter
 from tandem.sales.fit import deal_fit_concerns
 from tandem.sales.models import (
     ActivityKind,
     ActivityOutcome,
-    CommitteeMember,
     CommitteeRole,
     Deal,
     DealSource,
@@ -32,7 +32,6 @@ from tandem.sales.models import (
     ForecastCategory,
     LostReason,
     PipelineStage,
-    PlaybookQuestion,
     PreferredChannel,
 )
 from tandem.sales.review_services import TEAM_OF_ROLE, fit_review_current
@@ -94,7 +93,7 @@ def deal_detail(request, deal_id: int):
             and (review is None or review.status != "open")
             and policies.can(user, "create", "fit_review"),
             "account_contacts": (
-                Contact.objects.filter(account_id=deal.account_id)[:50] if deal.account_id else []
+                contacts_of_account(account_id=deal.account_id) if deal.account_id else []
             ),
             "lost_reasons": LostReason.choices,
             "categories": ForecastCategory.choices,
@@ -216,10 +215,7 @@ def _board_response(request, pipeline_id: int | None, *, notice: str = "", error
 
 
 def _owners():
-    from tandem.access.models import User
-    from tandem.access.roles import SALES_ROLES
-
-    return User.objects.filter(role__in=SALES_ROLES, is_active=True)
+    return sales_people_active()
 
 
 @login_required
@@ -296,7 +292,7 @@ def deal_edit(request, deal_id: int):
 def committee_add(request, deal_id: int):
     def act(deal):
         email = request.POST.get("email", "").strip().lower()
-        contact = Contact.objects.filter(email=email).first()
+        contact = contact_find(email=email)
         if contact is None:
             raise InvalidInput.field("email", f"no contact with the email {email or '(blank)'}")
         services.committee_member_save(
@@ -318,7 +314,7 @@ def committee_add(request, deal_id: int):
 @require_POST
 def committee_remove(request, deal_id: int, member_id: int):
     def act(deal):
-        member = get_object_or_404(CommitteeMember, pk=member_id, deal=deal)
+        member = plan.committee_member_get(deal=deal, member_id=member_id)
         services.committee_member_remove(actor=request.user, member=member)
         return f"{member.contact} left the buying committee."
 
@@ -329,7 +325,7 @@ def committee_remove(request, deal_id: int, member_id: int):
 @require_POST
 def answer_save(request, deal_id: int, question_id: int):
     def act(deal):
-        question = get_object_or_404(PlaybookQuestion, pk=question_id)
+        question = plan.question_get(question_id=question_id)
         playbook_services.playbook_answer_save(
             actor=request.user,
             deal=deal,

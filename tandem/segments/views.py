@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from tandem.access import policies
 from tandem.dashboards import charts
 from tandem.errors import InvalidInput
-from tandem.people.models import Contact
+from tandem.people.selectors import contact_find
+from tandem.people.services import email_normalise
 from tandem.segments import selectors, services
 from tandem.segments.conditions import rule_describe
 from tandem.segments.models import Segment
@@ -199,11 +200,9 @@ def segment_delete(request, segment_id: int):
 @require_POST
 def members_add(request, segment_id: int):
     segment = selectors.segment_get_for_user(user=request.user, segment_id=segment_id)
-    from tandem.people.services import email_normalise
-
     try:
         address = email_normalise(request.POST.get("email", ""))
-        contact = Contact.objects.filter(email=address).first()
+        contact = contact_find(email=address)
         if contact is None:
             raise InvalidInput.field("email", f"no contact has the address {address}")
         added = services.segment_members_add(
