@@ -21,14 +21,11 @@ from tandem.collaboration.models import (
     Comment,
     EmailMode,
 )
+from tandem.collaboration.schemas import CommentIn, PreferenceIO
 from tandem.errors import InvalidInput
 
 router = Router()
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
-class CommentIn(Schema):
-    body: str
 
 
 class CommentOut(Schema):
@@ -116,10 +113,6 @@ class ReadAllOut(Schema):
 @router.post("/notifications/read-all", response=ReadAllOut, tags=["comments"])
 def notifications_read_all(request):
     return {"marked": services.notifications_mark_all_read(actor=request.auth)}
-
-
-class PreferenceIO(Schema):
-    email_mode: str
 
 
 @router.get("/notifications/preference", response=PreferenceIO, tags=["comments"])
