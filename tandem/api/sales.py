@@ -11,14 +11,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from tandem.access import policies
 from tandem.access import selectors as access_selectors
 from tandem.api import people as people_api
-from tandem.api.schemas import (
-    DealIn,
-    DealLoseIn,
-    DealOut,
-    DealPatch,
-    DealWinIn,
-    ErrorOut,
-)
+from tandem.api.schemas import DealOut, ErrorOut
 from tandem.errors import InvalidInput
 from tandem.people import selectors as people_selectors
 from tandem.sales import (
@@ -33,6 +26,7 @@ from tandem.sales import plan_selectors as plan
 from tandem.sales import target_services as targets
 from tandem.sales.filters import DealFilter
 from tandem.sales.models import Activity, Deal
+from tandem.sales.schemas import DealIn, DealLoseIn, DealPatch, DealWinIn
 
 router = Router(tags=["sales"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -533,7 +527,7 @@ def deals_get(request, deal_id: int):
 )
 def deals_update(request, deal_id: int, payload: DealPatch):
     deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id)
-    changes = payload.dict(exclude_unset=True)
+    changes = payload.model_dump(exclude_unset=True)
     if not changes:
         raise InvalidInput.field("", "nothing to change")
     try:

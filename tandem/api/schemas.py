@@ -185,26 +185,6 @@ class LeadRejectIn(Schema):
     )
 
 
-class DealIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    contact_id: int | None = None
-    amount: Decimal = Field(Decimal(0), ge=0, max_digits=14, decimal_places=2)
-    expected_close_on: dt.date | None = None
-
-
-class DealPatch(Schema):
-    stage_id: int | None = None
-    private_notes: str | None = Field(None, max_length=20000)
-
-
-class DealWinIn(Schema):
-    amount: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2)
-
-
-class DealLoseIn(Schema):
-    reason: str
-
-
 class DealOut(Schema):
     id: int
     name: str

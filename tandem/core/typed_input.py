@@ -52,9 +52,10 @@ def typed_input(
 ) -> M:
     """``data`` (a QueryDict or a plain mapping of a form's fields) as an instance of ``schema``.
 
-    A list field takes every value sent under its name; a checkbox (a bool field) is true when
-    sent and false when not; a blank optional field takes its default. ``labels`` names fields
-    as the form shows them; otherwise a field's ``title``, else its name in words.
+        A list field takes every value sent under its name; a checkbox (a bool field) is true when
+        sent and false when not; a blank number or date takes its default (blank text stays blank,
+    so a form can clear it). ``labels`` names fields
+        as the form shows them; otherwise a field's ``title``, else its name in words.
     """
     values = {
         name: value
@@ -91,11 +92,17 @@ def _value(data: Mapping[str, Any], name: str, field: FieldInfo) -> Any:
     if raw is None:
         return _LEFT_OUT
     value = raw.strip() if isinstance(raw, str) else raw
-    if value == "" and not field.is_required():
-        return _LEFT_OUT
-    if value == "" and field.annotation is not str:
-        return _LEFT_OUT  # a blank number or date is a missing one
+    if value == "" and not _accepts_text(field.annotation):
+        return _LEFT_OUT  # a blank number or date is a missing one: its default, or required
     return value
+
+
+def _accepts_text(annotation: Any) -> bool:
+    if annotation is str:
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return str in typing.get_args(annotation)
+    return False
 
 
 def _label(schema: type[BaseModel], name: str, labels: Mapping[str, str]) -> str:

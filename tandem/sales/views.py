@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from tandem.access import policies
 from tandem.access.selectors import sales_people_active
+from tandem.core.typed_input import typed_input
 from tandem.dashboards import metrics
 from tandem.dashboards.periods import SALES_CLOCK
 from tandem.dashboards.views import period_context
@@ -35,6 +36,7 @@ from tandem.sales.models import (
     PreferredChannel,
 )
 from tandem.sales.review_services import TEAM_OF_ROLE, fit_review_current
+from tandem.sales.schemas import DealLoseIn, DealPatch, DealWinIn
 
 
 def _sales_reader(user) -> None:
@@ -153,7 +155,8 @@ def _int(value) -> int:
 @require_POST
 def deal_win(request, deal_id: int):
     def act(deal):
-        services.deal_close_won(actor=request.user, deal=deal, amount=request.POST.get("amount"))
+        won = typed_input(DealWinIn, request.POST)
+        services.deal_close_won(actor=request.user, deal=deal, amount=won.amount)
         return f"Won {deal} for {deal.amount:,.2f}. {deal.contact or 'The contact'} is a customer."
 
     return _act(request, deal_id, act)
@@ -163,9 +166,8 @@ def deal_win(request, deal_id: int):
 @require_POST
 def deal_lose(request, deal_id: int):
     def act(deal):
-        services.deal_close_lost(
-            actor=request.user, deal=deal, reason=request.POST.get("reason", "")
-        )
+        lost = typed_input(DealLoseIn, request.POST, labels={"reason": "Lost reason"})
+        services.deal_close_lost(actor=request.user, deal=deal, reason=lost.reason)
         return f"{deal} marked lost."
 
     return _act(request, deal_id, act)
@@ -175,9 +177,8 @@ def deal_lose(request, deal_id: int):
 @require_POST
 def deal_notes(request, deal_id: int):
     def act(deal):
-        services.deal_notes_update(
-            actor=request.user, deal=deal, notes=request.POST.get("private_notes", "")
-        )
+        change = typed_input(DealPatch, request.POST, labels={"private_notes": "Private notes"})
+        services.deal_notes_update(actor=request.user, deal=deal, notes=change.private_notes or "")
         return "Notes saved."
 
     return _act(request, deal_id, act)

@@ -75,3 +75,12 @@ def test_too_long_text_says_the_limit():
         typed_input(DealForm, {"name": "x" * 21})
 
     assert caught.value.errors == {"name": "Name must be at most 20 characters"}
+
+
+class NotesForm(BaseModel):
+    private_notes: str | None = None
+
+
+def test_blank_text_stays_blank_so_a_form_can_clear_it():
+    assert typed_input(NotesForm, _form("private_notes=")).private_notes == ""
+    assert typed_input(NotesForm, _form("")).private_notes is None
