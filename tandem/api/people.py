@@ -18,7 +18,6 @@ from tandem.api.schemas import (
     ContactOut,
     ContactPatch,
     ErrorOut,
-    LifecycleMoveIn,
     LifecycleMoveOut,
     TouchIn,
     TouchOut,
@@ -28,6 +27,7 @@ from tandem.handoff import services as handoff
 from tandem.marketing.selectors import campaign_get_for_user
 from tandem.people import selectors, services
 from tandem.people.models import Account, Contact
+from tandem.people.schemas import LifecycleMoveIn
 
 router = Router()
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}

@@ -8,8 +8,6 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
-from tandem.people.lifecycle import Stage
-
 
 class ErrorItem(Schema):
     field: str
@@ -140,15 +138,6 @@ class FormSubmissionOut(Schema):
     consent_given: bool
     lifecycle_stage: str
     submitted_at: dt.datetime
-
-
-class LifecycleMoveIn(Schema):
-    to_stage: Stage
-    reason: str = Field("", max_length=500)
-    nurture_until: dt.date | None = Field(
-        None,
-        description="When recycling: nurtured by marketing until then (90 days if not given).",
-    )
 
 
 class LifecycleMoveOut(Schema):

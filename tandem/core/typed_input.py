@@ -48,24 +48,31 @@ MESSAGES = {
 
 
 def typed_input(
-    schema: type[M], data: Mapping[str, Any], *, labels: Mapping[str, str] | None = None
+    schema: type[M],
+    data: Mapping[str, Any],
+    *,
+    labels: Mapping[str, str] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> M:
     """``data`` (a QueryDict or a plain mapping of a form's fields) as an instance of ``schema``.
 
         A list field takes every value sent under its name; a checkbox (a bool field) is true when
         sent and false when not; a blank number or date takes its default (blank text stays blank,
     so a form can clear it). ``labels`` names fields
-        as the form shows them; otherwise a field's ``title``, else its name in words.
+        as the form shows them; otherwise a field's ``title``, else its name in words. ``names``
+    maps a schema field to the form's input where they differ (``product_id`` → ``product``);
+    errors are keyed by the form's names, so a page shows each beside its input.
     """
+    names = names or {}
     values = {
         name: value
         for name, field in schema.model_fields.items()
-        if (value := _value(data, name, field)) is not _LEFT_OUT
+        if (value := _value(data, names.get(name, name), field)) is not _LEFT_OUT
     }
     try:
         return schema.model_validate(values)
     except ValidationError as exc:
-        raise InvalidInput(_errors(schema, exc, labels or {})) from None
+        raise InvalidInput(_errors(schema, exc, labels or {}, names)) from None
 
 
 _LEFT_OUT = object()
@@ -112,14 +119,18 @@ def _label(schema: type[BaseModel], name: str, labels: Mapping[str, str]) -> str
 
 
 def _errors(
-    schema: type[BaseModel], exc: ValidationError, labels: Mapping[str, str]
+    schema: type[BaseModel],
+    exc: ValidationError,
+    labels: Mapping[str, str],
+    names: Mapping[str, str],
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     for error in exc.errors():
         name = str(error["loc"][0]) if error["loc"] else ""
-        if name in errors:
+        key = names.get(name, name)
+        if key in errors:
             continue  # the first problem of a field is the one to fix first
-        errors[name] = f"{_label(schema, name, labels)} {_message(error)}".strip()
+        errors[key] = f"{_label(schema, name, labels)} {_message(error)}".strip()
     return errors
 
 

@@ -84,3 +84,16 @@ class NotesForm(BaseModel):
 def test_blank_text_stays_blank_so_a_form_can_clear_it():
     assert typed_input(NotesForm, _form("private_notes=")).private_notes == ""
     assert typed_input(NotesForm, _form("")).private_notes is None
+
+
+class LineForm(BaseModel):
+    product_id: int
+
+
+def test_a_form_may_name_an_input_apart_from_the_schema_and_errors_follow_its_name():
+    assert typed_input(LineForm, _form("product=7"), names={"product_id": "product"}).product_id == 7
+
+    with pytest.raises(InvalidInput) as caught:
+        typed_input(LineForm, _form("product="), names={"product_id": "product"})
+
+    assert caught.value.errors == {"product": "Product id is required"}
