@@ -14,25 +14,10 @@ from tandem.errors import InvalidInput
 from tandem.people.selectors import contacts_with_emails
 from tandem.people.services import email_normalise
 from tandem.segments import selectors, services
-from tandem.segments.models import Segment
+from tandem.segments.schemas import SegmentIn, SegmentPatch
 
 router = Router(tags=["segments"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
-class SegmentIn(Schema):
-    name: str = Field(max_length=200)
-    kind: str = Segment.Kind.DYNAMIC
-    rule: Any = Field(None, description="The rule tree: {match: all|any, conditions: [...]}")
-    description: str = ""
-    is_exclusion: bool = False
-
-
-class SegmentPatch(Schema):
-    name: str | None = Field(None, max_length=200)
-    rule: Any = None
-    description: str | None = None
-    is_exclusion: bool | None = None
 
 
 class SegmentOut(Schema):
@@ -95,7 +80,9 @@ def segments_list(request, search: str = ""):
 def segments_create(request, payload: SegmentIn):
     """Create a segment; a dynamic one's rule is checked (errors name the path of the bad
     condition, e.g. ``rule.conditions[2].within_days``) and built in the background."""
-    return Status(201, services.segment_create(actor=request.auth, via="api", **payload.dict()))
+    return Status(
+        201, services.segment_create(actor=request.auth, via="api", **payload.model_dump())
+    )
 
 
 @router.post("/segments/count", response={200: CountOut, **ERRORS})
@@ -113,7 +100,7 @@ def segments_get(request, segment_id: int):
 def segments_update(request, segment_id: int, payload: SegmentPatch):
     segment = selectors.segment_get_for_user(user=request.auth, segment_id=segment_id)
     return services.segment_update(
-        actor=request.auth, segment=segment, via="api", **payload.dict(exclude_unset=True)
+        actor=request.auth, segment=segment, via="api", **payload.model_dump(exclude_unset=True)
     )
 
 
