@@ -26,7 +26,15 @@ from tandem.sales import plan_selectors as plan
 from tandem.sales import target_services as targets
 from tandem.sales.filters import DealFilter
 from tandem.sales.models import Activity, Deal
-from tandem.sales.schemas import DealIn, DealLoseIn, DealPatch, DealWinIn
+from tandem.sales.schemas import (
+    AnswerIn,
+    CompleteIn,
+    DealIn,
+    DealLoseIn,
+    DealPatch,
+    DealWinIn,
+    DecisionIn,
+)
 
 router = Router(tags=["sales"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -207,11 +215,6 @@ def committee_add(request, deal_id: int, payload: MemberIn):
     return Status(201, member)
 
 
-class AnswerIn(Schema):
-    choice: str = ""
-    text: str = ""
-
-
 class AnswerOut(Schema):
     question_id: int
     question: str
@@ -244,7 +247,7 @@ def answers_put(request, deal_id: int, question_id: int, payload: AnswerIn):
     deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id)
     question = plan.question_get(question_id=question_id)
     answer = playbook_services.playbook_answer_save(
-        actor=request.auth, deal=deal, question=question, via="api", **payload.dict()
+        actor=request.auth, deal=deal, question=question, via="api", **payload.model_dump()
     )
     return {
         "question_id": question.pk,
@@ -280,11 +283,6 @@ class ActivityOut(Schema):
     notes: str
 
 
-class CompleteIn(Schema):
-    outcome: str = ""
-    notes: str = ""
-
-
 @router.get("/sales/activities", response=list[ActivityOut])
 @paginate(LimitOffsetPagination)
 def activities_list(request, deal_id: int | None = None, contact_id: int | None = None):
@@ -313,7 +311,7 @@ def activities_create(request, payload: ActivityIn):
 def activities_complete(request, activity_id: int, payload: CompleteIn):
     activity: Activity = selectors.activity_get_for_user(user=request.auth, activity_id=activity_id)
     return activity_services.activity_complete(
-        actor=request.auth, activity=activity, via="api", **payload.dict()
+        actor=request.auth, activity=activity, via="api", **payload.model_dump()
     )
 
 
@@ -333,12 +331,6 @@ class ReviewOut(Schema):
     opened_at: dt.datetime
     decided_at: dt.datetime | None
     decisions: list[DecisionOut]
-
-
-class DecisionIn(Schema):
-    decision: str
-    rationale: str
-    team: str = ""
 
 
 def _review_out(r) -> dict:
@@ -365,7 +357,7 @@ def reviews_decide(request, review_id: int, payload: DecisionIn):
     """Record a sales manager's or a marketing manager's decision, with the rationale."""
     review = selectors.fit_review_get_for_user(user=request.auth, review_id=review_id)
     review = review_services.fit_review_decide(
-        actor=request.auth, review=review, via="api", **payload.dict()
+        actor=request.auth, review=review, via="api", **payload.model_dump()
     )
     return Status(201, _review_out(review))
 

@@ -29,3 +29,19 @@ class DealWinIn(BaseModel):
 
 class DealLoseIn(BaseModel):
     reason: str
+
+
+class AnswerIn(BaseModel):
+    choice: str = ""
+    text: str = ""
+
+
+class CompleteIn(BaseModel):
+    outcome: str = ""
+    notes: str = ""
+
+
+class DecisionIn(BaseModel):
+    decision: str
+    rationale: str
+    team: str = ""

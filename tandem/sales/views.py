@@ -36,7 +36,7 @@ from tandem.sales.models import (
     PreferredChannel,
 )
 from tandem.sales.review_services import TEAM_OF_ROLE, fit_review_current
-from tandem.sales.schemas import DealLoseIn, DealPatch, DealWinIn
+from tandem.sales.schemas import AnswerIn, CompleteIn, DealLoseIn, DealPatch, DealWinIn
 
 
 def _sales_reader(user) -> None:
@@ -327,12 +327,9 @@ def committee_remove(request, deal_id: int, member_id: int):
 def answer_save(request, deal_id: int, question_id: int):
     def act(deal):
         question = plan.question_get(question_id=question_id)
+        answer = typed_input(AnswerIn, request.POST)
         playbook_services.playbook_answer_save(
-            actor=request.user,
-            deal=deal,
-            question=question,
-            choice=request.POST.get("choice", ""),
-            text=request.POST.get("text", ""),
+            actor=request.user, deal=deal, question=question, **answer.model_dump()
         )
         return "Answer saved."
 
@@ -363,8 +360,9 @@ def activity_add(request, deal_id: int):
 def activity_done(request, activity_id: int):
     activity = selectors.activity_get_for_user(user=request.user, activity_id=activity_id)
     try:
+        done = typed_input(CompleteIn, request.POST)
         activity_services.activity_complete(
-            actor=request.user, activity=activity, outcome=request.POST.get("outcome", "")
+            actor=request.user, activity=activity, **done.model_dump()
         )
         messages.success(request, f"{activity} done.")
     except InvalidInput as exc:
