@@ -423,8 +423,6 @@ def forecast_get(request, kind: str = "quarter", start: dt.date | None = None):
     policies.require(request.auth, "view", "sales_plan")
     policies.require(request.auth, "view", "deal")
     if kind not in ("month", "quarter"):
-        from tandem.errors import InvalidInput
-
         raise InvalidInput.field("kind", "choose month or quarter")
     first = forecast.period_containing(kind, start or dt.date.today())
     f = forecast.forecast_for(user=request.auth, kind=kind, start=first)

@@ -12,6 +12,7 @@ from tandem.access import policies
 from tandem.core.typed_input import typed_input
 from tandem.errors import InvalidInput
 from tandem.handoff import services as handoff
+from tandem.handoff.scoring import score_lines
 from tandem.handoff.selectors import leads_for_user
 from tandem.people import selectors, services
 from tandem.people.lifecycle import Stage
@@ -47,8 +48,6 @@ def contact_detail(request, contact_id: int):
 def _contact_page(
     request, contact: Contact, errors: dict | None = None, values: dict | None = None
 ):
-    from tandem.handoff.scoring import score_lines
-
     return render(
         request,
         "people/contact.html",

@@ -28,6 +28,7 @@ from tandem.sales.models import (
     PipelineStage,
     PreferredChannel,
 )
+from tandem.sales.review_services import fit_review_blocking, fit_review_sync
 
 DEFAULT_STAGES = (
     ("Discovery", 10, PipelineStage.Outcome.OPEN),
@@ -137,8 +138,6 @@ def deal_move(*, actor: Any, deal: Deal, stage_id: int, via: str = "ui") -> Deal
         raise InvalidInput.field("stage", "use win or lose to close a deal")
     if stage.pk == deal.stage_id:
         return deal
-    from tandem.sales.review_services import fit_review_sync
-
     with transaction.atomic():
         before = audit.snapshot(deal)
         _move(actor=actor, deal=deal, stage=stage)
@@ -155,8 +154,6 @@ def deal_close_won(*, actor: Any, deal: Deal, amount: Any = None, via: str = "ui
     A deal with fit concerns is refused until its fit review is approved by both teams; the
     review is opened here if there is none yet, so the refusal names where to go next.
     """
-    from tandem.sales.review_services import fit_review_blocking
-
     _change(actor, deal)
     won = _amount(deal.amount if amount in (None, "") else amount)
     if won <= 0:
