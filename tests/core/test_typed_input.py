@@ -91,7 +91,9 @@ class LineForm(BaseModel):
 
 
 def test_a_form_may_name_an_input_apart_from_the_schema_and_errors_follow_its_name():
-    assert typed_input(LineForm, _form("product=7"), names={"product_id": "product"}).product_id == 7
+    line = typed_input(LineForm, _form("product=7"), names={"product_id": "product"})
+
+    assert line.product_id == 7
 
     with pytest.raises(InvalidInput) as caught:
         typed_input(LineForm, _form("product="), names={"product_id": "product"})
