@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -40,8 +41,15 @@ def reset(key: str) -> None:
     RateCounter.objects.filter(key=key).delete()
 
 
-def prune(older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
-    return RateCounter.objects.filter(window_start__lt=timezone.now() - older_than).delete()[0]
+def counters_prune(*, now: dt.datetime | None = None) -> int:
+    """Delete the counters whose window has ended; how many went.
+
+    A counter is kept a day, or as long as the login lockout if that is set longer, so no
+    window still being counted loses its hits.
+    """
+    now = now or timezone.now()
+    keep = max(dt.timedelta(days=1), dt.timedelta(seconds=settings.TANDEM_LOGIN_LOCKOUT_SECONDS))
+    return RateCounter.objects.filter(window_start__lt=now - keep).delete()[0]
 
 
 def client_address(request) -> str:

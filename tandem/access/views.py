@@ -7,8 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from tandem.access import services
-from tandem.access.models import ApiToken
+from tandem.access import selectors, services
 from tandem.access.roles import Role
 from tandem.errors import InvalidInput
 
@@ -40,7 +39,7 @@ def tokens(request):
         request,
         "access/tokens.html",
         {
-            "tokens": ApiToken.objects.filter(user=request.user),
+            "tokens": selectors.tokens_of(user=request.user),
             "new_token": new_token,
         },
     )

@@ -23,7 +23,25 @@ class TokenAuth(HttpBearer):
         return user
 
 
-api = NinjaAPI(
+# Operation ids are published: clients generate code from them. They keep the name of the module
+# a route was first released from (crm, together, relay) whatever its router is called now.
+PUBLISHED_MODULES = {
+    "tandem.api.people": "tandem.api.crm",
+    "tandem.api.collaboration": "tandem.api.together",
+}
+
+
+class TandemAPI(NinjaAPI):
+    """The NinjaAPI whose operation ids outlive a rename of the router modules."""
+
+    def get_openapi_operation_id(self, operation) -> str:
+        """``<module>_<view>`` as ninja names it, under the module's published name."""
+        module = operation.view_func.__module__
+        published = PUBLISHED_MODULES.get(module, module)
+        return f"{published}_{operation.view_func.__name__}".replace(".", "_")
+
+
+api = TandemAPI(
     title="Tandem API",
     version="1",
     description=(
@@ -88,17 +106,17 @@ def on_http_error(request, exc: HttpError):
 
 
 from tandem.api import (  # noqa: E402  (routers register on the api above)
-    crm,
+    collaboration,
     handoff,
     mailing,
     marketing,
     orders,
-    relay,
+    people,
     reports,
     sales,
     segments,
-    together,
 )
 
-for area in (crm, relay, together, segments, marketing, mailing, sales, orders, reports, handoff):
-    api.add_router("/", area.router)
+# One router per app, named as the app it serves.
+for app in (people, collaboration, segments, marketing, mailing, sales, orders, reports, handoff):
+    api.add_router("/", app.router)

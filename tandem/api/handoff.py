@@ -1,5 +1,5 @@
 """API routes for the hand-off pages: service levels, feedback, scoring, predictive score and
-routing rules. Lead accept/reject live with the relay (``relay.py``)."""
+routing rules, and the leads (hand-offs) with accept and reject."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.access import policies
-from tandem.api.schemas import ErrorOut
+from tandem.api.sales import deal_out
+from tandem.api.schemas import DealOut, ErrorOut, LeadOut, LeadRejectIn
 from tandem.core.periods import PERIOD_LABELS, period_for
 from tandem.errors import InvalidInput
 from tandem.handoff import scoring, selectors, service_levels
@@ -517,3 +519,48 @@ def reps_update(request, rep_id: int, payload: RepPatch):
     rep = selectors.rep_get_for_user(user=request.auth, rep_id=rep_id)
     rep_availability_set(actor=request.auth, rep=rep, via="api", **payload.dict())
     return _rep_out(selectors.reps_for_user(user=request.auth).filter(pk=rep.pk).first() or rep)
+
+
+# --- Leads ---------------------------------------------------------------------------------
+
+
+@router.get(
+    "/leads",
+    response=list[LeadOut],
+    tags=["leads"],
+    operation_id="tandem_api_relay_leads_list",
+)
+@paginate(LimitOffsetPagination)
+def leads_list(request, status: str = ""):
+    return selectors.leads_for_user(user=request.auth, status=status).order_by("id")
+
+
+@router.post(
+    "/leads/{lead_id}/accept",
+    response={201: DealOut, **ERRORS},
+    tags=["leads"],
+    operation_id="tandem_api_relay_leads_accept",
+)
+def leads_accept(request, lead_id: int):
+    """Accept the hand-off; a deal opens in the default pipeline."""
+    lead = selectors.lead_get_for_user(user=request.auth, lead_id=lead_id)
+    deal = handoff.lead_accept(actor=request.auth, lead=lead, via="api")
+    return Status(201, deal_out(request.auth, deal))
+
+
+@router.post(
+    "/leads/{lead_id}/reject",
+    response={200: LeadOut, **ERRORS},
+    tags=["leads"],
+    operation_id="tandem_api_relay_leads_reject",
+)
+def leads_reject(request, lead_id: int, payload: LeadRejectIn):
+    lead = selectors.lead_get_for_user(user=request.auth, lead_id=lead_id)
+    return handoff.lead_reject(
+        actor=request.auth,
+        lead=lead,
+        reason=payload.reason,
+        note=payload.note,
+        nurture_until=payload.nurture_until,
+        via="api",
+    )

@@ -11,13 +11,14 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
 from tandem.access import policies
-from tandem.api.crm import referenced
+from tandem.api.people import referenced
 from tandem.api.schemas import ErrorOut
 from tandem.errors import InvalidInput
 from tandem.mailing import selectors, services
 from tandem.mailing.models import EmailSend
 from tandem.marketing.selectors import campaign_get_for_user
 from tandem.segments.models import Segment
+from tandem.segments.selectors import segments_with_ids
 
 router = Router()
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -115,7 +116,7 @@ def _out(send: EmailSend) -> dict:
 
 
 def _segments(field: str, ids: list[int]) -> list[Segment]:
-    found = {s.pk: s for s in Segment.objects.filter(pk__in=ids)}
+    found = {s.pk: s for s in segments_with_ids(ids=ids)}
     missing = [i for i in ids if i not in found]
     if missing:
         raise InvalidInput.field(field, f"no segment {missing[0]}")

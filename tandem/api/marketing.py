@@ -1,4 +1,5 @@
-"""API routes of the marketing workspace: the batch touch door and campaigns (read-only)."""
+"""API routes of the marketing workspace: the batch touch door, campaigns (read-only) and lead
+form submissions from a server."""
 
 from __future__ import annotations
 
@@ -11,15 +12,16 @@ from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
-from tandem.access import policies
-from tandem.api.schemas import ErrorOut
+from tandem.access import policies, ratelimit
+from tandem.api.schemas import ErrorOut, FormSubmissionIn, FormSubmissionOut
 from tandem.errors import InvalidInput
-from tandem.marketing import ingest, selectors
+from tandem.marketing import ingest, selectors, services
 from tandem.reports import selectors as reports
 
 router = Router()
 ERRORS = {401: ErrorOut, 403: ErrorOut, 413: ErrorOut, 422: ErrorOut}
 READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+FORM_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 # A full batch of 5,000 touches with summaries is a few MB; the site-wide body limit is for forms.
 BATCH_MAX_BYTES = 16 * 1024 * 1024
 
@@ -199,4 +201,45 @@ def campaigns_get(request, campaign_id: int):
             sourced_pipeline=sourced["pipeline"],
             sourced_revenue=sourced["revenue"],
         ),
+    )
+
+
+@router.post(
+    "/forms/{slug}/submissions",
+    response={201: FormSubmissionOut, **FORM_ERRORS},
+    tags=["forms"],
+    operation_id="tandem_api_relay_form_submissions_create",
+)
+def form_submissions_create(request, slug: str, payload: FormSubmissionIn):
+    """Submit a lead form from a server (a website back end, a landing-page tool).
+
+    The same rules as the hosted page apply: dedupe by email, consent, UTM credit, scoring.
+    """
+    form = selectors.form_get_public(slug=slug)
+    data = payload.dict()
+    data["consent"] = "yes" if data["consent"] else "no"
+    address = ratelimit.client_address(request)
+    try:
+        result = services.form_submit(
+            form=form,
+            data=data,
+            client_address=address,
+            # Each token holder has their own hourly allowance, apart from the hosted page's.
+            rate_key=f"api:{request.auth.pk}:{address}",
+        )
+    except services.SubmissionRefused as exc:
+        return Status(exc.status, {"errors": [{"field": "", "message": exc.reason}]})
+    s = result.submission
+    return Status(
+        201,
+        {
+            "id": s.pk,
+            "form_id": s.form_id,
+            "contact_id": s.contact_id,
+            "touch_id": s.touch_id,
+            "is_new_contact": result.is_new_contact,
+            "consent_given": s.consent_given,
+            "lifecycle_stage": s.contact.lifecycle_stage,
+            "submitted_at": s.submitted_at,
+        },
     )

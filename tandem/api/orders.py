@@ -14,6 +14,7 @@ from tandem.errors import InvalidInput
 from tandem.orders import order_services, selectors, services
 from tandem.orders import quote_services as quotes
 from tandem.orders.models import DealLine, Order, OrderStatus, Product, Quote
+from tandem.orders.schemas import DealLineIn, DealLinePatch
 from tandem.sales import selectors as sales_selectors
 
 router = Router()
@@ -51,23 +52,6 @@ class StockOut(Schema):
     reserved: int
     available: int
     movements: list[StockMovementOut]
-
-
-class DealLineIn(Schema):
-    product_id: int
-    quantity: int = Field(1, ge=1, le=1_000_000)
-    discount_percent: Decimal = Field(
-        Decimal(0), description="Per cent; above the review threshold it is flagged for review."
-    )
-    payment_terms: str = "standard"
-    delivery_terms: str = "standard"
-
-
-class DealLinePatch(Schema):
-    quantity: int | None = Field(None, ge=1, le=1_000_000)
-    discount_percent: Decimal | None = None
-    payment_terms: str | None = None
-    delivery_terms: str | None = None
 
 
 class LineOut(Schema):
@@ -330,7 +314,7 @@ def _renamed(exc: InvalidInput) -> InvalidInput:
 @router.patch("/deal-lines/{line_id}", response={200: DealLineOut, **ERRORS}, tags=["deals"])
 def deal_lines_update(request, line_id: int, payload: DealLinePatch):
     line = selectors.deal_line_get_for_user(user=request.auth, line_id=line_id)
-    changes = payload.dict(exclude_unset=True)
+    changes = payload.model_dump(exclude_unset=True)
     if not changes:
         raise InvalidInput.field("", "nothing to change")
     line = services.deal_line_update(actor=request.auth, line=line, via="api", **changes)

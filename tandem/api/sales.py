@@ -1,16 +1,18 @@
-"""API routes for the sales workspace: the deal list with its filters, deal fields, pipelines,
-buying committees, playbook answers, activities, fit reviews, quotas and the forecast."""
+"""API routes for the sales workspace: deals (open, move, win, lose, delete), the deal list with
+its filters, deal fields, pipelines, buying committees, playbook answers, activities, fit
+reviews, quotas and the forecast."""
 
 import datetime as dt
 from decimal import Decimal
 
-from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.access import policies
-from tandem.access.models import Team, User
-from tandem.api.schemas import ErrorOut
+from tandem.access import selectors as access_selectors
+from tandem.api import people as people_api
+from tandem.api.schemas import DealOut, ErrorOut
+from tandem.errors import InvalidInput
 from tandem.people import selectors as people_selectors
 from tandem.sales import (
     activity_services,
@@ -20,12 +22,23 @@ from tandem.sales import (
     selectors,
     services,
 )
+from tandem.sales import plan_selectors as plan
 from tandem.sales import target_services as targets
 from tandem.sales.filters import DealFilter
-from tandem.sales.models import Activity, PlaybookQuestion
+from tandem.sales.models import Activity, Deal
+from tandem.sales.schemas import (
+    AnswerIn,
+    CompleteIn,
+    DealIn,
+    DealLoseIn,
+    DealPatch,
+    DealWinIn,
+    DecisionIn,
+)
 
 router = Router(tags=["sales"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+DEAL_ERRORS = {**ERRORS, 429: ErrorOut}
 
 
 class WorkDealOut(Schema):
@@ -149,9 +162,7 @@ def _pipeline_out(p) -> dict:
 @router.get("/sales/pipelines", response={200: list[PipelineOut], **ERRORS})
 def pipelines_list(request):
     policies.require(request.auth, "view", "sales_plan")
-    from tandem.sales.models import Pipeline
-
-    return [_pipeline_out(p) for p in Pipeline.objects.prefetch_related("stages")]
+    return [_pipeline_out(p) for p in plan.pipelines_with_stages()]
 
 
 @router.post("/sales/pipelines", response={201: PipelineOut, **ERRORS})
@@ -204,11 +215,6 @@ def committee_add(request, deal_id: int, payload: MemberIn):
     return Status(201, member)
 
 
-class AnswerIn(Schema):
-    choice: str = ""
-    text: str = ""
-
-
 class AnswerOut(Schema):
     question_id: int
     question: str
@@ -239,9 +245,9 @@ def answers_list(request, deal_id: int):
 @router.put("/sales/deals/{deal_id}/answers/{question_id}", response={200: AnswerOut, **ERRORS})
 def answers_put(request, deal_id: int, question_id: int, payload: AnswerIn):
     deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id)
-    question = get_object_or_404(PlaybookQuestion, pk=question_id)
+    question = plan.question_get(question_id=question_id)
     answer = playbook_services.playbook_answer_save(
-        actor=request.auth, deal=deal, question=question, via="api", **payload.dict()
+        actor=request.auth, deal=deal, question=question, via="api", **payload.model_dump()
     )
     return {
         "question_id": question.pk,
@@ -277,11 +283,6 @@ class ActivityOut(Schema):
     notes: str
 
 
-class CompleteIn(Schema):
-    outcome: str = ""
-    notes: str = ""
-
-
 @router.get("/sales/activities", response=list[ActivityOut])
 @paginate(LimitOffsetPagination)
 def activities_list(request, deal_id: int | None = None, contact_id: int | None = None):
@@ -310,7 +311,7 @@ def activities_create(request, payload: ActivityIn):
 def activities_complete(request, activity_id: int, payload: CompleteIn):
     activity: Activity = selectors.activity_get_for_user(user=request.auth, activity_id=activity_id)
     return activity_services.activity_complete(
-        actor=request.auth, activity=activity, via="api", **payload.dict()
+        actor=request.auth, activity=activity, via="api", **payload.model_dump()
     )
 
 
@@ -330,12 +331,6 @@ class ReviewOut(Schema):
     opened_at: dt.datetime
     decided_at: dt.datetime | None
     decisions: list[DecisionOut]
-
-
-class DecisionIn(Schema):
-    decision: str
-    rationale: str
-    team: str = ""
 
 
 def _review_out(r) -> dict:
@@ -362,7 +357,7 @@ def reviews_decide(request, review_id: int, payload: DecisionIn):
     """Record a sales manager's or a marketing manager's decision, with the rationale."""
     review = selectors.fit_review_get_for_user(user=request.auth, review_id=review_id)
     review = review_services.fit_review_decide(
-        actor=request.auth, review=review, via="api", **payload.dict()
+        actor=request.auth, review=review, via="api", **payload.model_dump()
     )
     return Status(201, _review_out(review))
 
@@ -386,8 +381,8 @@ class QuotaOut(Schema):
 
 @router.post("/sales/quotas", response={201: QuotaOut, **ERRORS})
 def quotas_set(request, payload: QuotaIn):
-    user = get_object_or_404(User, pk=payload.user_id) if payload.user_id else None
-    team = get_object_or_404(Team, pk=payload.team_id) if payload.team_id else None
+    user = access_selectors.user_get(user_id=payload.user_id) if payload.user_id else None
+    team = access_selectors.team_get(team_id=payload.team_id) if payload.team_id else None
     quota = targets.quota_set(
         actor=request.auth,
         user=user,
@@ -428,8 +423,6 @@ def forecast_get(request, kind: str = "quarter", start: dt.date | None = None):
     policies.require(request.auth, "view", "sales_plan")
     policies.require(request.auth, "view", "deal")
     if kind not in ("month", "quarter"):
-        from tandem.errors import InvalidInput
-
         raise InvalidInput.field("kind", "choose month or quarter")
     first = forecast.period_containing(kind, start or dt.date.today())
     f = forecast.forecast_for(user=request.auth, kind=kind, start=first)
@@ -444,3 +437,137 @@ def forecast_adjust(request, payload: AdjustmentIn):
         user=request.auth, kind=payload.period_kind, start=payload.period_start
     )
     return Status(201, {k: getattr(f, k) for k in ForecastOut.model_fields})
+
+
+# --- Deals ---------------------------------------------------------------------------------
+
+
+def deal_out(user, deal: Deal) -> dict:
+    """A deal as the API shows it: private notes only where the user may read them."""
+    data = {f: getattr(deal, f) for f in DealOut.model_fields if hasattr(deal, f)}
+    data.update(
+        stage_name=deal.stage.name,
+        outcome=deal.stage.outcome,
+        private_notes=selectors.deal_private_notes_for(user=user, deal=deal),
+    )
+    return data
+
+
+@router.get(
+    "/deals",
+    response=list[DealOut],
+    tags=["deals"],
+    operation_id="tandem_api_relay_deals_list",
+)
+@paginate(LimitOffsetPagination)
+def deals_list(
+    request,
+    outcome: str = "",
+    owner_id: int | None = None,
+    search: str = "",
+    contact_id: int | None = None,
+    account_id: int | None = None,
+):
+    deals = selectors.deals_for_user(
+        user=request.auth,
+        outcome=outcome,
+        owner_id=owner_id,
+        search=search,
+        contact_id=contact_id,
+        account_id=account_id,
+    ).order_by("id")
+    return _Page(deals, lambda deal: deal_out(request.auth, deal))
+
+
+@router.post(
+    "/deals",
+    response={201: DealOut, **DEAL_ERRORS},
+    tags=["deals"],
+    operation_id="tandem_api_relay_deals_create",
+)
+def deals_create(request, payload: DealIn):
+    contact = people_api.contact_or_none(request.auth, payload.contact_id)
+    deal = services.deal_open(
+        actor=request.auth,
+        name=payload.name,
+        owner=request.auth,
+        contact=contact,
+        amount=payload.amount,
+        expected_close_on=payload.expected_close_on,
+        via="api",
+    )
+    return Status(201, deal_out(request.auth, deal))
+
+
+@router.get(
+    "/deals/{deal_id}",
+    response={200: DealOut, **DEAL_ERRORS},
+    tags=["deals"],
+    operation_id="tandem_api_relay_deals_get",
+)
+def deals_get(request, deal_id: int):
+    return deal_out(request.auth, selectors.deal_get_for_user(user=request.auth, deal_id=deal_id))
+
+
+@router.patch(
+    "/deals/{deal_id}",
+    response={200: DealOut, **DEAL_ERRORS},
+    tags=["deals"],
+    operation_id="tandem_api_relay_deals_update",
+)
+def deals_update(request, deal_id: int, payload: DealPatch):
+    deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id)
+    changes = payload.model_dump(exclude_unset=True)
+    if not changes:
+        raise InvalidInput.field("", "nothing to change")
+    try:
+        services.deal_change(
+            actor=request.auth,
+            deal=deal,
+            stage_id=changes.get("stage_id"),
+            notes=changes.get("private_notes"),
+            via="api",
+        )
+    except InvalidInput as exc:
+        # The service speaks of the UI's "stage"; the API's field is stage_id.
+        raise InvalidInput(
+            {("stage_id" if f == "stage" else f): m for f, m in exc.errors.items()}
+        ) from None
+    return deal_out(request.auth, deal)
+
+
+@router.post(
+    "/deals/{deal_id}/win",
+    response={200: DealOut, **DEAL_ERRORS},
+    tags=["deals"],
+    operation_id="tandem_api_relay_deals_win",
+)
+def deals_win(request, deal_id: int, payload: DealWinIn):
+    deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id)
+    services.deal_close_won(actor=request.auth, deal=deal, amount=payload.amount, via="api")
+    return deal_out(request.auth, deal)
+
+
+@router.post(
+    "/deals/{deal_id}/lose",
+    response={200: DealOut, **DEAL_ERRORS},
+    tags=["deals"],
+    operation_id="tandem_api_relay_deals_lose",
+)
+def deals_lose(request, deal_id: int, payload: DealLoseIn):
+    deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id)
+    services.deal_close_lost(actor=request.auth, deal=deal, reason=payload.reason, via="api")
+    return deal_out(request.auth, deal)
+
+
+@router.delete(
+    "/deals/{deal_id}",
+    response={204: None, **DEAL_ERRORS},
+    tags=["deals"],
+    operation_id="tandem_api_relay_deals_delete",
+)
+def deals_delete(request, deal_id: int):
+    """Delete a deal with its stage history (a sales manager for their team, or an admin)."""
+    deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id)
+    services.deal_delete(actor=request.auth, deal=deal, via="api")
+    return Status(204, None)

@@ -8,8 +8,6 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
-from tandem.people.lifecycle import Stage
-
 
 class ErrorItem(Schema):
     field: str
@@ -142,15 +140,6 @@ class FormSubmissionOut(Schema):
     submitted_at: dt.datetime
 
 
-class LifecycleMoveIn(Schema):
-    to_stage: Stage
-    reason: str = Field("", max_length=500)
-    nurture_until: dt.date | None = Field(
-        None,
-        description="When recycling: nurtured by marketing until then (90 days if not given).",
-    )
-
-
 class LifecycleMoveOut(Schema):
     id: int
     contact_id: int
@@ -183,26 +172,6 @@ class LeadRejectIn(Schema):
         description="For a reason that recycles: nurtured by marketing until then "
         "(90 days if not given).",
     )
-
-
-class DealIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    contact_id: int | None = None
-    amount: Decimal = Field(Decimal(0), ge=0, max_digits=14, decimal_places=2)
-    expected_close_on: dt.date | None = None
-
-
-class DealPatch(Schema):
-    stage_id: int | None = None
-    private_notes: str | None = Field(None, max_length=20000)
-
-
-class DealWinIn(Schema):
-    amount: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=2)
-
-
-class DealLoseIn(Schema):
-    reason: str
 
 
 class DealOut(Schema):

@@ -11,27 +11,13 @@ from pydantic import Field
 
 from tandem.api.schemas import ErrorOut
 from tandem.errors import InvalidInput
-from tandem.people.models import Contact
+from tandem.people.selectors import contacts_with_emails
+from tandem.people.services import email_normalise
 from tandem.segments import selectors, services
-from tandem.segments.models import Segment
+from tandem.segments.schemas import SegmentIn, SegmentPatch
 
 router = Router(tags=["segments"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
-class SegmentIn(Schema):
-    name: str = Field(max_length=200)
-    kind: str = Segment.Kind.DYNAMIC
-    rule: Any = Field(None, description="The rule tree: {match: all|any, conditions: [...]}")
-    description: str = ""
-    is_exclusion: bool = False
-
-
-class SegmentPatch(Schema):
-    name: str | None = Field(None, max_length=200)
-    rule: Any = None
-    description: str | None = None
-    is_exclusion: bool | None = None
 
 
 class SegmentOut(Schema):
@@ -94,7 +80,9 @@ def segments_list(request, search: str = ""):
 def segments_create(request, payload: SegmentIn):
     """Create a segment; a dynamic one's rule is checked (errors name the path of the bad
     condition, e.g. ``rule.conditions[2].within_days``) and built in the background."""
-    return Status(201, services.segment_create(actor=request.auth, via="api", **payload.dict()))
+    return Status(
+        201, services.segment_create(actor=request.auth, via="api", **payload.model_dump())
+    )
 
 
 @router.post("/segments/count", response={200: CountOut, **ERRORS})
@@ -112,7 +100,7 @@ def segments_get(request, segment_id: int):
 def segments_update(request, segment_id: int, payload: SegmentPatch):
     segment = selectors.segment_get_for_user(user=request.auth, segment_id=segment_id)
     return services.segment_update(
-        actor=request.auth, segment=segment, via="api", **payload.dict(exclude_unset=True)
+        actor=request.auth, segment=segment, via="api", **payload.model_dump(exclude_unset=True)
     )
 
 
@@ -143,8 +131,6 @@ def segments_members(request, segment_id: int):
 def segments_members_add(request, segment_id: int, payload: MembersIn):
     """Add contacts to a static list by email; each unknown or bad address is reported by its
     index, the others are added."""
-    from tandem.people.services import email_normalise
-
     segment = selectors.segment_get_for_user(user=request.auth, segment_id=segment_id)
     errors: list[dict[str, Any]] = []
     wanted: dict[str, int] = {}
@@ -153,14 +139,14 @@ def segments_members_add(request, segment_id: int, payload: MembersIn):
             wanted.setdefault(email_normalise(raw), n)
         except InvalidInput as exc:
             errors.append({"index": n, "message": exc.errors["email"]})
-    found = dict(Contact.objects.filter(email__in=list(wanted)).values_list("email", "pk"))
+    found = dict(contacts_with_emails(emails=list(wanted)).values_list("email", "pk"))
     for address, n in wanted.items():
         if address not in found:
             errors.append({"index": n, "message": f"no contact has the address {address}"})
     added = services.segment_members_add(
         actor=request.auth,
         segment=segment,
-        contacts=Contact.objects.filter(pk__in=list(found.values())),
+        contacts=contacts_with_emails(emails=list(found)),
         via="api",
     )
     return {"added": added, "errors": sorted(errors, key=lambda e: e["index"])}

@@ -11,7 +11,13 @@ from django.http import Http404
 
 from tandem.access import policies
 from tandem.collaboration.access import resource_of
-from tandem.collaboration.models import Assignment, AssignmentStatus, Comment, Notification
+from tandem.collaboration.models import (
+    Assignment,
+    AssignmentStatus,
+    Comment,
+    Notification,
+    NotificationPreference,
+)
 from tandem.marketing.content_selectors import asset_get_for_user
 from tandem.marketing.selectors import campaign_get_for_user
 from tandem.people.models import Account, Contact
@@ -216,3 +222,8 @@ def sentiment_by_segment(*, start: Any, end: Any, limit: int = 20) -> list[Segme
         SegmentSentiment(r["segment__name"], r["positive"], r["neutral"], r["negative"])
         for r in rows
     ]
+
+
+def notification_preference_of(*, user: Any) -> NotificationPreference | None:
+    """How a user chose to get notifications by email; None until they choose."""
+    return NotificationPreference.objects.filter(user=user).first()

@@ -19,7 +19,7 @@ from tandem.collaboration import survey_services as services
 from tandem.collaboration.models import QuestionKind
 from tandem.errors import InvalidInput
 from tandem.people.models import AudienceType
-from tandem.segments.models import Segment
+from tandem.segments.selectors import segments_by_name
 
 QUESTION_HELP = (
     "One question a line: kind: text | choice | choice. "
@@ -98,7 +98,7 @@ def survey_detail(request, survey_id: int):
             "min_group": selectors.MIN_GROUP,
             "can_change": policies.can(request.user, "change", "survey", survey),
             "audiences": [(a.name.lower(), a.label) for a in AudienceType],
-            "segments": Segment.objects.order_by("name").values_list("pk", "name"),
+            "segments": segments_by_name().values_list("pk", "name"),
             "section": "surveys",
         },
     )

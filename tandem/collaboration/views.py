@@ -10,8 +10,10 @@ from django.views.decorators.http import require_POST
 
 from tandem.collaboration import selectors, services
 from tandem.collaboration.access import resource_of, target_url
-from tandem.collaboration.models import EmailMode, NotificationPreference
+from tandem.collaboration.models import EmailMode
+from tandem.collaboration.schemas import CommentIn, PreferenceIO
 from tandem.collaboration.templatetags.collaboration import conversation_context
+from tandem.core.typed_input import typed_input
 from tandem.errors import InvalidInput
 
 
@@ -25,7 +27,8 @@ def comment_post(request, resource: str, target_id: int):
     body = request.POST.get("body", "")
     errors: dict[str, str] = {}
     try:
-        services.comment_add(actor=request.user, target=target, body=body)
+        comment = typed_input(CommentIn, request.POST)
+        services.comment_add(actor=request.user, target=target, body=comment.body)
         body = ""
     except InvalidInput as exc:
         errors = exc.errors
@@ -38,7 +41,7 @@ def comment_post(request, resource: str, target_id: int):
 
 
 def _inbox_context(request) -> dict:
-    preference = NotificationPreference.objects.filter(user=request.user).first()
+    preference = selectors.notification_preference_of(user=request.user)
     return {
         "notifications": selectors.notifications_for(user=request.user),
         "unread": selectors.unread_count(user=request.user),
@@ -78,7 +81,8 @@ def notifications_read_all(request):
 @require_POST
 def preference(request):
     try:
-        services.preference_set(actor=request.user, email_mode=request.POST.get("email_mode", ""))
+        chosen = typed_input(PreferenceIO, request.POST, labels={"email_mode": "Email"})
+        services.preference_set(actor=request.user, email_mode=chosen.email_mode)
         messages.success(request, "Email preference saved.")
     except InvalidInput as exc:
         messages.error(request, "; ".join(exc.errors.values()))

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods
 
 from tandem.access import ratelimit
 from tandem.mailing import links, selectors, services
-from tandem.mailing.models import Suppression, TopicOptOut
 
 # The smallest transparent GIF: 1×1, one colour, fully transparent.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -60,17 +59,13 @@ def unsubscribe(request, token: str):
         if "List-Unsubscribe" in request.POST:
             return HttpResponse("Unsubscribed.\n", content_type="text/plain")
     topics = list(selectors.topics_offered())
-    opted_out = set(
-        TopicOptOut.objects.filter(contact_id=recipient.contact_id).values_list(
-            "topic_id", flat=True
-        )
-    )
+    opted_out = selectors.topics_opted_out(contact_id=recipient.contact_id)
     return render(
         request,
         "mailing/unsubscribe.html",
         {
             "recipient": recipient,
-            "is_unsubscribed": Suppression.objects.filter(email=recipient.email).exists(),
+            "is_unsubscribed": selectors.email_is_suppressed(email=recipient.email),
             "topics": [(t, t.pk in opted_out) for t in topics],
             "done": done,
         },

@@ -20,6 +20,7 @@ from tandem.mailing.models import (
     SendStatus,
     Suppression,
     Topic,
+    TopicOptOut,
 )
 
 RATE_WINDOW = dt.timedelta(seconds=60)
@@ -200,3 +201,23 @@ def sends_with_counts(*, user: Any) -> QuerySet[EmailSend]:
         opened=Count("recipients", filter=Q(recipients__opened_at__isnull=False)),
         clicked=Count("recipients", filter=Q(recipients__clicked_at__isnull=False)),
     )
+
+
+def topic_find(*, topic_id: int) -> Topic | None:
+    """The topic with this id, archived or not; None when there is none."""
+    return Topic.objects.filter(pk=topic_id).first()
+
+
+def topics_all() -> QuerySet[Topic]:
+    """Every topic, archived ones too (a template keeps an archived topic)."""
+    return Topic.objects.all()
+
+
+def topics_opted_out(*, contact_id: int) -> set[int]:
+    """The ids of the topics a contact opted out of."""
+    return set(TopicOptOut.objects.filter(contact_id=contact_id).values_list("topic_id", flat=True))
+
+
+def email_is_suppressed(*, email: str) -> bool:
+    """Whether no marketing email may go to this address any more."""
+    return Suppression.objects.filter(email=email).exists()

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 from tandem.access import policies
 from tandem.errors import InvalidInput
 from tandem.mailing import rendering, selectors, services, topic_services
-from tandem.mailing.models import EmailTemplate, SendStatus, SuppressionReason, Topic
+from tandem.mailing.models import EmailTemplate, SendStatus, SuppressionReason
 from tandem.marketing.selectors import campaigns_for_user
-from tandem.people.models import Contact
-from tandem.segments.models import Segment
+from tandem.people.selectors import contact_sample_for_user
+from tandem.segments.selectors import segments_by_name, segments_with_ids
 
 NEW_SUBJECT = 'Hello {{ contact.first_name|default:"there" }}'
 ACTIONS = {
@@ -83,8 +83,8 @@ def send_new(request):
                 actor=request.user,
                 name=values["name"],
                 template=template,
-                segments=Segment.objects.filter(pk__in=values["segments"]),
-                exclusions=Segment.objects.filter(pk__in=values["exclusions"]),
+                segments=segments_with_ids(ids=values["segments"]),
+                exclusions=segments_with_ids(ids=values["exclusions"]),
                 campaign=campaign,
                 from_email=values["from_email"],
                 rate_per_second=values["rate_per_second"],
@@ -104,7 +104,7 @@ def send_new(request):
             "errors": errors,
             "templates": templates.select_related("topic"),
             "topics": selectors.topics_offered(),
-            "segments": Segment.objects.order_by("name"),
+            "segments": segments_by_name(),
             "campaigns": campaigns_for_user(user=request.user),
             "section": "email",
         },
@@ -222,7 +222,7 @@ def template_edit(request, template_id: int | None = None):
         values = {**_template_values(request), "topic": request.POST.get("topic", "")}
         topic = None
         if values["topic"].isdigit():
-            topic = Topic.objects.filter(pk=int(values["topic"])).first()
+            topic = selectors.topic_find(topic_id=int(values["topic"]))
             if topic is not None and topic.is_archived and topic != (template and template.topic):
                 topic = None  # an archived topic is kept on a template, never newly chosen
         fields = {k: values[k] for k in ("name", "subject", "html_body", "text_body")}
@@ -247,13 +247,13 @@ def template_edit(request, template_id: int | None = None):
             "errors": errors,
             "topics": [
                 t
-                for t in Topic.objects.all()
+                for t in selectors.topics_all()
                 if not t.is_archived or (template is not None and t.pk == template.topic_id)
             ],
             "variables": rendering.VARIABLES,
             "can_change": template is None
             or policies.can(request.user, "change", "email_template", template),
-            "sample": Contact.objects.select_related("account").order_by("id").first(),
+            "sample": contact_sample_for_user(user=request.user),
             "section": "email",
         },
     )
@@ -266,10 +266,7 @@ def template_preview(request, template_id: int):
     selectors.template_get_for_user(user=request.user, template_id=template_id)
     values = _template_values(request)
     email = request.POST.get("sample", "").strip().lower()
-    contact = (
-        Contact.objects.select_related("account").filter(email=email).first()
-        or Contact.objects.select_related("account").order_by("id").first()
-    )
+    contact = contact_sample_for_user(user=request.user, email=email)
     problems = [
         str(p)
         for part in ("subject", "html_body", "text_body")

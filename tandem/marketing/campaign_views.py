@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -15,11 +15,11 @@ from tandem.access import policies
 from tandem.core import charts
 from tandem.errors import InvalidInput
 from tandem.marketing import selectors, services
-from tandem.marketing.models import CampaignStatus, Objective, SpendLine
+from tandem.marketing.models import CampaignStatus, Objective
 from tandem.people.models import Channel
 from tandem.reports import selectors as reports
 from tandem.reports.presenters import MODEL_LABELS
-from tandem.segments.models import Segment
+from tandem.segments.selectors import segments_by_name
 
 FORM_KEYS = (
     "name",
@@ -67,7 +67,7 @@ def _form_context(request, *, values: dict, errors: dict, campaign=None) -> dict
         "campaign": campaign,
         "channels": Channel.choices,
         "objectives": Objective.choices,
-        "segments": Segment.objects.order_by("name"),
+        "segments": segments_by_name(),
         "section": "campaigns",
     }
 
@@ -218,7 +218,7 @@ def spend_add(request, campaign_id: int):
 @require_POST
 def spend_delete(request, campaign_id: int, line_id: int):
     campaign = selectors.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
-    line = get_object_or_404(SpendLine, pk=line_id, campaign=campaign)
+    line = selectors.spend_line_get(campaign=campaign, line_id=line_id)
     services.spend_delete(actor=request.user, line=line)
     messages.success(request, "Spend line removed.")
     return redirect("marketing:campaign", campaign.pk)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -22,11 +21,7 @@ TEXTS = ("name", "headline", "consent_wording", "thank_you")
 @login_required
 def forms(request):
     policies.require(request.user, "view", "lead_form")
-    rows = (
-        LeadForm.objects.select_related("campaign")
-        .annotate(submission_count=Count("submissions"))
-        .order_by("name")
-    )
+    rows = selectors.forms_with_counts()
     return render(
         request,
         "marketing/forms.html",
@@ -91,7 +86,7 @@ def _builder(request, *, form=None, values=None, fields=None, errors=None, statu
             "form_errors": {k: m for k, m in errors.items() if not k.startswith("fields.")},
             "targets": list(form_defs.TARGETS),
             "kinds": form_defs.KINDS,
-            "campaigns": Campaign.objects.order_by("name"),
+            "campaigns": selectors.campaigns_by_name(),
             "hosted_url": hosted,
             "base_url": embed,
             "utm_params": [f"utm_{k}" for k in tracking.UTM_KEYS],

@@ -190,3 +190,25 @@ def form_get_for_user(*, user: Any, form_id: int) -> LeadForm:
 
 def forms_for_user(*, user: Any) -> QuerySet[LeadForm]:
     return policies.visible(user, "lead_form", LeadForm.objects.select_related("campaign"))
+
+
+def spend_line_get(*, campaign: Campaign, line_id: int) -> SpendLine:
+    """One of a campaign's spend lines; 404 when the campaign has no such line."""
+    found = SpendLine.objects.filter(pk=line_id, campaign=campaign).first()
+    if found is None:
+        raise Http404("No such spend line")
+    return found
+
+
+def forms_with_counts() -> QuerySet[LeadForm]:
+    """Every lead form by name with its campaign and how many submissions it has had."""
+    return (
+        LeadForm.objects.select_related("campaign")
+        .annotate(submission_count=Count("submissions"))
+        .order_by("name")
+    )
+
+
+def campaigns_by_name() -> QuerySet[Campaign]:
+    """Every campaign by name, to credit a form's submissions to."""
+    return Campaign.objects.order_by("name")

@@ -34,6 +34,8 @@ JOBS = (
         "warn reps before a first-touch promise breaks, notify at breach, reassign"),
     Job("segments_refresh", HOUR, "tandem.segments.tasks:segments_refresh_task",
         "time-window segments drop contacts whose behaviour aged out; size history"),
+    Job("rate_counters_prune", HOUR, "tandem.access.tasks:rate_counters_prune",
+        "the rate-limit counters of ended windows would otherwise pile up for ever"),
     Job("scores_recompute", DAY, "tandem.handoff.tasks:scores_recompute",
         "engagement decays with time even without new touches"),
     Job("digests_send", DAY, "tandem.collaboration.tasks:digests_send",

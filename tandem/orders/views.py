@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tandem.access import policies
+from tandem.core.typed_input import typed_input
 from tandem.errors import InvalidInput
 from tandem.orders import order_services, selectors, services
 from tandem.orders import quote_services as quotes
@@ -19,6 +20,7 @@ from tandem.orders.lines_context import deal_lines_context
 from tandem.orders.models import OrderStatus
 from tandem.orders.order_services import NEXT_STATUS
 from tandem.orders.pdf import quote_pdf
+from tandem.orders.schemas import DealLineIn
 from tandem.sales import selectors as sales_selectors
 
 # -- catalog ---------------------------------------------------------------------------------
@@ -108,21 +110,17 @@ def deal_lines(request, deal_id: int):
     return _lines_answer(request, deal)
 
 
+LINE_LABELS = {"product_id": "Product", "discount_percent": "Discount %"}
+
+
 @login_required
 @require_POST
 def deal_line_add(request, deal_id: int):
     deal = sales_selectors.deal_get_for_user(user=request.user, deal_id=deal_id)
     post = request.POST
     try:
-        services.deal_line_add(
-            actor=request.user,
-            deal=deal,
-            product_id=post.get("product"),
-            quantity=post.get("quantity", "1"),
-            discount_percent=post.get("discount_percent", ""),
-            payment_terms=post.get("payment_terms", ""),
-            delivery_terms=post.get("delivery_terms", ""),
-        )
+        line = typed_input(DealLineIn, post, labels=LINE_LABELS, names={"product_id": "product"})
+        services.deal_line_add(actor=request.user, deal=deal, **line.model_dump())
     except InvalidInput as exc:
         return _lines_answer(request, deal, errors=exc.errors, form=post.dict())
     return _lines_answer(request, deal, changed=True)

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from tandem.access import policies
-from tandem.people.models import Account, Contact, Touch
+from tandem.people.models import Account, Contact, LifecycleMove, Touch
 
 FREE_MAIL_DOMAINS = frozenset(
     {
@@ -97,3 +97,34 @@ def touch_get_for_user(*, user: Any, touch_id: int) -> Touch:
     return policies.get_visible(
         user, "touch", Touch.objects.select_related("contact", "recorded_by"), touch_id
     )
+
+
+def contact_find(*, email: str) -> Contact | None:
+    """The contact with this (normalised) address, whoever owns it.
+
+    For work typed against an address (a touch, a segment member, a committee seat): the
+    address names the person, so no visibility scope narrows it.
+    """
+    return Contact.objects.filter(email=email).first()
+
+
+def contacts_with_emails(*, emails: list[str]) -> QuerySet[Contact]:
+    """The contacts with any of these (normalised) addresses, whoever owns them."""
+    return Contact.objects.filter(email__in=emails)
+
+
+def contacts_of_account(*, account_id: int, limit: int = 50) -> list[Contact]:
+    """An account's first contacts, to pick one from on a deal's page."""
+    return list(Contact.objects.filter(account_id=account_id)[:limit])
+
+
+def contact_sample_for_user(*, user: Any, email: str = "") -> Contact | None:
+    """A contact the user may see to preview an email with: the one with this address, else
+    the first."""
+    visible = policies.visible(user, "contact", Contact.objects.select_related("account"))
+    return (email and visible.filter(email=email).first()) or visible.order_by("id").first()
+
+
+def lifecycle_moves_of(*, contact: Contact) -> QuerySet[LifecycleMove]:
+    """A contact's lifecycle moves, oldest first."""
+    return LifecycleMove.objects.filter(contact=contact).order_by("moved_at", "id")

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tandem.access import policies
+from tandem.core.typed_input import typed_input
 from tandem.dashboards.timeline import timeline
 from tandem.errors import InvalidInput
 from tandem.handoff import services as handoff
@@ -17,6 +18,7 @@ from tandem.handoff.selectors import leads_for_user
 from tandem.people import selectors, services
 from tandem.people.lifecycle import Stage
 from tandem.people.models import Channel, Contact, Sentiment, TouchKind
+from tandem.people.schemas import LifecycleMoveIn
 from tandem.sales.selectors import deals_for_user
 
 
@@ -66,6 +68,9 @@ def _contact_page(
     )
 
 
+MOVE_LABELS = {"to_stage": "Stage", "nurture_until": "Nurture until"}
+
+
 @login_required
 @require_POST
 def contact_move(request, contact_id: int):
@@ -73,7 +78,8 @@ def contact_move(request, contact_id: int):
     contact = selectors.contact_get_for_user(user=request.user, contact_id=contact_id)
     values = {k: request.POST.get(k, "").strip() for k in ("to_stage", "reason", "nurture_until")}
     try:
-        handoff.contact_stage_move(actor=request.user, contact=contact, **values)
+        move = typed_input(LifecycleMoveIn, request.POST, labels=MOVE_LABELS)
+        handoff.contact_stage_move(actor=request.user, contact=contact, **move.model_dump())
     except InvalidInput as exc:
         contact.refresh_from_db()
         return _contact_page(request, contact, errors=exc.errors, values=values)
@@ -116,7 +122,7 @@ def touch_new(request):
         values = {k: request.POST.get(k, "").strip() for k in values}
         try:
             email = services.email_normalise(values["email"])
-            contact = Contact.objects.filter(email=email).first()
+            contact = selectors.contact_find(email=email)
             if contact is None:
                 raise InvalidInput.field(
                     "email", f"no contact with {email}; ask marketing to add them"

@@ -7,18 +7,18 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tandem.access import policies
-from tandem.access.models import Team, User
-from tandem.access.roles import Role
+from tandem.access import selectors as access_selectors
 from tandem.core import charts
 from tandem.errors import InvalidInput
 from tandem.sales import forecast, playbook_services, scorecard, services
+from tandem.sales import plan_selectors as plan
 from tandem.sales import target_services as targets
-from tandem.sales.models import PeriodKind, Pipeline, PipelineStage, PlaybookQuestion, Quota
+from tandem.sales.models import PeriodKind
 
 
 def _errors(request, exc: InvalidInput) -> None:
@@ -46,7 +46,7 @@ def pipelines(request):
         request,
         "sales/pipelines.html",
         {
-            "pipelines": Pipeline.objects.prefetch_related("stages"),
+            "pipelines": plan.pipelines_with_stages(),
             "can_edit": policies.can(request.user, "create", "sales_plan"),
             "section": "sales",
         },
@@ -57,7 +57,7 @@ def pipelines(request):
 def pipeline(request, pipeline_id: int):
     """One pipeline's stages and the discovery questions of each (the playbook)."""
     policies.require(request.user, "view", "sales_plan")
-    pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
+    pipeline = plan.pipeline_get(pipeline_id=pipeline_id)
     stages = list(pipeline.stages.prefetch_related("questions"))
     return render(
         request,
@@ -74,9 +74,9 @@ def pipeline(request, pipeline_id: int):
 @login_required
 @require_POST
 def stage_save(request, pipeline_id: int):
-    pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
+    pipeline = plan.pipeline_get(pipeline_id=pipeline_id)
     stage_id = request.POST.get("stage")
-    stage = get_object_or_404(PipelineStage, pk=stage_id, pipeline=pipeline) if stage_id else None
+    stage = plan.stage_get(pipeline=pipeline, stage_id=stage_id) if stage_id else None
     try:
         services.pipeline_stage_save(
             actor=request.user,
@@ -94,12 +94,12 @@ def stage_save(request, pipeline_id: int):
 @login_required
 @require_POST
 def question_save(request, pipeline_id: int):
-    pipeline = get_object_or_404(Pipeline, pk=pipeline_id)
+    pipeline = plan.pipeline_get(pipeline_id=pipeline_id)
     question_id = request.POST.get("question")
     post = request.POST
     try:
         if question_id:
-            question = get_object_or_404(PlaybookQuestion, pk=question_id, stage__pipeline=pipeline)
+            question = plan.question_get(question_id=question_id, pipeline=pipeline)
             playbook_services.playbook_question_update(
                 actor=request.user,
                 question=question,
@@ -109,7 +109,7 @@ def question_save(request, pipeline_id: int):
                 is_active=post.get("retire") != "1",
             )
         else:
-            stage = get_object_or_404(PipelineStage, pk=post.get("stage"), pipeline=pipeline)
+            stage = plan.stage_get(pipeline=pipeline, stage_id=post.get("stage"))
             playbook_services.playbook_question_create(
                 actor=request.user,
                 stage=stage,
@@ -143,9 +143,9 @@ def targets_page(request):
             who = post.get("who", "")
             user = team = None
             if who.startswith("user:"):
-                user = get_object_or_404(User, pk=int(who[5:]))
+                user = access_selectors.user_get(user_id=int(who[5:]))
             elif who.startswith("team:"):
-                team = get_object_or_404(Team, pk=int(who[5:]))
+                team = access_selectors.team_get(team_id=int(who[5:]))
             targets.quota_set(
                 actor=request.user,
                 user=user,
@@ -167,11 +167,9 @@ def targets_page(request):
         {
             "kind": kind,
             "start": start,
-            "quotas": Quota.objects.filter(period_kind=kind, period_start=start).select_related(
-                "user", "team"
-            ),
-            "reps": User.objects.filter(role=Role.SALES_REP, is_active=True),
-            "teams": Team.objects.filter(kind="sales"),
+            "quotas": plan.quotas_of_period(period_kind=kind, period_start=start),
+            "reps": access_selectors.sales_reps_active(),
+            "teams": access_selectors.sales_teams(),
             "can_edit": policies.can(request.user, "change", "sales_plan"),
             "section": "sales",
         },

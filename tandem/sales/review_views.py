@@ -8,9 +8,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tandem.access import policies
+from tandem.core.typed_input import typed_input
 from tandem.errors import InvalidInput
 from tandem.sales import review_services, selectors
 from tandem.sales.models import FitReview
+from tandem.sales.schemas import DecisionIn
 
 
 @login_required
@@ -36,13 +38,8 @@ def reviews(request):
 def review_decide(request, review_id: int):
     review = selectors.fit_review_get_for_user(user=request.user, review_id=review_id)
     try:
-        review_services.fit_review_decide(
-            actor=request.user,
-            review=review,
-            decision=request.POST.get("decision", ""),
-            rationale=request.POST.get("rationale", ""),
-            team=request.POST.get("team", ""),
-        )
+        decided = typed_input(DecisionIn, request.POST)
+        review_services.fit_review_decide(actor=request.user, review=review, **decided.model_dump())
         messages.success(request, "Your decision is recorded.")
     except InvalidInput as exc:
         messages.error(request, "; ".join(exc.errors.values()))

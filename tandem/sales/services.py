@@ -28,6 +28,7 @@ from tandem.sales.models import (
     PipelineStage,
     PreferredChannel,
 )
+from tandem.sales.review_services import fit_review_blocking, fit_review_sync
 
 DEFAULT_STAGES = (
     ("Discovery", 10, PipelineStage.Outcome.OPEN),
@@ -137,8 +138,6 @@ def deal_move(*, actor: Any, deal: Deal, stage_id: int, via: str = "ui") -> Deal
         raise InvalidInput.field("stage", "use win or lose to close a deal")
     if stage.pk == deal.stage_id:
         return deal
-    from tandem.sales.review_services import fit_review_sync
-
     with transaction.atomic():
         before = audit.snapshot(deal)
         _move(actor=actor, deal=deal, stage=stage)
@@ -155,8 +154,6 @@ def deal_close_won(*, actor: Any, deal: Deal, amount: Any = None, via: str = "ui
     A deal with fit concerns is refused until its fit review is approved by both teams; the
     review is opened here if there is none yet, so the refusal names where to go next.
     """
-    from tandem.sales.review_services import fit_review_blocking
-
     _change(actor, deal)
     won = _amount(deal.amount if amount in (None, "") else amount)
     if won <= 0:
@@ -280,6 +277,26 @@ def deal_notes_update(*, actor: Any, deal: Deal, notes: str, via: str = "ui") ->
 
 
 # -- pipelines and their stages (sales managers) -------------------------------------------
+
+
+def deal_change(
+    *,
+    actor: Any,
+    deal: Deal,
+    stage_id: int | None = None,
+    notes: str | None = None,
+    via: str = "ui",
+) -> Deal:
+    """Move a deal to a stage and/or rewrite its private notes as one change.
+
+    A refused note must not leave the stage moved, so both happen in one transaction.
+    """
+    with transaction.atomic():
+        if stage_id is not None:
+            deal_move(actor=actor, deal=deal, stage_id=stage_id, via=via)
+        if notes is not None:
+            deal_notes_update(actor=actor, deal=deal, notes=notes, via=via)
+    return deal
 
 
 def pipeline_create(

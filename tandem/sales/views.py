@@ -6,23 +6,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tandem.access import policies
-from tandem.access.models import User
-from tandem.access.roles import SALES_ROLES
+from tandem.access.selectors import sales_people_active
+from tandem.core.typed_input import typed_input
 from tandem.errors import InvalidInput
-from tandem.people.models import Contact
-from tandem.people.selectors import accounts_for_user
+from tandem.people.selectors import accounts_for_user, contact_find, contacts_of_account
 from tandem.sales import activity_services, playbook_services, selectors, services
+from tandem.sales import plan_selectors as plan
 from tandem.sales.filters import DealFilter
 from tandem.sales.fit import deal_fit_concerns
 from tandem.sales.models import (
     ActivityKind,
     ActivityOutcome,
-    CommitteeMember,
     CommitteeRole,
     Deal,
     DealSource,
@@ -30,10 +29,10 @@ from tandem.sales.models import (
     ForecastCategory,
     LostReason,
     PipelineStage,
-    PlaybookQuestion,
     PreferredChannel,
 )
 from tandem.sales.review_services import TEAM_OF_ROLE, fit_review_current
+from tandem.sales.schemas import AnswerIn, CompleteIn, DealLoseIn, DealPatch, DealWinIn
 
 
 @login_required
@@ -69,7 +68,7 @@ def deal_detail(request, deal_id: int):
             and (review is None or review.status != "open")
             and policies.can(user, "create", "fit_review"),
             "account_contacts": (
-                Contact.objects.filter(account_id=deal.account_id)[:50] if deal.account_id else []
+                contacts_of_account(account_id=deal.account_id) if deal.account_id else []
             ),
             "lost_reasons": LostReason.choices,
             "categories": ForecastCategory.choices,
@@ -129,7 +128,8 @@ def _int(value) -> int:
 @require_POST
 def deal_win(request, deal_id: int):
     def act(deal):
-        services.deal_close_won(actor=request.user, deal=deal, amount=request.POST.get("amount"))
+        won = typed_input(DealWinIn, request.POST)
+        services.deal_close_won(actor=request.user, deal=deal, amount=won.amount)
         return f"Won {deal} for {deal.amount:,.2f}. {deal.contact or 'The contact'} is a customer."
 
     return _act(request, deal_id, act)
@@ -139,9 +139,8 @@ def deal_win(request, deal_id: int):
 @require_POST
 def deal_lose(request, deal_id: int):
     def act(deal):
-        services.deal_close_lost(
-            actor=request.user, deal=deal, reason=request.POST.get("reason", "")
-        )
+        lost = typed_input(DealLoseIn, request.POST, labels={"reason": "Lost reason"})
+        services.deal_close_lost(actor=request.user, deal=deal, reason=lost.reason)
         return f"{deal} marked lost."
 
     return _act(request, deal_id, act)
@@ -151,9 +150,8 @@ def deal_lose(request, deal_id: int):
 @require_POST
 def deal_notes(request, deal_id: int):
     def act(deal):
-        services.deal_notes_update(
-            actor=request.user, deal=deal, notes=request.POST.get("private_notes", "")
-        )
+        change = typed_input(DealPatch, request.POST, labels={"private_notes": "Private notes"})
+        services.deal_notes_update(actor=request.user, deal=deal, notes=change.private_notes or "")
         return "Notes saved."
 
     return _act(request, deal_id, act)
@@ -191,7 +189,7 @@ def _board_response(request, pipeline_id: int | None, *, notice: str = "", error
 
 
 def _owners():
-    return User.objects.filter(role__in=SALES_ROLES, is_active=True)
+    return sales_people_active()
 
 
 @login_required
@@ -266,7 +264,7 @@ def deal_edit(request, deal_id: int):
 def committee_add(request, deal_id: int):
     def act(deal):
         email = request.POST.get("email", "").strip().lower()
-        contact = Contact.objects.filter(email=email).first()
+        contact = contact_find(email=email)
         if contact is None:
             raise InvalidInput.field("email", f"no contact with the email {email or '(blank)'}")
         services.committee_member_save(
@@ -288,7 +286,7 @@ def committee_add(request, deal_id: int):
 @require_POST
 def committee_remove(request, deal_id: int, member_id: int):
     def act(deal):
-        member = get_object_or_404(CommitteeMember, pk=member_id, deal=deal)
+        member = plan.committee_member_get(deal=deal, member_id=member_id)
         services.committee_member_remove(actor=request.user, member=member)
         return f"{member.contact} left the buying committee."
 
@@ -299,13 +297,10 @@ def committee_remove(request, deal_id: int, member_id: int):
 @require_POST
 def answer_save(request, deal_id: int, question_id: int):
     def act(deal):
-        question = get_object_or_404(PlaybookQuestion, pk=question_id)
+        question = plan.question_get(question_id=question_id)
+        answer = typed_input(AnswerIn, request.POST)
         playbook_services.playbook_answer_save(
-            actor=request.user,
-            deal=deal,
-            question=question,
-            choice=request.POST.get("choice", ""),
-            text=request.POST.get("text", ""),
+            actor=request.user, deal=deal, question=question, **answer.model_dump()
         )
         return "Answer saved."
 
@@ -336,8 +331,9 @@ def activity_add(request, deal_id: int):
 def activity_done(request, activity_id: int):
     activity = selectors.activity_get_for_user(user=request.user, activity_id=activity_id)
     try:
+        done = typed_input(CompleteIn, request.POST)
         activity_services.activity_complete(
-            actor=request.user, activity=activity, outcome=request.POST.get("outcome", "")
+            actor=request.user, activity=activity, **done.model_dump()
         )
         messages.success(request, f"{activity} done.")
     except InvalidInput as exc:

@@ -76,3 +76,20 @@ def builder_catalogue() -> dict[str, Any]:
             "user": [[u.pk, u.get_full_name() or u.username] for u in users],
         },
     }
+
+
+def segments_by_name() -> QuerySet[Segment]:
+    """Every segment by name, to pick audiences from (a send, a campaign, a survey)."""
+    return Segment.objects.order_by("name")
+
+
+def segments_with_ids(*, ids: Iterable[int]) -> QuerySet[Segment]:
+    """The segments with these ids (any missing ones are simply not there)."""
+    return Segment.objects.filter(pk__in=list(ids))
+
+
+def segment_find(*, segment_id: int | None) -> Segment | None:
+    """The segment with this id, or None when there is none (or no id)."""
+    if not segment_id:
+        return None
+    return Segment.objects.filter(pk=segment_id).first()

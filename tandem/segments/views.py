@@ -13,11 +13,14 @@ from django.views.decorators.http import require_POST
 
 from tandem.access import policies
 from tandem.core import charts
+from tandem.core.typed_input import typed_input
 from tandem.errors import InvalidInput
-from tandem.people.models import Contact
+from tandem.people.selectors import contact_find
+from tandem.people.services import email_normalise
 from tandem.segments import selectors, services
 from tandem.segments.conditions import rule_describe
 from tandem.segments.models import Segment
+from tandem.segments.schemas import SegmentIn
 
 EMPTY_RULE = {"match": "all", "conditions": []}
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -64,24 +67,19 @@ def _editor(request, segment: Segment | None):
             "rule": request.POST.get("rule", ""),
         }
         try:
-            rule = _rule_from(values["rule"]) if values["kind"] == Segment.Kind.DYNAMIC else None
+            form = typed_input(SegmentIn, request.POST)
+            kind = segment.kind if segment else form.kind
+            rule = _rule_from(form.rule) if kind == Segment.Kind.DYNAMIC else None
             if segment is None:
                 segment = services.segment_create(
-                    actor=request.user,
-                    name=values["name"],
-                    kind=values["kind"],
-                    rule=rule,
-                    description=values["description"],
-                    is_exclusion=values["is_exclusion"],
+                    actor=request.user, **form.model_dump(exclude={"rule"}), rule=rule
                 )
                 messages.success(request, f"Segment “{segment}” created.")
             else:
                 services.segment_update(
                     actor=request.user,
                     segment=segment,
-                    name=values["name"],
-                    description=values["description"],
-                    is_exclusion=values["is_exclusion"],
+                    **form.model_dump(exclude={"rule", "kind"}),
                     rule=rule,
                 )
                 messages.success(request, f"Segment “{segment}” saved.")
@@ -199,11 +197,9 @@ def segment_delete(request, segment_id: int):
 @require_POST
 def members_add(request, segment_id: int):
     segment = selectors.segment_get_for_user(user=request.user, segment_id=segment_id)
-    from tandem.people.services import email_normalise
-
     try:
         address = email_normalise(request.POST.get("email", ""))
-        contact = Contact.objects.filter(email=address).first()
+        contact = contact_find(email=address)
         if contact is None:
             raise InvalidInput.field("email", f"no contact has the address {address}")
         added = services.segment_members_add(

@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 
 from tandem.access import policies
-from tandem.access.models import Team
+from tandem.access import selectors as access_selectors
 from tandem.audit import events as audit
 from tandem.errors import InvalidInput
 from tandem.handoff import routing, scoring
@@ -25,7 +25,7 @@ from tandem.handoff.schemas import (
 )
 from tandem.people.lifecycle import ESSENTIAL, Stage
 from tandem.people.models import StageRule, TouchKind
-from tandem.segments.models import Segment
+from tandem.segments import selectors as segments_selectors
 
 
 def icp_rule_save(
@@ -151,12 +151,12 @@ def routing_rule_add(*, actor: Any, rule: RoutingRuleIn, via: str = "ui") -> Rou
     that names nothing is refused naming the field; no team picked (``team_id`` 0) is refused
     by ``routing_rule_save`` as on the page."""
     policies.require(actor, "create", "handoff_setup")
-    team = Team.objects.filter(pk=rule.team_id).first() if rule.team_id else None
+    team = access_selectors.team_find(team_id=rule.team_id)
     if rule.team_id and team is None:
         raise InvalidInput.field("team_id", f"no team {rule.team_id}")
     segment = None
     if rule.segment_id is not None:
-        segment = Segment.objects.filter(pk=rule.segment_id).first()
+        segment = segments_selectors.segment_find(segment_id=rule.segment_id)
         if segment is None:
             raise InvalidInput.field("segment_id", f"no segment {rule.segment_id}")
     return routing_rule_save(

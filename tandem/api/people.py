@@ -18,7 +18,6 @@ from tandem.api.schemas import (
     ContactOut,
     ContactPatch,
     ErrorOut,
-    LifecycleMoveIn,
     LifecycleMoveOut,
     TouchIn,
     TouchOut,
@@ -27,7 +26,8 @@ from tandem.errors import InvalidInput
 from tandem.handoff import services as handoff
 from tandem.marketing.selectors import campaign_get_for_user
 from tandem.people import selectors, services
-from tandem.people.models import Account, Contact, LifecycleMove
+from tandem.people.models import Account, Contact
+from tandem.people.schemas import LifecycleMoveIn
 
 router = Router()
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -146,7 +146,7 @@ def contacts_delete(request, contact_id: int):
 )
 def lifecycle_moves_list(request, contact_id: int):
     contact = selectors.contact_get_for_user(user=request.auth, contact_id=contact_id)
-    return LifecycleMove.objects.filter(contact=contact).order_by("moved_at", "id")
+    return selectors.lifecycle_moves_of(contact=contact)
 
 
 @router.post(

@@ -20,16 +20,12 @@ from tandem.collaboration.models import (
     Assignment,
     Comment,
     EmailMode,
-    NotificationPreference,
 )
+from tandem.collaboration.schemas import CommentIn, PreferenceIO
 from tandem.errors import InvalidInput
 
 router = Router()
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-
-
-class CommentIn(Schema):
-    body: str
 
 
 class CommentOut(Schema):
@@ -119,14 +115,10 @@ def notifications_read_all(request):
     return {"marked": services.notifications_mark_all_read(actor=request.auth)}
 
 
-class PreferenceIO(Schema):
-    email_mode: str
-
-
 @router.get("/notifications/preference", response=PreferenceIO, tags=["comments"])
 def preference_get(request):
     """How notifications reach the token owner by email: immediate, digest or off."""
-    preference = NotificationPreference.objects.filter(user=request.auth).first()
+    preference = selectors.notification_preference_of(user=request.auth)
     return {"email_mode": preference.email_mode if preference else EmailMode.IMMEDIATE}
 
 
