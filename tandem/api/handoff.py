@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -17,7 +16,6 @@ from tandem.core.periods import PERIOD_LABELS, period_for
 from tandem.errors import InvalidInput
 from tandem.handoff import scoring, selectors, service_levels
 from tandem.handoff import services as handoff
-from tandem.handoff.models import IcpRule, PredictiveModel, RoutingRule
 from tandem.handoff.rep_services import rep_availability_set
 from tandem.handoff.schemas import RoutingRuleIn, ScoringIn, ServiceLevelSettingsIn
 
@@ -377,7 +375,7 @@ def icp_rules_create(request, payload: IcpRuleIn):
 def icp_rules_delete(request, rule_id: int):
     policies.require(request.auth, "delete", "handoff_setup")
     handoff.icp_rule_delete(
-        actor=request.auth, rule=get_object_or_404(IcpRule, pk=rule_id), via="api"
+        actor=request.auth, rule=selectors.icp_rule_get(rule_id=rule_id), via="api"
     )
     return Status(204, None)
 
@@ -402,10 +400,7 @@ def predictive_get(request):
     won vs lost)."""
 
     _may_see(request.auth)
-    record = (
-        PredictiveModel.objects.filter(is_ready=True).defer("blob").first()
-        or PredictiveModel.objects.defer("blob").first()
-    )
+    record = selectors.predictive_model_latest()
     if record is None:
         return {
             "is_ready": False,
@@ -446,7 +441,7 @@ def routing_rules_list(request):
     """Territory and segment rules in the order they are tried (after the account owner)."""
 
     _may_see(request.auth)
-    return list(RoutingRule.objects.all())
+    return list(selectors.routing_rules())
 
 
 @router.post("/handoff/routing-rules", response={201: RoutingRuleOut, **ERRORS}, tags=["hand-off"])
@@ -464,7 +459,7 @@ def routing_rules_delete(request, rule_id: int):
 
     policies.require(request.auth, "delete", "handoff_setup")
     handoff.routing_rule_delete(
-        actor=request.auth, rule=get_object_or_404(RoutingRule, pk=rule_id), via="api"
+        actor=request.auth, rule=selectors.routing_rule_get(rule_id=rule_id), via="api"
     )
     return Status(204, None)
 

@@ -8,12 +8,13 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from tandem.access import policies
 from tandem.access.models import Team, User
 from tandem.access.roles import Role
 from tandem.handoff import scoring
-from tandem.handoff.models import IcpRule, Lead, RejectionReason, RoutingRule
+from tandem.handoff.models import IcpRule, Lead, PredictiveModel, RejectionReason, RoutingRule
 from tandem.handoff.nurture import NURTURE_SEGMENT_NAME
 from tandem.people.lifecycle import FORWARD_ORDER, Stage
 from tandem.people.models import StageRule
@@ -279,3 +280,26 @@ def routing_teams() -> QuerySet[Team]:
 def routing_segments() -> QuerySet[Segment]:
     """The segments a routing rule may match, by name (only what the picker shows)."""
     return Segment.objects.order_by("name").only("pk", "name")
+
+
+def icp_rule_get(*, rule_id: int) -> IcpRule:
+    """The ICP rule with this id; 404 when there is none (the set-up right is the service's)."""
+    return get_object_or_404(IcpRule, pk=rule_id)
+
+
+def stage_rule_get(*, rule_id: int) -> StageRule:
+    """The lifecycle stage's entry rule with this id; 404 when there is none."""
+    return get_object_or_404(StageRule, pk=rule_id)
+
+
+def routing_rule_get(*, rule_id: int) -> RoutingRule:
+    """The routing rule with this id; 404 when there is none."""
+    return get_object_or_404(RoutingRule, pk=rule_id)
+
+
+def predictive_model_latest() -> PredictiveModel | None:
+    """The model scoring leads now (the newest ready one), else the newest tried; no blob."""
+    return (
+        PredictiveModel.objects.filter(is_ready=True).defer("blob").first()
+        or PredictiveModel.objects.defer("blob").first()
+    )

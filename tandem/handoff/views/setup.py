@@ -8,13 +8,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tandem.access import policies
 from tandem.errors import InvalidInput
 from tandem.handoff import routing, scoring, selectors, service_levels, services
-from tandem.handoff.models import IcpRule, RoutingRule
 from tandem.handoff.schemas import (
     LEVEL_SETTINGS,
     PROFILE_SETTINGS,
@@ -24,7 +23,7 @@ from tandem.handoff.schemas import (
 )
 from tandem.handoff.views.base import may_see, setup_errors
 from tandem.people.lifecycle import Stage
-from tandem.people.models import StageRule, TouchKind
+from tandem.people.models import TouchKind
 
 
 def _form_rows(
@@ -236,9 +235,9 @@ def routing_rule_add(request):
     return redirect("handoff:setup")
 
 
-def _rule_delete(request, model, rule_id: int, delete, message) -> Any:
+def _rule_delete(request, rule_get, rule_id: int, delete, message) -> Any:
     """Delete one set-up rule (the service checks the right) and go back to the set-up page."""
-    rule = get_object_or_404(model, pk=rule_id)
+    rule = rule_get(rule_id=rule_id)
     delete(actor=request.user, rule=rule)
     messages.success(request, message(rule))
     return redirect("handoff:setup")
@@ -250,7 +249,7 @@ def icp_rule_delete(request, rule_id: int):
     """Delete an ICP rule (none left: the default rules apply again)."""
     return _rule_delete(
         request,
-        IcpRule,
+        selectors.icp_rule_get,
         rule_id,
         services.icp_rule_delete,
         lambda r: f"Rule “{r.label}” deleted. Run a full rescore to apply it.",
@@ -263,7 +262,7 @@ def stage_rule_delete(request, rule_id: int):
     """Remove a stage's entry rule: the stage follows the default moves again."""
     return _rule_delete(
         request,
-        StageRule,
+        selectors.stage_rule_get,
         rule_id,
         services.stage_rule_delete,
         lambda r: "Entry rule removed: the stage follows the default moves again.",
@@ -276,7 +275,7 @@ def routing_rule_delete(request, rule_id: int):
     """Delete a routing rule: its leads go to the next rule or the round robin."""
     return _rule_delete(
         request,
-        RoutingRule,
+        selectors.routing_rule_get,
         rule_id,
         services.routing_rule_delete,
         lambda r: f"Routing rule “{r.name}” deleted.",
