@@ -132,9 +132,9 @@ def run(options: argparse.Namespace) -> Iterator[Figure]:
         from django.utils import timezone
 
         from tandem.people import services as people
+        from tandem.people.hooks import INPUT_TOUCH
         from tandem.people.models import Contact
         from tandem.segments import services
-        from tandem.segments.conditions import INPUT_TOUCH
         from tandem.segments.models import Segment, SegmentMember
 
         data_ensure(contacts, timezone.now())

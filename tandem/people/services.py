@@ -14,6 +14,13 @@ from tandem.access import policies
 from tandem.audit import events as audit
 from tandem.errors import InvalidInput
 from tandem.ops import rows
+from tandem.people.hooks import (
+    INPUT_ACCOUNT,
+    INPUT_CONSENT,
+    INPUT_CONTACT,
+    contact_forgotten_announce,
+    contacts_changed_announce,
+)
 from tandem.people.lifecycle import Stage, move_problem
 from tandem.people.models import (
     AUDIENCE_BY_NAME,
@@ -32,8 +39,6 @@ from tandem.people.models import (
     TouchKind,
 )
 from tandem.people.selectors import FREE_MAIL_DOMAINS
-from tandem.segments.conditions import INPUT_ACCOUNT, INPUT_CONSENT, INPUT_CONTACT
-from tandem.segments.freshness import segments_forget_contact, segments_refresh_on_commit
 
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "title")
 ACCOUNT_FIELDS = ("name", "domain", "industry", "size_band", "region")
@@ -107,9 +112,7 @@ def account_update(*, actor: Any, account: Account, via: str = "ui", **fields: A
         setattr(account, key, value)
     account.save()
     audit.record_updated(actor=actor, obj=account, before=before, via=via)
-    segments_refresh_on_commit(
-        account.contacts.values_list("pk", flat=True), changed={INPUT_ACCOUNT}
-    )
+    contacts_changed_announce(account.contacts.values_list("pk", flat=True), inputs={INPUT_ACCOUNT})
     return account
 
 
@@ -175,7 +178,7 @@ def contact_upsert(
                 contact = Contact.objects.select_for_update().get(email=address)
             else:
                 audit.record_created(actor=actor, obj=contact, via=via)
-                segments_refresh_on_commit([contact.pk])
+                contacts_changed_announce([contact.pk])
                 return contact, True
         before = audit.snapshot(contact)
         for key, value in values.items():
@@ -184,7 +187,7 @@ def contact_upsert(
             contact.audience_flags |= flags
         contact.save()
         audit.record_updated(actor=actor, obj=contact, before=before, via=via)
-        segments_refresh_on_commit([contact.pk])
+        contacts_changed_announce([contact.pk])
         return contact, False
 
 
@@ -205,7 +208,7 @@ def contact_create(*, actor: Any, email: Any, via: str = "ui", **fields: Any) ->
         **values,
     )
     audit.record_created(actor=actor, obj=contact, via=via)
-    segments_refresh_on_commit([contact.pk])
+    contacts_changed_announce([contact.pk])
     return contact
 
 
@@ -241,7 +244,7 @@ def contact_update(*, actor: Any, contact: Contact, via: str = "ui", **fields: A
         setattr(contact, key, value)
     contact.save()
     audit.record_updated(actor=actor, obj=contact, before=before, via=via)
-    segments_refresh_on_commit([contact.pk])
+    contacts_changed_announce([contact.pk])
     return contact
 
 
@@ -251,7 +254,7 @@ def contact_delete(*, actor: Any, contact: Contact, via: str = "ui") -> None:
     policies.require(actor, "delete", "contact", contact)
     with transaction.atomic():
         audit.record_deleted(actor=actor, obj=contact, via=via)
-        segments_forget_contact(contact.pk)
+        contact_forgotten_announce(contact.pk)
         contact.delete()
 
 
@@ -277,7 +280,7 @@ def consent_record(
             "recorded_at": at or timezone.now(),
         },
     )
-    segments_refresh_on_commit([contact.pk], changed={INPUT_CONSENT})
+    contacts_changed_announce([contact.pk], inputs={INPUT_CONSENT})
     return consent
 
 
@@ -357,7 +360,7 @@ def touch_record(
     elif updated:
         rows.row_update(contact, [*updated, "updated_at"])
     audit.record_created(actor=actor, obj=touch, via=via)
-    segments_refresh_on_commit([contact.pk])
+    contacts_changed_announce([contact.pk])
     return touch
 
 
@@ -434,7 +437,7 @@ def lifecycle_move(
     else:
         rows.row_update(contact, [*fields, "updated_at"])
     audit.record_changes(actor=actor, obj=contact, changes=changes, via=via)
-    segments_refresh_on_commit([contact.pk], changed={INPUT_CONTACT})
+    contacts_changed_announce([contact.pk], inputs={INPUT_CONTACT})
     return move
 
 
