@@ -358,8 +358,9 @@ def segments_refresh_for_contacts(
 ) -> tuple[int, int]:
     """Re-evaluate the dynamic segments for these contacts; (memberships added, removed).
 
-    ``changed`` names what changed (``conditions.INPUT_*``, ``input_static_list(pk)``); only the
-    segments whose rules read one of those are evaluated. ``None`` (the default) means anything
+    ``changed`` names what changed (``people.hooks.INPUT_*``,
+    ``conditions.input_static_list(pk)``); only the segments whose rules read one of those are
+    evaluated. ``None`` (the default) means anything
     may have changed, so every dynamic segment is evaluated.
 
     Cost per chunk of contacts, whatever the number of segments: one query lists the dynamic
