@@ -24,11 +24,7 @@ from tandem.people.hooks import (
 from tandem.people.lifecycle import Stage, move_problem
 from tandem.people.models import (
     AUDIENCE_BY_NAME,
-    CHANNEL_VALUES,
-    SENTIMENT_VALUES,
-    TOUCH_KIND_VALUES,
     Account,
-    Channel,
     Consent,
     ConsentChannel,
     Contact,
@@ -36,7 +32,6 @@ from tandem.people.models import (
     Sentiment,
     SizeBand,
     Touch,
-    TouchKind,
 )
 from tandem.people.selectors import FREE_MAIL_DOMAINS
 
@@ -282,86 +277,6 @@ def consent_record(
     )
     contacts_changed_announce([contact.pk], inputs={INPUT_CONSENT})
     return consent
-
-
-def touch_record(
-    *,
-    contact: Contact,
-    kind: str,
-    channel: str = Channel.OTHER,
-    actor: Any = None,
-    occurred_at: dt.datetime | None = None,
-    campaign: Any = None,
-    utm: dict[str, str] | None = None,
-    referrer: str = "",
-    summary: str = "",
-    sentiment: str = "",
-    via: str = "ui",
-    unsaved: list[str] | None = None,
-) -> Touch:
-    """Record a touch and keep the contact's first- and last-touch attribution.
-
-    ``unsaved``: when given, the contact row is not written here; the names of the fields
-    changed on it are added to the list and the caller writes them (see ``lifecycle_move``)."""
-    if kind not in TOUCH_KIND_VALUES:
-        raise InvalidInput.field("kind", f"use one of {', '.join(TouchKind.values)}")
-    if channel not in CHANNEL_VALUES:
-        raise InvalidInput.field("channel", f"use one of {', '.join(Channel.values)}")
-    if sentiment and sentiment not in SENTIMENT_VALUES:
-        raise InvalidInput.field("sentiment", f"use one of {', '.join(Sentiment.values)}")
-    if len(summary) > 2000:
-        raise InvalidInput.field("summary", "must be at most 2000 characters")
-    utm = {k: (v or "")[:100] for k, v in (utm or {}).items()}
-    when = occurred_at or timezone.now()
-    touch = rows.row_insert(
-        Touch(
-            contact=contact,
-            account_id=contact.account_id,
-            kind=kind,
-            channel=channel,
-            occurred_at=when,
-            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-            campaign=campaign,
-            referrer=referrer[:500],
-            summary=summary,
-            sentiment=sentiment,
-            **{
-                f"utm_{k}": utm.get(k, "")
-                for k in ("source", "medium", "campaign", "content", "term")
-            },
-        )
-    )
-    source = utm.get("source", "") or (campaign.channel if campaign else channel)
-    medium = utm.get("medium", "") or channel
-    updated = []
-    if contact.first_touch_at is None or when < contact.first_touch_at:
-        contact.first_touch_at, contact.first_touch_source = when, source
-        contact.first_touch_medium, contact.first_touch_campaign = medium, campaign
-        updated += [
-            "first_touch_at",
-            "first_touch_source",
-            "first_touch_medium",
-            "first_touch_campaign",
-        ]
-    # Last touch credits marketing: a rep's call or a support note after the campaign that
-    # brought the contact in must not wipe that campaign's credit.
-    is_attributable = campaign is not None or bool(utm.get("source"))
-    if is_attributable and (contact.last_touch_at is None or when >= contact.last_touch_at):
-        contact.last_touch_at, contact.last_touch_source = when, source
-        contact.last_touch_medium, contact.last_touch_campaign = medium, campaign
-        updated += [
-            "last_touch_at",
-            "last_touch_source",
-            "last_touch_medium",
-            "last_touch_campaign",
-        ]
-    if unsaved is not None:
-        unsaved.extend(updated)
-    elif updated:
-        rows.row_update(contact, [*updated, "updated_at"])
-    audit.record_created(actor=actor, obj=touch, via=via)
-    contacts_changed_announce([contact.pk])
-    return touch
 
 
 def touch_update(

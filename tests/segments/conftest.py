@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from tandem.people import services as people
+from tandem.people import touches
 from tandem.people.models import Contact
 from tandem.segments import services
 from tandem.segments.models import Segment
@@ -29,7 +30,7 @@ class Crowd:
 
 
 def _touch(contact, kind, days_ago, campaign=None):
-    return people.touch_record(
+    return touches.touch_record(
         contact=contact, kind=kind, occurred_at=NOW - dt.timedelta(days=days_ago), campaign=campaign
     )
 
