@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from tandem.access import policies
 from tandem.errors import InvalidInput
 from tandem.handoff import services as handoff
+from tandem.handoff.scoring import score_lines
 from tandem.handoff.selectors import leads_for_user
 from tandem.people import selectors, services
 from tandem.people.lifecycle import Stage
@@ -45,8 +46,6 @@ def contact_detail(request, contact_id: int):
 def _contact_page(
     request, contact: Contact, errors: dict | None = None, values: dict | None = None
 ):
-    from tandem.handoff.scoring import score_lines
-
     return render(
         request,
         "people/contact.html",

@@ -15,6 +15,7 @@ from tandem.access import policies
 from tandem.dashboards import charts
 from tandem.errors import InvalidInput
 from tandem.people.models import Contact
+from tandem.people.services import email_normalise
 from tandem.segments import selectors, services
 from tandem.segments.conditions import rule_describe
 from tandem.segments.models import Segment
@@ -199,8 +200,6 @@ def segment_delete(request, segment_id: int):
 @require_POST
 def members_add(request, segment_id: int):
     segment = selectors.segment_get_for_user(user=request.user, segment_id=segment_id)
-    from tandem.people.services import email_normalise
-
     try:
         address = email_normalise(request.POST.get("email", ""))
         contact = Contact.objects.filter(email=address).first()
