@@ -6,9 +6,9 @@ from django.conf import settings
 from django.db import models
 
 
+# A contact's lifecycle stage (the moves between them: ``people.lifecycle``). A comment, not a
+# docstring: the API schema shows a docstring as the enum's description.
 class Stage(models.TextChoices):
-    """A contact's lifecycle stage (the moves between them: ``people.lifecycle``)."""
-
     SUBSCRIBER = "subscriber", "Subscriber"
     LEAD = "lead", "Lead"
     MQL = "mql", "Marketing-qualified lead"

@@ -211,13 +211,13 @@ def rows_select_any(
         if connection.vendor == "postgresql":
             cursor.execute(f"{select}{joiner}{column} = ANY(%s)", [*params, values])
             return cursor.fetchall()
-        rows: list[tuple] = []
+        found: list[tuple] = []
         for start in range(0, len(values), size):
             chunk = values[start : start + size]
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"{select}{joiner}{column} IN ({marks})", [*params, *chunk])
-            rows.extend(cursor.fetchall())
-        return rows
+            found.extend(cursor.fetchall())
+        return found
 
 
 def touches_write(*, recorder_id: int, items: list[TouchItem], now: dt.datetime) -> set[str]:

@@ -6,10 +6,12 @@ from tandem.segments.conditions.base import REFERENCES, RuleError
 
 
 def param_error(path: str, name: str, message: str) -> RuleError:
+    """The error for parameter ``name`` of the condition at ``path``."""
     return RuleError({f"{path}.{name}": message})
 
 
 def choice_clean(raw: dict, path: str, name: str, choices: list[tuple[str, str]]) -> str:
+    """One of ``choices`` (by value)."""
     value = raw.get(name)
     allowed = [c[0] for c in choices]
     if value in (None, ""):
@@ -20,6 +22,7 @@ def choice_clean(raw: dict, path: str, name: str, choices: list[tuple[str, str]]
 
 
 def choices_clean(raw: dict, path: str, name: str, choices: list[tuple[str, str]]) -> list[str]:
+    """At least one of ``choices`` (a single value counts as a list of one), without repeats."""
     value = raw.get(name)
     if isinstance(value, str):
         value = [value]
@@ -41,6 +44,7 @@ def int_clean(
     maximum: int | None = None,
     required: bool = True,
 ) -> int | None:
+    """A whole number (or its text) within the bounds; None when blank and not required."""
     value = raw.get(name)
     if value in (None, ""):
         if required:
@@ -63,6 +67,7 @@ def int_clean(
 
 
 def text_clean(raw: dict, path: str, name: str, *, max_length: int = 200) -> str:
+    """Text that is not blank, trimmed."""
     value = raw.get(name)
     if not isinstance(value, str) or not value.strip():
         raise param_error(path, name, "a value is required")

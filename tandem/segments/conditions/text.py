@@ -84,6 +84,7 @@ def text_lookups_register(model: Any, names: list[str]) -> None:
 
 
 def text_q(column: str, op: str, value: str, *, nullable: bool) -> Q:
+    """The text operator ``op`` on ``column`` as a Q (with ``nullable``, NULL counts as empty)."""
     if op == "is_empty":
         empty = Q(**{column: ""})
         return empty | Q(**{f"{column}__isnull": True}) if nullable else empty
@@ -95,6 +96,8 @@ def text_q(column: str, op: str, value: str, *, nullable: bool) -> Q:
 
 
 class TextField(Condition):
+    """A text field of the contact (or, with ``prefix``, of a related row) and an operator."""
+
     field_choices: ClassVar[list[tuple[str, str]]]
     prefix: ClassVar[str] = ""
     nullable: ClassVar[bool] = False
