@@ -3,7 +3,7 @@
 The segment is the issue's: a field (the account's industry is Manufacturing), a behaviour
 (opened an email in the last 30 days) and a score threshold (at least 50). Measured: the first
 build from empty (every member inserted), and a rebuild with nothing to change (the steady
-state of the sweep), each with ``segments.services.segment_rebuild`` — one DELETE of the
+state of the sweep), each with ``segments.rebuild.segment_rebuild`` — one DELETE of the
 difference and one INSERT…SELECT. See ``_segment_data`` for where the data lives
 (``TANDEM_BENCH_DATA_DIR``, ``TANDEM_BENCH_DATABASE_URL``); without either, a temporary
 SQLite database is filled with ``--contacts`` contacts (default 1,000,000).
@@ -45,7 +45,7 @@ def run(options: argparse.Namespace) -> Iterator[Figure]:
     with django_database() as vendor:
         from django.utils import timezone
 
-        from tandem.segments import services
+        from tandem.segments import rebuild
         from tandem.segments.models import Segment
 
         now = timezone.now()
@@ -59,7 +59,7 @@ def run(options: argparse.Namespace) -> Iterator[Figure]:
         def timed(label: str) -> Iterator[Figure]:
             server = server_cpu_seconds()
             started, cpu = time.perf_counter(), time.process_time()
-            result = services.segment_rebuild(segment=segment, now=now)
+            result = rebuild.segment_rebuild(segment=segment, now=now)
             wall, cpu = time.perf_counter() - started, time.process_time() - cpu
             yield Figure(NAME, f"seconds{label}_{vendor}", round(wall, 3), "s")
             # SQLite works inside this process; PostgreSQL's share is its backend's CPU time.

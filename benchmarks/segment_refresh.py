@@ -131,10 +131,10 @@ def run(options: argparse.Namespace) -> Iterator[Figure]:
         from django.test.utils import CaptureQueriesContext
         from django.utils import timezone
 
-        from tandem.people import services as people
+        from tandem.people import touches
+        from tandem.people.hooks import INPUT_TOUCH
         from tandem.people.models import Contact
         from tandem.segments import services
-        from tandem.segments.conditions import INPUT_TOUCH
         from tandem.segments.models import Segment, SegmentMember
 
         data_ensure(contacts, timezone.now())
@@ -199,7 +199,7 @@ def run(options: argparse.Namespace) -> Iterator[Figure]:
             contact = Contact.objects.get(pk=contact_id)
             started = time.perf_counter()
             with CaptureQueriesContext(connection) as captured, transaction.atomic():
-                people.touch_record(contact=contact, kind="email_open", channel="email")
+                touches.touch_record(contact=contact, kind="email_open", channel="email")
             change_ms.append((time.perf_counter() - started) * 1000)
             change_queries.append(len(captured))
 
@@ -230,7 +230,7 @@ def run(options: argparse.Namespace) -> Iterator[Figure]:
     # Told that a touch changed: segments of fields alone are skipped.
     yield from spread("touch_refresh_ms", touch_only[0])
     yield from spread("touch_refresh_cpu_ms", touch_only[1])
-    # The whole change as the app makes it: a touch recorded (``people.touch_record``, not
+    # The whole change as the app makes it: a touch recorded (``people.touches.touch_record``, not
     # this app's code), the refresh on commit.
     yield from spread("touch_and_refresh_ms", change_ms)
     # Statements per refresh (on PostgreSQL, BEGIN/COMMIT are not statements Django counts).

@@ -30,9 +30,10 @@ from tandem.demo.world import (
 )
 from tandem.handoff import scoring
 from tandem.handoff.models import RECYCLING_REASONS, RejectionReason
-from tandem.handoff.services import INTEREST_KINDS, QUALIFIABLE
+from tandem.handoff.services import QUALIFIABLE
 from tandem.people.lifecycle import Stage
 from tandem.people.models import AudienceType, Channel, TouchKind
+from tandem.people.touches import INTEREST_KINDS, INTEREST_STAGES
 from tandem.sales.models import LostReason
 
 WINDOW = int(scoring.ENGAGEMENT_WINDOW.total_seconds())
@@ -656,7 +657,7 @@ class ChunkSimulation:
             if closed or at < inert_until:
                 continue
             kind = item[1]
-            if kind in INTEREST_KINDS and contact.stage in (Stage.SUBSCRIBER, Stage.RECYCLED):
+            if kind in INTEREST_KINDS and contact.stage in INTEREST_STAGES:
                 campaign = item[2].id if item[2] is not None else None
                 self._move(contact, at, Stage.LEAD, None, KIND_LABEL[kind], campaign)
             if contact.stage not in QUALIFIABLE:

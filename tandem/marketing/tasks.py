@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.urls import reverse
 from django_tasks import task
 
 from tandem.handoff import services as handoff
-from tandem.people import services as people
-from tandem.people.lifecycle import Stage
-from tandem.people.models import Contact
+from tandem.people import touches
 
 
 @task()
@@ -19,19 +16,9 @@ def contacts_touched_refresh(contact_ids: list[int], interest_ids: list[int]) ->
     """After a touch batch: a subscriber who showed interest becomes a lead (as ``touch_log``
     moves one), every touched contact is rescored in bulk (the ones newly at the threshold are
     handed off and routed), and segment membership is refreshed for them."""
-    interested = sorted(set(interest_ids) & set(contact_ids))
-    for start in range(0, len(interested), 2_000):
-        # Only the few interested subscribers and recycled contacts move, one by one through
-        # the lifecycle service, which records each move.
-        movers = Contact.objects.filter(
-            pk__in=interested[start : start + 2_000],
-            lifecycle_stage__in=(Stage.SUBSCRIBER, Stage.RECYCLED),
-        ).order_by("pk")
-        for contact in movers:
-            with transaction.atomic():
-                people.lifecycle_move(
-                    contact=contact, to_stage=Stage.LEAD, reason="touch batch", via="api:batch"
-                )
+    touches.contacts_interest_move(
+        contact_ids=set(interest_ids) & set(contact_ids), reason="touch batch", via="api:batch"
+    )
     # The bulk rescore also refreshes segment membership of every touched contact.
     handoff.contacts_rescore_for_touches(contact_ids=contact_ids, via="api:batch")
 

@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from tandem.access import ratelimit
 from tandem.errors import InvalidInput
 from tandem.marketing.models import Campaign, Visit
+from tandem.people import touches
 from tandem.people.models import Channel, Contact, TouchKind
 
 VISITOR_COOKIE = "tdm_vid"
@@ -123,7 +124,6 @@ def visit_record(
 
 def _visit_touch(visit: Visit, contact: Contact, *, rescore: bool) -> None:
     from tandem.handoff import services as handoff
-    from tandem.people import services as people
 
     utm = {k: getattr(visit, f"utm_{k}") for k in UTM_KEYS}
     campaign = campaign_for_utm(utm["campaign"])
@@ -138,7 +138,7 @@ def _visit_touch(visit: Visit, contact: Contact, *, rescore: bool) -> None:
         "summary": f"Visited {visit.url}"[:2000],
         "via": "tracking",
     }
-    touch = handoff.touch_log(**fields) if rescore else people.touch_record(**fields)
+    touch = handoff.touch_log(**fields) if rescore else touches.touch_record(**fields)
     visit.contact, visit.touch = contact, touch
     visit.save(update_fields=["contact", "touch"])
 

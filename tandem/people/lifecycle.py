@@ -1,8 +1,10 @@
 """The lifecycle stages of a contact and the moves allowed between them.
 
-The machine of ``domain.md`` is the default; each company may switch stages off, demand a reason
-to enter a stage, or narrow the stages a stage may be entered from (``StageRule`` rows, edited
-by admins). A refused move names the rule that refuses it.
+The stages (``Stage``) are the choices of the contact's column, so they are defined with the
+models; this module is the machine. The machine of ``domain.md`` is the default; each company
+may switch stages off, demand a reason to enter a stage, or narrow the stages a stage may be
+entered from (``StageRule`` rows, edited by admins). A refused move names the rule that
+refuses it.
 """
 
 from __future__ import annotations
@@ -11,22 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from django.db import models
-
-
-class Stage(models.TextChoices):
-    SUBSCRIBER = "subscriber", "Subscriber"
-    LEAD = "lead", "Lead"
-    MQL = "mql", "Marketing-qualified lead"
-    SAL = "sal", "Sales-accepted lead"
-    SQL = "sql", "Sales-qualified lead"
-    OPPORTUNITY = "opportunity", "Opportunity"
-    CUSTOMER = "customer", "Customer"
-    REPEAT_CUSTOMER = "repeat_customer", "Repeat customer"
-    ADVOCATE = "advocate", "Advocate"
-    RECYCLED = "recycled", "Recycled"
-    DISQUALIFIED = "disqualified", "Disqualified"
-
+from tandem.ops.settings_cache import cached
+from tandem.people.models import Stage, StageRule
 
 FORWARD_ORDER = [
     Stage.SUBSCRIBER,
@@ -64,14 +52,10 @@ def _label(stage: str) -> str:
 def stage_rules() -> Mapping[str, EntryRule]:
     """The company's entry rules by stage, from the ``StageRule`` table (missing = default);
     read once per process until a rule changes (``tandem.ops.settings_cache``)."""
-    from tandem.ops.settings_cache import cached
-
     return cached("people.stage_rules", _stage_rules_load)
 
 
 def _stage_rules_load() -> Mapping[str, EntryRule]:
-    from tandem.people.models import StageRule
-
     return MappingProxyType(
         {
             row.stage: EntryRule(row.is_enabled, row.requires_reason, tuple(row.allowed_from))

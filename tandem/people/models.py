@@ -5,7 +5,21 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from tandem.people.lifecycle import Stage
+
+# A contact's lifecycle stage (the moves between them: ``people.lifecycle``). A comment, not a
+# docstring: the API schema shows a docstring as the enum's description.
+class Stage(models.TextChoices):
+    SUBSCRIBER = "subscriber", "Subscriber"
+    LEAD = "lead", "Lead"
+    MQL = "mql", "Marketing-qualified lead"
+    SAL = "sal", "Sales-accepted lead"
+    SQL = "sql", "Sales-qualified lead"
+    OPPORTUNITY = "opportunity", "Opportunity"
+    CUSTOMER = "customer", "Customer"
+    REPEAT_CUSTOMER = "repeat_customer", "Repeat customer"
+    ADVOCATE = "advocate", "Advocate"
+    RECYCLED = "recycled", "Recycled"
+    DISQUALIFIED = "disqualified", "Disqualified"
 
 
 class SizeBand(models.TextChoices):

@@ -14,14 +14,17 @@ from tandem.access import policies
 from tandem.audit import events as audit
 from tandem.errors import InvalidInput
 from tandem.ops import rows
+from tandem.people.hooks import (
+    INPUT_ACCOUNT,
+    INPUT_CONSENT,
+    INPUT_CONTACT,
+    contact_forgotten_announce,
+    contacts_changed_announce,
+)
 from tandem.people.lifecycle import Stage, move_problem
 from tandem.people.models import (
     AUDIENCE_BY_NAME,
-    CHANNEL_VALUES,
-    SENTIMENT_VALUES,
-    TOUCH_KIND_VALUES,
     Account,
-    Channel,
     Consent,
     ConsentChannel,
     Contact,
@@ -29,11 +32,8 @@ from tandem.people.models import (
     Sentiment,
     SizeBand,
     Touch,
-    TouchKind,
 )
 from tandem.people.selectors import FREE_MAIL_DOMAINS
-from tandem.segments.conditions import INPUT_ACCOUNT, INPUT_CONSENT, INPUT_CONTACT
-from tandem.segments.freshness import segments_forget_contact, segments_refresh_on_commit
 
 CONTACT_FIELDS = ("first_name", "last_name", "phone", "title")
 ACCOUNT_FIELDS = ("name", "domain", "industry", "size_band", "region")
@@ -107,9 +107,7 @@ def account_update(*, actor: Any, account: Account, via: str = "ui", **fields: A
         setattr(account, key, value)
     account.save()
     audit.record_updated(actor=actor, obj=account, before=before, via=via)
-    segments_refresh_on_commit(
-        account.contacts.values_list("pk", flat=True), changed={INPUT_ACCOUNT}
-    )
+    contacts_changed_announce(account.contacts.values_list("pk", flat=True), inputs={INPUT_ACCOUNT})
     return account
 
 
@@ -175,7 +173,7 @@ def contact_upsert(
                 contact = Contact.objects.select_for_update().get(email=address)
             else:
                 audit.record_created(actor=actor, obj=contact, via=via)
-                segments_refresh_on_commit([contact.pk])
+                contacts_changed_announce([contact.pk])
                 return contact, True
         before = audit.snapshot(contact)
         for key, value in values.items():
@@ -184,7 +182,7 @@ def contact_upsert(
             contact.audience_flags |= flags
         contact.save()
         audit.record_updated(actor=actor, obj=contact, before=before, via=via)
-        segments_refresh_on_commit([contact.pk])
+        contacts_changed_announce([contact.pk])
         return contact, False
 
 
@@ -205,7 +203,7 @@ def contact_create(*, actor: Any, email: Any, via: str = "ui", **fields: Any) ->
         **values,
     )
     audit.record_created(actor=actor, obj=contact, via=via)
-    segments_refresh_on_commit([contact.pk])
+    contacts_changed_announce([contact.pk])
     return contact
 
 
@@ -241,7 +239,7 @@ def contact_update(*, actor: Any, contact: Contact, via: str = "ui", **fields: A
         setattr(contact, key, value)
     contact.save()
     audit.record_updated(actor=actor, obj=contact, before=before, via=via)
-    segments_refresh_on_commit([contact.pk])
+    contacts_changed_announce([contact.pk])
     return contact
 
 
@@ -251,7 +249,7 @@ def contact_delete(*, actor: Any, contact: Contact, via: str = "ui") -> None:
     policies.require(actor, "delete", "contact", contact)
     with transaction.atomic():
         audit.record_deleted(actor=actor, obj=contact, via=via)
-        segments_forget_contact(contact.pk)
+        contact_forgotten_announce(contact.pk)
         contact.delete()
 
 
@@ -277,88 +275,8 @@ def consent_record(
             "recorded_at": at or timezone.now(),
         },
     )
-    segments_refresh_on_commit([contact.pk], changed={INPUT_CONSENT})
+    contacts_changed_announce([contact.pk], inputs={INPUT_CONSENT})
     return consent
-
-
-def touch_record(
-    *,
-    contact: Contact,
-    kind: str,
-    channel: str = Channel.OTHER,
-    actor: Any = None,
-    occurred_at: dt.datetime | None = None,
-    campaign: Any = None,
-    utm: dict[str, str] | None = None,
-    referrer: str = "",
-    summary: str = "",
-    sentiment: str = "",
-    via: str = "ui",
-    unsaved: list[str] | None = None,
-) -> Touch:
-    """Record a touch and keep the contact's first- and last-touch attribution.
-
-    ``unsaved``: when given, the contact row is not written here; the names of the fields
-    changed on it are added to the list and the caller writes them (see ``lifecycle_move``)."""
-    if kind not in TOUCH_KIND_VALUES:
-        raise InvalidInput.field("kind", f"use one of {', '.join(TouchKind.values)}")
-    if channel not in CHANNEL_VALUES:
-        raise InvalidInput.field("channel", f"use one of {', '.join(Channel.values)}")
-    if sentiment and sentiment not in SENTIMENT_VALUES:
-        raise InvalidInput.field("sentiment", f"use one of {', '.join(Sentiment.values)}")
-    if len(summary) > 2000:
-        raise InvalidInput.field("summary", "must be at most 2000 characters")
-    utm = {k: (v or "")[:100] for k, v in (utm or {}).items()}
-    when = occurred_at or timezone.now()
-    touch = rows.row_insert(
-        Touch(
-            contact=contact,
-            account_id=contact.account_id,
-            kind=kind,
-            channel=channel,
-            occurred_at=when,
-            recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
-            campaign=campaign,
-            referrer=referrer[:500],
-            summary=summary,
-            sentiment=sentiment,
-            **{
-                f"utm_{k}": utm.get(k, "")
-                for k in ("source", "medium", "campaign", "content", "term")
-            },
-        )
-    )
-    source = utm.get("source", "") or (campaign.channel if campaign else channel)
-    medium = utm.get("medium", "") or channel
-    updated = []
-    if contact.first_touch_at is None or when < contact.first_touch_at:
-        contact.first_touch_at, contact.first_touch_source = when, source
-        contact.first_touch_medium, contact.first_touch_campaign = medium, campaign
-        updated += [
-            "first_touch_at",
-            "first_touch_source",
-            "first_touch_medium",
-            "first_touch_campaign",
-        ]
-    # Last touch credits marketing: a rep's call or a support note after the campaign that
-    # brought the contact in must not wipe that campaign's credit.
-    is_attributable = campaign is not None or bool(utm.get("source"))
-    if is_attributable and (contact.last_touch_at is None or when >= contact.last_touch_at):
-        contact.last_touch_at, contact.last_touch_source = when, source
-        contact.last_touch_medium, contact.last_touch_campaign = medium, campaign
-        updated += [
-            "last_touch_at",
-            "last_touch_source",
-            "last_touch_medium",
-            "last_touch_campaign",
-        ]
-    if unsaved is not None:
-        unsaved.extend(updated)
-    elif updated:
-        rows.row_update(contact, [*updated, "updated_at"])
-    audit.record_created(actor=actor, obj=touch, via=via)
-    segments_refresh_on_commit([contact.pk])
-    return touch
 
 
 def touch_update(
@@ -434,7 +352,7 @@ def lifecycle_move(
     else:
         rows.row_update(contact, [*fields, "updated_at"])
     audit.record_changes(actor=actor, obj=contact, changes=changes, via=via)
-    segments_refresh_on_commit([contact.pk], changed={INPUT_CONTACT})
+    contacts_changed_announce([contact.pk], inputs={INPUT_CONTACT})
     return move
 
 

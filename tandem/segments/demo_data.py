@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from tandem.demo.extras import DemoContext, demo_extra
 from tandem.people.models import Contact, Touch, TouchKind
-from tandem.segments import services
+from tandem.segments import rebuild
 from tandem.segments.conditions import EvalContext, parse_rule
 from tandem.segments.models import Segment, SegmentMember, SegmentSize
 
@@ -117,7 +117,7 @@ def _history(segment: Segment, context: DemoContext) -> int:
     rows = []
     for weeks in range(HISTORY_WEEKS, 0, -1):
         at = context.now - dt.timedelta(weeks=weeks)
-        with services.whole_rule_reads():
+        with rebuild.whole_rule_reads():
             count = Contact.objects.filter(group.q(EvalContext(now=at)), created_at__lte=at).count()
         rows.append(SegmentSize(segment=segment, measured_at=at, member_count=count))
     SegmentSize.objects.bulk_create(rows)
@@ -156,7 +156,7 @@ def segments_demo(context: DemoContext) -> dict[str, int]:
         segment.is_time_relative = parse_rule(segment.rule).is_time_relative()
         segment.save(update_fields=["is_time_relative"])
         sizes += _history(segment, context)
-        services.segment_rebuild(segment=segment, now=context.now)
+        rebuild.segment_rebuild(segment=segment, now=context.now)
         sizes += 1
 
     # A trade-show list: people met at the booth, added by hand after the show.

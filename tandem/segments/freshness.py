@@ -1,4 +1,5 @@
-"""Keeping segments fresh: the calls other apps make when a contact, consent or touch changes.
+"""Keeping segments fresh when a contact, consent or touch changes (people announces it through
+``people.hooks``; the apps above segments may call ``segments_refresh_on_commit`` directly).
 
 Changes are collected per transaction and evaluated once, after commit, for every contact
 touched (so a form submission that upserts, records consent, logs a touch and rescores costs
@@ -12,6 +13,9 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from tandem.people.hooks import ContactForgotten, ContactsChanged
+from tandem.segments import services
+
 
 class _Pending:
     """The contacts changed in the current transaction; called once on commit."""
@@ -21,7 +25,7 @@ class _Pending:
         # none of its own, and the AttributeError would hide the failure.
         self.__qualname__ = "segments_refresh_pending"
         self.contact_ids = contact_ids
-        # What changed (``conditions.INPUT_*``); None: anything may have.
+        # What changed (``people.hooks.INPUT_*``); None: anything may have.
         self.changed = changed
         self.is_done = False
 
@@ -30,10 +34,8 @@ class _Pending:
         self.changed = None if changed is None or self.changed is None else self.changed | changed
 
     def __call__(self) -> None:
-        from tandem.segments.services import segments_refresh_for_contacts
-
         self.is_done = True
-        segments_refresh_for_contacts(self.contact_ids, changed=self.changed)
+        services.segments_refresh_for_contacts(self.contact_ids, changed=self.changed)
 
 
 def segments_refresh_on_commit(
@@ -41,7 +43,7 @@ def segments_refresh_on_commit(
 ) -> None:
     """Refresh these contacts' segment memberships once the current transaction commits.
 
-    ``changed`` names what changed (``conditions.INPUT_TOUCH`` …) so that only segments whose
+    ``changed`` names what changed (``people.hooks.INPUT_TOUCH`` …) so that only segments whose
     rules read it are evaluated; leave it out when unsure."""
     ids = {int(i) for i in contact_ids if i is not None}
     if not ids:
@@ -61,12 +63,11 @@ def segments_refresh_on_commit(
     transaction.on_commit(pending, robust=True)
 
 
-def segments_refresh_contact_on_commit(contact_id: int | None) -> None:
-    segments_refresh_on_commit([contact_id])
+def contacts_changed_listener(event: ContactsChanged) -> None:
+    """People's ``CONTACTS_CHANGED`` hook: refresh these contacts' segments after commit."""
+    segments_refresh_on_commit(event.contact_ids, changed=event.inputs)
 
 
-def segments_forget_contact(contact_id: int) -> None:
-    """Call before deleting a contact: the segments they were in count one fewer."""
-    from tandem.segments.services import segments_forget_contact as forget
-
-    forget(contact_id)
+def contact_forgotten_listener(event: ContactForgotten) -> None:
+    """People's ``CONTACT_FORGOTTEN`` hook: the segments the contact was in count one fewer."""
+    services.segments_forget_contact(event.contact_id)

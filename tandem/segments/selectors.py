@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from tandem.access import policies
 from tandem.people.models import Contact
-from tandem.segments.conditions import catalogue
+from tandem.segments.conditions import REFERENCES, catalogue
 from tandem.segments.models import Segment, SegmentMember, SegmentSize
 
 
@@ -64,18 +64,14 @@ def segment_size_rows(*, segment: Segment, limit: int = 120) -> list[dict[str, A
 
 def builder_catalogue() -> dict[str, Any]:
     """The condition types and the records their parameters can name, for the rule builder."""
-    from tandem.marketing.models import Campaign, LeadForm
-
     users = get_user_model().objects.filter(is_active=True).order_by("username")
-    return {
-        "types": catalogue(),
-        "options": {
-            "segment": [[s.pk, s.name] for s in Segment.objects.order_by("name")],
-            "form": [[f.pk, f.name] for f in LeadForm.objects.order_by("name")],
-            "campaign": [[c.pk, c.name] for c in Campaign.objects.order_by("name")],
-            "user": [[u.pk, u.get_full_name() or u.username] for u in users],
-        },
+    # Segments, then what the apps above registered (marketing's forms and campaigns).
+    options: dict[str, list[list[Any]]] = {
+        kind: [[pk, name] for pk, name in ref.records().order_by("name").values_list("pk", "name")]
+        for kind, ref in REFERENCES.items()
     }
+    options["user"] = [[u.pk, u.get_full_name() or u.username] for u in users]
+    return {"types": catalogue(), "options": options}
 
 
 def segments_by_name() -> QuerySet[Segment]:

@@ -1,44 +1,38 @@
-"""Use cases on segments: define, rebuild (set-based), keep fresh per contact, static lists."""
+"""Use cases on segments: define, request rebuilds (``rebuild``), keep fresh per contact
+(``refresh`` holds the compiled flags query), static lists."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import io
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import Case, F, IntegerField, Q, When
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from tandem.access import policies
 from tandem.audit import events as audit
 from tandem.errors import InvalidInput
 from tandem.people.models import Contact
+from tandem.people.services import email_normalise
+from tandem.segments import refresh
 from tandem.segments.conditions import (
-    ContactSet,
     EvalContext,
     RuleError,
-    as_flag,
     input_static_list,
     parse_rule,
     rule_normalise,
 )
-from tandem.segments.models import Segment, SegmentMember, SegmentSize
+from tandem.segments.models import Segment, SegmentMember
+from tandem.segments.rebuild import dynamic_segments, whole_rule_reads
+from tandem.segments.tasks import segment_rebuild_task
 
 # Contacts per flags query: the contact set is one parameter, so this bounds memory only.
 REFRESH_CHUNK = 1000
-
-
-@dataclass(frozen=True)
-class RebuildResult:
-    added: int
-    removed: int
-    size: int
 
 
 @dataclass
@@ -184,26 +178,6 @@ def _refs_of(segment: Segment) -> set[int]:
         return set()
 
 
-@contextlib.contextmanager
-def whole_rule_reads() -> Iterator[None]:
-    """A transaction for evaluating a rule over every contact (a count, a rebuild).
-
-    PostgreSQL runs a behaviour condition under OR (``id IN (subquery) OR …``) as a subplan it
-    hashes only when the subquery's rows fit in ``work_mem``; the default 4 MB holds about
-    a hundred thousand contact ids, and past that it re-runs the subquery for every contact:
-    hours at a million contacts instead of seconds. So these reads get 128 MB, for this
-    transaction only."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL work_mem = '128MB'")
-        yield
-
-
-def dynamic_segments() -> list[Segment]:
-    return list(Segment.objects.filter(kind=Segment.Kind.DYNAMIC).order_by("pk"))
-
-
 def segment_count_draft(*, actor: Any, rule: Any, segment: Segment | None = None) -> int:
     """How many contacts a draft rule matches now (the live count while editing)."""
     if not (policies.can(actor, "create", "segment") or policies.can(actor, "change", "segment")):
@@ -218,8 +192,6 @@ def segment_count_draft(*, actor: Any, rule: Any, segment: Segment | None = None
 
 
 def _rebuild_enqueue(segment: Segment) -> None:
-    from tandem.segments.tasks import segment_rebuild_task
-
     Segment.objects.filter(pk=segment.pk).update(
         rebuild_status=Segment.RebuildStatus.QUEUED, rebuild_progress=0
     )
@@ -235,109 +207,6 @@ def segment_rebuild_request(*, actor: Any, segment: Segment) -> Segment:
     with transaction.atomic():
         _rebuild_enqueue(segment)
     return segment
-
-
-def segment_rebuild(*, segment: Segment, now: dt.datetime | None = None) -> RebuildResult:
-    """Rebuild a dynamic segment's membership from its rule, set-based: one DELETE of those who
-    no longer match and one INSERT…SELECT of those who newly match. A rule that cannot be
-    evaluated marks the segment failed and leaves its members as they were."""
-    now = now or timezone.now()
-    if segment.kind != Segment.Kind.DYNAMIC:
-        raise InvalidInput.field("segment", "a static list is not rebuilt")
-    Segment.objects.filter(pk=segment.pk).update(
-        rebuild_status=Segment.RebuildStatus.RUNNING, rebuild_progress=10
-    )
-    try:
-        q = parse_rule(segment.rule).q(EvalContext(now=now))
-    except InvalidInput as exc:
-        message = "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
-        Segment.objects.filter(pk=segment.pk).update(
-            rebuild_status=Segment.RebuildStatus.FAILED, rebuild_progress=0, last_error=message
-        )
-        segment.rebuild_status, segment.last_error = Segment.RebuildStatus.FAILED, message
-        raise
-    matching = Contact.objects.filter(q).order_by().values("pk")
-    sql, params = matching.query.sql_with_params()
-    members = SegmentMember._meta.db_table
-    # The rule runs once, into a temporary table; the difference is then two cheap statements.
-    scratch = f"segment_matching_{segment.pk}"
-    with whole_rule_reads(), connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {scratch}")
-        # CREATE TABLE … AS, not INSERT … SELECT: PostgreSQL runs the rule's query with
-        # parallel workers only for the former (it never parallelises an INSERT's SELECT).
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {scratch} AS "  # noqa: S608
-            f"SELECT matching.pk AS id FROM ({sql}) matching",
-            params,
-        )
-        cursor.execute(
-            f"DELETE FROM {members} WHERE segment_id = %s AND contact_id NOT IN "  # noqa: S608
-            f"(SELECT m.id FROM {scratch} m)",
-            [segment.pk],
-        )
-        removed = cursor.rowcount
-        Segment.objects.filter(pk=segment.pk).update(rebuild_progress=50)
-        cursor.execute(
-            f"INSERT INTO {members} (segment_id, added_at, contact_id) "  # noqa: S608
-            f"SELECT %s, %s, m.id FROM {scratch} m WHERE NOT EXISTS (SELECT 1 FROM {members} x "
-            "WHERE x.segment_id = %s AND x.contact_id = m.id)",
-            [segment.pk, connection.ops.adapt_datetimefield_value(now), segment.pk],
-        )
-        added = cursor.rowcount
-        cursor.execute(f"DROP TABLE {scratch}")
-        size = SegmentMember.objects.filter(segment_id=segment.pk).count()
-        Segment.objects.filter(pk=segment.pk).update(
-            member_count=size,
-            rebuilt_at=now,
-            rebuild_status=Segment.RebuildStatus.IDLE,
-            rebuild_progress=100,
-            last_error="",
-        )
-        SegmentSize.objects.create(segment_id=segment.pk, measured_at=now, member_count=size)
-    segment.member_count, segment.rebuilt_at, segment.last_error = size, now, ""
-    segment.rebuild_status = Segment.RebuildStatus.IDLE
-    return RebuildResult(added=added, removed=removed, size=size)
-
-
-def segments_rebuild_all(
-    *, now: dt.datetime | None = None, only_time_relative: bool = False
-) -> dict[str, RebuildResult | str]:
-    """Rebuild every dynamic segment (or those with time windows); a failing rule is reported
-    by name and the others still run."""
-    results: dict[str, RebuildResult | str] = {}
-    segments = dynamic_segments()
-    if only_time_relative:
-        segments = [s for s in segments if s.is_time_relative]
-    for segment in segments:
-        try:
-            results[segment.name] = segment_rebuild(segment=segment, now=now)
-        except InvalidInput as exc:
-            results[segment.name] = "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
-    return results
-
-
-def segment_sizes_sample(*, now: dt.datetime | None = None) -> int:
-    """Record each segment's size once a day (those rebuilt today already have one)."""
-    now = now or timezone.now()
-    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    measured = set(
-        SegmentSize.objects.filter(measured_at__gte=day_start).values_list("segment_id", flat=True)
-    )
-    rows = [
-        SegmentSize(segment_id=pk, measured_at=now, member_count=count)
-        for pk, count in Segment.objects.values_list("pk", "member_count")
-        if pk not in measured
-    ]
-    SegmentSize.objects.bulk_create(rows)
-    return len(rows)
-
-
-def segments_refresh(*, now: dt.datetime | None = None) -> dict[str, RebuildResult | str]:
-    """The periodic sweep: rebuild segments whose time windows moved, then sample sizes."""
-    now = now or timezone.now()
-    results = segments_rebuild_all(now=now, only_time_relative=True)
-    segment_sizes_sample(now=now)
-    return results
 
 
 # --- incremental -----------------------------------------------------------------------------
@@ -358,8 +227,9 @@ def segments_refresh_for_contacts(
 ) -> tuple[int, int]:
     """Re-evaluate the dynamic segments for these contacts; (memberships added, removed).
 
-    ``changed`` names what changed (``conditions.INPUT_*``, ``input_static_list(pk)``); only the
-    segments whose rules read one of those are evaluated. ``None`` (the default) means anything
+    ``changed`` names what changed (``people.hooks.INPUT_*``,
+    ``conditions.input_static_list(pk)``); only the segments whose rules read one of those are
+    evaluated. ``None`` (the default) means anything
     may have changed, so every dynamic segment is evaluated.
 
     Cost per chunk of contacts, whatever the number of segments: one query lists the dynamic
@@ -370,201 +240,14 @@ def segments_refresh_for_contacts(
     if not ids:
         return (0, 0)
     now = now or timezone.now()
-    plan = _refresh_plan(None if changed is None else frozenset(changed))
+    plan = refresh.refresh_plan(None if changed is None else frozenset(changed))
     if plan is None:
         return (0, 0)
     added = removed = 0
     for start in range(0, len(ids), REFRESH_CHUNK):
-        a, r = _refresh_chunk(plan, ids[start : start + REFRESH_CHUNK], now)
+        a, r = refresh.refresh_chunk(plan, ids[start : start + REFRESH_CHUNK], now)
         added, removed = added + a, removed + r
     return (added, removed)
-
-
-@dataclass(frozen=True)
-class _RefreshPlan:
-    """The flags query for a set of segments, compiled with stand-in contacts and clock."""
-
-    sql: str
-    params: tuple
-    segment_ids: tuple[int, ...]  # one flag column each, in this order
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    """Each dynamic segment's rule, parsed, with the inputs it reads (None: cannot be evaluated)."""
-
-    rules: dict[int, Any]
-    inputs: dict[int, frozenset[str]]
-    plans: dict[frozenset[str] | None, _RefreshPlan | None] = field(default_factory=dict)
-
-
-# Compiling fifty rules through the ORM costs far more than running them, so the flags query is
-# compiled once per set of rules with stand-in values (a contact set holding an id below any
-# real one, a clock in 1901) and kept while the rules stay the same; each refresh swaps in the
-# real contacts and shifts the times to now.
-_STAND_IN_ID = -7_777_777
-_STAND_IN_NOW = dt.datetime(1901, 1, 1, 0, 0, 0, 123457, tzinfo=dt.UTC)
-_compiled: dict[tuple, _Compiled] = {}
-
-
-def _dynamic_rules() -> tuple[tuple[int, str], ...]:
-    """(pk, rule as stored text) of every dynamic segment: one query, no JSON decoding."""
-    rule = "rule::text" if connection.vendor == "postgresql" else "rule"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id, {rule} FROM {Segment._meta.db_table} "  # noqa: S608
-            "WHERE kind = %s ORDER BY id",
-            [Segment.Kind.DYNAMIC.value],
-        )
-        return tuple((int(pk), str(text)) for pk, text in cursor.fetchall())
-
-
-def _compile(rows: tuple[tuple[int, str], ...]) -> _Compiled:
-    rules: dict[int, Any] = {}
-    inputs: dict[int, frozenset[str]] = {}
-    for pk, text in rows:
-        try:
-            group = parse_rule(json.loads(text))
-        except (InvalidInput, ValueError):
-            continue  # its rebuild reports the error
-        rules[pk] = group
-        inputs[pk] = group.inputs((pk,))
-    return _Compiled(rules=rules, inputs=inputs)
-
-
-def _refresh_plan(changed: frozenset[str] | None) -> _RefreshPlan | None:
-    rows = _dynamic_rules()
-    if not rows:
-        return None
-    compiled = _compiled.get(rows)
-    if compiled is None:
-        if len(_compiled) > 16:
-            _compiled.clear()
-        compiled = _compiled[rows] = _compile(rows)
-    if changed not in compiled.plans:
-        compiled.plans[changed] = _plan_build(compiled, changed)
-    return compiled.plans[changed]
-
-
-def _plan_build(compiled: _Compiled, changed: frozenset[str] | None) -> _RefreshPlan | None:
-    """SQL answering, for a set of contacts, a yes/no column per segment that can be evaluated
-    (and may be moved by ``changed``), then the segments each contact is in now."""
-    ctx = EvalContext(now=_STAND_IN_NOW, contact_ids=[_STAND_IN_ID])
-    flags, evaluated = {}, []
-    for pk, group in compiled.rules.items():
-        if changed is not None and not (compiled.inputs[pk] & changed):
-            continue
-        try:
-            flags[f"s{pk}"] = as_flag(group.q(ctx))
-        except InvalidInput:
-            continue  # its rebuild reports the error
-        evaluated.append(pk)
-    if not flags:
-        return None
-    query = (
-        Contact.objects.filter(pk__in=ContactSet([_STAND_IN_ID]))
-        .order_by()
-        .values(refreshed_id=F("pk"))
-        .annotate(**flags)
-    )
-    sql, params = query.query.sql_with_params()
-    members = SegmentMember._meta.db_table
-    listed = (
-        "string_agg(m.segment_id::text, ',')"
-        if connection.vendor == "postgresql"
-        else "group_concat(m.segment_id)"
-    )
-    sql = (
-        f"SELECT f.*, (SELECT {listed} FROM {members} m "  # noqa: S608
-        f"WHERE m.contact_id = f.refreshed_id) FROM ({sql}) f"
-    )
-    return _RefreshPlan(sql=sql, params=tuple(params), segment_ids=tuple(evaluated))
-
-
-def _real_param(param: Any, ids: list[int], now: dt.datetime) -> Any:
-    if isinstance(param, list) and param == [_STAND_IN_ID]:
-        return ids
-    if isinstance(param, str):
-        if param == f"[{_STAND_IN_ID}]":
-            return json.dumps(ids)
-        if len(param) == 26 and param.endswith(".123457"):
-            try:
-                moment = dt.datetime.fromisoformat(param).replace(tzinfo=dt.UTC)
-            except ValueError:
-                return param
-            if moment.year <= 1901:
-                return connection.ops.adapt_datetimefield_value(now - (_STAND_IN_NOW - moment))
-        return param
-    if isinstance(param, dt.datetime) and param.year <= 1901 and param.microsecond == 123457:
-        return now - (_STAND_IN_NOW - param)
-    return param
-
-
-def _refresh_chunk(plan: _RefreshPlan, ids: list[int], now: dt.datetime) -> tuple[int, int]:
-    with connection.cursor() as cursor:
-        cursor.execute(plan.sql, [_real_param(p, ids, now) for p in plan.params])
-        rows = cursor.fetchall()
-    evaluated = set(plan.segment_ids)
-    should: set[tuple[int, int]] = set()
-    present: set[tuple[int, int]] = set()
-    for row in rows:
-        contact_id, flags, listed = row[0], row[1:-1], row[-1]
-        should.update(
-            (segment_id, contact_id)
-            for segment_id, flag in zip(plan.segment_ids, flags, strict=True)
-            if flag
-        )
-        if listed:
-            present.update(
-                (int(s), contact_id) for s in str(listed).split(",") if int(s) in evaluated
-            )
-    to_add = should - present
-    to_remove = present - should
-    if not (to_add or to_remove):
-        return (0, 0)
-    _memberships_write(to_add, to_remove, now)
-    return (len(to_add), len(to_remove))
-
-
-# Pairs per DELETE statement: far below SQLite's and PostgreSQL's limits on parameters.
-_PAIRS_PER_STATEMENT = 5_000
-
-
-def _memberships_write(
-    to_add: set[tuple[int, int]], to_remove: set[tuple[int, int]], now: dt.datetime
-) -> None:
-    """One INSERT of the new memberships, one DELETE of the lost ones (per segment, OR-ed into
-    one statement) and one UPDATE of the counts."""
-    deltas: dict[int, int] = {}
-    for s, _ in to_add:
-        deltas[s] = deltas.get(s, 0) + 1
-    for s, _ in to_remove:
-        deltas[s] = deltas.get(s, 0) - 1
-    with transaction.atomic():
-        if to_add:
-            SegmentMember.objects.bulk_create(
-                [SegmentMember(segment_id=s, contact_id=c, added_at=now) for s, c in to_add],
-                ignore_conflicts=True,
-            )
-        pairs = sorted(to_remove)
-        for start in range(0, len(pairs), _PAIRS_PER_STATEMENT):
-            by_segment: dict[int, list[int]] = {}
-            for s, c in pairs[start : start + _PAIRS_PER_STATEMENT]:
-                by_segment.setdefault(s, []).append(c)
-            gone_q = Q()
-            for s, cs in by_segment.items():
-                gone_q |= Q(segment_id=s, contact_id__in=cs)
-            gone = SegmentMember.objects.filter(gone_q)
-            gone._raw_delete(gone.db)
-        moved = {s: d for s, d in deltas.items() if d}
-        if moved:
-            Segment.objects.filter(pk__in=moved).update(
-                member_count=Case(
-                    *[When(pk=s, then=F("member_count") + d) for s, d in moved.items()],
-                    default=F("member_count"),
-                    output_field=IntegerField(),
-                )
-            )
 
 
 def segments_forget_contact(contact_id: int) -> None:
@@ -648,8 +331,6 @@ def segment_members_import(
     """Add the contacts of a CSV file (a column named ``email``) to a static list.
 
     Good rows are stored; each bad row is reported with its line number and why."""
-    from tandem.people.services import email_normalise
-
     policies.require(actor, "change", "segment", segment)
     _static(segment)
     reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))

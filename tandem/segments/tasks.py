@@ -7,7 +7,7 @@ import logging
 from django_tasks import task
 
 from tandem.errors import InvalidInput
-from tandem.segments import services
+from tandem.segments import rebuild
 from tandem.segments.models import Segment
 
 log = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ def segment_rebuild_task(segment_id: int) -> None:
     if segment is None or segment.kind != Segment.Kind.DYNAMIC:
         return
     try:
-        services.segment_rebuild(segment=segment)
+        rebuild.segment_rebuild(segment=segment)
     except InvalidInput as exc:
         # Already recorded on the segment (status "failed", last_error), shown on its page.
         log.warning("segment %s cannot be rebuilt: %s", segment_id, exc)
@@ -27,4 +27,4 @@ def segment_rebuild_task(segment_id: int) -> None:
 
 @task()
 def segments_refresh_task() -> None:
-    services.segments_refresh()
+    rebuild.segments_refresh()

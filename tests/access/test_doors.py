@@ -15,7 +15,6 @@ import tandem
 ROOT = Path(tandem.__file__).parent
 
 
-
 def _doors() -> list[Path]:
     """Every door module: views, *_views, views packages and the API routers."""
     found = set(ROOT.glob("*/views.py")) | set(ROOT.glob("*/*_views.py"))

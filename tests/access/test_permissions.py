@@ -42,6 +42,7 @@ from tandem.marketing import services as marketing
 from tandem.marketing.models import Campaign, ContentAsset, LeadForm
 from tandem.people import selectors as people_selectors
 from tandem.people import services as people
+from tandem.people import touches
 from tandem.people.models import Account, Contact, StageRule, Touch
 from tandem.reports import services as reports
 from tandem.reports.analyses import report_type
@@ -132,7 +133,7 @@ def a_contact(w: World, owner) -> Contact:
 def a_touch(w: World, owner) -> Touch:
     # touch_record, not touch_log: leadership may not log touches, yet a cell needs one of theirs.
     contact = a_contact(w, None)
-    return people.touch_record(contact=contact, kind="meeting", actor=owner, summary="Fair")
+    return touches.touch_record(contact=contact, kind="meeting", actor=owner, summary="Fair")
 
 
 def a_campaign(w: World, owner) -> Campaign:

@@ -13,7 +13,7 @@ from tandem.audit.models import AuditEntry
 from tandem.handoff import services as handoff
 from tandem.handoff.models import Lead
 from tandem.handoff.nurture import NURTURE_SEGMENT_NAME
-from tandem.people import services as people
+from tandem.people import touches
 from tandem.people.lifecycle import Stage
 from tandem.people.models import Contact, LifecycleMove
 from tandem.segments.models import Segment, SegmentMember
@@ -216,7 +216,7 @@ def test_a_contact_who_earned_the_threshold_while_nurtured_is_handed_off_again(c
     contact = Contact.objects.get(pk=mql.contact_id)
     # Touches the hand-off did not react to yet (a batch import without hand-off).
     for kind in ("form_submission", "meeting"):
-        people.touch_record(contact=contact, kind=kind)
+        touches.touch_record(contact=contact, kind=kind)
     _nurture_ended_yesterday(contact)
 
     counts = handoff.contacts_nurture_end()

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from tandem.handoff import services as handoff
-from tandem.people import services as people
+from tandem.people import touches
 from tandem.people.models import Contact
 from tandem.sales import services as sales
 from tandem.sales.models import Deal
@@ -38,7 +38,7 @@ def story(cast, mql, submit) -> Story:
     search = CampaignFactory(name="Always-on search", utm_campaign="always-on", channel="search")
     # Ann read a blog post (organic search) three days before she filled in the webinar form.
     form_touch = ann.touches.get()
-    people.touch_record(
+    touches.touch_record(
         contact=ann,
         kind="page_visit",
         channel="organic_search",
@@ -48,7 +48,7 @@ def story(cast, mql, submit) -> Story:
     first = handoff.lead_accept(actor=cast.sales_rep, lead=mql)
     sales.deal_close_won(actor=cast.sales_rep, deal=first, amount=1000)
     # A month later a paid search ad brings her back; a rep opens a second deal and wins it.
-    people.touch_record(contact=ann, kind="page_visit", channel="search", campaign=search)
+    touches.touch_record(contact=ann, kind="page_visit", channel="search", campaign=search)
     second = sales.deal_open(
         actor=cast.sales_rep,
         name="Acme — expansion",

@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from tandem.people import services as people
+from tandem.people import touches
 from tandem.people.models import Contact
-from tandem.segments import services
+from tandem.segments import rebuild, services
 from tandem.segments.models import Segment
 from tests.factories import AccountFactory, CampaignFactory, LeadFormFactory
 
@@ -29,7 +30,7 @@ class Crowd:
 
 
 def _touch(contact, kind, days_ago, campaign=None):
-    return people.touch_record(
+    return touches.touch_record(
         contact=contact, kind=kind, occurred_at=NOW - dt.timedelta(days=days_ago), campaign=campaign
     )
 
@@ -113,7 +114,7 @@ def make_segment(cast):
     def _make(rule, name="Test segment", **kwargs) -> Segment:
         segment = services.segment_create(actor=cast.marketer, name=name, rule=rule, **kwargs)
         if segment.kind == Segment.Kind.DYNAMIC:
-            services.segment_rebuild(segment=segment, now=NOW)
+            rebuild.segment_rebuild(segment=segment, now=NOW)
         segment.refresh_from_db()
         return segment
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from tandem.errors import InvalidInput
-from tandem.segments import services
+from tandem.segments import rebuild, services
 from tandem.segments.models import Segment, SegmentMember, SegmentSize
 from tandem.segments.selectors import audience_contacts
 from tests.segments.conftest import NOW
@@ -49,7 +49,7 @@ def test_rebuild_adds_and_removes_only_the_difference(crowd, make_segment):
     crowd.bob.account.industry = "Manufacturing"
     crowd.bob.account.save()
 
-    result = services.segment_rebuild(segment=segment, now=NOW + dt.timedelta(hours=1))
+    result = rebuild.segment_rebuild(segment=segment, now=NOW + dt.timedelta(hours=1))
 
     assert (result.added, result.removed, result.size) == (1, 1, 2)
     assert members(segment) == ["Ann", "Bob"]
@@ -59,14 +59,14 @@ def test_rebuild_adds_and_removes_only_the_difference(crowd, make_segment):
 def test_rebuild_is_a_fixed_number_of_queries(crowd, make_segment, django_assert_max_num_queries):
     segment = make_segment(ENGAGED)
     with django_assert_max_num_queries(13):
-        services.segment_rebuild(segment=segment, now=NOW)
+        rebuild.segment_rebuild(segment=segment, now=NOW)
 
 
 def test_time_window_moves_with_the_clock(crowd, make_segment):
     segment = make_segment(ENGAGED)
     assert segment.is_time_relative
     assert members(segment) == ["Ann"]
-    services.segment_rebuild(segment=segment, now=NOW + dt.timedelta(days=31))
+    rebuild.segment_rebuild(segment=segment, now=NOW + dt.timedelta(days=31))
     assert members(segment) == []
 
 
@@ -129,7 +129,7 @@ def test_a_rule_that_no_longer_evaluates_fails_loudly_and_keeps_members(crowd, m
     crowd.form.delete()
 
     with pytest.raises(InvalidInput) as failed:
-        services.segment_rebuild(segment=segment, now=NOW)
+        rebuild.segment_rebuild(segment=segment, now=NOW)
 
     assert failed.value.errors == {"rule.conditions[0].form": f"there is no form {form_id}"}
     segment.refresh_from_db()
@@ -194,7 +194,7 @@ def test_sweep_rebuilds_only_segments_with_windows_and_samples_sizes(crowd, make
     engaged = make_segment(ENGAGED, name="Engaged")
     makers = make_segment(MANUFACTURING, name="Makers")
     later = NOW + dt.timedelta(days=40)
-    results = services.segments_refresh(now=later)
+    results = rebuild.segments_refresh(now=later)
     assert list(results) == ["Engaged"]
     engaged.refresh_from_db()
     makers.refresh_from_db()

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tandem.handoff import services as handoff
 from tandem.people import services as people
-from tandem.segments import services
+from tandem.segments import rebuild, services
 from tandem.segments.freshness import segments_refresh_on_commit
 from tandem.segments.models import Segment, SegmentMember
 
@@ -73,7 +73,7 @@ def segments(cast, crowd, django_capture_on_commit_callbacks):
         for name, rule in RULES.items():
             built[name] = services.segment_create(actor=cast.marketer, name=name, rule=rule)
     for segment in built.values():
-        services.segment_rebuild(segment=segment)
+        rebuild.segment_rebuild(segment=segment)
     built["Not makers"] = services.segment_create(
         actor=cast.marketer,
         name="Not makers",
@@ -82,7 +82,7 @@ def segments(cast, crowd, django_capture_on_commit_callbacks):
             "conditions": [{"type": "segment", "op": "not_in", "segment": built["Makers"].pk}],
         },
     )
-    services.segment_rebuild(segment=built["Not makers"])
+    rebuild.segment_rebuild(segment=built["Not makers"])
     return built
 
 
@@ -96,7 +96,7 @@ def stored() -> dict[str, set[str]]:
 
 def rebuilt() -> dict[str, set[str]]:
     for segment in Segment.objects.filter(kind=Segment.Kind.DYNAMIC):
-        services.segment_rebuild(segment=segment)
+        rebuild.segment_rebuild(segment=segment)
     return stored()
 
 

@@ -7,15 +7,10 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from tandem.people.hooks import INPUT_ACCOUNT, INPUT_CONTACT, INPUT_TOUCH
 from tandem.people.models import Contact
 from tandem.segments import services
-from tandem.segments.conditions import (
-    INPUT_ACCOUNT,
-    INPUT_CONTACT,
-    INPUT_TOUCH,
-    input_static_list,
-    parse_rule,
-)
+from tandem.segments.conditions import input_static_list, parse_rule
 from tandem.segments.freshness import segments_refresh_on_commit
 from tandem.segments.models import Segment, SegmentMember
 

@@ -3,7 +3,7 @@
 import pytest
 from django.db import connection
 
-from tandem.segments import services
+from tandem.segments import rebuild
 
 
 def _work_mem() -> str:
@@ -17,7 +17,7 @@ def _work_mem() -> str:
 def test_a_whole_rule_read_has_room_to_hash_and_gives_it_back():
     before = _work_mem()
 
-    with services.whole_rule_reads():
+    with rebuild.whole_rule_reads():
         inside = _work_mem()
 
     assert inside == "128MB"

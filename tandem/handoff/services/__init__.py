@@ -44,10 +44,9 @@ from tandem.handoff.services.setup import (
     stage_rule_save,
     touch_weights_save,
 )
-from tandem.handoff.services.touches import INTEREST_KINDS, touch_delete, touch_log
+from tandem.handoff.services.touches import touch_delete, touch_log
 
 __all__ = [
-    "INTEREST_KINDS",
     "QUALIFIABLE",
     "contact_disqualify",
     "contact_recycle",

@@ -13,13 +13,8 @@ from tandem.handoff.models import Lead
 from tandem.handoff.service_levels import FIRST_TOUCH_KINDS
 from tandem.handoff.services.scores import contact_rescore
 from tandem.ops import settings_cache
-from tandem.people import services as people
-from tandem.people.lifecycle import Stage
-from tandem.people.models import Contact, Touch, TouchKind
-
-INTEREST_KINDS = frozenset(
-    {TouchKind.FORM_SUBMISSION, TouchKind.MEETING, TouchKind.CALL, TouchKind.EVENT}
-)
+from tandem.people import touches
+from tandem.people.models import Contact, Touch
 
 
 def touch_log(
@@ -37,19 +32,12 @@ def touch_log(
     with transaction.atomic(), audit.batched(), settings_cache.pinned():
         # Attribution, stage and score are written to the contact once, by contact_rescore.
         unsaved: list[str] = []
-        touch = people.touch_record(
+        touch = touches.touch_record(
             contact=contact, kind=kind, actor=actor, via=via, unsaved=unsaved, **touch_fields
         )
-        if kind in INTEREST_KINDS and contact.lifecycle_stage in (Stage.SUBSCRIBER, Stage.RECYCLED):
-            people.lifecycle_move(
-                contact=contact,
-                to_stage=Stage.LEAD,
-                actor=actor,
-                via=via,
-                reason=f"{touch.get_kind_display()}",
-                campaign=touch.campaign,
-                unsaved=unsaved,
-            )
+        touches.touch_interest_move(
+            contact=contact, touch=touch, actor=actor, via=via, unsaved=unsaved
+        )
         if getattr(actor, "is_sales", False) and kind in FIRST_TOUCH_KINDS:
             # Sales' promise is kept by the first call, email or meeting after the hand-off.
             Lead.objects.filter(

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from tandem.segments import services
-from tandem.segments.services import RebuildResult
+from tandem.segments import rebuild
+from tandem.segments.rebuild import RebuildResult
+from tandem.segments.tasks import segments_refresh_task
 
 
 class Command(BaseCommand):
@@ -26,16 +27,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["enqueue"]:
-            from tandem.segments.tasks import segments_refresh_task
-
             segments_refresh_task.enqueue()
             self.stdout.write("queued the segment sweep")
             return
         if options["all"]:
-            results = services.segments_rebuild_all()
-            services.segment_sizes_sample()
+            results = rebuild.segments_rebuild_all()
+            rebuild.segment_sizes_sample()
         else:
-            results = services.segments_refresh()
+            results = rebuild.segments_refresh()
         for name, result in results.items():
             if isinstance(result, RebuildResult):
                 self.stdout.write(
