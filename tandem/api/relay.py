@@ -23,8 +23,8 @@ from tandem.api.schemas import (
 from tandem.errors import InvalidInput
 from tandem.handoff import selectors as handoff_selectors
 from tandem.handoff import services as handoff
+from tandem.marketing import form_services as marketing
 from tandem.marketing import selectors as marketing_selectors
-from tandem.marketing import services as marketing
 from tandem.sales import selectors, services
 from tandem.sales.models import Deal
 

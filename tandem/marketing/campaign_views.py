@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 from tandem.access import policies
 from tandem.core import charts
 from tandem.errors import InvalidInput
-from tandem.marketing import selectors, services
+from tandem.marketing import campaign_services as services
+from tandem.marketing import selectors
 from tandem.marketing.models import CampaignStatus, Objective, SpendLine
 from tandem.people.models import Channel
 from tandem.reports import selectors as reports

@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from tandem.access import policies
 from tandem.errors import InvalidInput
+from tandem.marketing import form_services as services
 from tandem.marketing import forms as form_defs
-from tandem.marketing import selectors, services, tracking
+from tandem.marketing import selectors, tracking
 from tandem.marketing.models import Campaign, LeadForm
 
 EXTRA_ROWS = 3

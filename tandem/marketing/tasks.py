@@ -9,6 +9,7 @@ from django.urls import reverse
 from django_tasks import task
 
 from tandem.handoff import services as handoff
+from tandem.marketing.confirmation import submission_confirm_token
 from tandem.people import services as people
 from tandem.people.lifecycle import Stage
 from tandem.people.models import Contact
@@ -47,7 +48,6 @@ def segments_refresh_for(contact_ids: list[int]) -> None:
 def submission_confirm_send(submission_id: int) -> None:
     """Email the double opt-in link: consent is granted only when the visitor follows it."""
     from tandem.marketing.models import FormSubmission
-    from tandem.marketing.services import submission_confirm_token
 
     submission = FormSubmission.objects.select_related("form", "contact").get(pk=submission_id)
     form = submission.form

@@ -9,8 +9,9 @@ from django.views.decorators.csrf import csrf_exempt
 
 from tandem.access import ratelimit
 from tandem.errors import InvalidInput
+from tandem.marketing import form_services as services
 from tandem.marketing import forms as form_defs
-from tandem.marketing import selectors, services, tracking
+from tandem.marketing import selectors, tracking
 
 UTM_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
 
