@@ -8,7 +8,7 @@ import pytest
 
 from tandem.access.roles import Role, TeamKind
 from tandem.handoff.models import Lead
-from tandem.marketing import services as marketing
+from tandem.marketing import form_services
 from tandem.marketing.models import LeadForm
 from tandem.people.models import Contact
 from tests.factories import CampaignFactory, LeadFormFactory, TeamFactory, UserFactory
@@ -84,7 +84,7 @@ def submit(lead_form):
     """Submit the lead form as a visitor would, through the real service."""
 
     def _submit(client_address: str = "203.0.113.7", **overrides):
-        return marketing.form_submit(
+        return form_services.form_submit(
             form=lead_form, data={**QUALIFYING, **overrides}, client_address=client_address
         )
 

@@ -15,7 +15,7 @@ from pydantic import Field
 from tandem.access import policies, ratelimit
 from tandem.api.schemas import ErrorOut, FormSubmissionIn, FormSubmissionOut
 from tandem.errors import InvalidInput
-from tandem.marketing import ingest, selectors, services
+from tandem.marketing import form_services, ingest, selectors
 from tandem.reports import selectors as reports
 
 router = Router()
@@ -220,14 +220,14 @@ def form_submissions_create(request, slug: str, payload: FormSubmissionIn):
     data["consent"] = "yes" if data["consent"] else "no"
     address = ratelimit.client_address(request)
     try:
-        result = services.form_submit(
+        result = form_services.form_submit(
             form=form,
             data=data,
             client_address=address,
             # Each token holder has their own hourly allowance, apart from the hosted page's.
             rate_key=f"api:{request.auth.pk}:{address}",
         )
-    except services.SubmissionRefused as exc:
+    except form_services.SubmissionRefused as exc:
         return Status(exc.status, {"errors": [{"field": "", "message": exc.reason}]})
     s = result.submission
     return Status(

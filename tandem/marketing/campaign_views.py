@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from tandem.access import policies
 from tandem.core import charts
 from tandem.errors import InvalidInput
-from tandem.marketing import selectors, services
+from tandem.marketing import campaign_services, selectors
 from tandem.marketing.models import CampaignStatus, Objective
 from tandem.people.models import Channel
 from tandem.reports import selectors as reports
@@ -87,7 +87,7 @@ def campaign_new(request):
         values = {k: request.POST.get(k, "").strip() for k in FORM_KEYS}
         values["segment_ids"] = request.POST.getlist("segments")
         try:
-            campaign = services.campaign_create(actor=request.user, **values)
+            campaign = campaign_services.campaign_create(actor=request.user, **values)
         except InvalidInput as exc:
             errors = exc.errors
         else:
@@ -108,7 +108,7 @@ def campaign_edit(request, campaign_id: int):
         values = {k: request.POST.get(k, "").strip() for k in FORM_KEYS if k != "utm_campaign"}
         values["segment_ids"] = request.POST.getlist("segments")
         try:
-            services.campaign_update(actor=request.user, campaign=campaign, **values)
+            campaign_services.campaign_update(actor=request.user, campaign=campaign, **values)
         except InvalidInput as exc:
             errors = exc.errors
             values["utm_campaign"] = campaign.utm_campaign
@@ -201,7 +201,7 @@ def _campaign_page(request, campaign, *, spend_errors=None, link_errors=None):
 def spend_add(request, campaign_id: int):
     campaign = selectors.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
     try:
-        services.spend_add(
+        campaign_services.spend_add(
             actor=request.user,
             campaign=campaign,
             spent_on=request.POST.get("spent_on", ""),
@@ -219,7 +219,7 @@ def spend_add(request, campaign_id: int):
 def spend_delete(request, campaign_id: int, line_id: int):
     campaign = selectors.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
     line = selectors.spend_line_get(campaign=campaign, line_id=line_id)
-    services.spend_delete(actor=request.user, line=line)
+    campaign_services.spend_delete(actor=request.user, line=line)
     messages.success(request, "Spend line removed.")
     return redirect("marketing:campaign", campaign.pk)
 
@@ -229,7 +229,7 @@ def spend_delete(request, campaign_id: int, line_id: int):
 def link_create(request, campaign_id: int):
     campaign = selectors.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
     try:
-        link = services.link_create(
+        link = campaign_services.link_create(
             actor=request.user,
             campaign=campaign,
             destination=request.POST.get("destination", ""),

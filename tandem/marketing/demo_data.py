@@ -13,8 +13,8 @@ from django.db.models import F
 from django.utils.text import slugify
 
 from tandem.demo.extras import DemoContext, demo_extra
+from tandem.marketing import campaign_services
 from tandem.marketing import forms as form_defs
-from tandem.marketing import services
 from tandem.marketing.models import (
     AssetKind,
     Campaign,
@@ -197,7 +197,7 @@ def _campaigns(context: DemoContext) -> dict[str, int]:
                         utm_source=source,
                         utm_medium=medium,
                         utm_content=content,
-                        url=services.link_build(
+                        url=campaign_services.link_build(
                             destination=destination,
                             utm_campaign=campaign.utm_campaign,
                             source=source,

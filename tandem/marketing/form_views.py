@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from tandem.access import policies
 from tandem.errors import InvalidInput
+from tandem.marketing import form_services, selectors, tracking
 from tandem.marketing import forms as form_defs
-from tandem.marketing import selectors, services, tracking
 from tandem.marketing.models import Campaign, LeadForm
 
 EXTRA_ROWS = 3
@@ -117,7 +117,7 @@ def form_new(request):
     values = {k: request.POST.get(k, "") for k in (*TEXTS, "slug", "campaign")}
     fields = _rows_from_post(request.POST)
     try:
-        form = services.form_create(
+        form = form_services.form_create(
             actor=request.user,
             **{k: values[k] for k in (*TEXTS, "slug")},
             fields=fields,
@@ -143,7 +143,7 @@ def form_edit(request, form_id: int):
     values["slug"] = form.slug
     fields = _rows_from_post(request.POST)
     try:
-        services.form_update(
+        form_services.form_update(
             actor=request.user,
             form=form,
             fields=fields,

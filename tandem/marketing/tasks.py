@@ -8,7 +8,10 @@ from django.urls import reverse
 from django_tasks import task
 
 from tandem.handoff import services as handoff
+from tandem.marketing.confirmation import submission_confirm_token
+from tandem.marketing.models import FormSubmission
 from tandem.people import touches
+from tandem.segments.services import segments_refresh_for_contacts
 
 
 @task()
@@ -25,17 +28,12 @@ def contacts_touched_refresh(contact_ids: list[int], interest_ids: list[int]) ->
 
 def segments_refresh_for(contact_ids: list[int]) -> None:
     """Hand the touched contacts to the segments area's incremental refresh in one bulk call."""
-    from tandem.segments.services import segments_refresh_for_contacts
-
     segments_refresh_for_contacts(contact_ids)
 
 
 @task()
 def submission_confirm_send(submission_id: int) -> None:
     """Email the double opt-in link: consent is granted only when the visitor follows it."""
-    from tandem.marketing.models import FormSubmission
-    from tandem.marketing.services import submission_confirm_token
-
     submission = FormSubmission.objects.select_related("form", "contact").get(pk=submission_id)
     form = submission.form
     path = reverse("form_confirm", args=[submission_confirm_token(submission)])

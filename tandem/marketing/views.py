@@ -9,8 +9,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from tandem.access import ratelimit
 from tandem.errors import InvalidInput
+from tandem.marketing import form_services, selectors, tracking
 from tandem.marketing import forms as form_defs
-from tandem.marketing import selectors, services, tracking
 
 UTM_PARAMS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
 
@@ -34,7 +34,7 @@ def _public_form_page(request, form, *, values, errors=None, refused="", status=
             "values": values,
             "errors": errors or {},
             "refused": refused,
-            "form_started": services.form_started_token(),
+            "form_started": form_services.form_started_token(),
             "visitor_id": tracking.visitor_id_clean(
                 values.get("visitor_id")
                 or request.GET.get("vid")
@@ -64,14 +64,14 @@ def public_form(request, slug: str):
         return _public_form_page(request, form, values=values)
     data = request.POST.dict()
     try:
-        result = services.form_submit(
+        result = form_services.form_submit(
             form=form,
             data=data,
             client_address=ratelimit.client_address(request),
             referrer=request.headers.get("Referer", "")[:500],
             visitor_id=data.get("visitor_id") or request.COOKIES.get(tracking.VISITOR_COOKIE, ""),
         )
-    except services.SubmissionRefused as exc:
+    except form_services.SubmissionRefused as exc:
         if wants_json:
             return JsonResponse(
                 {"errors": [{"field": "", "message": exc.reason}]}, status=exc.status
@@ -98,7 +98,7 @@ def public_form(request, slug: str):
 def form_confirm(request, token: str):
     """The double opt-in link from the confirmation email."""
     try:
-        submission = services.submission_confirm(token=token)
+        submission = form_services.submission_confirm(token=token)
     except InvalidInput as exc:
         return render(
             request, "marketing/form_confirmed.html", {"problem": exc.errors["token"]}, status=400

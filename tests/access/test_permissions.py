@@ -36,9 +36,8 @@ from tandem.mailing import selectors as mailing_selectors
 from tandem.mailing import services as mailing
 from tandem.mailing import topic_services
 from tandem.mailing.models import EmailRecipient, EmailSend, EmailTemplate, Suppression, Topic
-from tandem.marketing import content, content_selectors
+from tandem.marketing import campaign_services, content, content_selectors, form_services
 from tandem.marketing import selectors as marketing_selectors
-from tandem.marketing import services as marketing
 from tandem.marketing.models import Campaign, ContentAsset, LeadForm
 from tandem.people import selectors as people_selectors
 from tandem.people import services as people
@@ -338,18 +337,20 @@ SPECS: dict[tuple[str, str], Spec] = {
     ),
     ("campaign", "create"): Spec(
         lambda w, owner: None,
-        lambda w, a, _: marketing.campaign_create(actor=a, name="Autumn fair", channel="events"),
+        lambda w, a, _: campaign_services.campaign_create(
+            actor=a, name="Autumn fair", channel="events"
+        ),
         lambda w, a, _: _exists(Campaign, name="Autumn fair"),
         whose=("any",),  # a new campaign is always its creator's
     ),
     ("campaign", "change"): Spec(
         a_campaign,
-        lambda w, a, r: marketing.campaign_update(actor=a, campaign=r, name="Spring fair"),
+        lambda w, a, r: campaign_services.campaign_update(actor=a, campaign=r, name="Spring fair"),
         lambda w, a, r: Campaign.objects.get(pk=r.pk).name == "Spring fair",
     ),
     ("campaign", "delete"): Spec(
         a_campaign,
-        lambda w, a, r: marketing.campaign_delete(actor=a, campaign=r),
+        lambda w, a, r: campaign_services.campaign_delete(actor=a, campaign=r),
         lambda w, a, r: not _exists(Campaign, pk=r.pk),
     ),
     # -- marketing workspace: lead forms and content assets --
@@ -360,18 +361,18 @@ SPECS: dict[tuple[str, str], Spec] = {
     ),
     ("lead_form", "create"): Spec(
         lambda w, owner: None,
-        lambda w, a, _: marketing.form_create(actor=a, name="Fair sign-up"),
+        lambda w, a, _: form_services.form_create(actor=a, name="Fair sign-up"),
         lambda w, a, _: _exists(LeadForm, name="Fair sign-up"),
         whose=("any",),
     ),
     ("lead_form", "change"): Spec(
         a_lead_form,
-        lambda w, a, r: marketing.form_update(actor=a, form=r, name="Renamed form"),
+        lambda w, a, r: form_services.form_update(actor=a, form=r, name="Renamed form"),
         lambda w, a, r: LeadForm.objects.get(pk=r.pk).name == "Renamed form",
     ),
     ("lead_form", "delete"): Spec(
         a_lead_form,
-        lambda w, a, r: marketing.form_delete(actor=a, form=r),
+        lambda w, a, r: form_services.form_delete(actor=a, form=r),
         lambda w, a, r: not _exists(LeadForm, pk=r.pk),
     ),
     ("content_asset", "view"): Spec(

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from tandem.marketing import services
+from tandem.marketing import campaign_services, form_services
 from tandem.marketing.models import Campaign, FormSubmission, LeadForm
 from tandem.people.models import Contact
 from tests.browser.conftest import sign_in, unavailable
@@ -140,10 +140,10 @@ def test_an_embedded_form_credits_the_campaign_in_the_host_pages_address(
 ):
     settings.TANDEM_FORM_MIN_SECONDS = 0.2
     settings.BASE_URL = live_server.url
-    campaign = services.campaign_create(
+    campaign = campaign_services.campaign_create(
         actor=cast.marketer, name="Autumn plant tour", channel="paid_social"
     )
-    form = services.form_create(actor=cast.marketer, name="Tour sign-up")
+    form = form_services.form_create(actor=cast.marketer, name="Tour sign-up")
 
     # the marketer copies the iframe snippet from the form builder
     mia = browse()

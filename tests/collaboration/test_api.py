@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tandem.collaboration.models import Assignment, Notification
-from tandem.marketing import content
-from tandem.marketing import services as marketing
+from tandem.marketing import campaign_services, content
 from tandem.segments import services as segments
 from tests.api.conftest import fields_of
 
@@ -26,7 +25,9 @@ def asset(cast):
 
 @pytest.fixture
 def campaign(cast):
-    return marketing.campaign_create(actor=cast.marketer, name="Spring webinar", channel="webinar")
+    return campaign_services.campaign_create(
+        actor=cast.marketer, name="Spring webinar", channel="webinar"
+    )
 
 
 @pytest.mark.parametrize(

@@ -7,8 +7,7 @@ import pytest
 
 from tandem.collaboration import services
 from tandem.collaboration.models import Comment, Notification
-from tandem.marketing import content
-from tandem.marketing import services as marketing
+from tandem.marketing import campaign_services, content
 from tandem.segments import services as segments
 
 
@@ -29,7 +28,9 @@ def asset(cast):
 
 @pytest.fixture
 def campaign(cast):
-    return marketing.campaign_create(actor=cast.marketer, name="Spring webinar", channel="webinar")
+    return campaign_services.campaign_create(
+        actor=cast.marketer, name="Spring webinar", channel="webinar"
+    )
 
 
 TARGETS = [

@@ -7,13 +7,13 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from tandem.marketing import services
+from tandem.marketing import campaign_services
 from tests.api.conftest import api  # noqa: F401  (the API client fixture, shared)
 
 
 @pytest.fixture
 def campaign(cast):
-    return services.campaign_create(
+    return campaign_services.campaign_create(
         actor=cast.marketer,
         name="Autumn launch",
         channel="paid_social",

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 
 from tandem.errors import InvalidInput
 from tandem.handoff import services as handoff
-from tandem.marketing import selectors, services
+from tandem.marketing import campaign_services, selectors
 from tandem.marketing.models import Campaign, SpendLine, TrackedLink
 from tandem.people.models import AudienceType
 from tandem.sales import services as sales
@@ -21,7 +21,7 @@ from tests.factories import AccountFactory, ContactFactory
 def test_campaign_keeps_story_dates_budget_and_segments(cast):
     segment = Segment.objects.create(name="Plant managers")
 
-    campaign = services.campaign_create(
+    campaign = campaign_services.campaign_create(
         actor=cast.marketer,
         name="Plant tour",
         channel="events",
@@ -74,7 +74,7 @@ def test_bad_campaign_input_names_the_field_and_stores_nothing(cast, fields, fie
     given = {"name": "Fair", "channel": "events", **fields}
 
     with pytest.raises(InvalidInput) as caught:
-        services.campaign_create(actor=cast.marketer, **given)
+        campaign_services.campaign_create(actor=cast.marketer, **given)
 
     assert field in caught.value.errors
     assert Campaign.objects.count() == 0
@@ -82,13 +82,13 @@ def test_bad_campaign_input_names_the_field_and_stores_nothing(cast, fields, fie
 
 def test_a_sales_rep_may_not_create_a_campaign(cast):
     with pytest.raises(PermissionDenied):
-        services.campaign_create(actor=cast.sales_rep, name="Rogue", channel="email")
+        campaign_services.campaign_create(actor=cast.sales_rep, name="Rogue", channel="email")
 
 
 def test_update_changes_dates_and_segments_but_not_the_utm_tag(cast, campaign):
     segment = Segment.objects.create(name="Customers")
 
-    services.campaign_update(
+    campaign_services.campaign_update(
         actor=cast.marketer,
         campaign=campaign,
         name="Autumn launch II",
@@ -109,8 +109,10 @@ def test_another_marketer_may_not_edit_my_campaign_but_the_manager_may(cast, cam
     other = type(cast.marketer).objects.create(username="mo", role="marketer")
 
     with pytest.raises(PermissionDenied):
-        services.campaign_update(actor=other, campaign=campaign, name="Mine now")
-    services.campaign_update(actor=cast.marketing_manager, campaign=campaign, name="Managed")
+        campaign_services.campaign_update(actor=other, campaign=campaign, name="Mine now")
+    campaign_services.campaign_update(
+        actor=cast.marketing_manager, campaign=campaign, name="Managed"
+    )
 
     campaign.refresh_from_db()
     assert campaign.name == "Managed"
@@ -133,8 +135,12 @@ def test_status_follows_the_dates(day, starts, ends, status):
 
 def test_spend_lines_add_up_and_give_cost_per_lead(cast, campaign, submit):
     today = dt.date.today()
-    services.spend_add(actor=cast.marketer, campaign=campaign, spent_on=today, amount="300")
-    services.spend_add(actor=cast.marketer, campaign=campaign, spent_on=today, amount="150.50")
+    campaign_services.spend_add(
+        actor=cast.marketer, campaign=campaign, spent_on=today, amount="300"
+    )
+    campaign_services.spend_add(
+        actor=cast.marketer, campaign=campaign, spent_on=today, amount="150.50"
+    )
     submit(utm_campaign="autumn-launch", email="a@one.test", title="")
     submit(utm_campaign="autumn-launch", email="b@two.test", title="")
 
@@ -162,14 +168,16 @@ def test_unlikely_spend_is_refused_with_the_reason(cast, campaign, amount, day_o
     day = dt.date.today() + dt.timedelta(days=day_offset)
 
     with pytest.raises(InvalidInput) as caught:
-        services.spend_add(actor=cast.marketer, campaign=campaign, spent_on=day, amount=amount)
+        campaign_services.spend_add(
+            actor=cast.marketer, campaign=campaign, spent_on=day, amount=amount
+        )
 
     assert list(caught.value.errors) == [field]
     assert SpendLine.objects.count() == 0
 
 
 def test_link_builder_tags_the_destination_and_keeps_its_query(cast, campaign):
-    link = services.link_create(
+    link = campaign_services.link_create(
         actor=cast.marketer,
         campaign=campaign,
         destination="https://example.test/tour?lang=en&utm_source=old#top",
@@ -196,7 +204,7 @@ def test_link_builder_tags_the_destination_and_keeps_its_query(cast, campaign):
 )
 def test_link_builder_refuses_bad_input(cast, campaign, destination, source, medium, field):
     with pytest.raises(InvalidInput) as caught:
-        services.link_create(
+        campaign_services.link_create(
             actor=cast.marketer,
             campaign=campaign,
             destination=destination,
@@ -211,7 +219,7 @@ def _touch(contact, campaign, kind="page_visit"):
 
 
 def test_product_launch_is_judged_by_engaged_contacts(cast):
-    launch = services.campaign_create(
+    launch = campaign_services.campaign_create(
         actor=cast.marketer, name="Launch", channel="content", objective="product_launch"
     )
     ann, bo = ContactFactory(), ContactFactory()
@@ -226,7 +234,7 @@ def test_product_launch_is_judged_by_engaged_contacts(cast):
 
 
 def test_new_vertical_counts_contacts_from_that_industry(cast):
-    campaign = services.campaign_create(
+    campaign = campaign_services.campaign_create(
         actor=cast.marketer,
         name="Food",
         channel="events",
@@ -244,7 +252,7 @@ def test_new_vertical_counts_contacts_from_that_industry(cast):
 
 
 def test_recruiting_counts_candidates_who_signed_up(cast):
-    campaign = services.campaign_create(
+    campaign = campaign_services.campaign_create(
         actor=cast.marketer, name="Careers", channel="events", objective="recruiting"
     )
     candidate = ContactFactory(audience_flags=AudienceType.CANDIDATE)
@@ -258,7 +266,7 @@ def test_recruiting_counts_candidates_who_signed_up(cast):
 
 
 def test_retention_counts_repeat_purchases_after_its_touch(cast):
-    campaign = services.campaign_create(
+    campaign = campaign_services.campaign_create(
         actor=cast.marketer, name="Come back", channel="email", objective="retention"
     )
     account = AccountFactory()
@@ -276,7 +284,9 @@ def test_retention_counts_repeat_purchases_after_its_touch(cast):
 
 def test_campaign_page_shows_numbers_spend_and_attribution(cast, campaign, signed_in):
     for day in (dt.date.today(), dt.date.today() - dt.timedelta(days=40)):
-        services.spend_add(actor=cast.marketer, campaign=campaign, spent_on=day, amount="60")
+        campaign_services.spend_add(
+            actor=cast.marketer, campaign=campaign, spent_on=day, amount="60"
+        )
 
     page = signed_in(cast.marketer).get(f"/marketing/campaigns/{campaign.pk}/")
 
@@ -291,10 +301,12 @@ def test_campaign_list_shows_status_and_spend_in_few_queries(
     cast, signed_in, django_assert_max_num_queries
 ):
     for n in range(5):
-        c = services.campaign_create(
+        c = campaign_services.campaign_create(
             actor=cast.marketer, name=f"C{n}", channel="email", starts_on="2020-01-01"
         )
-        services.spend_add(actor=cast.marketer, campaign=c, spent_on=dt.date.today(), amount="7")
+        campaign_services.spend_add(
+            actor=cast.marketer, campaign=c, spent_on=dt.date.today(), amount="7"
+        )
     client = signed_in(cast.marketer)
 
     with django_assert_max_num_queries(8):
@@ -353,13 +365,17 @@ def test_new_and_edit_pages_open(cast, campaign, signed_in):
 
 def test_two_campaigns_may_not_share_a_name_reports_credit_by_it(cast, campaign):
     with pytest.raises(InvalidInput) as caught:
-        services.campaign_create(
+        campaign_services.campaign_create(
             actor=cast.marketer, name=campaign.name.upper(), channel="events", utm_campaign="x"
         )
-    other = services.campaign_create(actor=cast.marketer, name="Spring fair", channel="events")
+    other = campaign_services.campaign_create(
+        actor=cast.marketer, name="Spring fair", channel="events"
+    )
     with pytest.raises(InvalidInput) as renamed:
-        services.campaign_update(actor=cast.marketer, campaign=other, name=campaign.name)
+        campaign_services.campaign_update(actor=cast.marketer, campaign=other, name=campaign.name)
 
     assert "already called" in caught.value.errors["name"]
     assert "already called" in renamed.value.errors["name"]
-    services.campaign_update(actor=cast.marketer, campaign=other, name="Spring fair")  # itself
+    campaign_services.campaign_update(
+        actor=cast.marketer, campaign=other, name="Spring fair"
+    )  # itself

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tandem.marketing import services
+from tandem.marketing import campaign_services
 from tandem.sales import services as sales
 from tests.factories import ContactFactory
 
@@ -16,7 +16,7 @@ from tests.factories import ContactFactory
 @pytest.fixture
 def busy_campaign(cast, campaign, submit):
     """Autumn launch: 200 spent, two leads from its tag, one sourced deal open, one won."""
-    services.spend_add(
+    campaign_services.spend_add(
         actor=cast.marketer, campaign=campaign, spent_on=timezone.localdate(), amount="200"
     )
     submit(email="one@lead.test", title="Intern", company="", utm_campaign="autumn-launch")
@@ -80,7 +80,7 @@ def test_one_campaign_comes_with_its_numbers_and_sourced_pipeline(api, busy_camp
 
 def test_the_list_reads_a_page_in_few_queries(api, cast, campaign, django_assert_max_num_queries):
     for n in range(6):
-        services.campaign_create(actor=cast.marketer, name=f"Wave {n}", channel="email")
+        campaign_services.campaign_create(actor=cast.marketer, name=f"Wave {n}", channel="email")
     client = api("marketer")
 
     with django_assert_max_num_queries(6):

@@ -12,8 +12,8 @@ from django.core import signing
 from django.test import Client
 
 from tandem.errors import InvalidInput
+from tandem.marketing import form_services
 from tandem.marketing import forms as form_defs
-from tandem.marketing import services
 from tandem.marketing.models import FormSubmission, LeadForm
 from tandem.people.models import Consent, Contact
 
@@ -35,7 +35,7 @@ FIELDS = [
 
 @pytest.fixture
 def built_form(cast, campaign):
-    return services.form_create(
+    return form_services.form_create(
         actor=cast.marketer,
         name="Plant audit",
         fields=FIELDS,
@@ -103,7 +103,7 @@ def test_a_built_form_stores_its_normalised_definition(built_form):
 )
 def test_a_malformed_definition_is_refused_with_the_reason(cast, fields, field, reason):
     with pytest.raises(InvalidInput) as caught:
-        services.form_create(actor=cast.marketer, name="Bad", fields=fields)
+        form_services.form_create(actor=cast.marketer, name="Bad", fields=fields)
 
     assert reason in caught.value.errors[field]
     assert LeadForm.objects.count() == 0
@@ -111,11 +111,11 @@ def test_a_malformed_definition_is_refused_with_the_reason(cast, fields, field, 
 
 def test_a_sales_rep_may_not_build_forms(cast):
     with pytest.raises(Exception, match="may not create"):
-        services.form_create(actor=cast.sales_rep, name="Mine")
+        form_services.form_create(actor=cast.sales_rep, name="Mine")
 
 
 def _started_long_ago() -> str:
-    return signing.Signer(salt=services.FORM_STARTED_SALT).sign(f"{time.time() - 30:.3f}")
+    return signing.Signer(salt=form_services.FORM_STARTED_SALT).sign(f"{time.time() - 30:.3f}")
 
 
 def test_submission_maps_fields_and_keeps_custom_answers(cast, built_form, visitor):
@@ -199,7 +199,7 @@ def test_a_forged_timing_token_is_refused(cast, built_form, visitor):
 def test_double_opt_in_grants_consent_only_on_confirm(
     cast, campaign, smtp_inbox, visitor, django_capture_on_commit_callbacks
 ):
-    form = services.form_create(
+    form = form_services.form_create(
         actor=cast.marketer,
         name="Newsletter",
         is_double_opt_in=True,
@@ -242,7 +242,7 @@ def test_a_tampered_confirmation_link_is_refused(db):
 def test_unticked_consent_on_a_double_opt_in_form_sends_no_email(
     cast, smtp_inbox, visitor, django_capture_on_commit_callbacks
 ):
-    services.form_create(actor=cast.marketer, name="Letter", is_double_opt_in=True)
+    form_services.form_create(actor=cast.marketer, name="Letter", is_double_opt_in=True)
 
     with django_capture_on_commit_callbacks(execute=True):
         visitor.post("/f/letter/", {"email": "ed@egg.test", "form_started": _started_long_ago()})

@@ -10,7 +10,7 @@ from django.utils import timezone
 from tandem.core.periods import period_for
 from tandem.dashboards import marketing_home
 from tandem.handoff import services as handoff
-from tandem.marketing import services
+from tandem.marketing import campaign_services
 from tandem.people.models import AudienceType, Contact
 from tandem.segments.models import Segment, SegmentMember
 from tests.factories import ContactFactory
@@ -69,7 +69,7 @@ def test_reach_and_engagement_by_channel_and_segment(cast):
 def test_leads_and_mqls_per_month_and_cost_per_lead(cast, campaign, submit):
     submit(email="a@one.test", title="")  # a lead, not (yet) an MQL
     submit(email="b@two.test")  # a VP: lead and MQL
-    services.spend_add(
+    campaign_services.spend_add(
         actor=cast.marketer, campaign=campaign, spent_on=timezone.localdate(), amount="300"
     )
     period = period_for("12m")

@@ -9,7 +9,7 @@ import pytest
 from django.core import signing
 from django.test import Client
 
-from tandem.marketing import services, tracking
+from tandem.marketing import form_services, tracking
 from tandem.marketing.models import Visit
 from tandem.people.models import Contact, Touch
 
@@ -91,7 +91,7 @@ def test_visits_are_rate_limited_per_address(db, browser_client, settings):
 def test_a_form_submission_turns_earlier_visits_into_touches(cast, lead_form, browser_client):
     _visit(browser_client, "https://acme.test/blog?utm_source=linkedin&utm_medium=social")
     _visit(browser_client, "https://acme.test/pricing")
-    started = signing.Signer(salt=services.FORM_STARTED_SALT).sign(f"{time.time() - 30:.3f}")
+    started = signing.Signer(salt=form_services.FORM_STARTED_SALT).sign(f"{time.time() - 30:.3f}")
 
     response = browser_client.post(
         "/f/demo/",

@@ -8,7 +8,7 @@ import re
 
 from django.test import Client
 
-from tandem.marketing import services as marketing
+from tandem.marketing import campaign_services
 from tandem.reports import services
 from tandem.reports.analyses import AttributionReportInput
 
@@ -38,7 +38,7 @@ def _credit_rows(html: str) -> dict[str, list[str]]:
 
 
 def test_sourced_pipeline_revenue_and_return_on_spend(story, cast):
-    marketing.spend_add(
+    campaign_services.spend_add(
         actor=cast.marketing_manager, campaign=story.webinar, spent_on=dt.date.today(), amount="500"
     )
 
@@ -60,7 +60,7 @@ def test_before_any_attribution_run_the_page_says_how_to_get_one(story, cast):
 
 
 def test_multi_touch_credit_comes_from_the_latest_attribution_run_by_campaign(story, cast):
-    marketing.spend_add(
+    campaign_services.spend_add(
         actor=cast.marketing_manager, campaign=story.webinar, spent_on=dt.date.today(), amount="500"
     )
     services.report_run(
