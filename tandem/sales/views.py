@@ -16,7 +16,13 @@ from tandem.access.roles import SALES_ROLES
 from tandem.errors import InvalidInput
 from tandem.people.models import Contact
 from tandem.people.selectors import accounts_for_user
-from tandem.sales import activity_services, playbook_services, selectors, services
+from tandem.sales import (
+    activity_selectors,
+    activity_services,
+    playbook_services,
+    selectors,
+    services,
+)
 from tandem.sales.filters import DealFilter
 from tandem.sales.fit import deal_fit_concerns
 from tandem.sales.models import (
@@ -171,7 +177,11 @@ def _filters(request) -> tuple[DealFilter, str]:
 
 def _board_response(request, pipeline_id: int | None, *, notice: str = "", error: str = ""):
     filters, filter_error = _filters(request)
-    pipeline = selectors.pipeline_get(pipeline_id=pipeline_id or filters.pipeline)
+    # The board always shows a pipeline: on a fresh install this visit makes the default one.
+    pipeline = (
+        selectors.pipeline_get(pipeline_id=pipeline_id or filters.pipeline)
+        or services.pipeline_default()
+    )
     ctx = {
         "pipeline": pipeline,
         "pipelines": selectors.pipelines(),
@@ -334,7 +344,7 @@ def activity_add(request, deal_id: int):
 @login_required
 @require_POST
 def activity_done(request, activity_id: int):
-    activity = selectors.activity_get_for_user(user=request.user, activity_id=activity_id)
+    activity = activity_selectors.activity_get_for_user(user=request.user, activity_id=activity_id)
     try:
         activity_services.activity_complete(
             actor=request.user, activity=activity, outcome=request.POST.get("outcome", "")
@@ -355,7 +365,7 @@ def day(request):
         request,
         "sales/day.html",
         {
-            "day": selectors.day_view(user=request.user),
+            "day": activity_selectors.day_view(user=request.user),
             "outcomes": ActivityOutcome.choices,
             "section": "sales",
         },

@@ -46,7 +46,7 @@ from tandem.people.models import Account, Contact, StageRule, Touch
 from tandem.reports import services as reports
 from tandem.reports.analyses import report_type
 from tandem.reports.models import ReportRun
-from tandem.sales import activity_services, playbook_services, review_services
+from tandem.sales import activity_selectors, activity_services, playbook_services, review_services
 from tandem.sales import selectors as sales_selectors
 from tandem.sales import services as sales
 from tandem.sales.models import Deal
@@ -830,8 +830,8 @@ def _decide(w: World, actor, review) -> None:
 SALES_WORKSPACE_SPECS: dict[tuple[str, str], Spec] = {
     ("activity", "view"): Spec(
         an_activity,
-        lambda w, a, r: sales_selectors.activity_get_for_user(user=a, activity_id=r.pk),
-        lambda w, a, r: sales_selectors.activities_for_user(user=a).filter(pk=r.pk).exists(),
+        lambda w, a, r: activity_selectors.activity_get_for_user(user=a, activity_id=r.pk),
+        lambda w, a, r: activity_selectors.activities_for_user(user=a).filter(pk=r.pk).exists(),
     ),
     ("activity", "create"): Spec(
         lambda w, owner: a_contact(w, owner),

@@ -11,7 +11,7 @@ from tandem.errors import InvalidInput
 from tandem.sales import selectors
 from tandem.sales import services as sales
 from tandem.sales.filters import DealFilter
-from tandem.sales.models import Deal, DealStageMove, PipelineStage
+from tandem.sales.models import Deal, DealStageMove, Pipeline, PipelineStage
 from tests.factories import AccountFactory
 
 
@@ -26,6 +26,16 @@ def test_a_manager_creates_a_pipeline_with_its_stages_and_probabilities(cast):
         ("Won", 2, 100, "won"),
         ("Lost", 3, 0, "lost"),
     ]
+
+
+@pytest.mark.django_db
+def test_reading_the_default_pipeline_creates_nothing():
+    assert selectors.pipeline_get(pipeline_id=None) is None
+    assert not Pipeline.objects.exists()
+
+    made = sales.pipeline_default()
+
+    assert selectors.pipeline_get(pipeline_id=None) == made
 
 
 def test_a_rep_may_not_create_a_pipeline(cast):
