@@ -24,7 +24,7 @@ from tandem.api.handoff_schemas import (
 from tandem.api.schemas import ErrorOut
 from tandem.core.periods import PERIOD_LABELS, period_for
 from tandem.errors import InvalidInput
-from tandem.handoff import scoring, selectors, service_levels
+from tandem.handoff import icp_rules, scoring, selectors, service_levels
 from tandem.handoff import services as handoff
 from tandem.handoff.models import IcpRule, PredictiveModel, RoutingRule
 from tandem.handoff.rep_services import rep_availability_set
@@ -229,7 +229,7 @@ def _scoring_out() -> dict[str, Any]:
         ],
         "rules": rules,
         "rules_are_defaults": not in_force.saved,
-        "rule_types": {name: list(t.fields) for name, t in scoring.RULE_TYPES.items()},
+        "rule_types": {name: list(t.fields) for name, t in icp_rules.RULE_TYPES.items()},
     }
 
 

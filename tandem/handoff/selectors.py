@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from tandem.access import policies
 from tandem.access.models import Team, User
 from tandem.access.roles import Role
-from tandem.handoff import scoring
+from tandem.handoff import icp_rules
 from tandem.handoff.models import IcpRule, Lead, RejectionReason, RoutingRule
 from tandem.handoff.nurture import NURTURE_SEGMENT_NAME
 from tandem.people.lifecycle import FORWARD_ORDER, Stage
@@ -247,14 +247,14 @@ class IcpRulesInForce:
     the default rules (``defaults``; empty once it has some)."""
 
     saved: list[IcpRule]
-    defaults: tuple[scoring.Rule, ...]
+    defaults: tuple[icp_rules.Rule, ...]
 
 
 def icp_rules_in_force() -> IcpRulesInForce:
     """Whether the default rules apply, decided once for the set-up page and the API: as the
     scoring reads them, they do while no saved rule is active."""
     saved = list(IcpRule.objects.filter(is_active=True))
-    return IcpRulesInForce(saved=saved, defaults=() if saved else scoring.DEFAULT_RULES)
+    return IcpRulesInForce(saved=saved, defaults=() if saved else icp_rules.DEFAULT_RULES)
 
 
 # --- The set-up page's lists ------------------------------------------------------------------
