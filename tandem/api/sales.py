@@ -11,6 +11,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from tandem.access import policies
 from tandem.access.models import Team, User
 from tandem.api.schemas import ErrorOut
+from tandem.errors import InvalidInput
 from tandem.people import selectors as people_selectors
 from tandem.sales import (
     activity_selectors,
@@ -23,7 +24,7 @@ from tandem.sales import (
 )
 from tandem.sales import target_services as targets
 from tandem.sales.filters import DealFilter
-from tandem.sales.models import Activity, PlaybookQuestion
+from tandem.sales.models import Activity, Pipeline, PlaybookQuestion
 
 router = Router(tags=["sales"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -150,8 +151,6 @@ def _pipeline_out(p) -> dict:
 @router.get("/sales/pipelines", response={200: list[PipelineOut], **ERRORS})
 def pipelines_list(request):
     policies.require(request.auth, "view", "sales_plan")
-    from tandem.sales.models import Pipeline
-
     return [_pipeline_out(p) for p in Pipeline.objects.prefetch_related("stages")]
 
 
@@ -431,8 +430,6 @@ def forecast_get(request, kind: str = "quarter", start: dt.date | None = None):
     policies.require(request.auth, "view", "sales_plan")
     policies.require(request.auth, "view", "deal")
     if kind not in ("month", "quarter"):
-        from tandem.errors import InvalidInput
-
         raise InvalidInput.field("kind", "choose month or quarter")
     first = forecast.period_containing(kind, start or dt.date.today())
     f = forecast.forecast_for(user=request.auth, kind=kind, start=first)

@@ -49,7 +49,7 @@ from tandem.reports.models import ReportRun
 from tandem.sales import activity_selectors, activity_services, playbook_services, review_services
 from tandem.sales import selectors as sales_selectors
 from tandem.sales import services as sales
-from tandem.sales.models import Deal
+from tandem.sales.models import Activity, Deal, FitReview
 from tandem.segments import selectors as segment_selectors
 from tandem.segments import services as segments
 from tandem.segments.models import Segment
@@ -790,8 +790,6 @@ def _report(actor, analysis: str, refresh: bool = False) -> None:
 
 
 def an_activity(w: World, owner):
-    from tandem.sales.models import Activity
-
     activity = activity_services.activity_log(
         actor=w.cast.admin,
         contact=a_contact(w, None),
@@ -805,8 +803,6 @@ def an_activity(w: World, owner):
 
 
 def a_fit_review(w: World, owner):
-    from tandem.sales.models import FitReview
-
     review = review_services.fit_review_open(
         actor=w.cast.admin, deal=a_deal(w, w.cast.sales_rep), reason="Off-profile"
     )

@@ -300,8 +300,6 @@ def _many(cast, n: int) -> None:
     pipeline = sales.pipeline_default()
     stages = list(pipeline.stages.filter(outcome="open"))
     owners = [cast.sales_rep, cast.teammate_rep, cast.other_team_rep]
-    from tandem.sales.models import Deal
-
     now = timezone.now()
     Deal.objects.bulk_create(
         Deal(
@@ -397,8 +395,6 @@ def test_a_deep_page_of_the_list_holds_the_next_deals_by_close_date_with_undated
     # creation) and 10 without, and 20 of another team's rep the manager may not see.
     pipeline = sales.pipeline_default()
     discovery = pipeline.stages.get(position=0)
-    from tandem.sales.models import Deal
-
     today, now = timezone.localdate(), timezone.now()
     Deal.objects.bulk_create(
         Deal(
