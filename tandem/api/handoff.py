@@ -3,18 +3,29 @@ routing rules, and the leads (hand-offs) with accept and reject."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from ninja import Field, Router, Schema, Status
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.access import policies
+from tandem.api.handoff_schemas import (
+    FeedbackRowOut,
+    IcpRuleIn,
+    IcpRuleOut,
+    PredictiveOut,
+    RepOut,
+    RepPatch,
+    RoutingRuleOut,
+    ScoringOut,
+    ServiceLevelSettingsOut,
+    ServiceLevelsOut,
+)
 from tandem.api.sales import deal_out
 from tandem.api.schemas import DealOut, ErrorOut, LeadOut, LeadRejectIn
 from tandem.core.periods import PERIOD_LABELS, period_for
 from tandem.errors import InvalidInput
-from tandem.handoff import scoring, selectors, service_levels
+from tandem.handoff import icp_rules, scoring, selectors, service_levels
 from tandem.handoff import services as handoff
 from tandem.handoff.rep_services import rep_availability_set
 from tandem.handoff.schemas import RoutingRuleIn, ScoringIn, ServiceLevelSettingsIn
@@ -34,90 +45,6 @@ def _may_see(user: Any) -> None:
 
 
 # --- The SLA page ---------------------------------------------------------------------------
-
-
-class RepLevelOut(Schema):
-    rep_id: int | None
-    rep: str
-    handed_off: int
-    met: int
-    breached: int
-    waiting: int
-    compliance: float | None
-    cadence: float | None
-
-
-class TeamLevelOut(Schema):
-    team_id: int | None
-    team: str
-    handed_off: int
-    met: int
-    breached: int
-    waiting: int
-    compliance: float | None
-    cadence: float | None
-
-
-class BreachOut(Schema):
-    lead_id: int
-    contact: str
-    assigned_to_id: int | None
-    overdue_hours: float
-    is_open: bool
-
-
-class SalesPromiseOut(Schema):
-    first_touch_hours: int
-    follow_up_attempts: int
-    follow_up_days: int
-    handed_off: int
-    met: int
-    breached: int
-    compliance: float | None
-    cadence: float | None
-    waiting_lead_ids: list[int]
-    breaches: list[BreachOut]
-    reps: list[RepLevelOut]
-    teams: list[TeamLevelOut]
-
-
-class MarketingPromiseOut(Schema):
-    revenue_goal: float = Field(description="The quarterly revenue goal.")
-    period_revenue_goal: float = Field(
-        description="The goal scaled to the whole period (a week 1/13 of a quarter, a month "
-        "1/3, 6/12/18 months 2/4/6 quarters); leads_needed derives from it."
-    )
-    quarters: float = Field(description="How many quarters the period is.")
-    average_deal: float | None
-    lead_to_won: float | None
-    leads_needed: int | None
-    leads_delivered: int
-    accepted: int
-    rejected: int
-    acceptance_rate: float | None
-    minimum_acceptance: float
-    progress: float | None
-    explanation: str
-
-
-class ServiceLevelSettingsOut(Schema):
-    first_touch_hours: int
-    warn_before_minutes: int
-    workday_start_hour: int
-    workday_end_hour: int
-    follow_up_attempts: int
-    follow_up_days: int
-    quarterly_revenue_goal: float
-    minimum_acceptance_rate: float
-
-
-class ServiceLevelsOut(Schema):
-    period: str
-    since: dt.datetime
-    until: dt.datetime
-    settings: ServiceLevelSettingsOut
-    sales: SalesPromiseOut
-    marketing: MarketingPromiseOut
 
 
 def _level_settings(level: Any) -> dict[str, Any]:
@@ -224,14 +151,6 @@ def _team_level(t: service_levels.TeamLevel) -> dict[str, Any]:
 # --- Feedback: rejection reasons by campaign, source, segment, grade ------------------------
 
 
-class FeedbackRowOut(Schema):
-    group: str
-    decided: int
-    rejected: int
-    rejection_rate: float | None
-    reasons: dict[str, int]
-
-
 @router.get("/handoff/feedback", response={200: list[FeedbackRowOut], **ERRORS}, tags=["hand-off"])
 def feedback_get(request, by: str = "campaign", period: str = "quarter"):
     """Leads sales decided in the period, grouped ``by`` campaign, source, segment or grade at
@@ -254,43 +173,6 @@ def feedback_get(request, by: str = "campaign", period: str = "quarter"):
 
 
 # --- Scoring profile and ICP rules ----------------------------------------------------------
-
-
-class IcpRuleOut(Schema):
-    id: int | None
-    kind: str
-    field: str
-    values: list[str]
-    points: int
-    label: str
-
-
-class TouchWeightOut(Schema):
-    kind: str
-    points: int
-    daily_cap: int
-
-
-class ScoringOut(Schema):
-    mql_threshold: int
-    half_life_days: float
-    window_days: int
-    fit_cuts: list[int]
-    engagement_cuts: list[int]
-    predictive_min_leads: int
-    weights: list[TouchWeightOut]
-    rules: list[IcpRuleOut]
-    rules_are_defaults: bool
-    rule_types: dict[str, list[str]]
-
-
-class IcpRuleIn(Schema):
-    kind: str
-    field: str
-    values: list[str] = []
-    points: int
-    label: str = Field(min_length=1, max_length=200)
-    position: int = 0
 
 
 @router.get("/handoff/scoring", response={200: ScoringOut, **ERRORS}, tags=["hand-off"])
@@ -347,7 +229,7 @@ def _scoring_out() -> dict[str, Any]:
         ],
         "rules": rules,
         "rules_are_defaults": not in_force.saved,
-        "rule_types": {name: list(t.fields) for name, t in scoring.RULE_TYPES.items()},
+        "rule_types": {name: list(t.fields) for name, t in icp_rules.RULE_TYPES.items()},
     }
 
 
@@ -383,15 +265,6 @@ def icp_rules_delete(request, rule_id: int):
 # --- The predictive score's evaluation ------------------------------------------------------
 
 
-class PredictiveOut(Schema):
-    is_ready: bool
-    message: str
-    trained_at: dt.datetime | None
-    training_rows: int
-    positives: int
-    evaluation: dict[str, Any]
-
-
 @router.get("/handoff/predictive", response={200: PredictiveOut, **ERRORS}, tags=["hand-off"])
 def predictive_get(request):
     """The newest predictive model: whether it is in use, and its evaluation on a later period
@@ -421,17 +294,6 @@ def predictive_get(request):
 
 
 # --- Routing rules --------------------------------------------------------------------------
-
-
-class RoutingRuleOut(Schema):
-    id: int
-    position: int
-    name: str
-    field: str
-    values: list[str]
-    segment_id: int | None
-    team_id: int
-    is_active: bool
 
 
 @router.get(
@@ -465,25 +327,6 @@ def routing_rules_delete(request, rule_id: int):
 
 
 # --- Reps: lead capacity and away -----------------------------------------------------------
-
-
-class RepOut(Schema):
-    id: int
-    name: str
-    team_id: int | None
-    team: str | None
-    lead_capacity: int
-    is_available_for_leads: bool
-    waiting: int
-
-
-class RepPatch(Schema):
-    lead_capacity: int | None = Field(
-        None, description="Most leads the rep holds waiting at once (1 to 500)."
-    )
-    is_available_for_leads: bool | None = Field(
-        None, description="False while the rep is away: routing gives them no new leads."
-    )
 
 
 def _rep_out(rep: Any) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from tandem.api.schemas import DealOut, ErrorOut
 from tandem.errors import InvalidInput
 from tandem.people import selectors as people_selectors
 from tandem.sales import (
+    activity_selectors,
     activity_services,
     forecast,
     playbook_services,
@@ -286,7 +287,7 @@ class ActivityOut(Schema):
 @router.get("/sales/activities", response=list[ActivityOut])
 @paginate(LimitOffsetPagination)
 def activities_list(request, deal_id: int | None = None, contact_id: int | None = None):
-    return selectors.activities_for_user(
+    return activity_selectors.activities_for_user(
         user=request.auth, deal_id=deal_id, contact_id=contact_id
     ).order_by("-created_at", "-id")
 
@@ -309,7 +310,9 @@ def activities_create(request, payload: ActivityIn):
 
 @router.post("/sales/activities/{activity_id}/complete", response={200: ActivityOut, **ERRORS})
 def activities_complete(request, activity_id: int, payload: CompleteIn):
-    activity: Activity = selectors.activity_get_for_user(user=request.auth, activity_id=activity_id)
+    activity: Activity = activity_selectors.activity_get_for_user(
+        user=request.auth, activity_id=activity_id
+    )
     return activity_services.activity_complete(
         actor=request.auth, activity=activity, via="api", **payload.model_dump()
     )

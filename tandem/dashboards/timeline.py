@@ -16,8 +16,8 @@ from tandem.access import policies
 from tandem.collaboration.models import Comment
 from tandem.collaboration.selectors import timeline_comments
 from tandem.people.models import Account, Contact, LifecycleMove, Touch
+from tandem.sales.activity_selectors import timeline_activities
 from tandem.sales.models import Activity
-from tandem.sales.selectors import timeline_activities
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from tandem.demo.world import (
     LeadSim,
     World,
 )
-from tandem.handoff import scoring
+from tandem.handoff import icp_rules, scoring
 from tandem.handoff.models import RECYCLING_REASONS, RejectionReason
 from tandem.handoff.services import QUALIFIABLE
 from tandem.people.lifecycle import Stage
@@ -270,9 +270,9 @@ class ChunkSimulation:
     def _fit(self, contact: ContactSim) -> int:
         points = 0
         title = contact.title.lower()
-        if scoring.SENIOR_TITLE.search(title):
+        if icp_rules.SENIOR_TITLE.search(title):
             points += 15
-        elif scoring.MANAGER_TITLE.search(title):
+        elif icp_rules.MANAGER_TITLE.search(title):
             points += 8
         if not contact.domain_free:
             points += 10

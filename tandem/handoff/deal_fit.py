@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tandem.handoff import scoring
+from tandem.handoff import icp_rules, scoring
 from tandem.sales.fit import FitConcern, fit_check
 
 if TYPE_CHECKING:
@@ -33,8 +33,8 @@ def icp_fit(deal: Deal) -> list[FitConcern]:
             scoring.ScoreLine(rule.points, rule.label)
             for rule in profile.rules
             if rule.is_account_rule
-            and rule.kind in scoring.RULE_TYPES
-            and scoring.RULE_TYPES[rule.kind].matches(rule, account)
+            and rule.kind in icp_rules.RULE_TYPES
+            and icp_rules.RULE_TYPES[rule.kind].matches(rule, account)
         ]
     fit = sum(line.points for line in lines)
     letter = scoring.fit_letter(fit, profile.fit_cuts)

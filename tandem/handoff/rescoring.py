@@ -31,7 +31,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from tandem.handoff import scoring
+from tandem.handoff import icp_rules, scoring
 from tandem.people.lifecycle import Stage
 from tandem.people.models import Account, Contact
 
@@ -133,26 +133,26 @@ def _rule_key(column: str, value: object) -> object:
     return value if value is not None else ""
 
 
-def _ladders(rules: Sequence[scoring.Rule]) -> list[list[scoring.Rule]]:
-    ladders: dict[tuple[str, str], list[scoring.Rule]] = {}
+def _ladders(rules: Sequence[icp_rules.Rule]) -> list[list[icp_rules.Rule]]:
+    ladders: dict[tuple[str, str], list[icp_rules.Rule]] = {}
     for rule in rules:
         ladders.setdefault((rule.kind, rule.field), []).append(rule)
     return list(ladders.values())
 
 
-def _ladder_points(ladder: list[scoring.Rule], column: str, value: object) -> int:
+def _ladder_points(ladder: list[icp_rules.Rule], column: str, value: object) -> int:
     """As ``scoring.fit_lines``: the first rule of a ladder that matches counts."""
 
     record = SimpleNamespace(**{"title": "", "email": "", "audience_flags": 0, column: value})
     for rule in ladder:
-        if scoring.RULE_TYPES[rule.kind].matches(rule, record):
+        if icp_rules.RULE_TYPES[rule.kind].matches(rule, record):
             return rule.points
     return 0
 
 
 def _contacts_read(ids: list[int] | None, prof: scoring.Profile) -> _Contacts:
     vendor = connection.vendor
-    rules = [r for r in prof.rules if not r.is_account_rule and r.kind in scoring.RULE_TYPES]
+    rules = [r for r in prof.rules if not r.is_account_rule and r.kind in icp_rules.RULE_TYPES]
     in_python = [ladder for ladder in _ladders(rules) if ladder[0].field in RULE_COLUMNS]
     in_sql = [r for r in rules if r.field not in RULE_COLUMNS]
     expression = _sum_of_cases(in_sql, vendor) if in_sql else Value(0, output_field=IntegerField())
@@ -201,17 +201,17 @@ def _contacts_read(ids: list[int] | None, prof: scoring.Profile) -> _Contacts:
     )
 
 
-def _sum_of_cases(rules: Sequence[scoring.Rule], vendor: str) -> Any:
+def _sum_of_cases(rules: Sequence[icp_rules.Rule], vendor: str) -> Any:
     """One SQL expression adding the points of each ladder's first matching rule."""
     expression: Any = Value(0, output_field=IntegerField())
-    ladders: dict[tuple[str, str], list[scoring.Rule]] = {}
+    ladders: dict[tuple[str, str], list[icp_rules.Rule]] = {}
     for rule in rules:
         ladders.setdefault((rule.kind, rule.field), []).append(rule)
     for ladder in ladders.values():
         # As scoring.fit_lines: only the first matching rule of a ladder counts (When stops
         # there).
         whens = [
-            When(scoring.RULE_TYPES[rule.kind].query(rule, vendor), then=Value(rule.points))
+            When(icp_rules.RULE_TYPES[rule.kind].query(rule, vendor), then=Value(rule.points))
             for rule in ladder
         ]
         expression = expression + Case(*whens, default=Value(0), output_field=IntegerField())
@@ -239,7 +239,7 @@ def _accounts_rescore(
 ) -> tuple[dict[int, int], int]:
     """Each account's fit (every account, or these); writes the ones that changed."""
     vendor = connection.vendor
-    rules = [r for r in prof.rules if r.is_account_rule and r.kind in scoring.RULE_TYPES]
+    rules = [r for r in prof.rules if r.is_account_rule and r.kind in icp_rules.RULE_TYPES]
     expression = _sum_of_cases(rules, vendor) if rules else Value(0, output_field=IntegerField())
     fits: dict[int, int] = {}
     changed: list[tuple[int, int]] = []

@@ -1,10 +1,7 @@
 """The rule score: fit (who the contact is) plus engagement (what they did lately).
 
-Fit comes from ideal-customer-profile rules (``IcpRule`` rows, or the defaults below): each rule
-is of a registered type that declares the fields it reads, tests one contact or account in
-Python (for the incremental path and the plain-words reasons on the lead page) and returns a
-query expression (for the set-based full recompute). A rule naming a field its type does not
-read is refused at save.
+Fit comes from ideal-customer-profile rules (``IcpRule`` rows, or ``icp_rules.DEFAULT_RULES``),
+each of a type registered in ``icp_rules.RULE_TYPES``.
 
 Engagement: each touch kind earns points, at most ``daily_cap`` a day, and every day's points
 halve every ``half_life_days`` days: a form filled 30 days ago with a 30-day half-life is worth
@@ -18,31 +15,25 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Q
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from tandem.handoff.icp_rules import DEFAULT_RULES, RULE_TYPES, Rule
 from tandem.handoff.models import IcpRule, ScoringProfile, TouchWeight
 from tandem.ops import settings_cache
 from tandem.ops.rows import datetime_from_db
 from tandem.people.lifecycle import Stage
 from tandem.people.models import (
-    AUDIENCE_BY_NAME,
     TOUCH_KIND_VALUES,
     Contact,
     LifecycleMove,
-    SizeBand,
     Touch,
     TouchKind,
 )
-from tandem.people.selectors import FREE_MAIL_DOMAINS
 
 ENGAGEMENT_WINDOW = dt.timedelta(days=90)
 TOUCH_POINTS: dict[str, int] = {
@@ -56,24 +47,6 @@ TOUCH_POINTS: dict[str, int] = {
 }
 # A burst of one kind (twenty page views in an afternoon) should not make an MQL on its own.
 TOUCH_KIND_CAP = 40
-SENIOR_WORDS = (
-    "chief", "ceo", "cfo", "cto", "coo", "cio", "cmo", "vp", "svp", "evp", "vice president",
-    "president", "head", "director", "founder", "co-founder", "managing partner",
-    "owner-operator",
-)  # fmt: skip
-MANAGER_WORDS = ("manager", "lead", "leader", "principal", "supervisor")
-
-
-def words_regex(words: Iterable[str], *, vendor: str = "python") -> str:
-    """A case-insensitive whole-word pattern; PostgreSQL spells a word boundary ``\\y``."""
-    alternatives = "|".join(re.escape(w.lower()).replace("\\-", "-") for w in words)
-    boundary = r"\y" if vendor == "postgresql" else r"\b"
-    return f"{boundary}({alternatives}){boundary}"
-
-
-# Whole words only: "Product Owner" and "Partner Manager" are not executives.
-SENIOR_TITLE = re.compile(words_regex(SENIOR_WORDS))
-MANAGER_TITLE = re.compile(words_regex(MANAGER_WORDS))
 
 
 @dataclass(frozen=True)
@@ -83,21 +56,6 @@ class ScoreLine:
 
 
 # --- Configuration -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One ICP rule as scoring reads it (an ``IcpRule`` row or a default)."""
-
-    kind: str
-    field: str
-    points: int
-    label: str
-    values: tuple[str, ...] = ()
-
-    @property
-    def is_account_rule(self) -> bool:
-        return self.field.startswith("account.")
 
 
 @dataclass(frozen=True)
@@ -114,14 +72,6 @@ class Profile:
     rules: tuple[Rule, ...] = ()
     # No threshold of the company's own: ``threshold`` is the TANDEM_MQL_THRESHOLD setting.
     is_threshold_default: bool = False
-
-
-DEFAULT_RULES = (
-    Rule("title_words", "contact.title", 15, "senior title", SENIOR_WORDS),
-    Rule("title_words", "contact.title", 8, "manager title", MANAGER_WORDS),
-    Rule("business_email", "contact.email", 10, "business email address"),
-    Rule("profile_known", "account.profile", 5, "company profile known"),
-)
 
 
 def mql_threshold() -> int:
@@ -173,173 +123,6 @@ def _profile_load() -> Profile:
         weights=weights,
         rules=rules,
     )
-
-
-# --- Rule types ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RuleType:
-    """A registered kind of ICP rule: the fields it may read, a test of one record, and the
-    same test as a query expression on the model the field belongs to."""
-
-    name: str
-    fields: tuple[str, ...]
-    needs_values: bool
-    matches: Callable[[Rule, Any], bool]
-    query: Callable[[Rule, str], Q]
-    detail: Callable[[Rule, Any], str]
-
-
-RULE_TYPES: dict[str, RuleType] = {}
-
-
-def rule_type(
-    name: str,
-    *,
-    fields: tuple[str, ...],
-    needs_values: bool,
-    query: Callable[[Rule, str], Q],
-    detail: Callable[[Rule, Any], str] = lambda rule, record: "",
-):
-    """Register a rule type; ``detail`` adds the matched value to the reason shown."""
-
-    def register(func: Callable[[Rule, Any], bool]) -> Callable:
-        RULE_TYPES[name] = RuleType(name, fields, needs_values, func, query, detail)
-        return func
-
-    return register
-
-
-# Titles are matched word by word on a padded, lower-cased copy with commas and slashes made
-# spaces ("VP, Sales", "Sales/Marketing Lead"), the same way in Python and
-# in SQL (a substring search: no regular expression per row).
-TITLE_PUNCTUATION = ",/"
-
-
-def padded_title(title: str) -> str:
-    text = title.lower()
-    for mark in TITLE_PUNCTUATION:
-        text = text.replace(mark, " ")
-    return f" {text} "
-
-
-def _padded_title_sql() -> str:
-    sql = "lower(title)"
-    for mark in TITLE_PUNCTUATION:
-        sql = f"replace({sql}, '{mark}', ' ')"
-    return f"(' ' || {sql} || ' ')"
-
-
-def _title_q(rule: Rule, vendor: str) -> Any:
-    words = [w.lower().strip() for w in rule.values if w.strip()]
-    padded = _padded_title_sql()
-    # PostgreSQL spells SQLite's instr(haystack, needle) strpos.
-    find = "strpos" if vendor == "postgresql" else "instr"
-    sql = " OR ".join(f"{find}({padded}, %s) > 0" for _ in words)
-    # Only placeholders are formatted in; the words go as parameters.
-    return RawSQL(f"({sql})", [f" {w} " for w in words], output_field=BooleanField())  # noqa: S611
-
-
-@rule_type(
-    "title_words",
-    fields=("contact.title",),
-    needs_values=True,
-    query=_title_q,
-    detail=lambda rule, contact: f" ({contact.title})",
-)
-def _title_words(rule: Rule, contact) -> bool:
-    padded = padded_title(contact.title)
-    return any(f" {w.lower().strip()} " in padded for w in rule.values if w.strip())
-
-
-def _business_email_q(rule: Rule, vendor: str) -> Any:
-    domain = (
-        "split_part(email, '@', 2)"
-        if vendor == "postgresql"
-        else "substr(email, instr(email, '@') + 1)"
-    )
-    domains = sorted(FREE_MAIL_DOMAINS)
-    marks = ", ".join("%s" for _ in domains)
-    # Only placeholders are formatted in; the domains go as parameters.
-    return RawSQL(f"({domain} NOT IN ({marks}))", domains, output_field=BooleanField())  # noqa: S611
-
-
-@rule_type("business_email", fields=("contact.email",), needs_values=False, query=_business_email_q)
-def _business_email(rule: Rule, contact) -> bool:
-    return contact.email.split("@")[-1] not in FREE_MAIL_DOMAINS
-
-
-def _audience_mask(values: Sequence[str]) -> int:
-    mask = 0
-    for name in values:
-        mask |= AUDIENCE_BY_NAME[name.lower()].value
-    return mask
-
-
-@rule_type(
-    "audience",
-    fields=("contact.audience",),
-    needs_values=True,
-    query=lambda rule, vendor: Q(
-        audience_flags__in=[f for f in range(256) if f & _audience_mask(rule.values)]
-    ),
-)
-def _audience(rule: Rule, contact) -> bool:
-    return bool(contact.audience_flags & _audience_mask(rule.values))
-
-
-ACCOUNT_FIELDS = ("account.industry", "account.size_band", "account.region")
-
-
-@rule_type(
-    "field_in",
-    fields=ACCOUNT_FIELDS,
-    needs_values=True,
-    query=lambda rule, vendor: Q(**{f"{rule.field.split('.')[1]}__in": list(rule.values)}),
-)
-def _field_in(rule: Rule, account) -> bool:
-    return getattr(account, rule.field.split(".")[1]) in rule.values
-
-
-@rule_type(
-    "profile_known",
-    fields=("account.profile",),
-    needs_values=False,
-    query=lambda rule, vendor: ~Q(industry="") & ~Q(size_band=""),
-    detail=lambda rule, account: f" ({account.industry}, {account.size_band})",
-)
-def _profile_known(rule: Rule, account) -> bool:
-    return bool(account.industry and account.size_band)
-
-
-KNOWN_VALUES: dict[str, Sequence[str]] = {
-    "account.size_band": SizeBand.values,
-    "contact.audience": list(AUDIENCE_BY_NAME),
-}
-
-
-def rule_problem(*, kind: str, field: str, values: Sequence[str]) -> dict[str, str]:
-    """What is wrong with a rule, by form field; empty when it may be saved."""
-    problems: dict[str, str] = {}
-    rule_kind = RULE_TYPES.get(kind)
-    if rule_kind is None:
-        problems["kind"] = f"unknown rule type {kind!r}; use one of {', '.join(RULE_TYPES)}"
-        return problems
-    if field not in rule_kind.fields:
-        problems["field"] = (
-            f"unknown field {field!r} for a {kind} rule; it reads {', '.join(rule_kind.fields)}"
-        )
-    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
-        problems["values"] = "give a list of words or values"
-    elif rule_kind.needs_values and not [v for v in values if v.strip()]:
-        problems["values"] = "give at least one value to match"
-    elif field in KNOWN_VALUES:
-        known = {v.lower() for v in KNOWN_VALUES[field]}
-        unknown = [v for v in values if v.lower() not in known]
-        if unknown:
-            problems["values"] = f"unknown value {unknown[0]!r}; use {', '.join(known)}"
-    return problems
 
 
 # --- One contact (incremental) -------------------------------------------------------------

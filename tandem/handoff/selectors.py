@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from tandem.access import policies
 from tandem.access.models import Team, User
 from tandem.access.roles import Role
-from tandem.handoff import scoring
+from tandem.handoff import icp_rules
 from tandem.handoff.models import IcpRule, Lead, PredictiveModel, RejectionReason, RoutingRule
 from tandem.handoff.nurture import NURTURE_SEGMENT_NAME
 from tandem.people.lifecycle import FORWARD_ORDER, Stage
@@ -248,14 +248,14 @@ class IcpRulesInForce:
     the default rules (``defaults``; empty once it has some)."""
 
     saved: list[IcpRule]
-    defaults: tuple[scoring.Rule, ...]
+    defaults: tuple[icp_rules.Rule, ...]
 
 
 def icp_rules_in_force() -> IcpRulesInForce:
     """Whether the default rules apply, decided once for the set-up page and the API: as the
     scoring reads them, they do while no saved rule is active."""
     saved = list(IcpRule.objects.filter(is_active=True))
-    return IcpRulesInForce(saved=saved, defaults=() if saved else scoring.DEFAULT_RULES)
+    return IcpRulesInForce(saved=saved, defaults=() if saved else icp_rules.DEFAULT_RULES)
 
 
 # --- The set-up page's lists ------------------------------------------------------------------

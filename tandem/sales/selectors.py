@@ -16,7 +16,6 @@ from tandem.access import policies
 from tandem.errors import InvalidInput
 from tandem.sales.filters import DealFilter
 from tandem.sales.models import (
-    Activity,
     CommitteeMember,
     Deal,
     FitReview,
@@ -25,7 +24,6 @@ from tandem.sales.models import (
     PlaybookAnswer,
     PlaybookQuestion,
 )
-from tandem.sales.services import pipeline_default
 
 
 def deals_for_user(
@@ -82,14 +80,18 @@ def pipelines() -> list[Pipeline]:
     return list(Pipeline.objects.all())
 
 
-def pipeline_get(*, pipeline_id: int | None) -> Pipeline:
-    """The pipeline asked for, else the default one."""
+def pipeline_get(*, pipeline_id: int | None) -> Pipeline | None:
+    """The pipeline asked for, else the default one if it exists yet (a read creates nothing).
+
+    A door that must show a pipeline on a fresh install calls
+    ``services.pipeline_default()``, which makes the default one.
+    """
     if pipeline_id:
         found = Pipeline.objects.filter(pk=pipeline_id).first()
         if found is None:
             raise Http404("No such pipeline")
         return found
-    return pipeline_default()
+    return Pipeline.objects.filter(is_default=True).first()
 
 
 @dataclass
@@ -390,63 +392,6 @@ def fit_review_get_for_user(*, user: Any, review_id: int) -> FitReview:
     return policies.get_visible(
         user, "fit_review", FitReview.objects.select_related("deal"), review_id
     )
-
-
-# -- activities ----------------------------------------------------------------------------
-
-
-def activities_for_user(
-    *, user: Any, deal_id: int | None = None, contact_id: int | None = None
-) -> QuerySet[Activity]:
-    qs = policies.visible(user, "activity", Activity.objects.select_related("owner", "deal"))
-    if deal_id:
-        qs = qs.filter(deal_id=deal_id)
-    if contact_id:
-        qs = qs.filter(contact_id=contact_id)
-    return qs
-
-
-def activity_get_for_user(*, user: Any, activity_id: int) -> Activity:
-    return policies.get_visible(
-        user, "activity", Activity.objects.select_related("owner", "deal"), activity_id
-    )
-
-
-@dataclass(frozen=True)
-class DayView:
-    overdue: list[Activity]
-    today: list[Activity]
-    upcoming: list[Activity]
-    done_today: list[Activity]
-
-
-def day_view(*, user: Any, now: dt.datetime | None = None, upcoming_days: int = 7) -> DayView:
-    """The rep's own open activities: overdue, due today, next few days; and today's done."""
-    now = timezone.localtime(now or timezone.now())
-    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    end = start + dt.timedelta(days=1)
-    mine = Activity.objects.filter(owner=user).select_related("deal", "contact")
-    open_ = mine.filter(done_at__isnull=True).order_by("due_at", "id")
-    return DayView(
-        overdue=list(open_.filter(due_at__lt=start)[:50]),
-        today=list(open_.filter(due_at__gte=start, due_at__lt=end)),
-        upcoming=list(
-            open_.filter(due_at__gte=end, due_at__lt=end + dt.timedelta(days=upcoming_days))[:50]
-        ),
-        done_today=list(mine.filter(done_at__gte=start, done_at__lt=end).order_by("-done_at")),
-    )
-
-
-def timeline_activities(
-    *, user: Any, contact: Any = None, account: Any = None, limit: int = 200
-) -> list[Activity]:
-    """The activities the customer timeline shows (``dashboards.timeline``), newest first."""
-    qs = policies.visible(user, "activity", Activity.objects.all())
-    if contact is not None:
-        qs = qs.filter(contact=contact)
-    elif account is not None:
-        qs = qs.filter(contact__account=account)
-    return list(qs.select_related("owner", "contact", "deal").order_by("-created_at")[:limit])
 
 
 # -- market research: playbook answers in aggregate ----------------------------------------

@@ -15,7 +15,13 @@ from tandem.access.selectors import sales_people_active
 from tandem.core.typed_input import typed_input
 from tandem.errors import InvalidInput
 from tandem.people.selectors import accounts_for_user, contact_find, contacts_of_account
-from tandem.sales import activity_services, playbook_services, selectors, services
+from tandem.sales import (
+    activity_selectors,
+    activity_services,
+    playbook_services,
+    selectors,
+    services,
+)
 from tandem.sales import plan_selectors as plan
 from tandem.sales.filters import DealFilter
 from tandem.sales.fit import deal_fit_concerns
@@ -169,7 +175,11 @@ def _filters(request) -> tuple[DealFilter, str]:
 
 def _board_response(request, pipeline_id: int | None, *, notice: str = "", error: str = ""):
     filters, filter_error = _filters(request)
-    pipeline = selectors.pipeline_get(pipeline_id=pipeline_id or filters.pipeline)
+    # The board always shows a pipeline: on a fresh install this visit makes the default one.
+    pipeline = (
+        selectors.pipeline_get(pipeline_id=pipeline_id or filters.pipeline)
+        or services.pipeline_default()
+    )
     ctx = {
         "pipeline": pipeline,
         "pipelines": selectors.pipelines(),
@@ -329,7 +339,7 @@ def activity_add(request, deal_id: int):
 @login_required
 @require_POST
 def activity_done(request, activity_id: int):
-    activity = selectors.activity_get_for_user(user=request.user, activity_id=activity_id)
+    activity = activity_selectors.activity_get_for_user(user=request.user, activity_id=activity_id)
     try:
         done = typed_input(CompleteIn, request.POST)
         activity_services.activity_complete(
@@ -351,7 +361,7 @@ def day(request):
         request,
         "sales/day.html",
         {
-            "day": selectors.day_view(user=request.user),
+            "day": activity_selectors.day_view(user=request.user),
             "outcomes": ActivityOutcome.choices,
             "section": "sales",
         },

@@ -46,10 +46,10 @@ from tandem.people.models import Account, Contact, StageRule, Touch
 from tandem.reports import services as reports
 from tandem.reports.analyses import report_type
 from tandem.reports.models import ReportRun
-from tandem.sales import activity_services, playbook_services, review_services
+from tandem.sales import activity_selectors, activity_services, playbook_services, review_services
 from tandem.sales import selectors as sales_selectors
 from tandem.sales import services as sales
-from tandem.sales.models import Deal
+from tandem.sales.models import Activity, Deal, FitReview
 from tandem.segments import selectors as segment_selectors
 from tandem.segments import services as segments
 from tandem.segments.models import Segment
@@ -792,8 +792,6 @@ def _report(actor, analysis: str, refresh: bool = False) -> None:
 
 
 def an_activity(w: World, owner):
-    from tandem.sales.models import Activity
-
     activity = activity_services.activity_log(
         actor=w.cast.admin,
         contact=a_contact(w, None),
@@ -807,8 +805,6 @@ def an_activity(w: World, owner):
 
 
 def a_fit_review(w: World, owner):
-    from tandem.sales.models import FitReview
-
     review = review_services.fit_review_open(
         actor=w.cast.admin, deal=a_deal(w, w.cast.sales_rep), reason="Off-profile"
     )
@@ -832,8 +828,8 @@ def _decide(w: World, actor, review) -> None:
 SALES_WORKSPACE_SPECS: dict[tuple[str, str], Spec] = {
     ("activity", "view"): Spec(
         an_activity,
-        lambda w, a, r: sales_selectors.activity_get_for_user(user=a, activity_id=r.pk),
-        lambda w, a, r: sales_selectors.activities_for_user(user=a).filter(pk=r.pk).exists(),
+        lambda w, a, r: activity_selectors.activity_get_for_user(user=a, activity_id=r.pk),
+        lambda w, a, r: activity_selectors.activities_for_user(user=a).filter(pk=r.pk).exists(),
     ),
     ("activity", "create"): Spec(
         lambda w, owner: a_contact(w, owner),

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from tandem.dashboards.timeline import timeline
 from tandem.errors import InvalidInput
+from tandem.sales import activity_selectors, selectors
 from tandem.sales import activity_services as activities
-from tandem.sales import selectors
 
 
 def test_a_done_call_and_a_task_due_later_are_logged_on_the_deal_and_contact(cast, deal, buyer):
@@ -100,7 +100,7 @@ def test_the_day_view_sorts_overdue_today_and_next(cast, deal):
         due_at=noon,
     )
 
-    day = selectors.day_view(user=cast.sales_rep, now=noon)
+    day = activity_selectors.day_view(user=cast.sales_rep, now=noon)
 
     assert [a.subject for a in day.overdue] == ["Late"]
     assert [a.subject for a in day.today] == ["Today"]
@@ -114,7 +114,7 @@ def test_a_rep_logs_and_completes_through_the_pages(cast, deal, client_for):
         f"/sales/deals/{deal.pk}/activities/",
         {"kind": "meeting", "subject": "Demo", "due_at": "2030-05-05T14:00"},
     )
-    (meeting,) = selectors.activities_for_user(user=cast.sales_rep, deal_id=deal.pk)
+    (meeting,) = activity_selectors.activities_for_user(user=cast.sales_rep, deal_id=deal.pk)
 
     client.post(f"/sales/activities/{meeting.pk}/done/", {"outcome": "rescheduled"})
 

@@ -11,7 +11,7 @@ from tandem.errors import InvalidInput
 from tandem.sales import selectors
 from tandem.sales import services as sales
 from tandem.sales.filters import DealFilter
-from tandem.sales.models import Deal, DealStageMove, PipelineStage
+from tandem.sales.models import Deal, DealStageMove, Pipeline, PipelineStage
 from tests.factories import AccountFactory
 
 
@@ -26,6 +26,16 @@ def test_a_manager_creates_a_pipeline_with_its_stages_and_probabilities(cast):
         ("Won", 2, 100, "won"),
         ("Lost", 3, 0, "lost"),
     ]
+
+
+@pytest.mark.django_db
+def test_reading_the_default_pipeline_creates_nothing():
+    assert selectors.pipeline_get(pipeline_id=None) is None
+    assert not Pipeline.objects.exists()
+
+    made = sales.pipeline_default()
+
+    assert selectors.pipeline_get(pipeline_id=None) == made
 
 
 def test_a_rep_may_not_create_a_pipeline(cast):
@@ -290,8 +300,6 @@ def _many(cast, n: int) -> None:
     pipeline = sales.pipeline_default()
     stages = list(pipeline.stages.filter(outcome="open"))
     owners = [cast.sales_rep, cast.teammate_rep, cast.other_team_rep]
-    from tandem.sales.models import Deal
-
     now = timezone.now()
     Deal.objects.bulk_create(
         Deal(
@@ -387,8 +395,6 @@ def test_a_deep_page_of_the_list_holds_the_next_deals_by_close_date_with_undated
     # creation) and 10 without, and 20 of another team's rep the manager may not see.
     pipeline = sales.pipeline_default()
     discovery = pipeline.stages.get(position=0)
-    from tandem.sales.models import Deal
-
     today, now = timezone.localdate(), timezone.now()
     Deal.objects.bulk_create(
         Deal(

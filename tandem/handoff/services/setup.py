@@ -14,7 +14,7 @@ from tandem.access import policies
 from tandem.access import selectors as access_selectors
 from tandem.audit import events as audit
 from tandem.errors import InvalidInput
-from tandem.handoff import routing, scoring
+from tandem.handoff import icp_rules, routing, scoring
 from tandem.handoff.models import IcpRule, RoutingRule, ScoringProfile, ServiceLevel, TouchWeight
 from tandem.handoff.schemas import (
     LEVEL_SETTINGS,
@@ -47,7 +47,7 @@ def icp_rule_save(
     values = (
         [v.strip() for v in values if isinstance(v, str)] if isinstance(values, list) else values
     )
-    problems = scoring.rule_problem(kind=kind, field=field, values=values)
+    problems = icp_rules.rule_problem(kind=kind, field=field, values=values)
     try:
         points = int(points)
     except (TypeError, ValueError):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from tandem.access import policies
 from tandem.errors import InvalidInput
-from tandem.handoff import routing, scoring, selectors, service_levels, services
+from tandem.handoff import icp_rules, routing, scoring, selectors, service_levels, services
 from tandem.handoff.schemas import (
     LEVEL_SETTINGS,
     PROFILE_SETTINGS,
@@ -116,7 +116,7 @@ def setup(request, *, form: str = "", posted: dict | None = None, errors: dict |
             "routing_rules": selectors.routing_rules(),
             "stage_rows": [(label, saved.get(value)) for value, label in Stage.choices],
             "stages": Stage.choices,
-            "rule_types": scoring.RULE_TYPES,
+            "rule_types": icp_rules.RULE_TYPES,
             "can_change": policies.can(request.user, "change", "handoff_setup"),
             "can_change_lifecycle": policies.can(request.user, "change", "lifecycle_setup"),
             "teams": selectors.routing_teams(),

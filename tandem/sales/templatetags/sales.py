@@ -7,7 +7,7 @@ from typing import Any
 from django import template
 
 from tandem.access import policies
-from tandem.sales import selectors
+from tandem.sales import activity_selectors, selectors
 
 register = template.Library()
 
@@ -19,7 +19,7 @@ def contact_sales(context: template.Context, contact: Any) -> dict[str, Any]:
     return {
         "seats": selectors.contact_committee_seats(user=user, contact=contact),
         "activities": list(
-            selectors.activities_for_user(user=user, contact_id=contact.pk).filter(
+            activity_selectors.activities_for_user(user=user, contact_id=contact.pk).filter(
                 done_at__isnull=True
             )[:10]
         ),
