@@ -19,8 +19,7 @@ from tandem.handoff.models import Lead, RejectionReason
 from tandem.marketing.models import Campaign
 from tandem.people.lifecycle import Stage
 from tandem.people.models import AudienceType, LifecycleMove, Sentiment, Touch
-from tandem.sales.models import Deal, PipelineStage
-from tandem.sales.services import pipeline_default
+from tandem.sales.models import Deal, Pipeline, PipelineStage
 
 WON, LOST, OPEN = (
     PipelineStage.Outcome.WON,
@@ -177,9 +176,10 @@ class StageColumn:
         return self.count - len(self.deals)
 
 
-def pipeline_board(*, user: Any, limit_per_stage: int = 12) -> list[StageColumn]:
-    """Open deals the user may see, by stage of the default pipeline."""
-    pipeline = pipeline_default()
+def pipeline_board(
+    *, user: Any, pipeline: Pipeline, limit_per_stage: int = 12
+) -> list[StageColumn]:
+    """Open deals the user may see, by stage of ``pipeline`` (the home shows the default)."""
     stages = list(pipeline.stages.filter(outcome=OPEN))
     deals = policies.visible(
         user,

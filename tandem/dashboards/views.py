@@ -20,6 +20,8 @@ from tandem.handoff import service_levels
 from tandem.handoff.models import RejectionReason
 from tandem.marketing import selectors as marketing_selectors
 from tandem.sales import scorecard
+from tandem.sales import selectors as sales_selectors
+from tandem.sales import services as sales_services
 
 
 def _lines_chart(rows: list[dict], *, title: str) -> str:
@@ -83,12 +85,15 @@ def sales(request):
     htmx asks for one part (``?part=board`` or ``numbers``) to redraw it in place.
     """
     policies.require(request.user, "view", "sales_home")
+    # A fresh install has no pipeline yet: the home is the first page that needs one, so it
+    # asks the service for it explicitly (a write) rather than letting a read create it.
+    pipeline = sales_selectors.pipeline_get(pipeline_id=None) or sales_services.pipeline_default()
     ctx = period_context(request, "month", SALES_CLOCK)
     ctx.update(
         section="sales",
         queue=handoff_selectors.lead_queue(user=request.user),
         reasons=RejectionReason.choices,
-        board=metrics.pipeline_board(user=request.user),
+        board=metrics.pipeline_board(user=request.user, pipeline=pipeline),
         numbers=metrics.sales_numbers(user=request.user, period=ctx["period"]),
     )
     ctx["total"], ctx["teams"] = scorecard.scorecards(user=request.user, period=ctx["period"])

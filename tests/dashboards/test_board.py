@@ -16,7 +16,7 @@ def test_board_shows_the_largest_deals_and_counts_the_rest(cast):
             actor=cast.sales_rep, name=f"Deal {amount}", owner=cast.sales_rep, amount=amount
         )
 
-    discovery = metrics.pipeline_board(user=cast.sales_rep)[0]
+    discovery = metrics.pipeline_board(user=cast.sales_rep, pipeline=sales.pipeline_default())[0]
 
     assert [d.amount for d in discovery.deals[:3]] == [Decimal(15), Decimal(14), Decimal(13)]
     assert (len(discovery.deals), discovery.count, discovery.hidden) == (12, 15, 3)
@@ -28,8 +28,8 @@ def test_board_shows_only_deals_the_user_may_see(cast):
     sales.deal_open(actor=cast.sales_rep, name="Mine", owner=cast.sales_rep, amount=5)
     sales.deal_open(actor=cast.other_team_rep, name="Theirs", owner=cast.other_team_rep, amount=7)
 
-    assert [d.name for d in metrics.pipeline_board(user=cast.sales_rep)[0].deals] == ["Mine"]
-    assert metrics.pipeline_board(user=cast.leadership)[0].count == 2
+    assert [d.name for d in metrics.pipeline_board(user=cast.sales_rep, pipeline=sales.pipeline_default())[0].deals] == ["Mine"]
+    assert metrics.pipeline_board(user=cast.leadership, pipeline=sales.pipeline_default())[0].count == 2
 
 
 def test_monthly_trend_counts_each_step_of_the_relay_in_its_month(cast, mql):

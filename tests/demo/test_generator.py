@@ -21,6 +21,7 @@ from tandem.marketing.models import Campaign, FormSubmission, LeadForm
 from tandem.people.lifecycle import Stage, move_problem
 from tandem.people.models import Account, AudienceType, Consent, Contact, LifecycleMove, Touch
 from tandem.sales.models import Deal, DealStageMove
+from tandem.sales.services import pipeline_default
 from tests.demo.conftest import NOW
 
 CUSTOMER_STAGES = {Stage.CUSTOMER, Stage.REPEAT_CUSTOMER, Stage.ADVOCATE}
@@ -160,7 +161,7 @@ def test_dashboards_show_numbers_for_the_quarter_month_and_year(demo):
     shared = metrics.shared_numbers(quarter)
     assert shared.won > 0 and shared.revenue > 0 and shared.lost > 0
     assert metrics.sales_numbers(user=manager, period=quarter).won > 0
-    board = metrics.pipeline_board(user=manager)
+    board = metrics.pipeline_board(user=manager, pipeline=pipeline_default())
     assert all(column.deals for column in board)
 
 
