@@ -28,8 +28,13 @@ def test_board_shows_only_deals_the_user_may_see(cast):
     sales.deal_open(actor=cast.sales_rep, name="Mine", owner=cast.sales_rep, amount=5)
     sales.deal_open(actor=cast.other_team_rep, name="Theirs", owner=cast.other_team_rep, amount=7)
 
-    assert [d.name for d in metrics.pipeline_board(user=cast.sales_rep, pipeline=sales.pipeline_default())[0].deals] == ["Mine"]
-    assert metrics.pipeline_board(user=cast.leadership, pipeline=sales.pipeline_default())[0].count == 2
+    pipeline = sales.pipeline_default()
+
+    mine = metrics.pipeline_board(user=cast.sales_rep, pipeline=pipeline)[0]
+    everyone = metrics.pipeline_board(user=cast.leadership, pipeline=pipeline)[0]
+
+    assert [d.name for d in mine.deals] == ["Mine"]
+    assert everyone.count == 2
 
 
 def test_monthly_trend_counts_each_step_of_the_relay_in_its_month(cast, mql):
