@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import sys
 
+from tandem.config import ConfigurationError
+
 ALIASES = {"worker": "db_worker"}
 USAGE = """usage: tandem COMMAND [options]
 
@@ -33,8 +35,6 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(analytics_main(args[1:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tandem.settings")
     from django.core.management import execute_from_command_line
-
-    from tandem.config import ConfigurationError
 
     args[0] = ALIASES.get(args[0], args[0])
     try:

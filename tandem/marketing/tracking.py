@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from tandem.access import ratelimit
 from tandem.errors import InvalidInput
+from tandem.handoff import services as handoff
 from tandem.marketing.models import Campaign, Visit
 from tandem.people import touches
 from tandem.people.models import Channel, Contact, TouchKind
@@ -123,8 +124,6 @@ def visit_record(
 
 
 def _visit_touch(visit: Visit, contact: Contact, *, rescore: bool) -> None:
-    from tandem.handoff import services as handoff
-
     utm = {k: getattr(visit, f"utm_{k}") for k in UTM_KEYS}
     campaign = campaign_for_utm(utm["campaign"])
     fields: dict[str, Any] = {

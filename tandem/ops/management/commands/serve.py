@@ -11,6 +11,7 @@ import sys
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.core.wsgi import get_wsgi_application
 
 
 class Command(BaseCommand):
@@ -35,7 +36,7 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         from waitress import serve
 
-        from tandem.wsgi import application
+        application = get_wsgi_application()
 
         if not opts["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
