@@ -3,14 +3,29 @@ its filters, deal fields, pipelines, buying committees, playbook answers, activi
 reviews, quotas and the forecast."""
 
 import datetime as dt
-from decimal import Decimal
 
-from ninja import Query, Router, Schema, Status
+from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.access import policies
 from tandem.access import selectors as access_selectors
 from tandem.api import people as people_api
+from tandem.api.sales_schemas import (
+    ActivityIn,
+    ActivityOut,
+    AdjustmentIn,
+    AnswerOut,
+    DealWorkPatch,
+    ForecastOut,
+    MemberIn,
+    MemberOut,
+    PipelineIn,
+    PipelineOut,
+    QuotaIn,
+    QuotaOut,
+    ReviewOut,
+    WorkDealOut,
+)
 from tandem.api.schemas import DealOut, ErrorOut
 from tandem.errors import InvalidInput
 from tandem.people import selectors as people_selectors
@@ -40,25 +55,6 @@ from tandem.sales.schemas import (
 router = Router(tags=["sales"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 DEAL_ERRORS = {**ERRORS, 429: ErrorOut}
-
-
-class WorkDealOut(Schema):
-    id: int
-    name: str
-    pipeline_id: int
-    stage_id: int
-    stage_name: str
-    outcome: str
-    owner_id: int
-    account_id: int | None
-    amount: Decimal
-    expected_close_on: dt.date | None
-    forecast_category: str
-    next_step: str
-    next_step_due_on: dt.date | None
-    is_flagged: bool
-    source: str
-    partner_id: int | None
 
 
 def _work_out(deal) -> dict:
@@ -103,15 +99,6 @@ def sales_deals(request, filters: DealFilter = Query(...)):  # noqa: B008
     return _Page(selectors.deal_list(user=request.auth, filters=filters), _work_out)
 
 
-class DealWorkPatch(Schema):
-    expected_close_on: dt.date | None = None
-    forecast_category: str | None = None
-    next_step: str | None = None
-    next_step_due_on: dt.date | None = None
-    source: str | None = None
-    partner_id: int | None = None
-
-
 @router.patch("/sales/deals/{deal_id}", response={200: WorkDealOut, **ERRORS})
 def sales_deal_update(request, deal_id: int, payload: DealWorkPatch):
     """Change the close date, forecast category, next step, source or partner."""
@@ -120,26 +107,6 @@ def sales_deal_update(request, deal_id: int, payload: DealWorkPatch):
         actor=request.auth, deal=deal, via="api", **payload.dict(exclude_unset=True)
     )
     return _work_out(deal)
-
-
-class StageOut(Schema):
-    id: int
-    name: str
-    position: int
-    probability: int
-    outcome: str
-
-
-class PipelineOut(Schema):
-    id: int
-    name: str
-    is_default: bool
-    stages: list[StageOut]
-
-
-class PipelineIn(Schema):
-    name: str
-    stages: list[tuple[str, int]] | None = None
 
 
 def _pipeline_out(p) -> dict:
@@ -174,25 +141,6 @@ def pipelines_create(request, payload: PipelineIn):
     return Status(201, _pipeline_out(pipeline))
 
 
-class MemberIn(Schema):
-    contact_id: int
-    role: str
-    pain_points: str = ""
-    preferred_channel: str = ""
-    timeline: str = ""
-    decision_on: dt.date | None = None
-
-
-class MemberOut(Schema):
-    id: int
-    contact_id: int
-    role: str
-    pain_points: str
-    preferred_channel: str
-    timeline: str
-    decision_on: dt.date | None
-
-
 @router.get("/sales/deals/{deal_id}/committee", response={200: list[MemberOut], **ERRORS})
 def committee_list(request, deal_id: int):
     deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id)
@@ -214,15 +162,6 @@ def committee_add(request, deal_id: int, payload: MemberIn):
         via="api",
     )
     return Status(201, member)
-
-
-class AnswerOut(Schema):
-    question_id: int
-    question: str
-    is_key: bool
-    stage_id: int
-    choice: str
-    text: str
 
 
 @router.get("/sales/deals/{deal_id}/answers", response={200: list[AnswerOut], **ERRORS})
@@ -260,30 +199,6 @@ def answers_put(request, deal_id: int, question_id: int, payload: AnswerIn):
     }
 
 
-class ActivityIn(Schema):
-    kind: str
-    subject: str
-    deal_id: int | None = None
-    contact_id: int | None = None
-    due_at: dt.datetime | None = None
-    is_done: bool = False
-    outcome: str = ""
-    notes: str = ""
-
-
-class ActivityOut(Schema):
-    id: int
-    kind: str
-    subject: str
-    deal_id: int | None
-    contact_id: int | None
-    owner_id: int
-    due_at: dt.datetime | None
-    done_at: dt.datetime | None
-    outcome: str
-    notes: str
-
-
 @router.get("/sales/activities", response=list[ActivityOut])
 @paginate(LimitOffsetPagination)
 def activities_list(request, deal_id: int | None = None, contact_id: int | None = None):
@@ -318,24 +233,6 @@ def activities_complete(request, activity_id: int, payload: CompleteIn):
     )
 
 
-class DecisionOut(Schema):
-    team: str
-    decision: str
-    rationale: str
-    decided_by_id: int
-    decided_at: dt.datetime
-
-
-class ReviewOut(Schema):
-    id: int
-    deal_id: int
-    status: str
-    concerns: list[dict]
-    opened_at: dt.datetime
-    decided_at: dt.datetime | None
-    decisions: list[DecisionOut]
-
-
 def _review_out(r) -> dict:
     return {
         "id": r.pk,
@@ -365,23 +262,6 @@ def reviews_decide(request, review_id: int, payload: DecisionIn):
     return Status(201, _review_out(review))
 
 
-class QuotaIn(Schema):
-    amount: Decimal
-    period_kind: str
-    period_start: dt.date
-    user_id: int | None = None
-    team_id: int | None = None
-
-
-class QuotaOut(Schema):
-    id: int
-    user_id: int | None
-    team_id: int | None
-    period_kind: str
-    period_start: dt.date
-    amount: Decimal
-
-
 @router.post("/sales/quotas", response={201: QuotaOut, **ERRORS})
 def quotas_set(request, payload: QuotaIn):
     user = access_selectors.user_get(user_id=payload.user_id) if payload.user_id else None
@@ -396,28 +276,6 @@ def quotas_set(request, payload: QuotaIn):
         via="api",
     )
     return Status(201, quota)
-
-
-class ForecastOut(Schema):
-    kind: str
-    start: dt.date
-    end: dt.date
-    won: Decimal
-    weighted: Decimal
-    commit: Decimal
-    best_case: Decimal
-    pipeline: Decimal
-    history_expected: Decimal
-    history_low: Decimal
-    history_high: Decimal
-    called: Decimal
-
-
-class AdjustmentIn(Schema):
-    period_kind: str
-    period_start: dt.date
-    amount: Decimal
-    reason: str
 
 
 @router.get("/sales/forecast", response={200: ForecastOut, **ERRORS})
