@@ -43,7 +43,8 @@ from tandem.access.models import User
 from tandem.access.roles import Role
 from tandem.audit.models import AuditEntry
 from tandem.demo import catalog, company
-from tandem.demo import extras as demo_extras
+from tandem.demo.extras import extras_run
+from tandem.demo.extras.context import DemoContext
 from tandem.demo.journey import ChunkSimulation, chunk_sizes
 from tandem.demo.naming import Namer
 from tandem.demo.writer import RowWriter, chunk_write
@@ -160,8 +161,8 @@ def demo_generate(
         _statistics_refresh()
         with transaction.atomic():
             _reps_mark_last_lead()
-            context = demo_extras.DemoContext(seed=seed, contacts=contacts, months=months, now=now)
-            written = demo_extras.extras_run(context) if extras else {}
+            context = DemoContext(seed=seed, contacts=contacts, months=months, now=now)
+            written = extras_run(context) if extras else {}
             for table, n in written.items():
                 result.counts[table] = result.counts.get(table, 0) + n
             _audit_summary(result)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from tandem.access.models import Team, User
 from tandem.access.roles import Role
-from tandem.demo.extras import DemoContext, demo_extra
+from tandem.demo.extras.context import DemoContext
 from tandem.people.models import Account, Contact
 from tandem.sales import forecast, playbook_services, review_services, services
 from tandem.sales.models import (
@@ -31,6 +31,7 @@ from tandem.sales.models import (
     Pipeline,
     PipelineStage,
     PlaybookAnswer,
+    PlaybookQuestion,
     Quota,
 )
 from tandem.sales.target_services import forecast_snapshots_settle
@@ -75,7 +76,6 @@ def _staff() -> dict[str, User]:
     return {u.username: u for u in User.objects.filter(is_active=True)}
 
 
-@demo_extra(order=40)
 def sales_workspace(context: DemoContext) -> dict[str, int]:
     rng = context.rng
     users = _staff()
@@ -215,8 +215,6 @@ def sales_workspace(context: DemoContext) -> dict[str, int]:
         question_ids = list(
             new_business.stages.filter(outcome=OPEN).values_list("questions", flat=True)
         )
-        from tandem.sales.models import PlaybookQuestion
-
         by_stage: dict[int, list[PlaybookQuestion]] = {}
         for q in PlaybookQuestion.objects.filter(
             pk__in=[q for q in question_ids if q]

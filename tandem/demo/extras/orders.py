@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import Min, Sum
 
 from tandem.demo import catalog
-from tandem.demo.extras import DemoContext, demo_extra
+from tandem.demo.extras.context import DemoContext
 from tandem.orders import pricing
 from tandem.orders.models import (
     DealLine,
@@ -196,7 +196,6 @@ COPY = (
 )
 
 
-@demo_extra(order=60)
 def orders_demo(context: DemoContext) -> dict[str, int]:
     rng = context.rng
     products = _products()

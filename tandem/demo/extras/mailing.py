@@ -7,7 +7,8 @@ import datetime as dt
 from django.db.models import F
 
 from tandem.access.models import User
-from tandem.demo.extras import DemoContext, demo_extra
+from tandem.demo.extras.context import DemoContext
+from tandem.handoff import scoring
 from tandem.mailing import engine
 from tandem.mailing.models import (
     EmailClick,
@@ -97,8 +98,6 @@ def _audience(context: DemoContext) -> Segment:
 def _attribution_and_score_refresh(contact_ids: set[int]) -> None:
     """Keep each recipient's first/last touch and rule score what their touches say, as
     ``touch_record`` and the scoring would have (the demo writes touches in bulk)."""
-    from tandem.handoff import scoring
-
     for contact in Contact.objects.filter(pk__in=contact_ids).select_related("account"):
         touches = Touch.objects.filter(contact=contact).select_related("campaign")
         latest = touches.order_by("-occurred_at", "-id").first()
@@ -124,7 +123,6 @@ def _attribution_and_score_refresh(contact_ids: set[int]) -> None:
         )
 
 
-@demo_extra(order=50)
 def mailing_demo(context: DemoContext) -> dict[str, int]:
     earlier = EmailSend.objects.filter(name__in=[SEND_NAME, DRAFT_NAME])
     if earlier.filter(recipients__isnull=False).exists():

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import F
 from django.utils.text import slugify
 
-from tandem.demo.extras import DemoContext, demo_extra
+from tandem.demo.extras.context import DemoContext
 from tandem.marketing import forms as form_defs
 from tandem.marketing import services
 from tandem.marketing.models import (
@@ -387,7 +387,6 @@ def _contact_of(deal: Deal) -> int:
     return deal.contact_id
 
 
-@demo_extra(order=30)
 def marketing_workspace(context: DemoContext) -> dict[str, int]:
     """Spend, links, a custom form, visits and a content library, in one pass."""
     written: dict[str, int] = {}
