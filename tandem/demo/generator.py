@@ -42,6 +42,7 @@ from django.utils import timezone
 from tandem.access.models import User
 from tandem.access.roles import Role
 from tandem.audit.models import AuditEntry
+from tandem.core.seller import Seller
 from tandem.demo import catalog, company
 from tandem.demo.extras import extras_run
 from tandem.demo.extras.context import DemoContext
@@ -246,6 +247,20 @@ def demo_logins() -> list[Login]:
 
 def _team_name(user: User) -> str:
     return user.team.name if user.team is not None else "—"
+
+
+def seller_text(seller: Seller) -> str:
+    """How to show the demo company as the seller on quotes and email footers, while none is
+    configured (they name only the seller in the settings, never the demo's own company)."""
+    if seller.name:
+        return ""
+    address = ";".join(catalog.SELLER_ADDRESS)
+    return (
+        "\nQuotes and email footers name the seller in TANDEM_SELLER_* (none is set). To show"
+        " the demo company, start Tandem with:\n"
+        f"  TANDEM_SELLER_NAME='{catalog.SELLER}' TANDEM_SELLER_ADDRESS='{address}'"
+        f" TANDEM_SELLER_TAX_ID='{catalog.SELLER_TAX_ID}'\n"
+    )
 
 
 def logins_text(logins: list[Login]) -> str:
