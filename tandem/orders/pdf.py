@@ -58,45 +58,8 @@ def _seller_heading(seller: Seller, para: Any) -> list[Flowable]:
     return heading
 
 
-def quote_pdf(*, version: QuoteVersion, lines: list[Any], seller: Seller | None = None) -> bytes:
-    """The quote version as PDF bytes: the seller (from the settings unless given), number,
-    version, customer, lines, totals and terms."""
-    seller = seller if seller is not None else seller_identity()
-    quote = version.quote
-    deal = quote.deal
-    styles = getSampleStyleSheet()
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-        title=f"Quote {quote.number} version {version.version}",
-        author=seller.name,
-    )
-
-    def para(text: str, style: str = "Normal") -> Paragraph:
-        return Paragraph(escape(text), styles[style])
-
-    customer = deal.account.name if deal.account else ""
-    contact = str(deal.contact) if deal.contact else ""
-    story: list[Any] = [
-        *_seller_heading(seller, para),
-        para(f"Quote {quote.number} · version {version.version}", "Title"),
-        para(f"Customer: {customer or contact or deal.name}"),
-    ]
-    if contact and customer:
-        story.append(para(f"Attention: {contact}"))
-    story += [
-        para(f"Deal: {deal.name}"),
-        para(
-            f"Date: {version.created_at:%Y-%m-%d} · valid until {version.valid_until:%Y-%m-%d} · "
-            f"prices in {version.currency}"
-        ),
-        Spacer(1, 6 * mm),
-    ]
+def _lines_table(version: QuoteVersion, lines: list[Any], styles: Any) -> Table:
+    """The quote's lines with list price, discount and amount, then the totals."""
     rows: list[list[Any]] = [
         ["SKU", "Product", "Qty", "List price", "Discount", "Net price", "Amount"]
     ]
@@ -137,6 +100,49 @@ def quote_pdf(*, version: QuoteVersion, lines: list[Any], seller: Seller | None 
             ]
         )
     )
+    return table
+
+
+def quote_pdf(*, version: QuoteVersion, lines: list[Any], seller: Seller | None = None) -> bytes:
+    """The quote version as PDF bytes: the seller (from the settings unless given), number,
+    version, customer, lines, totals and terms."""
+    seller = seller if seller is not None else seller_identity()
+    quote = version.quote
+    deal = quote.deal
+    styles = getSampleStyleSheet()
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=f"Quote {quote.number} version {version.version}",
+        author=seller.name,
+    )
+
+    def para(text: str, style: str = "Normal") -> Paragraph:
+        return Paragraph(escape(text), styles[style])
+
+    customer = deal.account.name if deal.account else ""
+    contact = str(deal.contact) if deal.contact else ""
+    story: list[Any] = [
+        *_seller_heading(seller, para),
+        para(f"Quote {quote.number} · version {version.version}", "Title"),
+        para(f"Customer: {customer or contact or deal.name}"),
+    ]
+    if contact and customer:
+        story.append(para(f"Attention: {contact}"))
+    story += [
+        para(f"Deal: {deal.name}"),
+        para(
+            f"Date: {version.created_at:%Y-%m-%d} · valid until {version.valid_until:%Y-%m-%d} · "
+            f"prices in {version.currency}"
+        ),
+        Spacer(1, 6 * mm),
+    ]
+    table = _lines_table(version, lines, styles)
     story += [table, Spacer(1, 6 * mm), para("Terms", "Heading3")]
     payment = sorted({PaymentTerms(line.payment_terms).label for line in lines})
     delivery = sorted({DeliveryTerms(line.delivery_terms).label for line in lines})
