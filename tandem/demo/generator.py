@@ -10,8 +10,9 @@ How it is built:
 - The staff are created through ``tandem.access.services`` and the campaigns, forms and the
   default pipeline are ordinary records (``tandem.demo.company``).
 - Contacts come in chunks of ``CHUNK_CONTACTS``. Each chunk is simulated in memory by
-  ``tandem.demo.journey`` — replaying the relay's rules touch by touch, so scores, MQL moves,
-  hand-offs and attribution agree — and written with batched inserts (``tandem.demo.writer``).
+  ``tandem.demo.journey`` (``simulation.ChunkSimulation``) — replaying the relay's rules touch
+  by touch, so scores, MQL moves, hand-offs and attribution agree — and written with batched
+  inserts (``tandem.demo.writer``).
   The per-record services would take days for a million contacts; only one chunk is ever
   held in memory.
 - Every chunk has its own random stream (seed, size, chunk number), so the data depend only on
@@ -46,7 +47,8 @@ from tandem.core.seller import Seller
 from tandem.demo import catalog, company
 from tandem.demo.extras import extras_run
 from tandem.demo.extras.context import DemoContext
-from tandem.demo.journey import ChunkSimulation, chunk_sizes
+from tandem.demo.journey.base import chunk_sizes
+from tandem.demo.journey.simulation import ChunkSimulation
 from tandem.demo.naming import Namer
 from tandem.demo.writer import RowWriter, chunk_write
 from tandem.handoff.models import Lead
