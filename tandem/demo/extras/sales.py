@@ -77,7 +77,8 @@ def _staff() -> dict[str, User]:
 
 
 def sales_workspace(context: DemoContext) -> dict[str, int]:
-    rng = context.rng
+    """The sales workspace filled in, each part only when it is still empty (a second run adds
+    nothing twice); rows written per table."""
     users = _staff()
     admin = users.get("ada") or User.objects.filter(role=Role.ADMIN).first()
     manager = users.get("sven") or User.objects.filter(role=Role.SALES_MANAGER).first()
@@ -88,8 +89,42 @@ def sales_workspace(context: DemoContext) -> dict[str, int]:
         return {}
     today = timezone.localdate(context.now)
     written: dict[str, int] = {}
+    new_business, renewals = _pipelines_and_playbooks(admin, manager)
+    written["sales_deal_fields"] = _deal_fields(new_business, today)
+    if not renewals.deals.exists():
+        written["sales_renewals"] = _renewals(context, renewals, today)
+    # Buying committees, answers and activities go on a sample of open deals.
+    sample = list(
+        Deal.objects.filter(stage__outcome=OPEN, contact__isnull=False)
+        .select_related("contact", "stage", "owner")
+        .order_by("id")[:400]
+    )
+    if not CommitteeMember.objects.exists():
+        written["sales_committee_members"] = _committees(context, sample, today)
+    if not PlaybookAnswer.objects.exists():
+        written["sales_playbook_answers"] = _playbook_answers(context, sample, new_business)
+    if not Activity.objects.exists():
+        written["sales_activities"] = _activities(context, sample)
+    if not Quota.objects.exists():
+        written["sales_quotas"] = _quotas(manager, today)
+    if not review_services.FitReview.objects.exists():
+        written["sales_fit_reviews"] = _fit_reviews(new_business, manager, marketing_manager)
+    if not ForecastSnapshot.objects.exists():
+        written["sales_forecast_snapshots"] = _forecast(context, manager, today)
+    # Services stamp "now"; the demo's story ends at its own clock, so restamp what they wrote.
+    Deal.objects.filter(pipeline=renewals, created_at__gt=context.now).update(
+        created_at=context.now
+    )
+    DealStageMove.objects.filter(moved_at__gt=context.now).update(moved_at=context.now)
+    review_services.FitReview.objects.filter(opened_at__gt=context.now).update(
+        opened_at=context.now
+    )
+    FitDecision.objects.filter(decided_at__gt=context.now).update(decided_at=context.now)
+    return written
 
-    # -- pipelines and playbooks ------------------------------------------------------------
+
+def _pipelines_and_playbooks(admin: User, manager: User) -> tuple[Pipeline, Pipeline]:
+    """The default pipeline and a renewals one, each open stage with its discovery questions."""
     new_business = services.pipeline_default()
     renewals = Pipeline.objects.filter(name="Renewals").first() or services.pipeline_create(
         actor=admin, name="Renewals", stages=[("Renewal due", 60), ("Terms agreed", 85)], via="demo"
@@ -109,8 +144,12 @@ def sales_workspace(context: DemoContext) -> dict[str, int]:
                         choices=choices,
                         via="demo",
                     )
+    return new_business, renewals
 
-    # -- deal fields, by grouped updates on the id --------------------------------------------
+
+def _deal_fields(new_business: Pipeline, today: dt.date) -> int:
+    """Forecast categories, sources, partners, next steps and close dates on the open deals, by
+    grouped updates on the id."""
     open_deals = Deal.objects.filter(stage__outcome=OPEN)
     stage_by_pos = {s.position: s for s in new_business.stages.filter(outcome=OPEN)}
     if 2 in stage_by_pos:
@@ -141,285 +180,283 @@ def sales_workspace(context: DemoContext) -> dict[str, int]:
         open_deals.filter(expected_close_on__isnull=True).annotate(m=F("id") % 7).filter(
             m=k
         ).update(expected_close_on=today + dt.timedelta(days=10 + 12 * k))
-    written["sales_deal_fields"] = open_deals.count()
+    return open_deals.count()
 
-    # -- renewals: accounts that bought once get a renewal deal ----------------------------
-    if not renewals.deals.exists():
-        won_accounts = list(
-            Deal.objects.filter(stage__outcome=WON, contact__isnull=False)
-            .select_related("contact", "owner")
-            .order_by("-closed_at")[:12]
-        )
-        for deal in won_accounts:
-            renewal = services.deal_open(
-                actor=deal.owner,
-                name=f"{deal.account or deal.contact} — renewal",
-                owner=deal.owner,
-                contact=deal.contact,
-                pipeline=renewals,
-                amount=(deal.amount * Decimal("0.9")).quantize(Decimal("1")),
-                via="demo",
-            )
-            Deal.objects.filter(pk=renewal.pk).update(
-                expected_close_on=today + dt.timedelta(days=rng.randint(10, 80)),
-                next_step="Renewal call",
-                next_step_due_on=today + dt.timedelta(days=rng.randint(0, 9)),
-                forecast_category=rng.choice(["commit", "best_case"]),
-                source=DealSource.OUTBOUND,
-            )
-        written["sales_renewals"] = len(won_accounts)
 
-    # -- buying committees, answers and activities on a sample of open deals ----------------
-    sample = list(
-        open_deals.filter(contact__isnull=False)
-        .select_related("contact", "stage", "owner")
-        .order_by("id")[:400]
+def _renewals(context: DemoContext, renewals: Pipeline, today: dt.date) -> int:
+    """Accounts that bought once get a renewal deal."""
+    rng = context.rng
+    won_accounts = list(
+        Deal.objects.filter(stage__outcome=WON, contact__isnull=False)
+        .select_related("contact", "owner")
+        .order_by("-closed_at")[:12]
     )
-    if not CommitteeMember.objects.exists():
-        colleagues: dict[int, list[int]] = {}
-        account_ids = {d.account_id for d in sample if d.account_id}
-        for contact_id, account_id in Contact.objects.filter(
-            account_id__in=account_ids
-        ).values_list("id", "account_id")[:5000]:
-            colleagues.setdefault(account_id, []).append(contact_id)
-        seats = []
-        for deal in sample:
+    for deal in won_accounts:
+        renewal = services.deal_open(
+            actor=deal.owner,
+            name=f"{deal.account or deal.contact} — renewal",
+            owner=deal.owner,
+            contact=deal.contact,
+            pipeline=renewals,
+            amount=(deal.amount * Decimal("0.9")).quantize(Decimal("1")),
+            via="demo",
+        )
+        Deal.objects.filter(pk=renewal.pk).update(
+            expected_close_on=today + dt.timedelta(days=rng.randint(10, 80)),
+            next_step="Renewal call",
+            next_step_due_on=today + dt.timedelta(days=rng.randint(0, 9)),
+            forecast_category=rng.choice(["commit", "best_case"]),
+            source=DealSource.OUTBOUND,
+        )
+    return len(won_accounts)
+
+
+def _committees(context: DemoContext, sample: list[Deal], today: dt.date) -> int:
+    """The buyer as champion or decision maker, and up to two colleagues beside them."""
+    rng = context.rng
+    colleagues: dict[int, list[int]] = {}
+    account_ids = {d.account_id for d in sample if d.account_id}
+    for contact_id, account_id in Contact.objects.filter(account_id__in=account_ids).values_list(
+        "id", "account_id"
+    )[:5000]:
+        colleagues.setdefault(account_id, []).append(contact_id)
+    seats = []
+    for deal in sample:
+        seats.append(
+            CommitteeMember(
+                deal=deal,
+                contact=deal.contact,
+                role=rng.choice(["champion", "decision_maker"]),
+                pain_points=rng.choice(PAINS),
+                preferred_channel=rng.choice(["email", "video", "phone"]),
+                timeline=rng.choice(
+                    ["Decide this quarter", "Budget opens in January", "Pilot first"]
+                ),
+                decision_on=today + dt.timedelta(days=rng.randint(14, 120)),
+                added_at=context.now,
+            )
+        )
+        mates = colleagues.get(deal.account_id or 0, [])
+        others = [c for c in mates if c != deal.contact_id][:2]
+        for contact_id, role in zip(others, ("economic_buyer", "influencer"), strict=False):
             seats.append(
                 CommitteeMember(
                     deal=deal,
-                    contact=deal.contact,
-                    role=rng.choice(["champion", "decision_maker"]),
-                    pain_points=rng.choice(PAINS),
-                    preferred_channel=rng.choice(["email", "video", "phone"]),
-                    timeline=rng.choice(
-                        ["Decide this quarter", "Budget opens in January", "Pilot first"]
-                    ),
-                    decision_on=today + dt.timedelta(days=rng.randint(14, 120)),
+                    contact_id=contact_id,
+                    role=role,
+                    preferred_channel=rng.choice(["email", "meeting"]),
                     added_at=context.now,
                 )
             )
-            mates = colleagues.get(deal.account_id or 0, [])
-            others = [c for c in mates if c != deal.contact_id][:2]
-            for contact_id, role in zip(others, ("economic_buyer", "influencer"), strict=False):
-                seats.append(
-                    CommitteeMember(
-                        deal=deal,
-                        contact_id=contact_id,
-                        role=role,
-                        preferred_channel=rng.choice(["email", "meeting"]),
-                        added_at=context.now,
-                    )
-                )
-        written["sales_committee_members"] = len(CommitteeMember.objects.bulk_create(seats))
-    if not PlaybookAnswer.objects.exists():
-        question_ids = list(
-            new_business.stages.filter(outcome=OPEN).values_list("questions", flat=True)
-        )
-        by_stage: dict[int, list[PlaybookQuestion]] = {}
-        for q in PlaybookQuestion.objects.filter(
-            pk__in=[q for q in question_ids if q]
-        ).select_related("stage"):
-            by_stage.setdefault(q.stage.position, []).append(q)
-        answers = []
-        for deal in sample:
-            if deal.pipeline_id != new_business.pk:
+    return len(CommitteeMember.objects.bulk_create(seats))
+
+
+def _playbook_answers(context: DemoContext, sample: list[Deal], new_business: Pipeline) -> int:
+    """Answers to the discovery questions of the stages each deal has reached."""
+    rng = context.rng
+    question_ids = list(
+        new_business.stages.filter(outcome=OPEN).values_list("questions", flat=True)
+    )
+    by_stage: dict[int, list[PlaybookQuestion]] = {}
+    for q in PlaybookQuestion.objects.filter(pk__in=[q for q in question_ids if q]).select_related(
+        "stage"
+    ):
+        by_stage.setdefault(q.stage.position, []).append(q)
+    answers = []
+    for deal in sample:
+        if deal.pipeline_id != new_business.pk:
+            continue
+        for position, qs in by_stage.items():
+            if position > deal.stage.position:
                 continue
-            for position, qs in by_stage.items():
-                if position > deal.stage.position:
-                    continue
-                for q in qs:
-                    if rng.random() < 0.75:
-                        choice = rng.choice(q.choice_list) if q.choice_list else ""
-                        answers.append(
-                            PlaybookAnswer(
-                                deal=deal,
-                                question=q,
-                                choice=choice,
-                                text="" if choice else rng.choice(PAINS),
-                                answered_by=deal.owner,
-                                answered_at=context.now,
-                            )
+            for q in qs:
+                if rng.random() < 0.75:
+                    choice = rng.choice(q.choice_list) if q.choice_list else ""
+                    answers.append(
+                        PlaybookAnswer(
+                            deal=deal,
+                            question=q,
+                            choice=choice,
+                            text="" if choice else rng.choice(PAINS),
+                            answered_by=deal.owner,
+                            answered_at=context.now,
                         )
-        written["sales_playbook_answers"] = len(PlaybookAnswer.objects.bulk_create(answers))
-    if not Activity.objects.exists():
-        now = context.now
-        activities = []
-        for i, deal in enumerate(sample[:240]):
-            kind = ("call", "meeting", "email", "task")[i % 4]
-            offset = (i % 9) - 3  # from three days overdue to five days ahead
-            due = now.replace(hour=9 + i % 8, minute=0, second=0, microsecond=0) + dt.timedelta(
-                days=offset
+                    )
+    return len(PlaybookAnswer.objects.bulk_create(answers))
+
+
+def _activities(context: DemoContext, sample: list[Deal]) -> int:
+    """Open activities from overdue to due next week, and some done discovery calls."""
+    rng = context.rng
+    now = context.now
+    activities = []
+    for i, deal in enumerate(sample[:240]):
+        kind = ("call", "meeting", "email", "task")[i % 4]
+        offset = (i % 9) - 3  # from three days overdue to five days ahead
+        due = now.replace(hour=9 + i % 8, minute=0, second=0, microsecond=0) + dt.timedelta(
+            days=offset
+        )
+        activities.append(
+            Activity(
+                kind=kind,
+                subject=f"{kind.title()}: {NEXT_STEPS[i % len(NEXT_STEPS)].lower()}",
+                deal=deal,
+                contact=deal.contact,
+                owner=deal.owner,
+                due_at=due,
+                created_at=now,
             )
+        )
+        if i % 2 == 0:
             activities.append(
                 Activity(
-                    kind=kind,
-                    subject=f"{kind.title()}: {NEXT_STEPS[i % len(NEXT_STEPS)].lower()}",
+                    kind="call",
+                    subject="Discovery call",
                     deal=deal,
                     contact=deal.contact,
                     owner=deal.owner,
-                    due_at=due,
-                    created_at=now,
+                    due_at=now - dt.timedelta(days=12),
+                    done_at=now - dt.timedelta(days=12),
+                    outcome=rng.choice(["connected", "left_message"]),
+                    notes=rng.choice(PAINS),
+                    created_at=now - dt.timedelta(days=12),
                 )
             )
-            if i % 2 == 0:
-                activities.append(
-                    Activity(
-                        kind="call",
-                        subject="Discovery call",
-                        deal=deal,
-                        contact=deal.contact,
-                        owner=deal.owner,
-                        due_at=now - dt.timedelta(days=12),
-                        done_at=now - dt.timedelta(days=12),
-                        outcome=rng.choice(["connected", "left_message"]),
-                        notes=rng.choice(PAINS),
-                        created_at=now - dt.timedelta(days=12),
-                    )
-                )
-        written["sales_activities"] = len(Activity.objects.bulk_create(activities))
+    return len(Activity.objects.bulk_create(activities))
 
-    # -- quotas: each rep and team, this and the last two months and quarters ---------------
-    if not Quota.objects.exists():
-        reps = list(User.objects.filter(role=Role.SALES_REP, is_active=True))
-        month_avg = _monthly_average(today)
-        per_rep = (month_avg / max(len(reps), 1) * Decimal("1.1")).quantize(Decimal("100"))
-        per_rep = max(per_rep, Decimal(10000))
-        quotas = []
-        for back in range(3):
-            month = _months_back(today.replace(day=1), back)
-            quotas += [
-                Quota(
-                    user=r,
-                    period_kind=PeriodKind.MONTH,
-                    period_start=month,
-                    amount=per_rep,
-                    created_by=manager,
-                )
-                for r in reps
-            ]
-        for back in (0, 3):
-            quarter = forecast.period_containing(
-                PeriodKind.QUARTER, _months_back(today.replace(day=1), back)
+
+def _quotas(manager: User, today: dt.date) -> int:
+    """Each rep and team, this and the last two months and quarters."""
+    reps = list(User.objects.filter(role=Role.SALES_REP, is_active=True))
+    month_avg = _monthly_average(today)
+    per_rep = (month_avg / max(len(reps), 1) * Decimal("1.1")).quantize(Decimal("100"))
+    per_rep = max(per_rep, Decimal(10000))
+    quotas = []
+    for back in range(3):
+        month = _months_back(today.replace(day=1), back)
+        quotas += [
+            Quota(
+                user=r,
+                period_kind=PeriodKind.MONTH,
+                period_start=month,
+                amount=per_rep,
+                created_by=manager,
             )
-            quotas += [
+            for r in reps
+        ]
+    for back in (0, 3):
+        quarter = forecast.period_containing(
+            PeriodKind.QUARTER, _months_back(today.replace(day=1), back)
+        )
+        quotas += [
+            Quota(
+                user=r,
+                period_kind=PeriodKind.QUARTER,
+                period_start=quarter,
+                amount=per_rep * 3,
+                created_by=manager,
+            )
+            for r in reps
+        ]
+        for team in Team.objects.filter(kind="sales"):
+            members = sum(1 for r in reps if r.team_id == team.pk)
+            quotas.append(
                 Quota(
-                    user=r,
+                    team=team,
                     period_kind=PeriodKind.QUARTER,
                     period_start=quarter,
-                    amount=per_rep * 3,
+                    amount=per_rep * 3 * members,
                     created_by=manager,
                 )
-                for r in reps
-            ]
-            for team in Team.objects.filter(kind="sales"):
-                members = sum(1 for r in reps if r.team_id == team.pk)
-                quotas.append(
-                    Quota(
-                        team=team,
-                        period_kind=PeriodKind.QUARTER,
-                        period_start=quarter,
-                        amount=per_rep * 3 * members,
-                        created_by=manager,
-                    )
-                )
-        written["sales_quotas"] = len(Quota.objects.bulk_create(quotas))
-
-    # -- fit reviews: a few deals raised for a joint decision --------------------------------
-    if not review_services.FitReview.objects.exists():
-        candidates = list(
-            open_deals.filter(pipeline=new_business).select_related("owner").order_by("-amount")[:4]
-        )
-        reasons = (
-            "Reseller buying for its own clients: outside our ideal-customer profile",
-            "Asks for 35% off and 120-day payment terms",
-            "Wants a custom integration we do not offer",
-            "Ten-person company: far below our usual customer size",
-        )
-        for i, (deal, reason) in enumerate(zip(candidates, reasons, strict=False)):
-            review = review_services.fit_review_open(
-                actor=deal.owner, deal=deal, reason=reason, via="demo"
             )
-            if i >= 1:
-                review_services.fit_review_decide(
-                    actor=manager,
-                    review=review,
-                    decision="approve",
-                    rationale="Strategic logo in a target segment; margin still positive",
-                    via="demo",
-                )
-            if i == 2:
-                review_services.fit_review_decide(
-                    actor=marketing_manager,
-                    review=review,
-                    decision="approve_with_conditions",
-                    rationale="Only with a published case study and standard support",
-                    via="demo",
-                )
-            if i == 3:
-                review_services.fit_review_decide(
-                    actor=marketing_manager,
-                    review=review,
-                    decision="decline",
-                    rationale="Too small to serve profitably; point them to a partner",
-                    via="demo",
-                )
-        written["sales_fit_reviews"] = len(candidates)
+    return len(Quota.objects.bulk_create(quotas))
 
-    # -- forecast: a manager's call and snapshots of past periods, settled ---------------------
-    if not ForecastSnapshot.objects.exists():
-        snaps = []
-        for kind, backs in ((PeriodKind.MONTH, (1, 2, 3, 4, 5)), (PeriodKind.QUARTER, (3, 6))):
-            for back in backs:
-                start = forecast.period_containing(kind, _months_back(today.replace(day=1), back))
-                _, end = forecast.period_bounds(kind, start)
-                won = _won_between(start, end)
-                # As if taken mid-period: the call lands within ±25% of what then closed.
-                called = (won * Decimal(str(round(rng.uniform(0.75, 1.25), 3)))).quantize(
-                    Decimal("1")
-                )
-                mid = start + (end - start) / 2
-                snaps.append(
-                    ForecastSnapshot(
-                        period_kind=kind,
-                        period_start=start,
-                        period_end=end,
-                        taken_on=mid,
-                        weighted=(called * Decimal("0.9")).quantize(Decimal("1")),
-                        commit=(called * Decimal("0.6")).quantize(Decimal("1")),
-                        best_case=(called * Decimal("0.9")).quantize(Decimal("1")),
-                        pipeline=(called * Decimal("1.8")).quantize(Decimal("1")),
-                        history_expected=(won * Decimal("0.95")).quantize(Decimal("1")),
-                        history_low=(won * Decimal("0.7")).quantize(Decimal("1")),
-                        history_high=(won * Decimal("1.2")).quantize(Decimal("1")),
-                        adjusted=called,
-                        won_before=(won * Decimal("0.4")).quantize(Decimal("1")),
-                    )
-                )
-        ForecastSnapshot.objects.bulk_create(snaps)
-        forecast_snapshots_settle(today=today)
-        written["sales_forecast_snapshots"] = len(snaps)
-        quarter = forecast.period_containing(PeriodKind.QUARTER, today)
-        current = forecast.forecast_for(
-            user=None, kind=PeriodKind.QUARTER, start=quarter, today=today
-        )
-        ForecastAdjustment.objects.create(
-            period_kind=PeriodKind.QUARTER,
-            period_start=quarter,
-            amount=(current.won + current.commit + current.best_case / 4).quantize(Decimal("1")),
-            reason="Two best-case deals in Negotiation sign before the quarter ends",
-            created_by=manager,
-            created_at=context.now,
-        )
-    # Services stamp "now"; the demo's story ends at its own clock, so restamp what they wrote.
-    Deal.objects.filter(pipeline=renewals, created_at__gt=context.now).update(
-        created_at=context.now
+
+def _fit_reviews(new_business: Pipeline, manager: User, marketing_manager: User) -> int:
+    """A few large deals raised for a joint decision, at each step of it."""
+    open_deals = Deal.objects.filter(stage__outcome=OPEN)
+    candidates = list(
+        open_deals.filter(pipeline=new_business).select_related("owner").order_by("-amount")[:4]
     )
-    DealStageMove.objects.filter(moved_at__gt=context.now).update(moved_at=context.now)
-    review_services.FitReview.objects.filter(opened_at__gt=context.now).update(
-        opened_at=context.now
+    reasons = (
+        "Reseller buying for its own clients: outside our ideal-customer profile",
+        "Asks for 35% off and 120-day payment terms",
+        "Wants a custom integration we do not offer",
+        "Ten-person company: far below our usual customer size",
     )
-    FitDecision.objects.filter(decided_at__gt=context.now).update(decided_at=context.now)
-    return written
+    for i, (deal, reason) in enumerate(zip(candidates, reasons, strict=False)):
+        review = review_services.fit_review_open(
+            actor=deal.owner, deal=deal, reason=reason, via="demo"
+        )
+        if i >= 1:
+            review_services.fit_review_decide(
+                actor=manager,
+                review=review,
+                decision="approve",
+                rationale="Strategic logo in a target segment; margin still positive",
+                via="demo",
+            )
+        if i == 2:
+            review_services.fit_review_decide(
+                actor=marketing_manager,
+                review=review,
+                decision="approve_with_conditions",
+                rationale="Only with a published case study and standard support",
+                via="demo",
+            )
+        if i == 3:
+            review_services.fit_review_decide(
+                actor=marketing_manager,
+                review=review,
+                decision="decline",
+                rationale="Too small to serve profitably; point them to a partner",
+                via="demo",
+            )
+    return len(candidates)
+
+
+def _forecast(context: DemoContext, manager: User, today: dt.date) -> int:
+    """Snapshots of past periods, settled against what closed, and a manager's call."""
+    rng = context.rng
+    snaps = []
+    for kind, backs in ((PeriodKind.MONTH, (1, 2, 3, 4, 5)), (PeriodKind.QUARTER, (3, 6))):
+        for back in backs:
+            start = forecast.period_containing(kind, _months_back(today.replace(day=1), back))
+            _, end = forecast.period_bounds(kind, start)
+            won = _won_between(start, end)
+            # As if taken mid-period: the call lands within ±25% of what then closed.
+            called = (won * Decimal(str(round(rng.uniform(0.75, 1.25), 3)))).quantize(Decimal("1"))
+            mid = start + (end - start) / 2
+            snaps.append(
+                ForecastSnapshot(
+                    period_kind=kind,
+                    period_start=start,
+                    period_end=end,
+                    taken_on=mid,
+                    weighted=(called * Decimal("0.9")).quantize(Decimal("1")),
+                    commit=(called * Decimal("0.6")).quantize(Decimal("1")),
+                    best_case=(called * Decimal("0.9")).quantize(Decimal("1")),
+                    pipeline=(called * Decimal("1.8")).quantize(Decimal("1")),
+                    history_expected=(won * Decimal("0.95")).quantize(Decimal("1")),
+                    history_low=(won * Decimal("0.7")).quantize(Decimal("1")),
+                    history_high=(won * Decimal("1.2")).quantize(Decimal("1")),
+                    adjusted=called,
+                    won_before=(won * Decimal("0.4")).quantize(Decimal("1")),
+                )
+            )
+    ForecastSnapshot.objects.bulk_create(snaps)
+    forecast_snapshots_settle(today=today)
+    quarter = forecast.period_containing(PeriodKind.QUARTER, today)
+    current = forecast.forecast_for(user=None, kind=PeriodKind.QUARTER, start=quarter, today=today)
+    ForecastAdjustment.objects.create(
+        period_kind=PeriodKind.QUARTER,
+        period_start=quarter,
+        amount=(current.won + current.commit + current.best_case / 4).quantize(Decimal("1")),
+        reason="Two best-case deals in Negotiation sign before the quarter ends",
+        created_by=manager,
+        created_at=context.now,
+    )
+    return len(snaps)
 
 
 def _months_back(day: dt.date, months: int) -> dt.date:
