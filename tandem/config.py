@@ -44,6 +44,13 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in (env(name, default) or "").split(",") if item.strip()]
 
 
+def env_lines(name: str) -> list[str]:
+    """Lines separated by ``;`` (or real newlines): an address holds commas, and one environment
+    variable rarely holds a newline comfortably."""
+    text = (env(name) or "").replace("\n", ";")
+    return [line.strip() for line in text.split(";") if line.strip()]
+
+
 def is_production() -> bool:
     mode = env("TANDEM_MODE", "embedded")
     if mode not in {"embedded", "production"}:

@@ -185,6 +185,14 @@ TANDEM_VISITS_PER_HOUR = int(config.env("TANDEM_VISITS_PER_HOUR", "600") or "600
 TANDEM_DISCOUNT_REVIEW_PERCENT = config.env("TANDEM_DISCOUNT_REVIEW_PERCENT", "15") or "15"
 TANDEM_DISCOUNT_MAX_PERCENT = config.env("TANDEM_DISCOUNT_MAX_PERCENT", "30") or "30"
 
+# The company that sells (tandem.core.seller): named on quote PDFs and in marketing emails'
+# footer (the postal address CAN-SPAM asks for). Empty by default, so nothing names a seller
+# that nobody configured; the logo is drawn on quotes when its file exists.
+TANDEM_SELLER_NAME = config.env("TANDEM_SELLER_NAME", "") or ""
+TANDEM_SELLER_ADDRESS = config.env_lines("TANDEM_SELLER_ADDRESS")
+TANDEM_SELLER_TAX_ID = config.env("TANDEM_SELLER_TAX_ID", "") or ""
+TANDEM_SELLER_LOGO = config.env("TANDEM_SELLER_LOGO", "") or ""
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -80,3 +80,15 @@ def test_debug_is_off_unless_asked(monkeypatch):
     monkeypatch.setenv("TANDEM_DEBUG", "maybe")
     with pytest.raises(config.ConfigurationError, match="TANDEM_DEBUG"):
         config.env_bool("TANDEM_DEBUG")
+
+
+def test_the_seller_address_is_lines_separated_by_semicolons(monkeypatch):
+    monkeypatch.setenv("TANDEM_SELLER_ADDRESS", "Bryggen 4; 5003 Bergen;;Norway\nEurope")
+    assert config.env_lines("TANDEM_SELLER_ADDRESS") == [
+        "Bryggen 4",
+        "5003 Bergen",
+        "Norway",
+        "Europe",
+    ]
+    monkeypatch.delenv("TANDEM_SELLER_ADDRESS")
+    assert config.env_lines("TANDEM_SELLER_ADDRESS") == []

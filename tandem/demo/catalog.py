@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 SELLER = "Kestrel Industrial IoT"
+# The demo company as a seller, for the hint ``tandem demo`` prints: only the settings
+# (TANDEM_SELLER_*) put a seller on quotes and email footers.
+SELLER_ADDRESS = ("Speicherstadt 7", "20457 Hamburg", "Germany")
+SELLER_TAX_ID = "DE 812 345 678"
 SELLER_DOMAIN = "kestrel-iot.example"
 DEMO_PASSWORD = "tandem-demo"  # noqa: S105 — the published demo password, shown on screen
 

@@ -10,8 +10,9 @@ How it is built:
 - The staff are created through ``tandem.access.services`` and the campaigns, forms and the
   default pipeline are ordinary records (``tandem.demo.company``).
 - Contacts come in chunks of ``CHUNK_CONTACTS``. Each chunk is simulated in memory by
-  ``tandem.demo.journey`` — replaying the relay's rules touch by touch, so scores, MQL moves,
-  hand-offs and attribution agree — and written with batched inserts (``tandem.demo.writer``).
+  ``tandem.demo.journey`` (``simulation.ChunkSimulation``) — replaying the relay's rules touch
+  by touch, so scores, MQL moves, hand-offs and attribution agree — and written with batched
+  inserts (``tandem.demo.writer``).
   The per-record services would take days for a million contacts; only one chunk is ever
   held in memory.
 - Every chunk has its own random stream (seed, size, chunk number), so the data depend only on
@@ -42,9 +43,12 @@ from django.utils import timezone
 from tandem.access.models import User
 from tandem.access.roles import Role
 from tandem.audit.models import AuditEntry
+from tandem.core.seller import Seller
 from tandem.demo import catalog, company
-from tandem.demo import extras as demo_extras
-from tandem.demo.journey import ChunkSimulation, chunk_sizes
+from tandem.demo.extras import extras_run
+from tandem.demo.extras.context import DemoContext
+from tandem.demo.journey.base import chunk_sizes
+from tandem.demo.journey.simulation import ChunkSimulation
 from tandem.demo.naming import Namer
 from tandem.demo.writer import RowWriter, chunk_write
 from tandem.handoff.models import Lead
@@ -160,8 +164,8 @@ def demo_generate(
         _statistics_refresh()
         with transaction.atomic():
             _reps_mark_last_lead()
-            context = demo_extras.DemoContext(seed=seed, contacts=contacts, months=months, now=now)
-            written = demo_extras.extras_run(context) if extras else {}
+            context = DemoContext(seed=seed, contacts=contacts, months=months, now=now)
+            written = extras_run(context) if extras else {}
             for table, n in written.items():
                 result.counts[table] = result.counts.get(table, 0) + n
             _audit_summary(result)
@@ -245,6 +249,20 @@ def demo_logins() -> list[Login]:
 
 def _team_name(user: User) -> str:
     return user.team.name if user.team is not None else "—"
+
+
+def seller_text(seller: Seller) -> str:
+    """How to show the demo company as the seller on quotes and email footers, while none is
+    configured (they name only the seller in the settings, never the demo's own company)."""
+    if seller.name:
+        return ""
+    address = ";".join(catalog.SELLER_ADDRESS)
+    return (
+        "\nQuotes and email footers name the seller in TANDEM_SELLER_* (none is set). To show"
+        " the demo company, start Tandem with:\n"
+        f"  TANDEM_SELLER_NAME='{catalog.SELLER}' TANDEM_SELLER_ADDRESS='{address}'"
+        f" TANDEM_SELLER_TAX_ID='{catalog.SELLER_TAX_ID}'\n"
+    )
 
 
 def logins_text(logins: list[Login]) -> str:

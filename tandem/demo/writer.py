@@ -17,7 +17,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import Model
 
-from tandem.demo.journey import day_of
+from tandem.demo.journey.base import day_of
 from tandem.demo.world import Chunk, ContactSim, World
 from tandem.handoff.models import Lead
 from tandem.marketing.models import FormSubmission

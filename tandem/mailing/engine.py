@@ -52,6 +52,7 @@ from django.db.models import Q
 from django.template import Template
 from django.utils import timezone
 
+from tandem.core.seller import seller_identity
 from tandem.mailing import links, rendering
 from tandem.mailing.models import (
     EmailRecipient,
@@ -192,6 +193,7 @@ class Prepared:
         self.text: Template = rendering.compile_template(send.text_body)
         host = links.base_url().split("://")[-1].split("/")[0].split(":")[0]
         self.domain = host or "tandem"
+        self.seller = seller_identity()
 
     def values(self, recipient: EmailRecipient, contact: Contact) -> dict[str, Any]:
         url = links.unsubscribe_url(recipient.pk)
@@ -199,7 +201,8 @@ class Prepared:
 
     def html_body(self, recipient: EmailRecipient, contact: Contact) -> str:
         """The HTML as personalised for the recipient, before tracking is added."""
-        return rendering.render(self.html, self.values(recipient, contact), html=True)
+        html = rendering.render(self.html, self.values(recipient, contact), html=True)
+        return rendering.footer_add(html, self.seller, html=True)
 
     def message(
         self, recipient: EmailRecipient, contact: Contact, connection: Any
@@ -207,6 +210,7 @@ class Prepared:
         values = self.values(recipient, contact)
         unsubscribe = values["unsubscribe_url"]
         html = rendering.render(self.html, values, html=True)
+        html = rendering.footer_add(html, self.seller, html=True)
         html = rendering.links_wrap(
             html, lambda url: links.click_url(recipient.pk, url), keep={unsubscribe}
         )
@@ -219,7 +223,9 @@ class Prepared:
         subject = " ".join(rendering.render(self.subject, values, html=False).split())
         message = EmailMultiAlternatives(
             subject=subject,
-            body=rendering.render(self.text, values, html=False),
+            body=rendering.footer_add(
+                rendering.render(self.text, values, html=False), self.seller, html=False
+            ),
             from_email=self.send.from_email,
             to=[recipient.email],
             connection=connection,

@@ -12,11 +12,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from html import escape as html_escape
+from html import unescape
 from typing import Any
 
 from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.base import FilterExpression, Node, TextNode, Variable
 
+from tandem.core.seller import Seller
 from tandem.mailing.template_library import FILTERS, TAGS
 
 VARIABLES = {
@@ -170,13 +173,27 @@ def render(template: Template, values: dict[str, Any], *, html: bool) -> str:
     return template.render(Context(values, autoescape=html))
 
 
+def footer_add(body: str, seller: Seller, *, html: bool) -> str:
+    """``body`` with the seller's name and postal address at its foot: the sender's physical
+    address is what CAN-SPAM asks of every marketing message. Unchanged when none is set."""
+    lines = seller.postal_lines
+    if not lines:
+        return body
+    if not html:
+        return body.rstrip("\n") + "\n\n" + " · ".join(lines) + "\n"
+    footer = (
+        '<p style="font-size: 12px; color: #555">'
+        + " · ".join(html_escape(line) for line in lines)
+        + "</p>"
+    )
+    return body.replace("</body>", footer + "</body>", 1) if "</body>" in body else body + footer
+
+
 HREF = re.compile(r"""(<a\b[^>]*?\bhref\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
 
 
 def links_of(html: str) -> list[str]:
     """The http(s) links of an HTML body, as written (HTML entities undone)."""
-    from html import unescape
-
     return [
         unescape(m.group(3)).strip()
         for m in HREF.finditer(html)
@@ -186,12 +203,11 @@ def links_of(html: str) -> list[str]:
 
 def links_wrap(html: str, wrap: Any, *, keep: set[str]) -> str:
     """``html`` with each http(s) link replaced by ``wrap(url)``, except those in ``keep``."""
-    from html import escape, unescape
 
     def replace(match: re.Match) -> str:
         url = unescape(match.group(3)).strip()
         if not url.lower().startswith(("http://", "https://")) or url in keep:
             return match.group(0)
-        return f"{match.group(1)}{match.group(2)}{escape(wrap(url))}{match.group(2)}"
+        return f"{match.group(1)}{match.group(2)}{html_escape(wrap(url))}{match.group(2)}"
 
     return HREF.sub(replace, html)

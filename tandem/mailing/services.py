@@ -17,8 +17,11 @@ from django.utils import timezone
 
 from tandem.access import policies
 from tandem.audit import events as audit
+from tandem.core.seller import seller_identity
 from tandem.errors import InvalidInput
-from tandem.mailing import rendering
+from tandem.handoff import services as handoff
+from tandem.mailing import engine, rendering
+from tandem.mailing.links import base_url
 from tandem.mailing.models import (
     EmailClick,
     EmailRecipient,
@@ -31,16 +34,15 @@ from tandem.mailing.models import (
     Topic,
     TopicOptOut,
 )
+from tandem.mailing.tasks import send_batch
 from tandem.people import services as people
-from tandem.people.models import Channel, ConsentChannel, TouchKind
+from tandem.people.models import Channel, ConsentChannel, Contact, TouchKind
 
 MAX_RATE_PER_SECOND = 1000.0
 MAX_BATCH_SIZE = 5000
 
 
 def _enqueue_batch(send_id: int) -> None:
-    from tandem.mailing.tasks import send_batch
-
     transaction.on_commit(lambda: send_batch.enqueue(send_id))
 
 
@@ -127,22 +129,22 @@ def template_delete(*, actor: Any, template: EmailTemplate, via: str = "ui") -> 
 
 
 def template_preview(*, template: EmailTemplate, contact: Any) -> dict[str, str]:
-    """Subject, HTML and text as ``contact`` would get them (links are not wrapped)."""
-    from tandem.mailing.links import base_url
-
+    """Subject, HTML and text as ``contact`` would get them, the seller's footer included
+    (links are not wrapped)."""
     values = rendering.personal_context(
         contact=contact,
         unsubscribe_url=f"{base_url()}/mail/u/preview/",
         preferences_url=f"{base_url()}/mail/u/preview/",
     )
+    seller = seller_identity()
+    html = rendering.render(rendering.compile_template(template.html_body), values, html=True)
+    text = rendering.render(rendering.compile_template(template.text_body), values, html=False)
     return {
         "subject": rendering.render(
             rendering.compile_template(template.subject), values, html=False
         ),
-        "html": rendering.render(rendering.compile_template(template.html_body), values, html=True),
-        "text": rendering.render(
-            rendering.compile_template(template.text_body), values, html=False
-        ),
+        "html": rendering.footer_add(html, seller, html=True),
+        "text": rendering.footer_add(text, seller, html=False),
     }
 
 
@@ -333,8 +335,6 @@ def recipient_settle(
     ``again``: back in the queue; the send carries on (a finished one starts again) and the
     message goes out with the next batch, after consent and suppressions are read again — the
     contact may then have it twice."""
-    from tandem.mailing import engine
-
     policies.require(actor, "change", "email_recipient", recipient)
     if outcome not in Settle.ALL:
         raise InvalidInput.field("outcome", f"use one of {', '.join(Settle.ALL)}")
@@ -430,8 +430,6 @@ def suppression_remove(*, actor: Any, suppression: Suppression, via: str = "ui")
 
 
 def _email_touch(recipient: EmailRecipient, kind: str, summary: str, at: dt.datetime) -> None:
-    from tandem.handoff import services as handoff
-
     send = recipient.send
     campaign = send.campaign
     handoff.touch_log(
@@ -520,8 +518,6 @@ def recipient_click(*, recipient: EmailRecipient, url: str, at: dt.datetime | No
     """Record a click and return where to send the browser. Only a link that was in the
     message is followed (no open redirect); the first click on each link is a touch, and a
     click without a recorded open counts as an open too (images were blocked)."""
-    from tandem.mailing import engine
-
     if url not in engine.message_links(recipient):
         raise LinkRefused(url)
     when = at or timezone.now()
@@ -576,8 +572,6 @@ def email_event_record(
 ) -> Suppression:
     """A bounce, a spam complaint or an unsubscribe reported by the provider: the address is
     suppressed; a complaint or an unsubscribe also withdraws the contact's email consent."""
-    from tandem.people.models import Contact
-
     if kind not in EventKind.ALL:
         raise InvalidInput.field("type", f"use one of {', '.join(EventKind.ALL)}")
     address = people.email_normalise(email)

@@ -6,14 +6,10 @@ deal with any of these concerns needs the joint fit review before it can be won.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from tandem.orders import pricing
 from tandem.orders.models import DealLine, DeliveryTerms, PaymentTerms
 from tandem.sales.fit import FitConcern, fit_check
-
-if TYPE_CHECKING:
-    from tandem.sales.models import Deal
+from tandem.sales.models import Deal
 
 
 @fit_check("offer-policy")

@@ -189,6 +189,22 @@ class PricedLine(models.Model):
         )
 
 
+# What a line carries when it is copied: deal line → quote line → order line.
+LINE_FIELDS = (
+    "product_id",
+    "quantity",
+    "list_price",
+    "discount_percent",
+    "net_price",
+    "unit_cost",
+    "amount",
+    "cost_amount",
+    "payment_terms",
+    "delivery_terms",
+    "position",
+)
+
+
 class DealLine(PricedLine):
     """A line item on a deal: the working copy a rep edits before a quote freezes it."""
 

@@ -18,6 +18,7 @@ from tandem.access import policies
 from tandem.audit import events as audit
 from tandem.errors import InvalidInput
 from tandem.orders.models import (
+    LINE_FIELDS,
     Order,
     OrderLine,
     OrderStatus,
@@ -26,7 +27,6 @@ from tandem.orders.models import (
     StockLevel,
     StockMovement,
 )
-from tandem.orders.quote_services import LINE_FIELDS
 from tandem.orders.services import sequence_next
 from tandem.sales import services as sales
 from tandem.sales.models import Deal, PipelineStage

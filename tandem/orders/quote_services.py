@@ -14,24 +14,12 @@ from django.utils import timezone
 from tandem.access import policies
 from tandem.audit import events as audit
 from tandem.errors import InvalidInput
-from tandem.orders.models import DealLine, Order, Quote, QuoteLine, QuoteVersion
+from tandem.orders.models import LINE_FIELDS, DealLine, Order, Quote, QuoteLine, QuoteVersion
+from tandem.orders.order_services import order_place
 from tandem.orders.services import sequence_next
 from tandem.sales.models import Deal
 
 QUOTE_VALID_DAYS = 30
-LINE_FIELDS = (
-    "product_id",
-    "quantity",
-    "list_price",
-    "discount_percent",
-    "net_price",
-    "unit_cost",
-    "amount",
-    "cost_amount",
-    "payment_terms",
-    "delivery_terms",
-    "position",
-)
 
 
 def quote_number(year: int, sequence: int) -> str:
@@ -143,8 +131,6 @@ def quote_accept(
     in which case what is missing is recorded as a backorder on the order line. An open deal
     is marked won (through the sales services, so the fit review can still stop it).
     """
-    from tandem.orders.order_services import order_place
-
     return order_place(
         actor=actor, quote=quote, backorder_line_ids=set(backorder_line_ids), via=via
     )

@@ -20,6 +20,7 @@ from tandem.orders import pricing
 from tandem.orders.models import (
     DealLine,
     DeliveryTerms,
+    DocumentSequence,
     PaymentTerms,
     PriceList,
     PriceListItem,
@@ -28,6 +29,7 @@ from tandem.orders.models import (
     StockMovement,
 )
 from tandem.sales.models import Deal
+from tandem.sales.review_services import fit_review_sync
 
 DEFAULT_CURRENCY = "EUR"
 
@@ -273,8 +275,6 @@ def deal_totals_recompute(*, actor: Any, deal: Deal, via: str = "ui") -> Deal:
     audit.record_updated(actor=actor, obj=deal, before=before, via=via)
     # The offer just changed: a review opens now, while the rep is still building it, rather
     # than at the moment they try to win the deal.
-    from tandem.sales.review_services import fit_review_sync
-
     fit_review_sync(deal=deal, actor=actor, via=via)
     return deal
 
@@ -415,8 +415,6 @@ def sequence_next(*, kind: str, year: int) -> int:
     Two callers racing for the same year queue on the lock; the loser reads the winner's
     number after it commits. A rollback gives the number back, so there are no gaps.
     """
-    from tandem.orders.models import DocumentSequence
-
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("sequence_next must run inside the transaction that uses the number")
     try:

@@ -38,6 +38,8 @@ def test_demo_prints_the_logins_and_the_public_form():
         assert f"\n{username} " in output
     assert "Sales North" in output and "Support agent" in output
     assert "tandem-demo" in output
+    # no seller is configured: the command says how to show the demo company as the seller
+    assert "TANDEM_SELLER_NAME='Kestrel Industrial IoT'" in output
     assert "http://127.0.0.1:8000/" in output
     assert "http://127.0.0.1:8000/f/demo/" in output
 
@@ -51,6 +53,15 @@ def test_if_empty_keeps_existing_data_and_still_prints_logins():
     assert Contact.objects.count() == 200
     assert "already has contacts" in output
     assert "maria" in output and "tandem-demo" in output
+
+
+@pytest.mark.django_db
+def test_demo_says_nothing_of_the_seller_once_one_is_configured(settings):
+    settings.TANDEM_SELLER_NAME = "Fjord Sensors AS"
+
+    output = _run(contacts=50, if_empty=True)
+
+    assert "TANDEM_SELLER" not in output
 
 
 @pytest.mark.django_db

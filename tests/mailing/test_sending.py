@@ -237,3 +237,37 @@ def test_a_delivery_becomes_the_contacts_last_touch_credited_to_the_campaign(
     touch = Touch.objects.get(contact=contact, kind="email_sent")
     assert (contact.last_touch_at, contact.last_touch_medium) == (touch.occurred_at, "email")
     assert contact.last_touch_campaign.utm_campaign == "autumn-webinar"
+
+
+def test_the_message_ends_with_the_configured_seller_and_postal_address(
+    cast, audience, make_send, smtp_inbox, settings
+):
+    # given the seller's identity in the settings (CAN-SPAM asks for the postal address)
+    settings.TANDEM_SELLER_NAME = "Fjord Sensors AS"
+    settings.TANDEM_SELLER_ADDRESS = ["Bryggen 4", "5003 Bergen & Co", "Norway"]
+    send = make_send(audience[:1], batch_size=10)
+    services.send_start(actor=cast.marketer, send=send)
+
+    # when the batch runs
+    engine.send_batch_run(send_id=send.pk)
+
+    # then both parts end with the seller's name and address, escaped in the HTML, no link added
+    text, html = (
+        part.get_payload(decode=True).decode().replace("\r\n", "\n")
+        for part in smtp_inbox.messages[0].get_payload()
+    )
+    footer = "Fjord Sensors AS · Bryggen 4 · 5003 Bergen & Co · Norway"
+    assert text == f"Hi Per1,\nSave your seat: https://example.org/webinar\n\n{footer}\n"
+    assert f"{footer.replace('&', '&amp;')}</p>" in html
+    assert len(re.findall(r"""href=["']([^"']+)["']""", html)) == 3
+
+
+def test_no_footer_is_added_when_no_seller_is_configured(cast, audience, make_send, smtp_inbox):
+    send = make_send(audience[:1], batch_size=10)
+    services.send_start(actor=cast.marketer, send=send)
+
+    engine.send_batch_run(send_id=send.pk)
+
+    message = smtp_inbox.messages[0]
+    assert "Kestrel" not in message.as_string()
+    assert "Fjord" not in message.as_string()

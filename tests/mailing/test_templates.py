@@ -112,3 +112,14 @@ def test_a_marketer_changes_only_their_own_template_and_a_manager_any(cast):
     with pytest.raises(PermissionDenied):
         services.template_update(actor=cast.marketer, template=other, **{**fields, "name": "N"})
     services.template_update(actor=cast.marketing_manager, template=template, **fields)
+
+
+def test_the_preview_shows_the_seller_footer_the_message_will_carry(cast, settings):
+    settings.TANDEM_SELLER_NAME = "Fjord Sensors AS"
+    settings.TANDEM_SELLER_ADDRESS = ["Bryggen 4", "5003 Bergen"]
+    template = create(cast)
+
+    preview = services.template_preview(template=template, contact=a_contact(cast, 1))
+
+    assert "Fjord Sensors AS · Bryggen 4 · 5003 Bergen</p></body>" in preview["html"]
+    assert preview["text"].endswith("\n\nFjord Sensors AS · Bryggen 4 · 5003 Bergen\n")

@@ -8,8 +8,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import override_settings
+from PIL import Image
 from pypdf import PdfReader
 
+from tandem.demo.catalog import SELLER as DEMO_SELLER
 from tandem.errors import InvalidInput
 from tandem.orders import quote_services as quotes
 from tandem.orders import selectors
@@ -171,6 +174,50 @@ def test_the_pdf_shows_number_version_customer_lines_totals_and_terms(cast, cata
     assert "Total (EUR) 9,780.00" in text
     assert "Payment: 60 days net; Standard (30 days net)" in text
     assert "Delivery: Standard (delivered within 4 weeks)" in text
+
+
+def test_the_pdf_names_the_configured_seller_with_address_tax_id_and_logo(
+    cast, lined_deal, tmp_path
+):
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (120, 40), "navy").save(logo)
+    quote = quotes.quote_create(actor=cast.sales_rep, deal=lined_deal)
+    version = quote.versions.get()
+
+    with override_settings(
+        TANDEM_SELLER_NAME="Fjord Sensors AS",
+        TANDEM_SELLER_ADDRESS=["Bryggen 4", "5003 Bergen", "Norway"],
+        TANDEM_SELLER_TAX_ID="NO 912 345 678 MVA",
+        TANDEM_SELLER_LOGO=str(logo),
+    ):
+        data = quote_pdf(version=version, lines=selectors.quote_version_lines(version=version))
+
+    reader = PdfReader(io.BytesIO(data))
+    text = _pdf_text(data)
+    assert text.startswith(
+        "Fjord Sensors AS Bryggen 4 5003 Bergen Norway Tax ID: NO 912 345 678 MVA"
+    )
+    assert reader.metadata.author == "Fjord Sensors AS"
+    assert len(reader.pages[0].images) == 1
+    assert DEMO_SELLER not in text
+
+
+def test_the_pdf_names_no_seller_when_none_is_configured(cast, lined_deal, tmp_path):
+    quote = quotes.quote_create(actor=cast.sales_rep, deal=lined_deal)
+    version = quote.versions.get()
+
+    with override_settings(
+        TANDEM_SELLER_NAME="",
+        TANDEM_SELLER_ADDRESS=[],
+        TANDEM_SELLER_TAX_ID="",
+        TANDEM_SELLER_LOGO=str(tmp_path / "missing.png"),
+    ):
+        data = quote_pdf(version=version, lines=selectors.quote_version_lines(version=version))
+
+    text = _pdf_text(data)
+    assert text.startswith(f"Quote {quote.number} · version 1")
+    assert DEMO_SELLER not in text and "Kestrel" not in text and "Tax ID" not in text
+    assert not PdfReader(io.BytesIO(data)).pages[0].images
 
 
 def test_quote_lines_are_copies_not_links(cast, catalog, lined_deal):

@@ -6,6 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tandem.core.seller import seller_identity
 from tandem.demo import generator
 from tandem.people.models import Contact
 
@@ -56,3 +57,4 @@ class Command(BaseCommand):
                 self.stdout.write(f"Resumed: {result.chunks_skipped} chunks already there.\n")
             self.stdout.write("\n")
         self.stdout.write(generator.logins_text(generator.demo_logins()))
+        self.stdout.write(generator.seller_text(seller_identity()))

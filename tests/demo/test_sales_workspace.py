@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from tandem.demo.extras import extras_run
+from tandem.demo.extras.context import DemoContext
 from tandem.demo.generator import demo_generate
 from tandem.sales.models import (
     Activity,
@@ -44,7 +46,6 @@ def test_the_demo_fills_the_sales_workspace(db):
 
 def test_a_second_run_adds_nothing_twice(db):
     demo_generate(seed=7, contacts=300, months=18, now=NOW)
-    from tandem.demo.extras import DemoContext, extras_run
 
     before = (CommitteeMember.objects.count(), Quota.objects.count(), FitReview.objects.count())
     extras_run(DemoContext(seed=7, contacts=300, months=18, now=NOW))

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Min, OuterRef, Subquery, Sum
 
-from tandem.demo.extras import DemoContext, demo_extra
+from tandem.demo.extras.context import DemoContext
 from tandem.demo.writer import rows_update
 from tandem.handoff import nurture, predictive, rescoring
 from tandem.handoff.models import Lead, ServiceLevel
@@ -100,7 +100,6 @@ def _nurture(context: DemoContext) -> int:
     return len(recycled)
 
 
-@demo_extra(order=40)
 def handoff_demo(context: DemoContext) -> dict[str, int]:
     level = _service_levels(context)
     written = {"handoff_lead_sla": _first_touches(context, level)}

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import F
 from django.utils.text import slugify
 
-from tandem.demo.extras import DemoContext, demo_extra
+from tandem.demo.extras.context import DemoContext
 from tandem.marketing import campaign_services
 from tandem.marketing import forms as form_defs
 from tandem.marketing.models import (
@@ -266,10 +266,8 @@ def _visits(context: DemoContext) -> dict[str, int]:
     return {"web_visits": len(visits)}
 
 
-def _content(context: DemoContext) -> dict[str, int]:
-    # Each part draws from its own stream, so a part skipped on a re-run (its records already
-    # there) does not shift what the others draw.
-    rng, now = _rng(context, "content"), context.now
+def _library() -> tuple[list[ContentAsset], int]:
+    """The content library's assets in ``ASSETS`` order, and how many this run added."""
     owner = Campaign.objects.exclude(owner=None).values_list("owner_id", flat=True).first()
     known = {a.title: a for a in ContentAsset.objects.filter(title__in=[a[0] for a in ASSETS])}
     ContentAsset.objects.bulk_create(
@@ -289,6 +287,14 @@ def _content(context: DemoContext) -> dict[str, int]:
     )
     by_title = {a.title: a for a in ContentAsset.objects.filter(title__in=[a[0] for a in ASSETS])}
     assets = [by_title[a[0]] for a in ASSETS]
+    return assets, len(assets) - len(known)
+
+
+def _share_plans(
+    context: DemoContext, rng: random.Random, assets: list[ContentAsset]
+) -> list[tuple[Any, Deal, dt.datetime, int]]:
+    """Which deals shared which assets, when, and how many times each was viewed."""
+    now = context.now
     deals = list(
         Deal.objects.filter(contact__isnull=False)
         .exclude(pk__in=ContentShare.objects.exclude(deal=None).values("deal_id"))
@@ -310,6 +316,16 @@ def _content(context: DemoContext) -> dict[str, int]:
                 continue
             at = deal.created_at + dt.timedelta(seconds=rng.randint(0, span - 1))
             plans.append((asset, deal, at, rng.choice((0, 1, 1, 2, 3))))
+    return plans
+
+
+def _content(context: DemoContext) -> dict[str, int]:
+    """The content library, its assets shared in deals (a note touch each) and viewed."""
+    # Each part draws from its own stream, so a part skipped on a re-run (its records already
+    # there) does not shift what the others draw.
+    rng, now = _rng(context, "content"), context.now
+    assets, added = _library()
+    plans = _share_plans(context, rng, assets)
     touches = Touch.objects.bulk_create(
         [
             Touch(
@@ -375,7 +391,7 @@ def _content(context: DemoContext) -> dict[str, int]:
         batch_size=500,
     )
     return {
-        "content_assets": len(assets) - len(known),
+        "content_assets": added,
         "content_shares": len(shares),
         "content_views": len(view_rows),
         "touches": len(touches) + len(view_touches),
@@ -387,7 +403,6 @@ def _contact_of(deal: Deal) -> int:
     return deal.contact_id
 
 
-@demo_extra(order=30)
 def marketing_workspace(context: DemoContext) -> dict[str, int]:
     """Spend, links, a custom form, visits and a content library, in one pass."""
     written: dict[str, int] = {}

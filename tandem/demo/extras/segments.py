@@ -12,7 +12,7 @@ import datetime as dt
 
 from django.db.models import Q
 
-from tandem.demo.extras import DemoContext, demo_extra
+from tandem.demo.extras.context import DemoContext
 from tandem.people.models import Contact, Touch, TouchKind
 from tandem.segments import rebuild
 from tandem.segments.conditions import EvalContext, parse_rule
@@ -124,7 +124,6 @@ def _history(segment: Segment, context: DemoContext) -> int:
     return len(rows)
 
 
-@demo_extra(order=10)
 def segments_demo(context: DemoContext) -> dict[str, int]:
     if Segment.objects.filter(name="Customers").exists():
         return {}  # made by an earlier run: the demo's extras add nothing twice

@@ -7,7 +7,8 @@ import datetime as dt
 from django.db.models import F
 
 from tandem.access.models import User
-from tandem.demo.extras import DemoContext, demo_extra
+from tandem.demo.extras.context import DemoContext
+from tandem.handoff import scoring
 from tandem.mailing import engine
 from tandem.mailing.models import (
     EmailClick,
@@ -97,8 +98,6 @@ def _audience(context: DemoContext) -> Segment:
 def _attribution_and_score_refresh(contact_ids: set[int]) -> None:
     """Keep each recipient's first/last touch and rule score what their touches say, as
     ``touch_record`` and the scoring would have (the demo writes touches in bulk)."""
-    from tandem.handoff import scoring
-
     for contact in Contact.objects.filter(pk__in=contact_ids).select_related("account"):
         touches = Touch.objects.filter(contact=contact).select_related("campaign")
         latest = touches.order_by("-occurred_at", "-id").first()
@@ -124,19 +123,12 @@ def _attribution_and_score_refresh(contact_ids: set[int]) -> None:
         )
 
 
-@demo_extra(order=50)
-def mailing_demo(context: DemoContext) -> dict[str, int]:
-    earlier = EmailSend.objects.filter(name__in=[SEND_NAME, DRAFT_NAME])
-    if earlier.filter(recipients__isnull=False).exists():
-        return {}  # a second run over a bigger company keeps the first run's email
-    earlier.delete()  # left from a company that was wiped
-    EmailTemplate.objects.filter(name__in=["Monthly newsletter", "Webinar invitation"]).delete()
-    rng = context.rng
-    owner = User.objects.filter(role="marketer").order_by("id").first()
-    campaign = (
-        Campaign.objects.filter(channel=Channel.EMAIL).order_by("id").first()
-        or Campaign.objects.order_by("id").first()
-    )
+# When each recipient first opened (or clicked), by recipient id.
+Moments = dict[int, dt.datetime]
+
+
+def _templates(owner: User | None) -> tuple[EmailTemplate, EmailTemplate]:
+    """The newsletter and the webinar invitation, each under its topic."""
     newsletter_topic, _ = Topic.objects.get_or_create(
         name="The monthly newsletter",
         defaults={"description": "Stories and product news, once a month"},
@@ -160,29 +152,20 @@ def mailing_demo(context: DemoContext) -> dict[str, int]:
         topic=events_topic,
         owner=owner,
     )
-    segment = _audience(context)
-    started = context.now - dt.timedelta(days=12)
-    send = EmailSend.objects.create(
-        name=SEND_NAME,
-        template=newsletter,
-        campaign=campaign,
-        from_email="Tandem Marketing <news@example.com>",
-        subject=newsletter.subject,
-        html_body=newsletter.html_body,
-        text_body=newsletter.text_body,
-        topic=newsletter_topic,
-        status=SendStatus.FINISHED,
-        rate_per_second=20,
-        owner=owner,
-        started_at=started,
-    )
-    send.segments.set([segment])
-    engine.recipients_materialise(send=send)
-    # Contacts who arrived after the send went out were not in its audience.
-    EmailRecipient.objects.filter(send=send, contact__created_at__gt=started).delete()
-    recipients = list(
-        EmailRecipient.objects.filter(send=send).order_by("id").values_list("id", "contact_id")
-    )
+    return newsletter, webinar
+
+
+def _deliveries(
+    context: DemoContext,
+    send: EmailSend,
+    recipients: list[tuple[int, int]],
+    segment: Segment,
+) -> tuple[list[int], list[int], list[Touch], list[EmailClick], Moments, Moments]:
+    """Who was sent the newsletter (those with email consent before it went out), the touches
+    of each delivery, and who opened and clicked."""
+    rng = context.rng
+    campaign = send.campaign
+    started = send.started_at or context.now
     granted = set(
         Consent.objects.filter(
             channel="email", is_granted=True, recorded_at__lte=started
@@ -193,9 +176,12 @@ def mailing_demo(context: DemoContext) -> dict[str, int]:
             "contact_id", "contact__account_id"
         )
     )
-    sent_ids, skipped_ids, touches, clicks = [], [], [], []
-    opened: dict[int, dt.datetime] = {}
-    clicked: dict[int, dt.datetime] = {}
+    sent_ids: list[int] = []
+    skipped_ids: list[int] = []
+    touches: list[Touch] = []
+    clicks: list[EmailClick] = []
+    opened: Moments = {}
+    clicked: Moments = {}
     for position, (rid, contact_id) in enumerate(recipients):
         if contact_id not in granted:
             skipped_ids.append(rid)
@@ -238,33 +224,12 @@ def mailing_demo(context: DemoContext) -> dict[str, int]:
                         **common,
                     )
                 )
-    EmailRecipient.objects.filter(pk__in=skipped_ids).update(
-        state=RecipientState.SKIPPED, reason="no email consent"
-    )
-    EmailRecipient.objects.filter(pk__in=sent_ids).update(
-        state=RecipientState.SENT, sent_at=started, attempted_at=started
-    )
-    rows = EmailRecipient.objects.in_bulk(list(opened))
-    for rid, at in opened.items():
-        rows[rid].opened_at, rows[rid].open_count = at, rng.randint(1, 3)
-        if rid in clicked:
-            rows[rid].clicked_at, rows[rid].click_count = clicked[rid], 1
-    EmailRecipient.objects.bulk_update(
-        rows.values(), ["opened_at", "open_count", "clicked_at", "click_count"], batch_size=500
-    )
-    EmailClick.objects.bulk_create(clicks)
-    written = Touch.objects.bulk_create(touches, batch_size=1000)
-    # created_at is auto_now_add; the demo dates each row at the moment it happened.
-    Touch.objects.filter(pk__in=[t.pk for t in written]).update(created_at=F("occurred_at"))
-    _attribution_and_score_refresh({t.contact_id for t in written})
-    EmailTemplate.objects.filter(pk__in=[newsletter.pk, webinar.pk]).update(
-        created_at=started - dt.timedelta(days=3), updated_at=started - dt.timedelta(days=3)
-    )
-    EmailSend.objects.filter(pk=send.pk).update(created_at=started - dt.timedelta(days=1))
-    EmailSend.objects.filter(pk=send.pk).update(
-        finished_at=started + dt.timedelta(seconds=len(recipients) // 20 + 1)
-    )
-    # A few addresses stopped: two bounced, three unsubscribed through the newsletter.
+    return sent_ids, skipped_ids, touches, clicks, opened, clicked
+
+
+def _stopped(context: DemoContext, sent_ids: list[int], started: dt.datetime) -> int:
+    """A few addresses stopped: two bounced, three unsubscribed through the newsletter."""
+    rng = context.rng
     stopped = rng.sample(sent_ids, min(5, len(sent_ids)))
     emails = dict(EmailRecipient.objects.filter(pk__in=stopped).values_list("id", "email"))
     Suppression.objects.bulk_create(
@@ -281,6 +246,82 @@ def mailing_demo(context: DemoContext) -> dict[str, int]:
         ],
         ignore_conflicts=True,
     )
+    return len(stopped)
+
+
+def _opens_and_clicks_record(context: DemoContext, opened: Moments, clicked: Moments) -> None:
+    """Each recipient's first open (opened one to three times) and first click."""
+    rng = context.rng
+    rows = EmailRecipient.objects.in_bulk(list(opened))
+    for rid, at in opened.items():
+        rows[rid].opened_at, rows[rid].open_count = at, rng.randint(1, 3)
+        if rid in clicked:
+            rows[rid].clicked_at, rows[rid].click_count = clicked[rid], 1
+    EmailRecipient.objects.bulk_update(
+        rows.values(), ["opened_at", "open_count", "clicked_at", "click_count"], batch_size=500
+    )
+
+
+def mailing_demo(context: DemoContext) -> dict[str, int]:
+    """Two templates, a newsletter sent twelve days ago with its opens, clicks, touches and a few
+    stopped addresses, and a webinar invitation as a draft; rows written per table."""
+    earlier = EmailSend.objects.filter(name__in=[SEND_NAME, DRAFT_NAME])
+    if earlier.filter(recipients__isnull=False).exists():
+        return {}  # a second run over a bigger company keeps the first run's email
+    earlier.delete()  # left from a company that was wiped
+    EmailTemplate.objects.filter(name__in=["Monthly newsletter", "Webinar invitation"]).delete()
+    owner = User.objects.filter(role="marketer").order_by("id").first()
+    campaign = (
+        Campaign.objects.filter(channel=Channel.EMAIL).order_by("id").first()
+        or Campaign.objects.order_by("id").first()
+    )
+    newsletter, webinar = _templates(owner)
+    segment = _audience(context)
+    started = context.now - dt.timedelta(days=12)
+    send = EmailSend.objects.create(
+        name=SEND_NAME,
+        template=newsletter,
+        campaign=campaign,
+        from_email="Tandem Marketing <news@example.com>",
+        subject=newsletter.subject,
+        html_body=newsletter.html_body,
+        text_body=newsletter.text_body,
+        topic=newsletter.topic,
+        status=SendStatus.FINISHED,
+        rate_per_second=20,
+        owner=owner,
+        started_at=started,
+    )
+    send.segments.set([segment])
+    engine.recipients_materialise(send=send)
+    # Contacts who arrived after the send went out were not in its audience.
+    EmailRecipient.objects.filter(send=send, contact__created_at__gt=started).delete()
+    recipients = list(
+        EmailRecipient.objects.filter(send=send).order_by("id").values_list("id", "contact_id")
+    )
+    sent_ids, skipped_ids, touches, clicks, opened, clicked = _deliveries(
+        context, send, recipients, segment
+    )
+    EmailRecipient.objects.filter(pk__in=skipped_ids).update(
+        state=RecipientState.SKIPPED, reason="no email consent"
+    )
+    EmailRecipient.objects.filter(pk__in=sent_ids).update(
+        state=RecipientState.SENT, sent_at=started, attempted_at=started
+    )
+    _opens_and_clicks_record(context, opened, clicked)
+    EmailClick.objects.bulk_create(clicks)
+    written = Touch.objects.bulk_create(touches, batch_size=1000)
+    # created_at is auto_now_add; the demo dates each row at the moment it happened.
+    Touch.objects.filter(pk__in=[t.pk for t in written]).update(created_at=F("occurred_at"))
+    _attribution_and_score_refresh({t.contact_id for t in written})
+    EmailTemplate.objects.filter(pk__in=[newsletter.pk, webinar.pk]).update(
+        created_at=started - dt.timedelta(days=3), updated_at=started - dt.timedelta(days=3)
+    )
+    EmailSend.objects.filter(pk=send.pk).update(created_at=started - dt.timedelta(days=1))
+    EmailSend.objects.filter(pk=send.pk).update(
+        finished_at=started + dt.timedelta(seconds=len(recipients) // 20 + 1)
+    )
+    stopped = _stopped(context, sent_ids, started)
     draft = EmailSend.objects.create(
         name=DRAFT_NAME,
         template=webinar,
@@ -295,5 +336,5 @@ def mailing_demo(context: DemoContext) -> dict[str, int]:
         "email_sends": 2,
         "email_recipients": len(recipients),
         "touches": len(touches),
-        "suppressions": len(stopped),
+        "suppressions": stopped,
     }

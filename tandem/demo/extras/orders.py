@@ -18,7 +18,7 @@ from typing import Any
 from django.db.models import Min, Sum
 
 from tandem.demo import catalog
-from tandem.demo.extras import DemoContext, demo_extra
+from tandem.demo.extras.context import DemoContext
 from tandem.orders import pricing
 from tandem.orders.models import (
     DealLine,
@@ -196,7 +196,6 @@ COPY = (
 )
 
 
-@demo_extra(order=60)
 def orders_demo(context: DemoContext) -> dict[str, int]:
     rng = context.rng
     products = _products()
@@ -338,13 +337,61 @@ def _quotes(
     return [(q.deal, latest[q.pk], per_deal[q.deal.pk]) for q in quotes]
 
 
+def _fulfilment(context: DemoContext, at: dt.datetime) -> tuple[str, dict[str, dt.datetime]]:
+    """How far an order confirmed at ``at`` has got by now: a few are cancelled, the others
+    shipped, delivered and invoiced as their age allows."""
+    age = (context.now - at).days
+    status, stamps = OrderStatus.CONFIRMED, dict[str, dt.datetime]()
+    if context.rng.random() < 0.015:
+        status = OrderStatus.CANCELLED
+        stamps = {"cancelled_at": at + dt.timedelta(days=2)}
+    elif age >= 10:
+        status = OrderStatus.SHIPPED
+        stamps = {"shipped_at": at + dt.timedelta(days=7)}
+        if age >= 25:
+            status = OrderStatus.DELIVERED
+            stamps["delivered_at"] = at + dt.timedelta(days=12)
+        if age >= 45:
+            status = OrderStatus.INVOICED
+            stamps["invoiced_at"] = at + dt.timedelta(days=30)
+    return status, stamps
+
+
+def _stock_movements(order_lines: list[OrderLine], stocked: set[int]) -> list[StockMovement]:
+    """A reservation for each line that holds stock, a shipment for each stocked line shipped."""
+    movements = []
+    for order, line in ((ol.order, ol) for ol in order_lines):
+        if line.reserved:
+            movements.append(
+                StockMovement(
+                    product_id=line.product_id,
+                    kind=StockMovement.Kind.RESERVATION,
+                    reserved_change=line.reserved,
+                    order=order,
+                    note=order.number,
+                    at=order.confirmed_at,
+                )
+            )
+        elif order.shipped_at and line.product_id in stocked:
+            movements.append(
+                StockMovement(
+                    product_id=line.product_id,
+                    kind=StockMovement.Kind.SHIPMENT,
+                    on_hand_change=-line.quantity,
+                    order=order,
+                    note=order.number,
+                    at=order.shipped_at,
+                )
+            )
+    return movements
+
+
 def _orders(
     context: DemoContext,
     quoted: list[tuple[Deal, QuoteVersion, list[DealLine]]],
     products: dict[str, Product],
 ) -> dict[str, Any]:
     """An order per won deal, fulfilled as far as its age allows; repeat orders marked."""
-    rng, now = context.rng, context.now
     won = sorted(
         (item for item in quoted if item[0].stage.outcome == PipelineStage.Outcome.WON),
         key=lambda item: (item[0].closed_at, item[0].pk),
@@ -364,20 +411,7 @@ def _orders(
     for deal, version, made in won:
         at = deal.closed_at
         assert at is not None  # a won deal is closed
-        age = (now - at).days
-        status, stamps = OrderStatus.CONFIRMED, dict[str, dt.datetime]()
-        if rng.random() < 0.015:
-            status = OrderStatus.CANCELLED
-            stamps = {"cancelled_at": at + dt.timedelta(days=2)}
-        elif age >= 10:
-            status = OrderStatus.SHIPPED
-            stamps = {"shipped_at": at + dt.timedelta(days=7)}
-            if age >= 25:
-                status = OrderStatus.DELIVERED
-                stamps["delivered_at"] = at + dt.timedelta(days=12)
-            if age >= 45:
-                status = OrderStatus.INVOICED
-                stamps["invoiced_at"] = at + dt.timedelta(days=30)
+        status, stamps = _fulfilment(context, at)
         year = at.year
         last[year] = last.get(year, 0) + 1
         first_bought = bought_at.get(deal.account_id) if deal.account_id else None
@@ -415,30 +449,7 @@ def _orders(
         DocumentSequence.objects.update_or_create(
             kind="order", year=year, defaults={"last_number": number}
         )
-    movements = []
-    for order, line in ((ol.order, ol) for ol in order_lines):
-        if line.reserved:
-            movements.append(
-                StockMovement(
-                    product_id=line.product_id,
-                    kind=StockMovement.Kind.RESERVATION,
-                    reserved_change=line.reserved,
-                    order=order,
-                    note=order.number,
-                    at=order.confirmed_at,
-                )
-            )
-        elif order.shipped_at and line.product_id in stocked:
-            movements.append(
-                StockMovement(
-                    product_id=line.product_id,
-                    kind=StockMovement.Kind.SHIPMENT,
-                    on_hand_change=-line.quantity,
-                    order=order,
-                    note=order.number,
-                    at=order.shipped_at,
-                )
-            )
+    movements = _stock_movements(order_lines, stocked)
     StockMovement.objects.bulk_create(movements, batch_size=2000)
     return {
         "orders": len(orders),

@@ -1,0 +1,1 @@
+"""One chunk of the demo company simulated in memory: see ``simulation``."""
