@@ -138,7 +138,7 @@ def _send(contacts: int, segment_id: int, port: int) -> Iterator[Figure]:
     from django.conf import settings
 
     from tandem.access.models import User
-    from tandem.mailing import engine, services
+    from tandem.mailing import engine, services, template_services
     from tandem.mailing.selectors import send_progress
     from tandem.segments.models import Segment
 
@@ -147,7 +147,7 @@ def _send(contacts: int, segment_id: int, port: int) -> Iterator[Figure]:
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     marketer = User.objects.create(username="bench", role="marketer")
-    template = services.template_create(
+    template = template_services.template_create(
         actor=marketer,
         name="Benchmark",
         subject="{{ contact.first_name|default:'Hello' }}, the autumn webinar",

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from tandem.access import policies
 from tandem.errors import InvalidInput
-from tandem.mailing import rendering, selectors, services, topic_services
+from tandem.mailing import rendering, selectors, services, template_services, topic_services
 from tandem.mailing.models import EmailTemplate, SendStatus, SuppressionReason
 from tandem.marketing.selectors import campaigns_for_user
 from tandem.people.selectors import contact_sample_for_user
@@ -228,9 +228,11 @@ def template_edit(request, template_id: int | None = None):
         fields = {k: values[k] for k in ("name", "subject", "html_body", "text_body")}
         try:
             if template is None:
-                template = services.template_create(actor=request.user, topic=topic, **fields)
+                template = template_services.template_create(
+                    actor=request.user, topic=topic, **fields
+                )
             else:
-                template = services.template_update(
+                template = template_services.template_update(
                     actor=request.user, template=template, topic=topic, **fields
                 )
         except InvalidInput as exc:
@@ -274,7 +276,9 @@ def template_preview(request, template_id: int):
     ]
     preview = None
     if not problems and contact is not None:
-        preview = services.template_preview(template=EmailTemplate(**values), contact=contact)
+        preview = template_services.template_preview(
+            template=EmailTemplate(**values), contact=contact
+        )
     return render(
         request,
         "mailing/_preview.html",

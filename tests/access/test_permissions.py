@@ -34,7 +34,7 @@ from tandem.handoff import services as handoff
 from tandem.handoff.models import IcpRule, Lead
 from tandem.mailing import selectors as mailing_selectors
 from tandem.mailing import services as mailing
-from tandem.mailing import topic_services
+from tandem.mailing import template_services, topic_services
 from tandem.mailing.models import EmailRecipient, EmailSend, EmailTemplate, Suppression, Topic
 from tandem.marketing import campaign_services, content, content_selectors, form_services
 from tandem.marketing import selectors as marketing_selectors
@@ -187,7 +187,7 @@ def a_segment(w: World, owner) -> Segment:
 
 
 def an_email_template(w: World, owner) -> EmailTemplate:
-    template = mailing.template_create(
+    template = template_services.template_create(
         actor=w.cast.admin,
         name=f"Invite {next(_serial)}",
         subject="Hi {{ contact.first_name }}",
@@ -585,7 +585,7 @@ SPECS: dict[tuple[str, str], Spec] = {
     ),
     ("email_template", "create"): Spec(
         lambda w, owner: None,
-        lambda w, a, _: mailing.template_create(
+        lambda w, a, _: template_services.template_create(
             actor=a, name="New invite", subject="Hi", html_body="<p>Hi</p>", text_body="Hi"
         ),
         lambda w, a, _: _exists(EmailTemplate, name="New invite"),
@@ -593,14 +593,14 @@ SPECS: dict[tuple[str, str], Spec] = {
     ),
     ("email_template", "change"): Spec(
         an_email_template,
-        lambda w, a, r: mailing.template_update(
+        lambda w, a, r: template_services.template_update(
             actor=a, template=r, name=r.name, subject="Changed", html_body="h", text_body="t"
         ),
         lambda w, a, r: EmailTemplate.objects.get(pk=r.pk).subject == "Changed",
     ),
     ("email_template", "delete"): Spec(
         an_email_template,
-        lambda w, a, r: mailing.template_delete(actor=a, template=r),
+        lambda w, a, r: template_services.template_delete(actor=a, template=r),
         lambda w, a, r: not _exists(EmailTemplate, pk=r.pk),
     ),
     ("email_send", "view"): Spec(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from tandem.mailing import engine, services
+from tandem.mailing import engine, services, template_services
 from tandem.people import services as people
 from tandem.segments.models import Segment, SegmentMember
 from tests.factories import AccountFactory, CampaignFactory
@@ -28,7 +28,7 @@ def one_connection(settings):
 
 @pytest.fixture
 def template(cast):
-    return services.template_create(
+    return template_services.template_create(
         actor=cast.marketer,
         name="Webinar invite",
         subject='{{ contact.first_name|default:"Hello" }}, join us',

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from tandem.errors import InvalidInput
-from tandem.mailing import services
+from tandem.mailing import template_services
 from tandem.mailing.models import EmailTemplate
 from tests.mailing.conftest import HTML, TEXT, a_contact
 
@@ -18,7 +18,7 @@ ALLOWED = (
 
 def create(cast, **overrides):
     fields = {"name": "Invite", "subject": "Hello", "html_body": HTML, "text_body": TEXT}
-    return services.template_create(actor=cast.marketer, **{**fields, **overrides})
+    return template_services.template_create(actor=cast.marketer, **{**fields, **overrides})
 
 
 @pytest.mark.parametrize(
@@ -77,7 +77,7 @@ def test_a_template_is_previewed_for_a_sample_contact_with_their_values_escaped(
     template = create(cast, subject="{{ contact.first_name|default:'Hello' }}, news")
     contact = a_contact(cast, 1, first_name="<b>Bo</b>")
 
-    preview = services.template_preview(template=template, contact=contact)
+    preview = template_services.template_preview(template=template, contact=contact)
 
     assert preview["subject"] == "<b>Bo</b>, news"
     assert "<p>Hi &lt;b&gt;Bo&lt;/b&gt;,</p>" in preview["html"]
@@ -89,29 +89,32 @@ def test_the_default_fills_in_a_missing_first_name(cast):
     contact = a_contact(cast, 1, first_name="")
 
     assert (
-        "<p>Hi there,</p>" in services.template_preview(template=template, contact=contact)["html"]
+        "<p>Hi there,</p>"
+        in template_services.template_preview(template=template, contact=contact)["html"]
     )
 
 
 @pytest.mark.parametrize("role", ["sales_rep", "sales_manager", "leadership", "employee"])
 def test_only_marketing_and_admins_write_templates(cast, role):
     with pytest.raises(PermissionDenied):
-        services.template_create(
+        template_services.template_create(
             actor=cast.by_role(role), name="x", subject="x", html_body="x", text_body="x"
         )
 
 
 def test_a_marketer_changes_only_their_own_template_and_a_manager_any(cast):
     template = create(cast)
-    other = services.template_create(
+    other = template_services.template_create(
         actor=cast.marketing_manager, name="Max's", subject="s", html_body="h", text_body="t"
     )
     fields = {"name": "Renamed", "subject": "s", "html_body": "h", "text_body": "t"}
 
-    services.template_update(actor=cast.marketer, template=template, **fields)
+    template_services.template_update(actor=cast.marketer, template=template, **fields)
     with pytest.raises(PermissionDenied):
-        services.template_update(actor=cast.marketer, template=other, **{**fields, "name": "N"})
-    services.template_update(actor=cast.marketing_manager, template=template, **fields)
+        template_services.template_update(
+            actor=cast.marketer, template=other, **{**fields, "name": "N"}
+        )
+    template_services.template_update(actor=cast.marketing_manager, template=template, **fields)
 
 
 def test_the_preview_shows_the_seller_footer_the_message_will_carry(cast, settings):
@@ -119,7 +122,7 @@ def test_the_preview_shows_the_seller_footer_the_message_will_carry(cast, settin
     settings.TANDEM_SELLER_ADDRESS = ["Bryggen 4", "5003 Bergen"]
     template = create(cast)
 
-    preview = services.template_preview(template=template, contact=a_contact(cast, 1))
+    preview = template_services.template_preview(template=template, contact=a_contact(cast, 1))
 
     assert "Fjord Sensors AS · Bryggen 4 · 5003 Bergen</p></body>" in preview["html"]
     assert preview["text"].endswith("\n\nFjord Sensors AS · Bryggen 4 · 5003 Bergen\n")
