@@ -35,7 +35,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from email.utils import make_msgid
 from typing import Any
 
 from anymail.exceptions import (
@@ -45,15 +44,13 @@ from anymail.exceptions import (
 )
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Q
-from django.template import Template
 from django.utils import timezone
 
-from tandem.core.seller import seller_identity
-from tandem.mailing import links, rendering
+from tandem.mailing.messages import Prepared
 from tandem.mailing.models import (
     EmailRecipient,
     EmailSend,
@@ -181,71 +178,6 @@ def skip_reason(*, recipient: EmailRecipient, send: EmailSend) -> str:
     if opted_out:
         return "opted out of this topic"
     return ""
-
-
-class Prepared:
-    """A send's templates compiled once per batch, and the message of one recipient."""
-
-    def __init__(self, send: EmailSend) -> None:
-        self.send = send
-        self.subject: Template = rendering.compile_template(send.subject)
-        self.html: Template = rendering.compile_template(send.html_body)
-        self.text: Template = rendering.compile_template(send.text_body)
-        host = links.base_url().split("://")[-1].split("/")[0].split(":")[0]
-        self.domain = host or "tandem"
-        self.seller = seller_identity()
-
-    def values(self, recipient: EmailRecipient, contact: Contact) -> dict[str, Any]:
-        url = links.unsubscribe_url(recipient.pk)
-        return rendering.personal_context(contact=contact, unsubscribe_url=url, preferences_url=url)
-
-    def html_body(self, recipient: EmailRecipient, contact: Contact) -> str:
-        """The HTML as personalised for the recipient, before tracking is added."""
-        html = rendering.render(self.html, self.values(recipient, contact), html=True)
-        return rendering.footer_add(html, self.seller, html=True)
-
-    def message(
-        self, recipient: EmailRecipient, contact: Contact, connection: Any
-    ) -> tuple[EmailMultiAlternatives, str]:
-        values = self.values(recipient, contact)
-        unsubscribe = values["unsubscribe_url"]
-        html = rendering.render(self.html, values, html=True)
-        html = rendering.footer_add(html, self.seller, html=True)
-        html = rendering.links_wrap(
-            html, lambda url: links.click_url(recipient.pk, url), keep={unsubscribe}
-        )
-        pixel = (
-            f'<img src="{links.open_url(recipient.pk)}" width="1" height="1" alt="" '
-            'style="display:block;border:0;width:1px;height:1px">'
-        )
-        html = html.replace("</body>", pixel + "</body>") if "</body>" in html else html + pixel
-        message_id = make_msgid(domain=self.domain)
-        subject = " ".join(rendering.render(self.subject, values, html=False).split())
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=rendering.footer_add(
-                rendering.render(self.text, values, html=False), self.seller, html=False
-            ),
-            from_email=self.send.from_email,
-            to=[recipient.email],
-            connection=connection,
-            headers={
-                "Message-ID": message_id,
-                # One-click https only (RFC 8058): it is what mailbox providers use, and
-                # Tandem reads no mailbox a mailto: unsubscribe could reach.
-                "List-Unsubscribe": f"<{unsubscribe}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                "X-Tandem-Send": str(self.send.pk),
-            },
-        )
-        message.attach_alternative(html, "text/html")
-        return message, message_id.strip("<>")
-
-
-def message_links(recipient: EmailRecipient) -> list[str]:
-    """The links of the message this recipient was sent (rebuilt from the send's content)."""
-    prepared = Prepared(recipient.send)
-    return rendering.links_of(prepared.html_body(recipient, recipient.contact))
 
 
 def _mark(recipient_id: int, from_state: str, **fields: Any) -> bool:
@@ -429,6 +361,77 @@ def _provider_message_id(message: Any) -> str:
     return "" if value is None or isinstance(value, set) else str(value)[:200]
 
 
+def _connection_open(send: EmailSend, connection_factory: Callable[[], Any]) -> Any | None:
+    """The mail connection, open; None when it cannot be had (the send is paused, saying why)."""
+    try:
+        connection = connection_factory()
+    except ImproperlyConfigured as exc:  # e.g. a provider's API key is missing
+        _pause_with(send, f"the email backend is not configured: {exc}")
+        return None
+    try:
+        connection.open()
+    except (OSError, smtplib.SMTPException, AnymailAPIError) as exc:
+        _pause_with(send, f"could not reach the mail server: {exc}")
+        return None
+    return connection
+
+
+def _deliver(send: EmailSend, recipient_id: int, message: Any, result: BatchResult) -> str:
+    """Hand one message (its row already *sending*) to the server or provider: ``"sent"``;
+    ``"next"`` when it was refused (the row failed, the batch goes on); ``"stop"`` when the
+    batch must stop (no answer: the row is *uncertain*; refused for now: pending again)."""
+    try:
+        message.send()
+    except REFUSED as exc:
+        _mark(
+            recipient_id,
+            RecipientState.SENDING,
+            state=RecipientState.FAILED,
+            reason=f"refused by the mail server: {exc}"[:200],
+        )
+        result.failed += 1
+        return "next"
+    except AnymailAPIError as exc:
+        answer = _provider_answered(exc)
+        if answer is None:
+            # No answer (timeout, connection lost): like a broken SMTP connection.
+            _mark(
+                recipient_id,
+                RecipientState.SENDING,
+                state=RecipientState.UNCERTAIN,
+                reason=f"no answer from the mail provider: {exc}"[:200],
+            )
+            result.uncertain += 1
+            _pause_with(send, f"the mail provider did not answer: {exc}")
+            return "stop"
+        if answer == "later":
+            # The provider declined for now (rate limit, outage): nothing went, so
+            # the row waits for the resume.
+            _mark(recipient_id, RecipientState.SENDING, state=RecipientState.PENDING)
+            _pause_with(send, f"the mail provider refused for now: {exc}")
+            return "stop"
+        _mark(
+            recipient_id,
+            RecipientState.SENDING,
+            state=RecipientState.FAILED,
+            reason=f"refused by the mail provider: {exc}"[:200],
+        )
+        result.failed += 1
+        return "next"
+    except (OSError, smtplib.SMTPException) as exc:
+        # The connection broke mid-message: the server may have taken it or not.
+        _mark(
+            recipient_id,
+            RecipientState.SENDING,
+            state=RecipientState.UNCERTAIN,
+            reason=f"connection lost while sending: {exc}"[:200],
+        )
+        result.uncertain += 1
+        _pause_with(send, f"the mail server connection broke: {exc}")
+        return "stop"
+    return "sent"
+
+
 def _run_slice(
     send: EmailSend,
     batch: list[EmailRecipient],
@@ -439,15 +442,8 @@ def _run_slice(
     interval: float,
 ) -> None:
     prepared = Prepared(send)
-    try:
-        connection = connection_factory()
-    except ImproperlyConfigured as exc:  # e.g. a provider's API key is missing
-        _pause_with(send, f"the email backend is not configured: {exc}")
-        return
-    try:
-        connection.open()
-    except (OSError, smtplib.SMTPException, AnymailAPIError) as exc:
-        _pause_with(send, f"could not reach the mail server: {exc}")
+    connection = _connection_open(send, connection_factory)
+    if connection is None:
         return
     next_at = time.monotonic()
     lease_renew_at = time.monotonic() + _lease_seconds(send) / 2
@@ -482,55 +478,11 @@ def _run_slice(
                 attempted_at=timezone.now(),
             ):
                 continue  # someone cancelled it under us
-            try:
-                message.send()
-            except REFUSED as exc:
-                _mark(
-                    recipient.pk,
-                    RecipientState.SENDING,
-                    state=RecipientState.FAILED,
-                    reason=f"refused by the mail server: {exc}"[:200],
-                )
-                result.failed += 1
-                continue
-            except AnymailAPIError as exc:
-                answer = _provider_answered(exc)
-                if answer is None:
-                    # No answer (timeout, connection lost): like a broken SMTP connection.
-                    _mark(
-                        recipient.pk,
-                        RecipientState.SENDING,
-                        state=RecipientState.UNCERTAIN,
-                        reason=f"no answer from the mail provider: {exc}"[:200],
-                    )
-                    result.uncertain += 1
-                    _pause_with(send, f"the mail provider did not answer: {exc}")
-                    break
-                if answer == "later":
-                    # The provider declined for now (rate limit, outage): nothing went, so
-                    # the row waits for the resume.
-                    _mark(recipient.pk, RecipientState.SENDING, state=RecipientState.PENDING)
-                    _pause_with(send, f"the mail provider refused for now: {exc}")
-                    break
-                _mark(
-                    recipient.pk,
-                    RecipientState.SENDING,
-                    state=RecipientState.FAILED,
-                    reason=f"refused by the mail provider: {exc}"[:200],
-                )
-                result.failed += 1
-                continue
-            except (OSError, smtplib.SMTPException) as exc:
-                # The connection broke mid-message: the server may have taken it or not.
-                _mark(
-                    recipient.pk,
-                    RecipientState.SENDING,
-                    state=RecipientState.UNCERTAIN,
-                    reason=f"connection lost while sending: {exc}"[:200],
-                )
-                result.uncertain += 1
-                _pause_with(send, f"the mail server connection broke: {exc}")
+            outcome = _deliver(send, recipient.pk, message, result)
+            if outcome == "stop":
                 break
+            if outcome == "next":
+                continue
             mark_sent(recipient.pk, _provider_message_id(message) or message_id)
             sent.append((recipient.contact_id, recipient.contact.account_id))
             result.sent += 1

@@ -20,7 +20,7 @@ from tandem.access import policies
 from tandem.audit import events as audit
 from tandem.errors import InvalidInput
 from tandem.handoff import services as handoff
-from tandem.mailing import engine
+from tandem.mailing import engine, messages
 from tandem.mailing.models import (
     EmailClick,
     EmailRecipient,
@@ -415,7 +415,7 @@ def recipient_click(*, recipient: EmailRecipient, url: str, at: dt.datetime | No
     """Record a click and return where to send the browser. Only a link that was in the
     message is followed (no open redirect); the first click on each link is a touch, and a
     click without a recorded open counts as an open too (images were blocked)."""
-    if url not in engine.message_links(recipient):
+    if url not in messages.message_links(recipient):
         raise LinkRefused(url)
     when = at or timezone.now()
     if recipient.opened_at is None:

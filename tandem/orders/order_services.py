@@ -73,6 +73,38 @@ def _short_message(line: QuoteLine, wanted: int, reserve: int) -> str:
     )
 
 
+def _reservations_plan(
+    version: Any, backorder_line_ids: set[int]
+) -> tuple[dict[int, StockLevel], list[tuple[QuoteLine, int, int]]]:
+    """The stock rows of the version's stocked products, locked in product order, and per line
+    what it reserves and what it backorders; refused when a line would be short and was not
+    allowed to be backordered. Reservations are counted in memory, so a second line of the same
+    product sees the first's."""
+    lines = list(version.lines.select_related("product").order_by("position", "id"))
+    unknown = backorder_line_ids - {line.pk for line in lines}
+    if unknown:
+        raise InvalidInput.field(
+            "backorder_line_ids", f"not lines of this version: {sorted(unknown)}"
+        )
+    stock = _stock_locked(line.product_id for line in lines if line.product.is_stocked)
+    plans: list[tuple[QuoteLine, int, int]] = []
+    shortfalls: list[str] = []
+    for line in lines:
+        if not line.product.is_stocked:
+            plans.append((line, 0, 0))
+            continue
+        row = stock[line.product_id]
+        reserve = min(line.quantity, row.available)
+        row.reserved += reserve
+        short = line.quantity - reserve
+        if short and line.pk not in backorder_line_ids:
+            shortfalls.append(_short_message(line, line.quantity, reserve))
+        plans.append((line, reserve, short))
+    if shortfalls:
+        raise InvalidInput.field("backorder_line_ids", "; ".join(shortfalls))
+    return stock, plans
+
+
 def order_place(
     *, actor: Any, quote: Quote, backorder_line_ids: set[int], via: str = "ui"
 ) -> Order:
@@ -93,28 +125,7 @@ def order_place(
             raise InvalidInput.field(
                 "quote", f"version {version.version} expired on {version.valid_until}"
             )
-        lines = list(version.lines.select_related("product").order_by("position", "id"))
-        unknown = backorder_line_ids - {line.pk for line in lines}
-        if unknown:
-            raise InvalidInput.field(
-                "backorder_line_ids", f"not lines of this version: {sorted(unknown)}"
-            )
-        stock = _stock_locked(line.product_id for line in lines if line.product.is_stocked)
-        plans: list[tuple[QuoteLine, int, int]] = []
-        shortfalls: list[str] = []
-        for line in lines:
-            if not line.product.is_stocked:
-                plans.append((line, 0, 0))
-                continue
-            row = stock[line.product_id]
-            reserve = min(line.quantity, row.available)
-            row.reserved += reserve  # in memory: the next line of the same product sees it
-            short = line.quantity - reserve
-            if short and line.pk not in backorder_line_ids:
-                shortfalls.append(_short_message(line, line.quantity, reserve))
-            plans.append((line, reserve, short))
-        if shortfalls:
-            raise InvalidInput.field("backorder_line_ids", "; ".join(shortfalls))
+        stock, plans = _reservations_plan(version, backorder_line_ids)
         year = timezone.localdate(now).year
         order = Order.objects.create(
             number=order_number(year, sequence_next(kind="order", year=year)),

@@ -14,7 +14,7 @@ from django.core import mail
 from django.test import Client
 
 from tandem import config
-from tandem.mailing import engine, services
+from tandem.mailing import engine, messages, services
 from tandem.mailing.models import EmailRecipient, RecipientState, SendStatus, Suppression
 from tandem.people.models import Consent
 
@@ -94,7 +94,7 @@ def test_a_provider_refusing_one_recipient_fails_that_row_and_goes_on(
     # given the provider rejects person2's address
     from anymail.message import AnymailRecipientStatus
 
-    original = engine.Prepared.message
+    original = messages.Prepared.message
 
     def message(self, recipient, contact, connection):
         built, message_id = original(self, recipient, contact, connection)
@@ -106,7 +106,7 @@ def test_a_provider_refusing_one_recipient_fails_that_row_and_goes_on(
             }
         return built, message_id
 
-    monkeypatch.setattr(engine.Prepared, "message", message)
+    monkeypatch.setattr(messages.Prepared, "message", message)
     send = make_send(audience, batch_size=10)
     services.send_start(actor=cast.marketer, send=send)
 
