@@ -20,5 +20,5 @@ def service_level_notify(event: hooks.ServiceLevelNotice) -> None:
 
 def register() -> None:
     """Hang collaboration's listeners on the hand-off's hooks."""
-    hooks.listen(hooks.TouchLogged, touch_logged_notify)
-    hooks.listen(hooks.ServiceLevelNotice, service_level_notify)
+    hooks.TOUCH_LOGGED.listen(touch_logged_notify)
+    hooks.SERVICE_LEVEL_NOTICE.listen(service_level_notify)

@@ -1,22 +1,22 @@
 """What the hand-off tells the apps above it, without importing them.
 
 The hand-off sits below collaboration (and the outbound webhooks and journeys to come), so
-it cannot call them. Instead it emits a typed event here, and each app that wants to react
-registers a listener for that event type in its ``apps.py`` ``ready()``::
+it cannot call them. Instead it announces a typed event on a hook here, and each app that
+wants to react registers a listener in its ``apps.py`` ``ready()``::
 
-    hooks.listen(hooks.TouchLogged, on_touch_logged)
+    hooks.TOUCH_LOGGED.listen(on_touch_logged)
 
-Listeners of one event type run in the order they registered, inside the caller's
-transaction, and an error in one propagates to the caller (nothing is swallowed: a notice
-that cannot be written undoes the touch, as a direct call did).
+Listeners behave as every ``tandem.core.hooks.Hook``'s do: in registration order, inside the
+caller's transaction, an error propagating (a notice that cannot be written undoes the touch,
+as a direct call did).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
+from tandem.core.hooks import Hook
 from tandem.people.models import Touch
 
 # The service level's notices; collaboration declares the same kinds of notification.
@@ -45,27 +45,5 @@ class ServiceLevelNotice:
     url: str
 
 
-Event = TouchLogged | ServiceLevelNotice
-E = TypeVar("E", TouchLogged, ServiceLevelNotice)
-
-_listeners: dict[type, list[Callable[[Any], object]]] = {}
-
-
-def listen(event_type: type[E], listener: Callable[[E], object]) -> None:
-    """Call ``listener`` with every event of ``event_type`` from now on, after the listeners
-    registered before it. Registering the same listener twice keeps one (``ready()`` may run
-    again in tests)."""
-    registered = _listeners.setdefault(event_type, [])
-    if listener not in registered:
-        registered.append(listener)
-
-
-def listeners(event_type: type) -> tuple[Callable[[Any], object], ...]:
-    """The listeners of ``event_type`` in the order they are called."""
-    return tuple(_listeners.get(event_type, ()))
-
-
-def emit(event: Event) -> None:
-    """Tell every listener of the event's type, in registration order; an error propagates."""
-    for listener in _listeners.get(type(event), ()):
-        listener(event)
+TOUCH_LOGGED: Hook[TouchLogged] = Hook("touch logged")
+SERVICE_LEVEL_NOTICE: Hook[ServiceLevelNotice] = Hook("service level notice")

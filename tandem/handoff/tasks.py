@@ -22,7 +22,9 @@ from tandem.handoff.services.scores import contacts_rescore_all
 def _notify(recipient, kind: hooks.SlaKind, text: str, url: str) -> None:
     # Whoever listens (collaboration: the inbox, and email right away or in the digest as
     # the person prefers) tells them.
-    hooks.emit(hooks.ServiceLevelNotice(recipient=recipient, kind=kind, text=text, url=url))
+    hooks.SERVICE_LEVEL_NOTICE.announce(
+        hooks.ServiceLevelNotice(recipient=recipient, kind=kind, text=text, url=url)
+    )
 
 
 def _managers_of(rep) -> list:

@@ -4,19 +4,18 @@
 (segments today; outbound webhooks and journeys next). Instead each of them registers a
 listener here from its ``apps.py`` ``ready()``, and people's services announce the change.
 
-- Listeners are called in registration order, at once, inside the caller's transaction; an
-  error in one propagates to the caller (nothing is swallowed here).
-- A listener that must act after commit defers itself with ``transaction.on_commit``, as the
-  segments' refresh does (it joins every change of one transaction into one refresh).
+- Listeners behave as every ``tandem.core.hooks.Hook``'s do; the segments' refresh defers
+  itself to commit (it joins every change of one transaction into one refresh).
 - The names of what changed (``INPUT_*``) belong to people: they say which of a contact's
   inputs moved, so a listener can skip work that cannot be affected.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+
+from tandem.core.hooks import Hook
 
 # What changed about a contact. A listener told which inputs changed may skip the work that
 # does not read them (a touch cannot move a segment of field conditions).
@@ -41,32 +40,6 @@ class ContactForgotten:
     """This contact is about to be deleted (announced inside the deleting transaction)."""
 
     contact_id: int
-
-
-Event = TypeVar("Event")
-
-
-class Hook(Generic[Event]):
-    """One kind of event and its listeners, called in the order they registered."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self._listeners: list[Callable[[Event], None]] = []
-
-    def listen(self, listener: Callable[[Event], None]) -> None:
-        """Register ``listener``; registering the same one again changes nothing (``ready()``
-        may run more than once in a process, and a listener must not hear an event twice)."""
-        if listener not in self._listeners:
-            self._listeners.append(listener)
-
-    def forget(self, listener: Callable[[Event], None]) -> None:
-        """Unregister ``listener`` (tests that listen for a while)."""
-        self._listeners.remove(listener)
-
-    def announce(self, event: Event) -> None:
-        """Call every listener with ``event``, in registration order; errors propagate."""
-        for listener in tuple(self._listeners):
-            listener(event)
 
 
 CONTACTS_CHANGED: Hook[ContactsChanged] = Hook("contacts changed")

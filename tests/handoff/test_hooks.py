@@ -7,9 +7,10 @@ from tandem.handoff import hooks
 
 
 @pytest.fixture
-def clean_hooks(monkeypatch):
-    """A registry of its own for the test; the apps' listeners come back afterwards."""
-    monkeypatch.setattr(hooks, "_listeners", {})
+def quiet_hooks(monkeypatch):
+    """Hooks with no listeners for one test; the apps' listeners come back afterwards."""
+    for hook in (hooks.TOUCH_LOGGED, hooks.SERVICE_LEVEL_NOTICE):
+        monkeypatch.setattr(hook, "_listeners", [])
 
 
 def _notice(text: str = "due soon") -> hooks.ServiceLevelNotice:
@@ -17,43 +18,43 @@ def _notice(text: str = "due soon") -> hooks.ServiceLevelNotice:
 
 
 def test_collaboration_listens_to_the_handoff():
-    assert handoff_listeners.touch_logged_notify in hooks.listeners(hooks.TouchLogged)
-    assert handoff_listeners.service_level_notify in hooks.listeners(hooks.ServiceLevelNotice)
+    assert handoff_listeners.touch_logged_notify in hooks.TOUCH_LOGGED.listeners
+    assert handoff_listeners.service_level_notify in hooks.SERVICE_LEVEL_NOTICE.listeners
 
 
-def test_listeners_are_called_in_the_order_they_registered(clean_hooks):
+def test_listeners_are_called_in_the_order_they_registered(quiet_hooks):
     heard = []
-    hooks.listen(hooks.ServiceLevelNotice, lambda e: heard.append(("first", e.text)))
-    hooks.listen(hooks.ServiceLevelNotice, lambda e: heard.append(("second", e.text)))
-    hooks.listen(hooks.TouchLogged, lambda e: heard.append(("touch", e)))
+    hooks.SERVICE_LEVEL_NOTICE.listen(lambda e: heard.append(("first", e.text)))
+    hooks.SERVICE_LEVEL_NOTICE.listen(lambda e: heard.append(("second", e.text)))
+    hooks.TOUCH_LOGGED.listen(lambda e: heard.append(("touch", e)))
 
-    hooks.emit(_notice("late"))
+    hooks.SERVICE_LEVEL_NOTICE.announce(_notice("late"))
 
     assert heard == [("first", "late"), ("second", "late")]
 
 
-def test_a_listener_registered_twice_is_called_once(clean_hooks):
+def test_a_listener_registered_twice_is_called_once(quiet_hooks):
     heard = []
 
     def listener(event):
         heard.append(event.text)
 
-    hooks.listen(hooks.ServiceLevelNotice, listener)
-    hooks.listen(hooks.ServiceLevelNotice, listener)
-    hooks.emit(_notice())
+    hooks.SERVICE_LEVEL_NOTICE.listen(listener)
+    hooks.SERVICE_LEVEL_NOTICE.listen(listener)
+    hooks.SERVICE_LEVEL_NOTICE.announce(_notice())
 
     assert heard == ["due soon"]
 
 
-def test_a_listeners_error_reaches_the_caller_and_stops_the_rest(clean_hooks):
+def test_a_listeners_error_reaches_the_caller_and_stops_the_rest(quiet_hooks):
     heard = []
 
     def broken(event):
         raise RuntimeError("inbox down")
 
-    hooks.listen(hooks.ServiceLevelNotice, broken)
-    hooks.listen(hooks.ServiceLevelNotice, lambda e: heard.append(e))
+    hooks.SERVICE_LEVEL_NOTICE.listen(broken)
+    hooks.SERVICE_LEVEL_NOTICE.listen(lambda e: heard.append(e))
 
     with pytest.raises(RuntimeError, match="inbox down"):
-        hooks.emit(_notice())
+        hooks.SERVICE_LEVEL_NOTICE.announce(_notice())
     assert heard == []

@@ -3,6 +3,7 @@
 import pytest
 from django.db import transaction
 
+from tandem.core import hooks as core_hooks
 from tandem.people import hooks
 from tandem.people import services as people
 from tandem.people.hooks import (
@@ -32,7 +33,7 @@ def test_segments_listen_to_people_from_their_app_config():
 
 
 def test_listeners_hear_an_event_in_registration_order_and_once():
-    hook: hooks.Hook[str] = hooks.Hook("test")
+    hook: core_hooks.Hook[str] = core_hooks.Hook("test")
     calls: list[str] = []
 
     def first(event: str) -> None:
@@ -50,7 +51,7 @@ def test_listeners_hear_an_event_in_registration_order_and_once():
 
 
 def test_an_error_in_a_listener_reaches_the_caller():
-    hook: hooks.Hook[str] = hooks.Hook("test")
+    hook: core_hooks.Hook[str] = core_hooks.Hook("test")
 
     def broken(event: str) -> None:
         raise RuntimeError("listener failed")

@@ -47,7 +47,7 @@ def touch_log(
                 status__in=[Lead.Status.WAITING, Lead.Status.ACCEPTED],
             ).update(first_touched_at=touch.occurred_at)
         contact_rescore(contact=contact, via=via, unsaved=unsaved)
-        hooks.emit(hooks.TouchLogged(touch=touch))
+        hooks.TOUCH_LOGGED.announce(hooks.TouchLogged(touch=touch))
     return touch
 
 
