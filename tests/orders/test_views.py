@@ -28,7 +28,8 @@ def _order_links(page: str) -> int:
 
 def _line_products(editor: str) -> list[int]:
     """The products of the deal editor's line rows, in order (the add form's choices left out)."""
-    return [int(pk) for pk in re.findall(r'<td class="stack-title"><a href="/orders/catalog/(\d+)/"', editor)]
+    row = r'<td class="stack-title"><a href="/orders/catalog/(\d+)/"'
+    return [int(pk) for pk in re.findall(row, editor)]
 
 
 def test_the_deal_page_shows_the_line_editor_to_its_owner(cast, catalog, deal):

@@ -355,7 +355,13 @@ PAGES = {
     "list filtered": "/sales/deals/?outcome=open&flagged=1&forecast_category=pipeline",
 }
 # The same on SQLite and PostgreSQL, for every role, at 5 deals as at 50.
-PAGE_QUERIES = {"board": 13, "board flagged": 13, "list": 7, "list last page": 7, "list filtered": 7}
+PAGE_QUERIES = {
+    "board": 13,
+    "board flagged": 13,
+    "list": 7,
+    "list last page": 7,
+    "list filtered": 7,
+}
 
 
 def _queries(client, url: str) -> tuple[int, str]:
@@ -415,7 +421,6 @@ def test_a_deep_page_of_the_list_holds_the_next_deals_by_close_date_with_undated
     # creation) and 10 without, and 20 of another team's rep the manager may not see.
     pipeline = sales.pipeline_default()
     discovery = pipeline.stages.get(position=0)
-    from tandem.sales.models import Deal
 
     today, now = timezone.localdate(), timezone.now()
     Deal.objects.bulk_create(
