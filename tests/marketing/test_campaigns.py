@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from tandem.errors import InvalidInput
 from tandem.handoff import services as handoff
@@ -132,7 +133,7 @@ def test_status_follows_the_dates(day, starts, ends, status):
 
 
 def test_spend_lines_add_up_and_give_cost_per_lead(cast, campaign, submit):
-    today = dt.date.today()
+    today = timezone.localdate()
     services.spend_add(actor=cast.marketer, campaign=campaign, spent_on=today, amount="300")
     services.spend_add(actor=cast.marketer, campaign=campaign, spent_on=today, amount="150.50")
     submit(utm_campaign="autumn-launch", email="a@one.test", title="")
@@ -159,7 +160,7 @@ def test_spend_lines_add_up_and_give_cost_per_lead(cast, campaign, submit):
     ids=["zero", "negative", "text", "over-twice-the-budget", "far-future"],
 )
 def test_unlikely_spend_is_refused_with_the_reason(cast, campaign, amount, day_offset, field):
-    day = dt.date.today() + dt.timedelta(days=day_offset)
+    day = timezone.localdate() + dt.timedelta(days=day_offset)
 
     with pytest.raises(InvalidInput) as caught:
         services.spend_add(actor=cast.marketer, campaign=campaign, spent_on=day, amount=amount)
@@ -275,7 +276,7 @@ def test_retention_counts_repeat_purchases_after_its_touch(cast):
 
 
 def test_campaign_page_shows_numbers_spend_and_attribution(cast, campaign, signed_in):
-    for day in (dt.date.today(), dt.date.today() - dt.timedelta(days=40)):
+    for day in (timezone.localdate(), timezone.localdate() - dt.timedelta(days=40)):
         services.spend_add(actor=cast.marketer, campaign=campaign, spent_on=day, amount="60")
 
     page = signed_in(cast.marketer).get(f"/marketing/campaigns/{campaign.pk}/")
@@ -294,7 +295,9 @@ def test_campaign_list_shows_status_and_spend_in_few_queries(
         c = services.campaign_create(
             actor=cast.marketer, name=f"C{n}", channel="email", starts_on="2020-01-01"
         )
-        services.spend_add(actor=cast.marketer, campaign=c, spent_on=dt.date.today(), amount="7")
+        services.spend_add(
+            actor=cast.marketer, campaign=c, spent_on=timezone.localdate(), amount="7"
+        )
     client = signed_in(cast.marketer)
 
     with django_assert_num_queries(4):
