@@ -131,7 +131,7 @@ def test_the_full_rescore_hands_off_only_contacts_newly_at_the_threshold(cast, s
     assert fresh.lifecycle_stage == Stage.MQL
     assert Lead.objects.filter(contact=waiting).count() == 1
     lead = Lead.objects.get(contact=fresh)
-    assert lead.assigned_to is not None
+    assert lead.assigned_to == cast.sales_rep
     assert list(
         LifecycleMove.objects.filter(contact=fresh).values_list("from_stage", "to_stage")
     ) == [(Stage.LEAD, Stage.MQL)]
@@ -179,4 +179,4 @@ def test_a_touch_batch_rescores_in_bulk_and_routes_new_mqls(
     keen.refresh_from_db()
     assert keen.score == 60  # 15 senior + 10 business email + 5 profile + 30 form
     assert keen.lifecycle_stage == Stage.MQL
-    assert Lead.objects.get(contact=keen).assigned_to is not None
+    assert Lead.objects.get(contact=keen).assigned_to == cast.sales_rep
