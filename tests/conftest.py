@@ -10,8 +10,19 @@ from tandem.access.roles import Role, TeamKind
 from tandem.handoff.models import Lead
 from tandem.marketing import form_services
 from tandem.marketing.models import LeadForm
+from tandem.ops import settings_cache
 from tandem.people.models import Contact
 from tests.factories import CampaignFactory, LeadFormFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _settings_unread():
+    """Each test starts with the company settings unread, as a new process does.
+
+    Tests roll back, so the settings' version token stays the one the migrations wrote and a
+    value kept by an earlier test would still be used: a query count would then depend on
+    which tests ran before it (a test run alone would see more queries than in the suite)."""
+    settings_cache._values.clear()
 
 
 @dataclass

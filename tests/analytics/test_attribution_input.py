@@ -24,7 +24,9 @@ def test_empty_journeys_are_an_error():
 def test_journeys_without_conversions_give_zero_credit_to_every_model():
     result = attribution_run(journeys([(["a", "b"], False, 0.0), (["b"], False, 0.0)]))
 
+    assert len(result.models) == 9
     for credits in result.models:
+        assert sorted(credit.key for credit in credits.credits) == ["a", "b"], credits.model
         for credit in credits.credits:
             assert (credit.conversions, credit.value) == (0.0, 0.0), credits.model
             assert not math.isnan(credit.conversions)

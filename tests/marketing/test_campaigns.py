@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from tandem.errors import InvalidInput
 from tandem.handoff import services as handoff
@@ -134,7 +135,7 @@ def test_status_follows_the_dates(day, starts, ends, status):
 
 
 def test_spend_lines_add_up_and_give_cost_per_lead(cast, campaign, submit):
-    today = dt.date.today()
+    today = timezone.localdate()
     campaign_services.spend_add(
         actor=cast.marketer, campaign=campaign, spent_on=today, amount="300"
     )
@@ -165,7 +166,7 @@ def test_spend_lines_add_up_and_give_cost_per_lead(cast, campaign, submit):
     ids=["zero", "negative", "text", "over-twice-the-budget", "far-future"],
 )
 def test_unlikely_spend_is_refused_with_the_reason(cast, campaign, amount, day_offset, field):
-    day = dt.date.today() + dt.timedelta(days=day_offset)
+    day = timezone.localdate() + dt.timedelta(days=day_offset)
 
     with pytest.raises(InvalidInput) as caught:
         campaign_services.spend_add(
@@ -283,7 +284,7 @@ def test_retention_counts_repeat_purchases_after_its_touch(cast):
 
 
 def test_campaign_page_shows_numbers_spend_and_attribution(cast, campaign, signed_in):
-    for day in (dt.date.today(), dt.date.today() - dt.timedelta(days=40)):
+    for day in (timezone.localdate(), timezone.localdate() - dt.timedelta(days=40)):
         campaign_services.spend_add(
             actor=cast.marketer, campaign=campaign, spent_on=day, amount="60"
         )
@@ -298,21 +299,23 @@ def test_campaign_page_shows_numbers_spend_and_attribution(cast, campaign, signe
 
 
 def test_campaign_list_shows_status_and_spend_in_few_queries(
-    cast, signed_in, django_assert_max_num_queries
+    cast, signed_in, django_assert_num_queries
 ):
     for n in range(5):
         c = campaign_services.campaign_create(
             actor=cast.marketer, name=f"C{n}", channel="email", starts_on="2020-01-01"
         )
         campaign_services.spend_add(
-            actor=cast.marketer, campaign=c, spent_on=dt.date.today(), amount="7"
+            actor=cast.marketer, campaign=c, spent_on=timezone.localdate(), amount="7"
         )
     client = signed_in(cast.marketer)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_num_queries(4):
         page = client.get("/marketing/campaigns/")
 
+    assert page.status_code == 200
     html = page.content.decode()
+    assert all(f">C{n}<" in html for n in range(5))
     assert html.count(">Running</span>") == 5
     assert html.count('<td class="num">7</td>') == 5
 

@@ -228,8 +228,9 @@ def test_double_opt_in_grants_consent_only_on_confirm(
     consent = Consent.objects.get(contact__email="di@dove.test")
     assert (consent.is_granted, consent.wording) == (True, "Send me the monthly letter.")
     assert consent.source == "form:newsletter (confirmed by email)"
-    assert FormSubmission.objects.get().confirmed_at is not None
-    assert form.pk
+    submission = FormSubmission.objects.get()
+    assert submission.confirmed_at is not None
+    assert (submission.form, submission.contact.email) == (form, "di@dove.test")
 
 
 def test_a_tampered_confirmation_link_is_refused(db):

@@ -86,12 +86,12 @@ def test_leads_and_mqls_per_month_and_cost_per_lead(cast, campaign, submit):
 
 
 def test_home_page_shows_the_crowd_and_keeps_the_campaign_results(
-    cast, campaign, submit, signed_in, django_assert_max_num_queries
+    cast, campaign, submit, signed_in, django_assert_num_queries
 ):
     submit(utm_campaign="autumn-launch")
     client = signed_in(cast.marketing_manager)
 
-    with django_assert_max_num_queries(30):
+    with django_assert_num_queries(18):
         page = client.get("/marketing/?period=18m")
 
     html = page.content.decode()

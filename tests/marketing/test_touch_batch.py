@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.db import connection
 
 from tandem.marketing import ingest
 from tandem.people.models import Contact, Touch
@@ -258,7 +259,7 @@ def test_more_than_the_limit_is_refused_whole(cast, api):
     assert Touch.objects.count() == 0
 
 
-def test_a_full_batch_of_5000_is_taken_in_few_queries(cast, api, django_assert_max_num_queries):
+def test_a_full_batch_of_5000_is_taken_in_few_queries(cast, api, django_assert_num_queries):
     contacts = Contact.objects.bulk_create([Contact(email=f"p{n}@big.test") for n in range(500)])
     items = [
         {
@@ -273,13 +274,17 @@ def test_a_full_batch_of_5000_is_taken_in_few_queries(cast, api, django_assert_m
     client = api("marketer")
     client.post(URL, {"items": []})  # the token's first use is not what is measured
 
-    with django_assert_max_num_queries(40):
+    # PostgreSQL takes the batch through one temporary table in SQL; SQLite stores it in steps
+    # and reads the 500 contacts back in chunks of its bound-parameter limit.
+    expected = 7 if connection.vendor == "postgresql" else 19
+    with django_assert_num_queries(expected):
         response = client.client.post(
             "/api/v1/touches:batch",
             data=json.dumps({"items": items}),
             content_type="application/json",
         )
 
+    assert response.status_code == 200
     assert response.json()["stored"] == 5_000
     assert Touch.objects.count() == 5_000
     assert len(contacts) == 500

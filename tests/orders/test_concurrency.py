@@ -6,12 +6,12 @@ thread cannot share it), so these races only exist — and are only tested — o
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from collections.abc import Callable
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
 from tandem.errors import InvalidInput
 from tandem.orders import quote_services as quotes
@@ -58,7 +58,7 @@ def test_quote_numbers_under_concurrency_are_unique_and_gap_free(cast, catalog, 
 
     results = _race(lambda i: quotes.quote_create(actor=cast.admin, deal=deals[i]).number)
 
-    year = dt.date.today().year
+    year = timezone.localdate().year
     assert sorted(results) == [f"Q-{year}-{n:04d}" for n in range(1, THREADS + 1)]
     assert Quote.objects.count() == THREADS
 

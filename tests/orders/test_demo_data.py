@@ -38,6 +38,7 @@ def test_the_demo_sells_from_its_catalog_and_the_numbers_agree(demo):  # noqa: F
             amount=Sum("amount"), cost=Sum("cost_amount")
         )
     }
+    assert new_business.exists()
     assert len(sums) == new_business.count()
     for deal in new_business:
         assert sums[deal.pk] == (deal.amount, deal.cost_amount), deal.name
@@ -53,7 +54,9 @@ def test_the_demo_sells_from_its_catalog_and_the_numbers_agree(demo):  # noqa: F
         assert sorted(sequences) == list(range(1, len(sequences) + 1))
         assert DocumentSequence.objects.get(kind="quote", year=year).last_number == len(sequences)
     # stock: what confirmed orders hold is what the stock rows say is reserved
-    for stock in StockLevel.objects.filter(product__is_stocked=True):
+    stocked = StockLevel.objects.filter(product__is_stocked=True)
+    assert stocked.exists()
+    for stock in stocked:
         held = OrderLine.objects.filter(product=stock.product, order__status="confirmed").aggregate(
             total=Sum("reserved")
         )["total"]

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from tandem.errors import InvalidInput
 from tandem.orders import order_services, selectors
@@ -36,7 +37,7 @@ def test_accepting_a_quote_places_an_order_that_reserves_stock_and_wins_the_deal
 
     order = quotes.quote_accept(actor=cast.sales_rep, quote=quote)
 
-    year = dt.date.today().year
+    year = timezone.localdate().year
     assert (order.number, order.status, order.amount, order.is_repeat) == (
         f"O-{year}-0001",
         "confirmed",
@@ -212,7 +213,7 @@ def test_when_the_deal_cannot_be_won_nothing_is_kept(cast, catalog, deal, monkey
 
 def test_an_expired_quote_cannot_be_accepted(cast, catalog, deal):
     quote = _quoted(cast, deal, (catalog.sensor, 1))
-    quote.versions.update(valid_until=dt.date.today() - dt.timedelta(days=1))
+    quote.versions.update(valid_until=timezone.localdate() - dt.timedelta(days=1))
 
     with pytest.raises(InvalidInput) as refused:
         quotes.quote_accept(actor=cast.sales_rep, quote=quote)

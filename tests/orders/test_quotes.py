@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import override_settings
+from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
@@ -38,7 +39,7 @@ def lined_deal(cast, catalog, deal):
 def test_quotes_are_numbered_per_year_in_order(cast, catalog, lined_deal, deal_for):
     second = deal_for(name="Bolt — gateways")
     orders.deal_line_add(actor=cast.admin, deal=second, product_id=catalog.sensor.pk)
-    year = dt.date.today().year
+    year = timezone.localdate().year
 
     first = quotes.quote_create(actor=cast.sales_rep, deal=lined_deal)
     other = quotes.quote_create(actor=cast.sales_rep, deal=second)
@@ -49,7 +50,7 @@ def test_quotes_are_numbered_per_year_in_order(cast, catalog, lined_deal, deal_f
 
 def test_a_refused_quote_gives_its_number_back(cast, catalog, lined_deal, deal_for):
     empty = deal_for(name="Empty deal")
-    year = dt.date.today().year
+    year = timezone.localdate().year
 
     with pytest.raises(InvalidInput) as refused:
         quotes.quote_create(actor=cast.sales_rep, deal=empty)
@@ -82,7 +83,7 @@ def test_a_quote_freezes_the_lines_and_totals(cast, catalog, lined_deal):
         Decimal("11040.00"),
         Decimal("4580.00"),
     )
-    assert version.valid_until == dt.date.today() + dt.timedelta(days=30)
+    assert version.valid_until == timezone.localdate() + dt.timedelta(days=30)
 
 
 def test_a_new_version_copies_the_current_lines_and_keeps_the_old_one(cast, catalog, lined_deal):

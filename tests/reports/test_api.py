@@ -95,12 +95,12 @@ def test_a_heavy_run_answers_202_and_is_read_later(story, api, settings):
 def test_funnel_and_profitability_answer_in_few_queries(
     story,
     api,
-    django_assert_max_num_queries,
+    django_assert_num_queries,
 ):
     client = api("marketer")
-    with django_assert_max_num_queries(12):
+    with django_assert_num_queries(8):
         funnel = client.post("/analytics/funnel", {"period": "12m", "cohort_by": "source"})
-    with django_assert_max_num_queries(12):
+    with django_assert_num_queries(9):
         profit = client.post("/analytics/profitability", {"period": "12m", "with_clv": False})
 
     assert funnel.status_code == 200

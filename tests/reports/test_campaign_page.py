@@ -3,10 +3,10 @@ multi-touch credit from the attribution report, each against what it spent."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from django.test import Client
+from django.utils import timezone
 
 from tandem.marketing import campaign_services
 from tandem.reports import services
@@ -39,7 +39,10 @@ def _credit_rows(html: str) -> dict[str, list[str]]:
 
 def test_sourced_pipeline_revenue_and_return_on_spend(story, cast):
     campaign_services.spend_add(
-        actor=cast.marketing_manager, campaign=story.webinar, spent_on=dt.date.today(), amount="500"
+        actor=cast.marketing_manager,
+        campaign=story.webinar,
+        spent_on=timezone.localdate(),
+        amount="500",
     )
 
     html = _page(cast.marketer, story.webinar)
@@ -61,7 +64,10 @@ def test_before_any_attribution_run_the_page_says_how_to_get_one(story, cast):
 
 def test_multi_touch_credit_comes_from_the_latest_attribution_run_by_campaign(story, cast):
     campaign_services.spend_add(
-        actor=cast.marketing_manager, campaign=story.webinar, spent_on=dt.date.today(), amount="500"
+        actor=cast.marketing_manager,
+        campaign=story.webinar,
+        spent_on=timezone.localdate(),
+        amount="500",
     )
     services.report_run(
         actor=cast.marketer,

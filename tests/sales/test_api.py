@@ -42,13 +42,20 @@ def test_a_bad_filter_names_the_field(cast, api):
     assert fields_of(response) == ["forecast_category"]
 
 
-def test_the_deal_list_takes_the_same_queries_at_any_size(cast, api, django_assert_max_num_queries):
+def test_the_deal_list_takes_the_same_queries_at_any_size(cast, api, django_assert_num_queries):
     client = api("sales_manager")
+    client.get("/sales/deals", limit=1)  # the token's first use also records when it was used
+    shown = 0
     for n in (2, 40):
         for i in range(n):
             sales.deal_open(actor=cast.sales_rep, name=f"D{n}-{i}", owner=cast.sales_rep)
-        with django_assert_max_num_queries(5):
-            assert client.get("/sales/deals", limit=100).status_code == 200
+        shown += n
+        with django_assert_num_queries(3):
+            response = client.get("/sales/deals", limit=100)
+        assert response.status_code == 200
+        page = response.json()
+        assert page["count"] == shown
+        assert f"D{n}-{n - 1}" in {d["name"] for d in page["items"]}
 
 
 def test_deal_fields_committee_answers_and_activities_through_the_api(cast, api, deal, buyer):

@@ -97,9 +97,14 @@ def test_a_touch_change_leaves_field_segments_unevaluated(crowd, make_segment):
 
 
 def test_a_change_no_segment_reads_costs_one_query(crowd, make_segment, django_assert_num_queries):
-    make_segment(SENIOR, name="Senior")
+    senior = make_segment(SENIOR, name="Senior")
     with django_assert_num_queries(1):
-        services.segments_refresh_for_contacts([crowd.ann.pk], changed={INPUT_TOUCH})
+        moved = services.segments_refresh_for_contacts([crowd.ann.pk], changed={INPUT_TOUCH})
+
+    assert moved == (0, 0)
+    assert list(SegmentMember.objects.filter(segment=senior).values_list("contact", flat=True)) == [
+        crowd.ann.pk
+    ]
 
 
 def test_each_segment_knows_what_its_rule_reads(crowd, make_segment, cast):

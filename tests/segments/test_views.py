@@ -63,12 +63,14 @@ def test_sales_sees_counts_but_no_edit_buttons(client, cast, makers):
 
 
 def test_the_list_shows_name_kind_size_and_exclusion(
-    client, cast, makers, show, django_assert_max_num_queries
+    client, cast, makers, show, django_assert_num_queries
 ):
     Segment.objects.filter(pk=show.pk).update(is_exclusion=True)
     client.force_login(cast.marketer)
-    with django_assert_max_num_queries(8):
-        page = client.get(reverse("segments:list")).content.decode()
+    with django_assert_num_queries(4):
+        response = client.get(reverse("segments:list"))
+    assert response.status_code == 200
+    page = response.content.decode()
     assert "Makers" in page and "Dynamic (rule)" in page and "Static list" in page
     assert "Exclusion" in page
 
@@ -148,14 +150,15 @@ def test_live_count_is_for_editors_only(client, cast, crowd):
     assert client.post(reverse("segments:count"), {"rule": json.dumps(MAKERS)}).status_code == 403
 
 
-def test_members_page_is_constant_queries(client, cast, show, crowd, django_assert_max_num_queries):
+def test_members_page_is_constant_queries(client, cast, show, crowd, django_assert_num_queries):
     more = [Contact.objects.create(email=f"p{n}@x.test", first_name=f"P{n}") for n in range(60)]
     services.segment_members_add(actor=cast.marketer, segment=show, contacts=[*more, crowd.ann])
     client.force_login(cast.marketer)
-    with django_assert_max_num_queries(14):
+    with django_assert_num_queries(8):
         first = client.get(reverse("segments:detail", args=[show.pk]))
-    with django_assert_max_num_queries(14):
+    with django_assert_num_queries(8):
         second = client.get(reverse("segments:detail", args=[show.pk]) + "?page=2")
+    assert first.status_code == 200 and second.status_code == 200
     assert "61 members" in first.content.decode()
     assert first.content.decode().count('name="contact"') == 50
     assert second.content.decode().count('name="contact"') == 11

@@ -1,5 +1,10 @@
 """The audit log: every create, update and delete of a core record, with who and what changed."""
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tandem.audit import events
 from tandem.audit.models import AuditEntry
 from tandem.handoff import services as handoff
 from tandem.people import services as people
@@ -41,9 +46,6 @@ def test_an_update_that_changes_nothing_writes_nothing(cast):
 
 
 def test_a_touch_that_hands_off_writes_its_whole_trail_in_one_statement(cast):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     contact = ContactFactory(
         title="VP Operations", email="vp@corp.test", lifecycle_stage="subscriber"
     )
@@ -70,10 +72,6 @@ def test_a_touch_that_hands_off_writes_its_whole_trail_in_one_statement(cast):
 
 
 def test_a_batch_that_fails_records_nothing(db):
-    import pytest
-
-    from tandem.audit import events
-
     contact = ContactFactory()
     # No atomic block of its own here: a rollback would hide an entry written too early.
     with pytest.raises(RuntimeError), events.batched():
@@ -84,8 +82,6 @@ def test_a_batch_that_fails_records_nothing(db):
 
 
 def test_a_batch_writes_its_entries_when_it_ends(db):
-    from tandem.audit import events
-
     contact = ContactFactory()
     with events.batched():
         events.record_created(actor=None, obj=contact, via="test")
