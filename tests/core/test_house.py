@@ -143,8 +143,8 @@ def _named_in_architecture() -> tuple[list[str], list[str]]:
         head = re.split(r"[./]", token)[0]
         if head not in APPS:
             continue
-        if "/" in token:
-            paths.append(token)
+        if "/" in token and "." not in token.split("/")[0]:
+            paths.append(token)  # ``handoff/views/``, ``segments/conditions/``
             continue
         # ``services.a/b/c`` is shorthand for three names of one module.
         first, *more = token.split("/")
