@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.http import Http404
+from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -258,7 +259,7 @@ class CrossTrainingOut(Schema):
 @router.get("/cross-training", response={200: CrossTrainingOut, **ERRORS}, tags=["cross-training"])
 def cross_training(request, day: dt.date | None = None):
     """Cross-training counts per team and person for the quarter holding ``day`` (today)."""
-    counts = selectors.cross_training_counts(day=day or dt.date.today())
+    counts = selectors.cross_training_counts(day=day or timezone.localdate())
     return {
         "start": counts.start,
         "end": counts.end,

@@ -4,6 +4,7 @@ reviews, quotas and the forecast."""
 
 import datetime as dt
 
+from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -285,7 +286,7 @@ def forecast_get(request, kind: str = "quarter", start: dt.date | None = None):
     policies.require(request.auth, "view", "deal")
     if kind not in ("month", "quarter"):
         raise InvalidInput.field("kind", "choose month or quarter")
-    first = forecast.period_containing(kind, start or dt.date.today())
+    first = forecast.period_containing(kind, start or timezone.localdate())
     f = forecast.forecast_for(user=request.auth, kind=kind, start=first)
     return {**{k: getattr(f, k) for k in ForecastOut.model_fields}}
 
