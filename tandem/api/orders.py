@@ -14,7 +14,7 @@ from tandem.errors import InvalidInput
 from tandem.orders import order_services, selectors, services
 from tandem.orders import quote_services as quotes
 from tandem.orders.models import DealLine, Order, OrderStatus, Product, Quote
-from tandem.orders.schemas import DealLineIn, DealLinePatch
+from tandem.orders.schemas import DealLineIn, DealLinePatch, QuoteAcceptIn
 from tandem.sales import selectors as sales_selectors
 
 router = Router()
@@ -114,14 +114,6 @@ class QuoteListOut(Schema):
     deal_id: int
     status: str
     created_at: dt.datetime
-
-
-class QuoteAcceptIn(Schema):
-    backorder_line_ids: list[int] = Field(
-        default_factory=list,
-        description="Lines (of the latest version) whose shortfall the buyer accepts as a "
-        "backorder; any other line stock cannot cover refuses the order.",
-    )
 
 
 class OrderLineOut(LineOut):

@@ -12,17 +12,12 @@ from tandem.access import policies
 from tandem.access import selectors as access_selectors
 from tandem.api import people as people_api
 from tandem.api.sales_schemas import (
-    ActivityIn,
     ActivityOut,
-    AdjustmentIn,
     AnswerOut,
-    DealWorkPatch,
     ForecastOut,
-    MemberIn,
     MemberOut,
     PipelineIn,
     PipelineOut,
-    QuotaIn,
     QuotaOut,
     ReviewOut,
     WorkDealOut,
@@ -44,13 +39,18 @@ from tandem.sales import target_services as targets
 from tandem.sales.filters import DealFilter
 from tandem.sales.models import Activity, Deal
 from tandem.sales.schemas import (
+    ActivityIn,
+    AdjustmentIn,
     AnswerIn,
     CompleteIn,
     DealIn,
     DealLoseIn,
     DealPatch,
     DealWinIn,
+    DealWorkPatch,
     DecisionIn,
+    MemberIn,
+    QuotaIn,
 )
 
 router = Router(tags=["sales"])
@@ -105,7 +105,7 @@ def sales_deal_update(request, deal_id: int, payload: DealWorkPatch):
     """Change the close date, forecast category, next step, source or partner."""
     deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id)
     services.deal_update(
-        actor=request.auth, deal=deal, via="api", **payload.dict(exclude_unset=True)
+        actor=request.auth, deal=deal, via="api", **payload.model_dump(exclude_unset=True)
     )
     return _work_out(deal)
 
@@ -159,7 +159,7 @@ def committee_add(request, deal_id: int, payload: MemberIn):
         actor=request.auth,
         deal=deal,
         contact=contact,
-        **payload.dict(exclude={"contact_id"}),
+        **payload.model_dump(exclude={"contact_id"}),
         via="api",
     )
     return Status(201, member)
@@ -210,7 +210,7 @@ def activities_list(request, deal_id: int | None = None, contact_id: int | None 
 
 @router.post("/sales/activities", response={201: ActivityOut, **ERRORS})
 def activities_create(request, payload: ActivityIn):
-    data = payload.dict()
+    data = payload.model_dump()
     deal_id, contact_id = data.pop("deal_id"), data.pop("contact_id")
     deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id) if deal_id else None
     contact = (
@@ -294,7 +294,7 @@ def forecast_get(request, kind: str = "quarter", start: dt.date | None = None):
 @router.post("/sales/forecast/adjustments", response={201: ForecastOut, **ERRORS})
 def forecast_adjust(request, payload: AdjustmentIn):
     """Record a manager's call on the period, with why; answers the forecast with it."""
-    targets.forecast_adjust(actor=request.auth, via="api", **payload.dict())
+    targets.forecast_adjust(actor=request.auth, via="api", **payload.model_dump())
     f = forecast.forecast_for(
         user=request.auth, kind=payload.period_kind, start=payload.period_start
     )

@@ -26,15 +26,6 @@ class WorkDealOut(Schema):
     partner_id: int | None
 
 
-class DealWorkPatch(Schema):
-    expected_close_on: dt.date | None = None
-    forecast_category: str | None = None
-    next_step: str | None = None
-    next_step_due_on: dt.date | None = None
-    source: str | None = None
-    partner_id: int | None = None
-
-
 class StageOut(Schema):
     id: int
     name: str
@@ -55,15 +46,6 @@ class PipelineIn(Schema):
     stages: list[tuple[str, int]] | None = None
 
 
-class MemberIn(Schema):
-    contact_id: int
-    role: str
-    pain_points: str = ""
-    preferred_channel: str = ""
-    timeline: str = ""
-    decision_on: dt.date | None = None
-
-
 class MemberOut(Schema):
     id: int
     contact_id: int
@@ -81,17 +63,6 @@ class AnswerOut(Schema):
     stage_id: int
     choice: str
     text: str
-
-
-class ActivityIn(Schema):
-    kind: str
-    subject: str
-    deal_id: int | None = None
-    contact_id: int | None = None
-    due_at: dt.datetime | None = None
-    is_done: bool = False
-    outcome: str = ""
-    notes: str = ""
 
 
 class ActivityOut(Schema):
@@ -125,14 +96,6 @@ class ReviewOut(Schema):
     decisions: list[DecisionOut]
 
 
-class QuotaIn(Schema):
-    amount: Decimal
-    period_kind: str
-    period_start: dt.date
-    user_id: int | None = None
-    team_id: int | None = None
-
-
 class QuotaOut(Schema):
     id: int
     user_id: int | None
@@ -155,10 +118,3 @@ class ForecastOut(Schema):
     history_low: Decimal
     history_high: Decimal
     called: Decimal
-
-
-class AdjustmentIn(Schema):
-    period_kind: str
-    period_start: dt.date
-    amount: Decimal
-    reason: str

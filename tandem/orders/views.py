@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -20,7 +21,7 @@ from tandem.orders.lines_context import deal_lines_context
 from tandem.orders.models import OrderStatus
 from tandem.orders.order_services import NEXT_STATUS
 from tandem.orders.pdf import quote_pdf
-from tandem.orders.schemas import DealLineIn
+from tandem.orders.schemas import DealLineIn, DealLinePatch, QuoteAcceptIn, StockChangeIn
 from tandem.sales import selectors as sales_selectors
 
 # -- catalog ---------------------------------------------------------------------------------
@@ -59,20 +60,15 @@ def product_detail(request, product_id: int):
 def product_stock(request, product_id: int):
     product = selectors.product_get_for_user(user=request.user, product_id=product_id)
     try:
-        if request.POST.get("action") == "count":
+        change = typed_input(StockChangeIn, request.POST, labels={"on_hand": "On hand"})
+        if change.action == "count":
             services.stock_count(
-                actor=request.user,
-                product=product,
-                on_hand=request.POST.get("on_hand", ""),
-                note=request.POST.get("note", ""),
+                actor=request.user, product=product, on_hand=change.on_hand, note=change.note
             )
             messages.success(request, "Stock count saved.")
         else:
             services.stock_receive(
-                actor=request.user,
-                product=product,
-                quantity=request.POST.get("quantity", ""),
-                note=request.POST.get("note", ""),
+                actor=request.user, product=product, quantity=change.quantity, note=change.note
             )
             messages.success(request, "Stock received.")
     except InvalidInput as exc:
@@ -132,14 +128,12 @@ def deal_line_update(request, line_id: int):
     line = selectors.deal_line_get_for_user(user=request.user, line_id=line_id)
     post = request.POST
     try:
-        services.deal_line_update(
-            actor=request.user,
-            line=line,
-            quantity=post.get("quantity"),
-            discount_percent=post.get("discount_percent"),
-            payment_terms=post.get("payment_terms"),
-            delivery_terms=post.get("delivery_terms"),
-        )
+        patch = typed_input(DealLinePatch, post, labels=LINE_LABELS)
+        changes = patch.model_dump(exclude_unset=True)
+        if "discount_percent" in post:
+            # On the page a discount left blank is no discount; the API's missing one is unchanged.
+            changes["discount_percent"] = patch.discount_percent or Decimal(0)
+        services.deal_line_update(actor=request.user, line=line, **changes)
     except InvalidInput as exc:
         form = {**post.dict(), "line_id": str(line.pk)}
         return _lines_answer(request, line.deal, errors=exc.errors, form=form)
@@ -221,8 +215,6 @@ def quote_pdf_download(request, quote_id: int, version: int):
     quote = selectors.quote_get_for_user(user=request.user, quote_id=quote_id)
     found = _version_of(quote, selectors.quote_versions(quote=quote), version)
     if found is None or found.version != version:
-        from django.http import Http404
-
         raise Http404("No such version")
     data = quote_pdf(version=found, lines=selectors.quote_version_lines(version=found))
     response = HttpResponse(data, content_type="application/pdf")
@@ -251,12 +243,20 @@ def quote_version_new(request, quote_id: int):
     return _quote_act(request, quote_id, act)
 
 
+ACCEPT_NAMES = {"backorder_line_ids": "backorder"}
+ACCEPT_LABELS = {"backorder_line_ids": "Backorder"}
+
+
 @login_required
 @require_POST
 def quote_accept(request, quote_id: int):
     def act(quote):
-        backorders = [int(v) for v in request.POST.getlist("backorder") if v.isdigit()]
-        order = quotes.quote_accept(actor=request.user, quote=quote, backorder_line_ids=backorders)
+        accepted = typed_input(
+            QuoteAcceptIn, request.POST, labels=ACCEPT_LABELS, names=ACCEPT_NAMES
+        )
+        order = quotes.quote_accept(
+            actor=request.user, quote=quote, backorder_line_ids=accepted.backorder_line_ids
+        )
         messages.success(request, f"Order {order.number} confirmed; stock is reserved.")
         return redirect("orders:order", order_id=order.pk)
 

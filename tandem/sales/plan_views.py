@@ -14,11 +14,13 @@ from django.views.decorators.http import require_POST
 from tandem.access import policies
 from tandem.access import selectors as access_selectors
 from tandem.core import charts
+from tandem.core.typed_input import typed_input
 from tandem.errors import InvalidInput
 from tandem.sales import forecast, playbook_services, scorecard, services
 from tandem.sales import plan_selectors as plan
 from tandem.sales import target_services as targets
 from tandem.sales.models import PeriodKind
+from tandem.sales.schemas import AdjustmentIn, PipelineForm, QuestionIn, QuotaForm, StageIn
 
 
 def _errors(request, exc: InvalidInput) -> None:
@@ -30,13 +32,11 @@ def pipelines(request):
     policies.require(request.user, "view", "sales_plan")
     if request.method == "POST":
         try:
-            stages = []
-            for line in request.POST.get("stages", "").splitlines():
-                if line.strip():
-                    name, _, probability = line.rpartition(",")
-                    stages.append((name.strip() or probability.strip(), probability.strip()))
+            form = typed_input(PipelineForm, request.POST)
             pipeline = services.pipeline_create(
-                actor=request.user, name=request.POST.get("name", ""), stages=stages or None
+                actor=request.user,
+                name=form.name,
+                stages=form.stage_rows(),  # type: ignore[arg-type]  # the service checks each
             )
             messages.success(request, f"Pipeline {pipeline} created.")
             return redirect("sales:pipeline", pipeline_id=pipeline.pk)
@@ -75,15 +75,15 @@ def pipeline(request, pipeline_id: int):
 @require_POST
 def stage_save(request, pipeline_id: int):
     pipeline = plan.pipeline_get(pipeline_id=pipeline_id)
-    stage_id = request.POST.get("stage")
-    stage = plan.stage_get(pipeline=pipeline, stage_id=stage_id) if stage_id else None
     try:
+        form = typed_input(StageIn, request.POST, names={"stage_id": "stage"})
+        stage = plan.stage_get(pipeline=pipeline, stage_id=form.stage_id) if form.stage_id else None
         services.pipeline_stage_save(
             actor=request.user,
             pipeline=pipeline,
             stage=stage,
-            name=request.POST.get("name", ""),
-            probability=request.POST.get("probability", ""),
+            name=form.name,
+            probability=form.probability,
         )
         messages.success(request, "Stage saved.")
     except InvalidInput as exc:
@@ -95,32 +95,34 @@ def stage_save(request, pipeline_id: int):
 @require_POST
 def question_save(request, pipeline_id: int):
     pipeline = plan.pipeline_get(pipeline_id=pipeline_id)
-    question_id = request.POST.get("question")
-    post = request.POST
     try:
-        if question_id:
-            question = plan.question_get(question_id=question_id, pipeline=pipeline)
+        form = typed_input(QuestionIn, request.POST, names=QUESTION_NAMES)
+        if form.question_id:
+            question = plan.question_get(question_id=form.question_id, pipeline=pipeline)
             playbook_services.playbook_question_update(
                 actor=request.user,
                 question=question,
-                text=post.get("text", ""),
-                is_key=post.get("is_key") == "1",
-                choices=post.get("choices", ""),
-                is_active=post.get("retire") != "1",
+                text=form.text,
+                is_key=form.is_key,
+                choices=form.choices,
+                is_active=not form.retire,
             )
         else:
-            stage = plan.stage_get(pipeline=pipeline, stage_id=post.get("stage"))
+            stage = plan.stage_get(pipeline=pipeline, stage_id=form.stage_id)
             playbook_services.playbook_question_create(
                 actor=request.user,
                 stage=stage,
-                text=post.get("text", ""),
-                is_key=post.get("is_key") == "1",
-                choices=post.get("choices", ""),
+                text=form.text,
+                is_key=form.is_key,
+                choices=form.choices,
             )
         messages.success(request, "Question saved.")
     except InvalidInput as exc:
         _errors(request, exc)
     return redirect("sales:pipeline", pipeline_id=pipeline.pk)
+
+
+QUESTION_NAMES = {"question_id": "question", "stage_id": "stage"}
 
 
 def _period_arg(request, kind: str) -> dt.date:
@@ -138,28 +140,21 @@ def targets_page(request):
     kind = request.GET.get("kind") if request.GET.get("kind") in PeriodKind.values else "quarter"
     start = _period_arg(request, kind)
     if request.method == "POST":
-        post = request.POST
         try:
-            who = post.get("who", "")
-            user = team = None
-            if who.startswith("user:"):
-                user = access_selectors.user_get(user_id=int(who[5:]))
-            elif who.startswith("team:"):
-                team = access_selectors.team_get(team_id=int(who[5:]))
+            form = typed_input(QuotaForm, request.POST, labels={"who": "For"})
+            user = access_selectors.user_get(user_id=form.user_id) if form.user_id else None
+            team = access_selectors.team_get(team_id=form.team_id) if form.team_id else None
             targets.quota_set(
                 actor=request.user,
                 user=user,
                 team=team,
-                amount=post.get("amount", ""),
-                period_kind=post.get("period_kind", kind),
-                period_start=post.get("period_start", start.isoformat()),
+                amount=form.amount,
+                period_kind=form.period_kind or kind,
+                period_start=form.period_start or start,
             )
             messages.success(request, "Quota saved.")
-        except (InvalidInput, ValueError) as exc:
-            if isinstance(exc, InvalidInput):
-                _errors(request, exc)
-            else:
-                messages.error(request, "who: choose a rep or a team")
+        except InvalidInput as exc:
+            _errors(request, exc)
         return redirect(f"{request.path}?kind={kind}&start={start.isoformat()}")
     return render(
         request,
@@ -211,13 +206,11 @@ def forecast_page(request):
     start = _period_arg(request, kind)
     if request.method == "POST":
         try:
-            targets.forecast_adjust(
-                actor=request.user,
-                period_kind=kind,
-                period_start=start,
-                amount=request.POST.get("amount", ""),
-                reason=request.POST.get("reason", ""),
+            # The period is the one on screen; the amount and the reason are what was typed.
+            call = typed_input(
+                AdjustmentIn, {**request.POST.dict(), "period_kind": kind, "period_start": start}
             )
+            targets.forecast_adjust(actor=request.user, **call.model_dump())
             messages.success(request, "Your call on the forecast is recorded.")
         except InvalidInput as exc:
             _errors(request, exc)

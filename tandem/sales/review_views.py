@@ -12,7 +12,7 @@ from tandem.core.typed_input import typed_input
 from tandem.errors import InvalidInput
 from tandem.sales import review_services, selectors
 from tandem.sales.models import FitReview
-from tandem.sales.schemas import DecisionIn
+from tandem.sales.schemas import DecisionIn, ReviewOpenIn
 
 
 @login_required
@@ -73,9 +73,8 @@ def research(request):
 def review_open(request, deal_id: int):
     deal = selectors.deal_get_for_user(user=request.user, deal_id=deal_id)
     try:
-        review_services.fit_review_open(
-            actor=request.user, deal=deal, reason=request.POST.get("reason", "")
-        )
+        opened = typed_input(ReviewOpenIn, request.POST)
+        review_services.fit_review_open(actor=request.user, deal=deal, reason=opened.reason)
         messages.success(request, "Fit review opened: both teams' managers will decide.")
     except InvalidInput as exc:
         messages.error(request, "; ".join(exc.errors.values()))

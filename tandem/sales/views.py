@@ -38,7 +38,17 @@ from tandem.sales.models import (
     PreferredChannel,
 )
 from tandem.sales.review_services import TEAM_OF_ROLE, fit_review_current
-from tandem.sales.schemas import AnswerIn, CompleteIn, DealLoseIn, DealPatch, DealWinIn
+from tandem.sales.schemas import (
+    ActivityDoneForm,
+    ActivityIn,
+    AnswerIn,
+    CommitteeSeatIn,
+    DealLoseIn,
+    DealMoveIn,
+    DealPatch,
+    DealWinIn,
+    DealWorkForm,
+)
 
 
 @login_required
@@ -103,31 +113,23 @@ def _act(request, deal_id: int, action) -> object:
 @login_required
 @require_POST
 def deal_move(request, deal_id: int):
-    if request.htmx and request.POST.get("from") == "board":
+    move = typed_input(DealMoveIn, request.POST, names={"stage_id": "stage", "came_from": "from"})
+    if request.htmx and move.came_from == "board":
         # The board moves a card and redraws itself in place, keeping its filters.
         deal = selectors.deal_get_for_user(user=request.user, deal_id=deal_id)
         notice = error = ""
         try:
-            services.deal_move(
-                actor=request.user, deal=deal, stage_id=_int(request.POST.get("stage"))
-            )
+            services.deal_move(actor=request.user, deal=deal, stage_id=move.stage_id)
             notice = f"Moved {deal} to {deal.stage}."
         except InvalidInput as exc:
             error = "; ".join(exc.errors.values())
         return _board_response(request, deal.pipeline_id, notice=notice, error=error)
 
     def act(deal):
-        services.deal_move(actor=request.user, deal=deal, stage_id=_int(request.POST.get("stage")))
+        services.deal_move(actor=request.user, deal=deal, stage_id=move.stage_id)
         return f"Moved to {deal.stage}."
 
     return _act(request, deal_id, act)
-
-
-def _int(value) -> int:
-    try:
-        return int(value or 0)
-    except ValueError:
-        return 0
 
 
 @login_required
@@ -241,24 +243,18 @@ def deal_list(request):
 # -- a deal's working fields, committee, playbook and activities ------------------------------
 
 
+WORK_FIELDS = ("expected_close_on", "forecast_category", "next_step", "next_step_due_on", "source")
+
+
 @login_required
 @require_POST
 def deal_edit(request, deal_id: int):
     def act(deal):
-        post = request.POST
-        changes = {
-            f: post.get(f, "")
-            for f in (
-                "expected_close_on",
-                "forecast_category",
-                "next_step",
-                "next_step_due_on",
-                "source",
-            )
-            if f in post
-        }
-        if "partner" in post:
-            name = post.get("partner", "").strip()
+        form = typed_input(DealWorkForm, request.POST)
+        # Only what the form sent changes; a date sent blank is cleared.
+        changes = {f: getattr(form, f) for f in WORK_FIELDS if f in request.POST}
+        if form.partner is not None:
+            name = form.partner.strip()
             partner = accounts_for_user(user=request.user).filter(name__iexact=name).first()
             if name and partner is None:
                 raise InvalidInput.field("partner", f"no account called {name}")
@@ -273,19 +269,13 @@ def deal_edit(request, deal_id: int):
 @require_POST
 def committee_add(request, deal_id: int):
     def act(deal):
-        email = request.POST.get("email", "").strip().lower()
+        seat = typed_input(CommitteeSeatIn, request.POST, labels={"decision_on": "Decision date"})
+        email = seat.email.strip().lower()
         contact = contact_find(email=email)
         if contact is None:
             raise InvalidInput.field("email", f"no contact with the email {email or '(blank)'}")
         services.committee_member_save(
-            actor=request.user,
-            deal=deal,
-            contact=contact,
-            role=request.POST.get("role", ""),
-            pain_points=request.POST.get("pain_points", ""),
-            preferred_channel=request.POST.get("preferred_channel", ""),
-            timeline=request.POST.get("timeline", ""),
-            decision_on=request.POST.get("decision_on", ""),
+            actor=request.user, deal=deal, contact=contact, **seat.model_dump(exclude={"email"})
         )
         return f"{contact} is on the buying committee."
 
@@ -321,15 +311,9 @@ def answer_save(request, deal_id: int, question_id: int):
 @require_POST
 def activity_add(request, deal_id: int):
     def act(deal):
+        logged = typed_input(ActivityIn, request.POST, labels={"due_at": "Due"})
         activity_services.activity_log(
-            actor=request.user,
-            deal=deal,
-            kind=request.POST.get("kind", ""),
-            subject=request.POST.get("subject", ""),
-            due_at=request.POST.get("due_at", ""),
-            is_done=request.POST.get("is_done") == "1",
-            outcome=request.POST.get("outcome", ""),
-            notes=request.POST.get("notes", ""),
+            actor=request.user, deal=deal, **logged.model_dump(exclude={"deal_id", "contact_id"})
         )
         return "Activity logged."
 
@@ -340,15 +324,15 @@ def activity_add(request, deal_id: int):
 @require_POST
 def activity_done(request, activity_id: int):
     activity = activity_selectors.activity_get_for_user(user=request.user, activity_id=activity_id)
+    done = typed_input(ActivityDoneForm, request.POST, names={"back_to": "next"})
     try:
-        done = typed_input(CompleteIn, request.POST)
         activity_services.activity_complete(
-            actor=request.user, activity=activity, **done.model_dump()
+            actor=request.user, activity=activity, **done.model_dump(exclude={"back_to"})
         )
         messages.success(request, f"{activity} done.")
     except InvalidInput as exc:
         messages.error(request, "; ".join(exc.errors.values()))
-    if request.POST.get("next") == "day" or activity.deal_id is None:
+    if done.back_to == "day" or activity.deal_id is None:
         return redirect("sales:day")
     return redirect("sales:deal", deal_id=activity.deal_id)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.messages import get_messages
 from django.test import Client
 
 from tandem.orders import quote_services as quotes
@@ -289,3 +290,24 @@ def test_an_order_waiting_for_backorders_offers_no_shipping(cast, catalog, deal)
     assert "Mark shipped" not in page
     assert "It ships once the 2 backordered units are in stock and reserved." in page
     assert "Reserve arrived stock" in page
+
+
+def test_a_discount_left_blank_in_the_editor_is_no_discount(cast, catalog, deal):
+    line = orders.deal_line_add(
+        actor=cast.sales_rep, deal=deal, product_id=catalog.sensor.pk, discount_percent="10"
+    )
+
+    _client(cast.sales_rep).post(
+        f"/orders/lines/{line.pk}/", {"quantity": "2", "discount_percent": ""}, **HTMX
+    )
+
+    line.refresh_from_db()
+    assert (line.quantity, line.discount_percent) == (2, 0)
+
+
+def test_a_stock_count_without_a_number_names_the_field(cast, catalog):
+    response = _client(cast.sales_manager).post(
+        f"/orders/catalog/{catalog.sensor.pk}/stock/", {"action": "count", "on_hand": ""}
+    )
+
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["On hand is required"]
