@@ -20,6 +20,14 @@ from tandem.errors import InvalidInput
 
 M = TypeVar("M", bound=BaseModel)
 
+
+class Verbatim:
+    """Marks a text field kept as sent, spaces and all (``Annotated[str, VERBATIM]``): an email's
+    body or a form's wording is stored as written, where a name or a number is trimmed."""
+
+
+VERBATIM = Verbatim()
+
 # What people read for pydantic's error types; the label is put in front.
 MESSAGES = {
     "missing": "is required",
@@ -58,7 +66,7 @@ def typed_input(
 
         A list field takes every value sent under its name; a checkbox (a bool field) is true when
         sent and false when not; a blank number or date takes its default (blank text stays blank,
-    so a form can clear it). ``labels`` names fields
+    so a form can clear it; a ``VERBATIM`` text keeps its spaces). ``labels`` names fields
         as the form shows them; otherwise a field's ``title``, else its name in words. ``names``
     maps a schema field to the form's input where they differ (``product_id`` → ``product``);
     errors are keyed by the form's names, so a page shows each beside its input.
@@ -98,6 +106,8 @@ def _value(data: Mapping[str, Any], name: str, field: FieldInfo) -> Any:
     raw = data.get(name)
     if raw is None:
         return _LEFT_OUT
+    if isinstance(raw, str) and any(isinstance(m, Verbatim) for m in field.metadata):
+        return raw
     value = raw.strip() if isinstance(raw, str) else raw
     if value == "" and not _accepts_text(field.annotation):
         return _LEFT_OUT  # a blank number or date is a missing one: its default, or required

@@ -2,12 +2,13 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 import pytest
 from django.http import QueryDict
 from pydantic import BaseModel, Field
 
-from tandem.core.typed_input import typed_input
+from tandem.core.typed_input import VERBATIM, typed_input
 from tandem.errors import InvalidInput
 
 
@@ -99,3 +100,13 @@ def test_a_form_may_name_an_input_apart_from_the_schema_and_errors_follow_its_na
         typed_input(LineForm, _form("product="), names={"product_id": "product"})
 
     assert caught.value.errors == {"product": "Product id is required"}
+
+
+def test_a_verbatim_text_keeps_its_spaces_where_others_are_trimmed():
+    class Template(BaseModel):
+        name: str = ""
+        body: Annotated[str, VERBATIM] = ""
+
+    got = typed_input(Template, _form("name=+Hi+&body=+Hello%0A"))
+
+    assert (got.name, got.body) == ("Hi", " Hello\n")
