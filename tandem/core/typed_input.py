@@ -28,6 +28,14 @@ class Verbatim:
 
 VERBATIM = Verbatim()
 
+
+class CommaSeparated:
+    """Marks a list a form sends as one text, comma separated (``Annotated[list[str],
+    COMMA_SEPARATED]``): "EMEA, Nordics" is two values; the API still takes a JSON list."""
+
+
+COMMA_SEPARATED = CommaSeparated()
+
 # What people read for pydantic's error types; the label is put in front.
 MESSAGES = {
     "missing": "is required",
@@ -61,6 +69,7 @@ def typed_input(
     *,
     labels: Mapping[str, str] | None = None,
     names: Mapping[str, str] | None = None,
+    messages: Mapping[str, str] | None = None,
 ) -> M:
     """``data`` (a QueryDict or a plain mapping of a form's fields) as an instance of ``schema``.
 
@@ -69,7 +78,8 @@ def typed_input(
     so a form can clear it; a ``VERBATIM`` text keeps its spaces). ``labels`` names fields
         as the form shows them; otherwise a field's ``title``, else its name in words. ``names``
     maps a schema field to the form's input where they differ (``product_id`` → ``product``);
-    errors are keyed by the form's names, so a page shows each beside its input.
+    errors are keyed by the form's names, so a page shows each beside its input. ``messages``
+    gives a field its own sentence for any problem with it ("choose the team …").
     """
     names = names or {}
     values = {
@@ -80,7 +90,11 @@ def typed_input(
     try:
         return schema.model_validate(values)
     except ValidationError as exc:
-        raise InvalidInput(_errors(schema, exc, labels or {}, names)) from None
+        errors = _errors(schema, exc, labels or {}, names)
+        for name, message in (messages or {}).items():
+            if names.get(name, name) in errors:
+                errors[names.get(name, name)] = message
+        raise InvalidInput(errors) from None
 
 
 _LEFT_OUT = object()
@@ -96,7 +110,9 @@ def _is_list(annotation: Any) -> bool:
 
 def _value(data: Mapping[str, Any], name: str, field: FieldInfo) -> Any:
     if _is_list(field.annotation):
-        if hasattr(data, "getlist"):
+        if any(isinstance(m, CommaSeparated) for m in field.metadata):
+            items = [v.strip() for v in str(data.get(name) or "").split(",") if v.strip()]
+        elif hasattr(data, "getlist"):
             items = [v.strip() for v in data.getlist(name) if v.strip()]
         else:
             items = list(data.get(name) or [])

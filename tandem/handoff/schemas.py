@@ -14,7 +14,9 @@ from decimal import Decimal
 from types import NoneType, UnionType
 from typing import Annotated, Union, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from tandem.core.typed_input import COMMA_SEPARATED
 
 
 @dataclass(frozen=True)
@@ -123,9 +125,28 @@ class RoutingRuleIn(BaseModel):
     name: str
     team_id: int
     field: str = ""
-    values: list[str] = []
+    values: Annotated[list[str], COMMA_SEPARATED] = []
     segment_id: int | None = None
     position: int = 0
+
+
+# An ICP rule: points when a contact or account matches (the set-up page and the API).
+class IcpRuleIn(BaseModel):
+    kind: str
+    field: str
+    values: Annotated[list[str], COMMA_SEPARATED] = []
+    points: int
+    label: str = Field(min_length=1, max_length=200)
+    position: int = 0
+
+
+# A lifecycle stage's entry rule, from the set-up page only (the API has no such input); the
+# service checks the stage names.
+class StageRuleForm(BaseModel):
+    stage: str = ""
+    is_enabled: bool = False
+    requires_reason: bool = False
+    allowed_from: list[str] = []
 
 
 PROFILE_SETTINGS = setting_fields(ScoringProfileIn)

@@ -12,18 +12,27 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tandem.access import policies
+from tandem.core.typed_input import typed_input
 from tandem.errors import InvalidInput
 from tandem.handoff import icp_rules, routing, scoring, selectors, service_levels, services
 from tandem.handoff.schemas import (
     LEVEL_SETTINGS,
     PROFILE_SETTINGS,
     WEIGHT_SETTINGS,
+    IcpRuleIn,
     RoutingRuleIn,
     SettingField,
+    StageRuleForm,
 )
 from tandem.handoff.views.base import may_see, setup_errors
 from tandem.people.lifecycle import Stage
 from tandem.people.models import TouchKind
+
+# The service's own sentences, for a form refused before it reaches the service.
+ICP_MESSAGES = {
+    "points": "give a whole number of points (negative to subtract)",
+    "label": "name the rule as the lead page should show it",
+}
 
 
 def _form_rows(
@@ -177,16 +186,9 @@ def service_level_set(request):
 @require_POST
 def icp_rule_add(request):
     """Add an ICP rule (values comma-separated); refused: why, above the page."""
-    values = [v for v in request.POST.get("values", "").split(",") if v.strip()]
     try:
-        services.icp_rule_save(
-            actor=request.user,
-            kind=request.POST.get("kind", ""),
-            field=request.POST.get("field", ""),
-            values=values,
-            points=request.POST.get("points", ""),
-            label=request.POST.get("label", ""),
-        )
+        rule = typed_input(IcpRuleIn, request.POST, messages=ICP_MESSAGES)
+        services.icp_rule_save(actor=request.user, **rule.model_dump())
         messages.success(request, "Rule saved. Run a full rescore to apply it to everyone.")
     except InvalidInput as exc:
         setup_errors(request, exc)
@@ -197,14 +199,9 @@ def icp_rule_add(request):
 @require_POST
 def stage_rule_set(request):
     """Set a lifecycle stage's entry rule (admins)."""
+    rule = typed_input(StageRuleForm, request.POST)
     try:
-        services.stage_rule_save(
-            actor=request.user,
-            stage=request.POST.get("stage", ""),
-            is_enabled=request.POST.get("is_enabled") == "on",
-            requires_reason=request.POST.get("requires_reason") == "on",
-            allowed_from=request.POST.getlist("allowed_from"),
-        )
+        services.stage_rule_save(actor=request.user, **rule.model_dump())
         messages.success(request, "Entry rule saved.")
     except InvalidInput as exc:
         setup_errors(request, exc)
@@ -215,19 +212,14 @@ def stage_rule_set(request):
 @require_POST
 def routing_rule_add(request):
     """Add a routing rule from the form, read into the API's ``RoutingRuleIn``."""
-
-    def picked(name: str) -> int | None:
-        value = request.POST.get(name, "")
-        return int(value) or None if value.isdigit() else None
-
-    rule = RoutingRuleIn(
-        name=request.POST.get("name", ""),
-        team_id=picked("team") or 0,  # none picked: the service asks for one
-        field=request.POST.get("field", ""),
-        values=request.POST.get("values", "").split(","),
-        segment_id=picked("segment"),
-    )
     try:
+        rule = typed_input(
+            RoutingRuleIn,
+            request.POST,
+            labels={"segment_id": "Segment"},
+            names={"team_id": "team", "segment_id": "segment"},
+            messages={"team_id": "choose the team that takes these leads"},
+        )
         services.routing_rule_add(actor=request.user, rule=rule)
         messages.success(request, "Routing rule saved: it applies to the next hand-off.")
     except InvalidInput as exc:
