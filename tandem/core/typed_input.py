@@ -36,6 +36,15 @@ class CommaSeparated:
 
 COMMA_SEPARATED = CommaSeparated()
 
+
+class GroupedDigits:
+    """Marks a number a person may type with its digits grouped ("1,200", "100 000"): the page
+    reads it without the commas and spaces; the API still takes a JSON number. A field's
+    metadata may be an instance of a subclass (a setting's range that also says so)."""
+
+
+GROUPED_DIGITS = GroupedDigits()
+
 # What people read for pydantic's error types; the label is put in front.
 MESSAGES = {
     "missing": "is required",
@@ -125,6 +134,8 @@ def _value(data: Mapping[str, Any], name: str, field: FieldInfo) -> Any:
     if isinstance(raw, str) and any(isinstance(m, Verbatim) for m in field.metadata):
         return raw
     value = raw.strip() if isinstance(raw, str) else raw
+    if isinstance(value, str) and any(isinstance(m, GroupedDigits) for m in field.metadata):
+        value = value.replace(",", "").replace(" ", "")
     if value == "" and not _accepts_text(field.annotation):
         return _LEFT_OUT  # a blank number or date is a missing one: its default, or required
     return value

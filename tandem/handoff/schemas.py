@@ -16,17 +16,24 @@ from typing import Annotated, Union, get_args, get_origin
 
 from pydantic import BaseModel, Field
 
-from tandem.core.typed_input import COMMA_SEPARATED
+from tandem.core.typed_input import COMMA_SEPARATED, GroupedDigits
 
 
 @dataclass(frozen=True)
-class Setting:
-    """One setting's range (smallest, largest) and how the set-up page shows it."""
+class Setting(GroupedDigits):
+    """One setting's range (smallest, largest) and how the set-up page shows it; typed on the
+    page, its digits may be grouped ("1,200")."""
 
     low: float
     high: float
     label: str = ""
     hint: str = ""
+
+    def refusal(self, kind: type) -> str:
+        """The one sentence for a value of ``kind`` that is not a number in range."""
+        what = {int: "a whole number", Decimal: "an amount", float: "a number"}[kind]
+        shown_high = f"{self.high:,.0f}" if kind is not float else f"{self.high:g}"
+        return f"give {what} from {self.low:g} to {shown_high}"
 
 
 @dataclass(frozen=True)
@@ -147,6 +154,11 @@ class StageRuleForm(BaseModel):
     is_enabled: bool = False
     requires_reason: bool = False
     allowed_from: list[str] = []
+
+
+def setting_refusals(fields: dict[str, SettingField]) -> dict[str, str]:
+    """Each setting's sentence for a value that is not a number in range, by field name."""
+    return {name: f.setting.refusal(f.kind) for name, f in fields.items()}
 
 
 PROFILE_SETTINGS = setting_fields(ScoringProfileIn)

@@ -21,8 +21,12 @@ from tandem.handoff.schemas import (
     WEIGHT_SETTINGS,
     IcpRuleIn,
     RoutingRuleIn,
+    ScoringProfileIn,
+    ServiceLevelSettingsIn,
     SettingField,
     StageRuleForm,
+    TouchWeightIn,
+    setting_refusals,
 )
 from tandem.handoff.views.base import may_see, setup_errors
 from tandem.people.lifecycle import Stage
@@ -136,23 +140,54 @@ def setup(request, *, form: str = "", posted: dict | None = None, errors: dict |
     )
 
 
-def _settings_saved(request, form: str, save, fields: dict, message: str):
-    """Save one settings form; refused: the page again with each error beside its field."""
+def _settings_saved(request, form: str, read, save, message: str):
+    """Read one settings form through its schema and save it; refused (by the schema or the
+    service): the page again with each error beside its field."""
+    policies.require(request.user, "change", "handoff_setup")  # a stranger learns no reasons
     try:
-        save(actor=request.user, **fields)
+        save(actor=request.user, **read(request.POST))
     except InvalidInput as exc:
         return setup(request, form=form, posted=request.POST, errors=exc.errors)
     messages.success(request, message)
     return redirect("handoff:setup")
 
 
+def _profile_read(post) -> dict:
+    # Blank is None: the threshold falls back to the company default, the others are refused.
+    profile = typed_input(ScoringProfileIn, post, messages=setting_refusals(PROFILE_SETTINGS))
+    return profile.model_dump()
+
+
+def _weights_read(post) -> dict:
+    weights, errors = {}, {}
+    for kind in TouchKind.values:
+        names = {name: f"weights.{kind}.{name}" for name in WEIGHT_SETTINGS}
+        if not any(n in post for n in names.values()):
+            continue  # a kind the form does not send keeps its weight, as in the API
+        refusals = setting_refusals(WEIGHT_SETTINGS)
+        try:
+            weight = typed_input(TouchWeightIn, {**post.dict(), "kind": kind}, names=names,
+                                 messages=refusals)  # fmt: skip
+        except InvalidInput as exc:
+            errors.update(exc.errors)  # every kind's problems at once, as the service names them
+            continue
+        weights[kind] = weight.model_dump(exclude={"kind"})
+    if errors:
+        raise InvalidInput(errors)
+    return {"weights": weights}
+
+
+def _levels_read(post) -> dict:
+    levels = typed_input(ServiceLevelSettingsIn, post, messages=setting_refusals(LEVEL_SETTINGS))
+    return levels.model_dump()
+
+
 @login_required
 @require_POST
 def scoring_profile_set(request):
     """Save the scoring profile's form (every field of ``ScoringProfileIn``)."""
-    fields = {name: request.POST.get(name, "") for name in PROFILE_SETTINGS}
     return _settings_saved(
-        request, "scoring", services.scoring_profile_save, fields,
+        request, "scoring", _profile_read, services.scoring_profile_save,
         "Scoring settings saved: the next touch scores with them. Run a full rescore to apply "
         "them to everyone.",
     )  # fmt: skip
@@ -162,12 +197,8 @@ def scoring_profile_set(request):
 @require_POST
 def touch_weights_set(request):
     """Save the touch weights' form: points and daily cap (``TouchWeightIn``) for each kind."""
-    weights = {
-        kind: {name: request.POST.get(f"weights.{kind}.{name}", "") for name in WEIGHT_SETTINGS}
-        for kind in TouchKind.values
-    }
     return _settings_saved(
-        request, "weights", services.touch_weights_save, {"weights": weights},
+        request, "weights", _weights_read, services.touch_weights_save,
         "Touch weights saved: the next touch scores with them.",
     )  # fmt: skip
 
@@ -176,9 +207,8 @@ def touch_weights_set(request):
 @require_POST
 def service_level_set(request):
     """Save the service levels' form (every field of ``ServiceLevelSettingsIn``)."""
-    fields = {name: request.POST.get(name, "") for name in LEVEL_SETTINGS}
     return _settings_saved(
-        request, "levels", services.service_level_save, fields, "Service levels saved."
+        request, "levels", _levels_read, services.service_level_save, "Service levels saved."
     )
 
 
