@@ -29,7 +29,7 @@ def comment_post(request, resource: str, target_id: int):
     target = selectors.target_get_for_user(
         user=request.user, resource=resource, target_id=target_id
     )
-    body = request.POST.get("body", "")
+    body = request.POST.get("body", "")  # the text as typed, shown again when refused
     errors: dict[str, str] = {}
     try:
         comment = typed_input(CommentIn, request.POST)

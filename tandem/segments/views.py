@@ -64,6 +64,8 @@ def _editor(request, segment: Segment | None):
         "rule": json.dumps(segment.rule if segment and segment.rule else EMPTY_RULE),
     }
     if request.method == "POST":
+        # The form as typed, shown again when refused (a name too long included): an echo, not
+        # the input; ``SegmentIn`` below is what is read.
         values = {
             "name": request.POST.get("name", ""),
             "description": request.POST.get("description", ""),
