@@ -22,7 +22,7 @@ from tandem.collaboration.models import (
     Comment,
     EmailMode,
 )
-from tandem.collaboration.schemas import CommentIn, PreferenceIO
+from tandem.collaboration.schemas import CommentIn, PreferenceIO, SurveySendIn
 from tandem.errors import InvalidInput
 
 router = Router()
@@ -366,11 +366,6 @@ def surveys_create(request, payload: SurveyIn):
         via="api",
     )
     return Status(201, survey)
-
-
-class SurveySendIn(Schema):
-    audience_type: str = ""
-    segment_id: int | None = None
 
 
 class SurveySentOut(Schema):

@@ -11,7 +11,6 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from tandem.access import policies
 from tandem.api.handoff_schemas import (
     FeedbackRowOut,
-    IcpRuleIn,
     IcpRuleOut,
     PredictiveOut,
     RepOut,
@@ -28,7 +27,7 @@ from tandem.errors import InvalidInput
 from tandem.handoff import icp_rules, scoring, selectors, service_levels
 from tandem.handoff import services as handoff
 from tandem.handoff.rep_services import rep_availability_set
-from tandem.handoff.schemas import RoutingRuleIn, ScoringIn, ServiceLevelSettingsIn
+from tandem.handoff.schemas import IcpRuleIn, RoutingRuleIn, ScoringIn, ServiceLevelSettingsIn
 
 router = Router()
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
@@ -237,7 +236,7 @@ def _scoring_out() -> dict[str, Any]:
 def icp_rules_create(request, payload: IcpRuleIn):
     """Add an ICP rule; a field its type does not read, or values that cannot match, are
     refused naming the field. Run a full rescore to apply it to everyone."""
-    rule = handoff.icp_rule_save(actor=request.auth, via="api", **payload.dict())
+    rule = handoff.icp_rule_save(actor=request.auth, via="api", **payload.model_dump())
     return Status(
         201,
         {
@@ -355,7 +354,7 @@ def reps_update(request, rep_id: int, payload: RepPatch):
     change. A sales manager sets them for the reps of their team, an admin for anyone."""
 
     rep = selectors.rep_get_for_user(user=request.auth, rep_id=rep_id)
-    rep_availability_set(actor=request.auth, rep=rep, via="api", **payload.dict())
+    rep_availability_set(actor=request.auth, rep=rep, via="api", **payload.model_dump())
     return _rep_out(selectors.reps_for_user(user=request.auth).filter(pk=rep.pk).first() or rep)
 
 

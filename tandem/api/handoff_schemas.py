@@ -1,4 +1,4 @@
-"""The hand-off API's response bodies (and the two inputs only the API has): service levels,
+"""The hand-off API's response bodies (and the input only the API has): service levels,
 feedback, scoring, the predictive score, routing rules and reps. The inputs shared with the
 set-up page live in ``tandem.handoff.schemas``."""
 
@@ -128,15 +128,6 @@ class ScoringOut(Schema):
     rules: list[IcpRuleOut]
     rules_are_defaults: bool
     rule_types: dict[str, list[str]]
-
-
-class IcpRuleIn(Schema):
-    kind: str
-    field: str
-    values: list[str] = []
-    points: int
-    label: str = Field(min_length=1, max_length=200)
-    position: int = 0
 
 
 class PredictiveOut(Schema):

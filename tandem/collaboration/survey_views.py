@@ -17,6 +17,8 @@ from tandem.collaboration import survey_links
 from tandem.collaboration import survey_selectors as selectors
 from tandem.collaboration import survey_services as services
 from tandem.collaboration.models import QuestionKind
+from tandem.collaboration.schemas import SurveyAnswerForm, SurveyForm, SurveySendIn
+from tandem.core.typed_input import typed_input
 from tandem.errors import InvalidInput
 from tandem.people.models import AudienceType
 from tandem.segments.selectors import segments_by_name
@@ -53,7 +55,7 @@ def surveys(request):
     values = {"title": "", "intro": "", "questions": "", "allows_anonymous": ""}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        values = {k: request.POST.get(k, "").strip() for k in values}
+        values = typed_input(SurveyForm, request.POST).model_dump()
         try:
             survey = services.survey_create(
                 actor=request.user,
@@ -109,12 +111,17 @@ def survey_detail(request, survey_id: int):
 def survey_send(request, survey_id: int):
     survey = selectors.survey_get_for_user(user=request.user, survey_id=survey_id)
     try:
-        segment = request.POST.get("segment", "")
+        audience = typed_input(
+            SurveySendIn,
+            request.POST,
+            labels={"segment_id": "Segment"},
+            names={"segment_id": "segment"},
+        )
         sent = services.survey_send(
             actor=request.user,
             survey=survey,
-            audience_type=request.POST.get("audience_type", ""),
-            segment_id=int(segment) if segment.isdigit() else None,
+            audience_type=audience.audience_type,
+            segment_id=audience.segment_id,
         )
         messages.success(request, f"Sent to {len(sent)} contact{'s' if len(sent) != 1 else ''}.")
     except InvalidInput as exc:
@@ -187,7 +194,7 @@ def survey_answer(request, token: str):
             survey=survey,
             contact=contact,
             answers=values,
-            anonymous=request.POST.get("anonymous") == "yes",
+            anonymous=typed_input(SurveyAnswerForm, request.POST).anonymous == "yes",
         ),
     )
 

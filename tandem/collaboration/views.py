@@ -11,7 +11,12 @@ from django.views.decorators.http import require_POST
 from tandem.collaboration import selectors, services
 from tandem.collaboration.access import resource_of, target_url
 from tandem.collaboration.models import EmailMode
-from tandem.collaboration.schemas import CommentIn, PreferenceIO
+from tandem.collaboration.schemas import (
+    AssignmentActionForm,
+    AssignmentForm,
+    CommentIn,
+    PreferenceIO,
+)
 from tandem.collaboration.templatetags.collaboration import conversation_context
 from tandem.core.typed_input import typed_input
 from tandem.errors import InvalidInput
@@ -24,7 +29,7 @@ def comment_post(request, resource: str, target_id: int):
     target = selectors.target_get_for_user(
         user=request.user, resource=resource, target_id=target_id
     )
-    body = request.POST.get("body", "")
+    body = request.POST.get("body", "")  # the text as typed, shown again when refused
     errors: dict[str, str] = {}
     try:
         comment = typed_input(CommentIn, request.POST)
@@ -104,7 +109,7 @@ def assignment_new(request, resource: str, target_id: int):
     errors: dict[str, str] = {}
     values = {"person": "", "goal": "", "starts_on": "", "ends_on": ""}
     if request.method == "POST":
-        values = {k: request.POST.get(k, "").strip() for k in values}
+        values = typed_input(AssignmentForm, request.POST).model_dump()
         person = people.filter(pk=values["person"]).first() if values["person"].isdigit() else None
         try:
             if person is None:
@@ -141,13 +146,14 @@ def assignment_new(request, resource: str, target_id: int):
 @require_POST
 def assignment_update(request, assignment_id: int):
     assignment = selectors.assignment_get_for_user(user=request.user, assignment_id=assignment_id)
-    action = request.POST.get("action", "")
+    chosen = typed_input(AssignmentActionForm, request.POST)
+    action = chosen.action
     try:
         if action == "start":
             services.assignment_start(actor=request.user, assignment=assignment)
         elif action == "complete":
             services.assignment_complete(
-                actor=request.user, assignment=assignment, debrief=request.POST.get("debrief", "")
+                actor=request.user, assignment=assignment, debrief=chosen.debrief
             )
         elif action == "cancel":
             services.assignment_cancel(actor=request.user, assignment=assignment)

@@ -20,6 +20,31 @@ from tandem.errors import InvalidInput
 
 M = TypeVar("M", bound=BaseModel)
 
+
+class Verbatim:
+    """Marks a text field kept as sent, spaces and all (``Annotated[str, VERBATIM]``): an email's
+    body or a form's wording is stored as written, where a name or a number is trimmed."""
+
+
+VERBATIM = Verbatim()
+
+
+class CommaSeparated:
+    """Marks a list a form sends as one text, comma separated (``Annotated[list[str],
+    COMMA_SEPARATED]``): "EMEA, Nordics" is two values; the API still takes a JSON list."""
+
+
+COMMA_SEPARATED = CommaSeparated()
+
+
+class GroupedDigits:
+    """Marks a number a person may type with its digits grouped ("1,200", "100 000"): the page
+    reads it without the commas and spaces; the API still takes a JSON number. A field's
+    metadata may be an instance of a subclass (a setting's range that also says so)."""
+
+
+GROUPED_DIGITS = GroupedDigits()
+
 # What people read for pydantic's error types; the label is put in front.
 MESSAGES = {
     "missing": "is required",
@@ -53,15 +78,17 @@ def typed_input(
     *,
     labels: Mapping[str, str] | None = None,
     names: Mapping[str, str] | None = None,
+    messages: Mapping[str, str] | None = None,
 ) -> M:
     """``data`` (a QueryDict or a plain mapping of a form's fields) as an instance of ``schema``.
 
         A list field takes every value sent under its name; a checkbox (a bool field) is true when
         sent and false when not; a blank number or date takes its default (blank text stays blank,
-    so a form can clear it). ``labels`` names fields
+    so a form can clear it; a ``VERBATIM`` text keeps its spaces). ``labels`` names fields
         as the form shows them; otherwise a field's ``title``, else its name in words. ``names``
     maps a schema field to the form's input where they differ (``product_id`` → ``product``);
-    errors are keyed by the form's names, so a page shows each beside its input.
+    errors are keyed by the form's names, so a page shows each beside its input. ``messages``
+    gives a field its own sentence for any problem with it ("choose the team …").
     """
     names = names or {}
     values = {
@@ -72,7 +99,11 @@ def typed_input(
     try:
         return schema.model_validate(values)
     except ValidationError as exc:
-        raise InvalidInput(_errors(schema, exc, labels or {}, names)) from None
+        errors = _errors(schema, exc, labels or {}, names)
+        for name, message in (messages or {}).items():
+            if names.get(name, name) in errors:
+                errors[names.get(name, name)] = message
+        raise InvalidInput(errors) from None
 
 
 _LEFT_OUT = object()
@@ -88,7 +119,9 @@ def _is_list(annotation: Any) -> bool:
 
 def _value(data: Mapping[str, Any], name: str, field: FieldInfo) -> Any:
     if _is_list(field.annotation):
-        if hasattr(data, "getlist"):
+        if any(isinstance(m, CommaSeparated) for m in field.metadata):
+            items = [v.strip() for v in str(data.get(name) or "").split(",") if v.strip()]
+        elif hasattr(data, "getlist"):
             items = [v.strip() for v in data.getlist(name) if v.strip()]
         else:
             items = list(data.get(name) or [])
@@ -98,7 +131,11 @@ def _value(data: Mapping[str, Any], name: str, field: FieldInfo) -> Any:
     raw = data.get(name)
     if raw is None:
         return _LEFT_OUT
+    if isinstance(raw, str) and any(isinstance(m, Verbatim) for m in field.metadata):
+        return raw
     value = raw.strip() if isinstance(raw, str) else raw
+    if isinstance(value, str) and any(isinstance(m, GroupedDigits) for m in field.metadata):
+        value = value.replace(",", "").replace(" ", "")
     if value == "" and not _accepts_text(field.annotation):
         return _LEFT_OUT  # a blank number or date is a missing one: its default, or required
     return value

@@ -14,17 +14,26 @@ from decimal import Decimal
 from types import NoneType, UnionType
 from typing import Annotated, Union, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from tandem.core.typed_input import COMMA_SEPARATED, GroupedDigits
 
 
 @dataclass(frozen=True)
-class Setting:
-    """One setting's range (smallest, largest) and how the set-up page shows it."""
+class Setting(GroupedDigits):
+    """One setting's range (smallest, largest) and how the set-up page shows it; typed on the
+    page, its digits may be grouped ("1,200")."""
 
     low: float
     high: float
     label: str = ""
     hint: str = ""
+
+    def refusal(self, kind: type) -> str:
+        """The one sentence for a value of ``kind`` that is not a number in range."""
+        what = {int: "a whole number", Decimal: "an amount", float: "a number"}[kind]
+        shown_high = f"{self.high:,.0f}" if kind is not float else f"{self.high:g}"
+        return f"give {what} from {self.low:g} to {shown_high}"
 
 
 @dataclass(frozen=True)
@@ -123,9 +132,33 @@ class RoutingRuleIn(BaseModel):
     name: str
     team_id: int
     field: str = ""
-    values: list[str] = []
+    values: Annotated[list[str], COMMA_SEPARATED] = []
     segment_id: int | None = None
     position: int = 0
+
+
+# An ICP rule: points when a contact or account matches (the set-up page and the API).
+class IcpRuleIn(BaseModel):
+    kind: str
+    field: str
+    values: Annotated[list[str], COMMA_SEPARATED] = []
+    points: int
+    label: str = Field(min_length=1, max_length=200)
+    position: int = 0
+
+
+# A lifecycle stage's entry rule, from the set-up page only (the API has no such input); the
+# service checks the stage names.
+class StageRuleForm(BaseModel):
+    stage: str = ""
+    is_enabled: bool = False
+    requires_reason: bool = False
+    allowed_from: list[str] = []
+
+
+def setting_refusals(fields: dict[str, SettingField]) -> dict[str, str]:
+    """Each setting's sentence for a value that is not a number in range, by field name."""
+    return {name: f.setting.refusal(f.kind) for name, f in fields.items()}
 
 
 PROFILE_SETTINGS = setting_fields(ScoringProfileIn)

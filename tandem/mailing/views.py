@@ -11,9 +11,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tandem.access import policies
+from tandem.core.typed_input import typed_input
 from tandem.errors import InvalidInput
 from tandem.mailing import rendering, selectors, services, template_services, topic_services
 from tandem.mailing.models import EmailTemplate, SendStatus, SuppressionReason
+from tandem.mailing.schemas import (
+    PreviewForm,
+    SendForm,
+    SettleForm,
+    SuppressionForm,
+    TemplateForm,
+    TopicForm,
+)
 from tandem.marketing.selectors import campaigns_for_user
 from tandem.people.selectors import contact_sample_for_user
 from tandem.segments.selectors import segments_by_name, segments_with_ids
@@ -49,24 +58,12 @@ def _ids(values: list[str]) -> list[int]:
 def send_new(request):
     policies.require(request.user, "create", "email_send")
     templates = selectors.templates_for_user(user=request.user)
-    fields = (
-        "name",
-        "template",
-        "topic",
-        "campaign",
-        "from_email",
-        "rate_per_second",
-        "batch_size",
-    )
-    values: dict[str, Any] = {k: "" for k in fields}
-    values.update(segments=[], exclusions=[])
+    values: dict[str, Any] = SendForm().model_dump()
     errors: dict[str, str] = {}
     if request.method == "POST":
-        values = {k: request.POST.get(k, "").strip() for k in fields}
-        values.update(
-            segments=_ids(request.POST.getlist("segments")),
-            exclusions=_ids(request.POST.getlist("exclusions")),
-        )
+        posted = typed_input(SendForm, request.POST)
+        values = posted.model_dump()
+        values.update(segments=_ids(posted.segments), exclusions=_ids(posted.exclusions))
         template = None
         if values["template"].isdigit():
             template = templates.filter(pk=int(values["template"])).first()
@@ -169,7 +166,8 @@ def recipient_settle(request, send_id: int, recipient_id: int, outcome: str):
     recipient = selectors.recipient_get_for_user(
         user=request.user, send=send, recipient_id=recipient_id
     )
-    if outcome == services.Settle.AGAIN and request.POST.get("duplicate_accepted") != "yes":
+    settle = typed_input(SettleForm, request.POST)
+    if outcome == services.Settle.AGAIN and settle.duplicate_accepted != "yes":
         messages.error(
             request,
             f"Tick “they may get it twice” to send to {recipient.email} again.",
@@ -199,10 +197,6 @@ def templates(request):
     )
 
 
-def _template_values(request) -> dict[str, str]:
-    return {k: request.POST.get(k, "") for k in ("name", "subject", "html_body", "text_body")}
-
-
 @login_required
 def template_edit(request, template_id: int | None = None):
     template = None
@@ -219,7 +213,7 @@ def template_edit(request, template_id: int | None = None):
     }
     errors: dict[str, str] = {}
     if request.method == "POST":
-        values = {**_template_values(request), "topic": request.POST.get("topic", "")}
+        values = typed_input(TemplateForm, request.POST).model_dump()
         topic = None
         if values["topic"].isdigit():
             topic = selectors.topic_find(topic_id=int(values["topic"]))
@@ -266,8 +260,8 @@ def template_edit(request, template_id: int | None = None):
 def template_preview(request, template_id: int):
     """The editor's preview for a sample contact, from the fields as they are being edited."""
     selectors.template_get_for_user(user=request.user, template_id=template_id)
-    values = _template_values(request)
-    email = request.POST.get("sample", "").strip().lower()
+    values = typed_input(PreviewForm, request.POST).model_dump(exclude={"topic"})
+    email = values.pop("sample").lower()
     contact = contact_sample_for_user(user=request.user, email=email)
     problems = [
         str(p)
@@ -292,17 +286,18 @@ def suppressions(request):
     errors: dict[str, str] = {}
     values = {"email": "", "detail": ""}
     if request.method == "POST":
-        if request.POST.get("remove", "").isdigit():
+        posted = typed_input(SuppressionForm, request.POST)
+        if posted.remove.isdigit():
             suppression = (
                 selectors.suppressions_for_user(user=request.user)
-                .filter(pk=int(request.POST["remove"]))
+                .filter(pk=int(posted.remove))
                 .first()
             )
             if suppression is not None:
                 services.suppression_remove(actor=request.user, suppression=suppression)
                 messages.success(request, f"{suppression.email} may be mailed again.")
             return redirect("mailing:suppressions")
-        values = {k: request.POST.get(k, "").strip() for k in values}
+        values = posted.model_dump(include={"email", "detail"})
         try:
             suppression = services.suppression_add(
                 actor=request.user,
@@ -340,13 +335,12 @@ def topics(request):
     values = {"name": "", "description": ""}
     editing: int | None = None
     if request.method == "POST":
-        action = request.POST.get("action", "create")
-        values = {k: request.POST.get(k, "").strip() for k in values}
+        posted = typed_input(TopicForm, request.POST)
+        action = posted.action
+        values = posted.model_dump(include={"name", "description"})
         topic = None
-        if request.POST.get("topic", "").isdigit():
-            topic = selectors.topic_get_for_user(
-                user=request.user, topic_id=int(request.POST["topic"])
-            )
+        if posted.topic.isdigit():
+            topic = selectors.topic_get_for_user(user=request.user, topic_id=int(posted.topic))
         try:
             if action == "create":
                 topic = topic_services.topic_create(actor=request.user, **values)

@@ -13,9 +13,11 @@ from django.views.decorators.http import require_POST
 
 from tandem.access import policies
 from tandem.core import charts
+from tandem.core.typed_input import typed_input
 from tandem.errors import InvalidInput
 from tandem.marketing import campaign_services, selectors
 from tandem.marketing.models import CampaignStatus, Objective
+from tandem.marketing.schemas import CampaignIn, LinkIn, SpendIn
 from tandem.people.models import Channel
 from tandem.reports import selectors as reports
 from tandem.reports.presenters import MODEL_LABELS
@@ -84,8 +86,8 @@ def campaign_new(request):
     values["segment_ids"] = []
     errors: dict[str, str] = {}
     if request.method == "POST":
-        values = {k: request.POST.get(k, "").strip() for k in FORM_KEYS}
-        values["segment_ids"] = request.POST.getlist("segments")
+        posted = typed_input(CampaignIn, request.POST, names={"segment_ids": "segments"})
+        values = posted.model_dump()
         try:
             campaign = campaign_services.campaign_create(actor=request.user, **values)
         except InvalidInput as exc:
@@ -105,8 +107,8 @@ def campaign_edit(request, campaign_id: int):
     values["segment_ids"] = [str(pk) for pk in campaign.segments.values_list("pk", flat=True)]
     errors: dict[str, str] = {}
     if request.method == "POST":
-        values = {k: request.POST.get(k, "").strip() for k in FORM_KEYS if k != "utm_campaign"}
-        values["segment_ids"] = request.POST.getlist("segments")
+        posted = typed_input(CampaignIn, request.POST, names={"segment_ids": "segments"})
+        values = posted.model_dump(exclude={"utm_campaign"})  # the link's name never changes
         try:
             campaign_services.campaign_update(actor=request.user, campaign=campaign, **values)
         except InvalidInput as exc:
@@ -200,14 +202,9 @@ def _campaign_page(request, campaign, *, spend_errors=None, link_errors=None):
 @require_POST
 def spend_add(request, campaign_id: int):
     campaign = selectors.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
+    spend = typed_input(SpendIn, request.POST)
     try:
-        campaign_services.spend_add(
-            actor=request.user,
-            campaign=campaign,
-            spent_on=request.POST.get("spent_on", ""),
-            amount=request.POST.get("amount", ""),
-            note=request.POST.get("note", ""),
-        )
+        campaign_services.spend_add(actor=request.user, campaign=campaign, **spend.model_dump())
     except InvalidInput as exc:
         return _campaign_page(request, campaign, spend_errors=exc.errors)
     messages.success(request, "Spend recorded.")
@@ -228,15 +225,10 @@ def spend_delete(request, campaign_id: int, line_id: int):
 @require_POST
 def link_create(request, campaign_id: int):
     campaign = selectors.campaign_get_for_user(user=request.user, campaign_id=campaign_id)
+    wanted = typed_input(LinkIn, request.POST)
     try:
         link = campaign_services.link_create(
-            actor=request.user,
-            campaign=campaign,
-            destination=request.POST.get("destination", ""),
-            source=request.POST.get("source", ""),
-            medium=request.POST.get("medium", ""),
-            content=request.POST.get("content", ""),
-            term=request.POST.get("term", ""),
+            actor=request.user, campaign=campaign, **wanted.model_dump()
         )
     except InvalidInput as exc:
         return _campaign_page(request, campaign, link_errors=exc.errors)

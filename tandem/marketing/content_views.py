@@ -12,9 +12,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from tandem.access import policies
+from tandem.core.typed_input import typed_input
 from tandem.errors import InvalidInput
 from tandem.marketing import content, content_selectors
 from tandem.marketing.models import AssetKind, ContentAsset
+from tandem.marketing.schemas import AssetIn, AssetShareIn
 from tandem.people.selectors import contact_get_for_user
 from tandem.sales.selectors import deal_get_for_user
 
@@ -28,7 +30,7 @@ def library(request):
     errors: dict[str, str] = {}
     status = 200
     if request.method == "POST":
-        values = {k: request.POST.get(k, "") for k in TEXTS}
+        values = typed_input(AssetIn, request.POST).model_dump()
         try:
             asset = content.asset_create(
                 actor=request.user,
@@ -134,15 +136,16 @@ def asset_share(request, asset_id: int):
     asset = content_selectors.asset_get_for_user(user=request.user, asset_id=asset_id)
     deal = None
     # From the asset page one choice names both: "<deal id>:<contact id>".
-    deal_id, _, contact_id = request.POST.get("target", "").partition(":")
-    deal_id = request.POST.get("deal", "") or deal_id
-    contact_id = request.POST.get("contact", "") or contact_id
+    chosen = typed_input(AssetShareIn, request.POST)
+    deal_id, _, contact_id = chosen.target.partition(":")
+    deal_id = chosen.deal or deal_id
+    contact_id = chosen.contact or contact_id
     if deal_id:
         try:
             deal = deal_get_for_user(user=request.user, deal_id=int(deal_id))
         except ValueError:
             raise Http404("No such deal") from None
-    back = request.POST.get("next", "")
+    back = chosen.next
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("marketing:content")
     try:

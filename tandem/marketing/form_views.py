@@ -9,10 +9,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from tandem.access import policies
+from tandem.core.typed_input import typed_input
 from tandem.errors import InvalidInput
 from tandem.marketing import form_services, selectors, tracking
 from tandem.marketing import forms as form_defs
 from tandem.marketing.models import Campaign, LeadForm
+from tandem.marketing.schemas import LeadFormIn
 
 EXTRA_ROWS = 3
 TEXTS = ("name", "headline", "consent_wording", "thank_you")
@@ -96,8 +98,7 @@ def _builder(request, *, form=None, values=None, fields=None, errors=None, statu
     )
 
 
-def _campaign_of(request) -> Campaign | None:
-    raw = request.POST.get("campaign", "")
+def _campaign_of(request, raw: str) -> Campaign | None:
     if not raw:
         return None
     return selectors.campaign_get_for_user(user=request.user, campaign_id=int(raw))
@@ -114,18 +115,17 @@ def form_new(request):
                 "thank_you": LeadForm._meta.get_field("thank_you").default,
             },
         )
-    values = {k: request.POST.get(k, "") for k in (*TEXTS, "slug", "campaign")}
+    posted = typed_input(LeadFormIn, request.POST)
+    values = posted.model_dump()
     fields = _rows_from_post(request.POST)
     try:
         form = form_services.form_create(
             actor=request.user,
-            **{k: values[k] for k in (*TEXTS, "slug")},
+            **{k: values[k] for k in (*TEXTS, "slug", "is_double_opt_in")},
             fields=fields,
-            campaign=_campaign_of(request),
-            is_double_opt_in=request.POST.get("is_double_opt_in") == "on",
+            campaign=_campaign_of(request, posted.campaign),
         )
     except InvalidInput as exc:
-        values["is_double_opt_in"] = request.POST.get("is_double_opt_in") == "on"
         return _builder(request, values=values, fields=fields, errors=exc.errors, status=422)
     messages.success(request, f"Form {form} created. Share the hosted page or embed it.")
     return redirect("marketing:form_edit", form.pk)
@@ -139,20 +139,18 @@ def form_edit(request, form_id: int):
     if request.method != "POST":
         return _builder(request, form=form, values=values)
     policies.require(request.user, "change", "lead_form", form)
-    values = {k: request.POST.get(k, "") for k in (*TEXTS, "campaign")}
-    values["slug"] = form.slug
+    posted = typed_input(LeadFormIn, request.POST)
+    values = {**posted.model_dump(), "slug": form.slug}  # the public address never changes
     fields = _rows_from_post(request.POST)
     try:
         form_services.form_update(
             actor=request.user,
             form=form,
             fields=fields,
-            campaign=_campaign_of(request),
-            is_double_opt_in=request.POST.get("is_double_opt_in") == "on",
-            **{k: values[k] for k in TEXTS},
+            campaign=_campaign_of(request, posted.campaign),
+            **{k: values[k] for k in (*TEXTS, "is_double_opt_in")},
         )
     except InvalidInput as exc:
-        values["is_double_opt_in"] = request.POST.get("is_double_opt_in") == "on"
         return _builder(
             request, form=form, values=values, fields=fields, errors=exc.errors, status=422
         )

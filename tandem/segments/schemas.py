@@ -25,3 +25,18 @@ class SegmentPatch(BaseModel):
     rule: Any = None
     description: str | None = None
     is_exclusion: bool | None = None
+
+
+# The editor's live count of a draft rule: the rule as the editor's JSON text, and the segment
+# being edited (none for a new one). (No docstrings on the page's schemas either.)
+class SegmentCountForm(BaseModel):
+    rule: str = ""
+    segment: int | None = None
+
+
+class MemberAddForm(BaseModel):
+    email: str = ""
+
+
+class MembersRemoveForm(BaseModel):
+    contact: list[str] = []

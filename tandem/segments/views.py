@@ -20,7 +20,12 @@ from tandem.people.services import email_normalise
 from tandem.segments import selectors, services
 from tandem.segments.conditions import rule_describe
 from tandem.segments.models import Segment
-from tandem.segments.schemas import SegmentIn
+from tandem.segments.schemas import (
+    MemberAddForm,
+    MembersRemoveForm,
+    SegmentCountForm,
+    SegmentIn,
+)
 
 EMPTY_RULE = {"match": "all", "conditions": []}
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -59,6 +64,8 @@ def _editor(request, segment: Segment | None):
         "rule": json.dumps(segment.rule if segment and segment.rule else EMPTY_RULE),
     }
     if request.method == "POST":
+        # The form as typed, shown again when refused (a name too long included): an echo, not
+        # the input; ``SegmentIn`` below is what is read.
         values = {
             "name": request.POST.get("name", ""),
             "description": request.POST.get("description", ""),
@@ -120,15 +127,14 @@ def segment_edit(request, segment_id: int):
 def segment_count(request):
     """The live count of a draft rule (htmx, debounced by the editor): a number or the reason
     the rule cannot be evaluated."""
+    draft = typed_input(SegmentCountForm, request.POST)
     segment = None
-    if request.POST.get("segment"):
-        segment = selectors.segment_get_for_user(
-            user=request.user, segment_id=int(request.POST["segment"])
-        )
+    if draft.segment:
+        segment = selectors.segment_get_for_user(user=request.user, segment_id=draft.segment)
     count, errors = None, {}
     try:
         count = services.segment_count_draft(
-            actor=request.user, rule=_rule_from(request.POST.get("rule", "")), segment=segment
+            actor=request.user, rule=_rule_from(draft.rule), segment=segment
         )
     except InvalidInput as exc:
         errors = exc.errors
@@ -198,7 +204,7 @@ def segment_delete(request, segment_id: int):
 def members_add(request, segment_id: int):
     segment = selectors.segment_get_for_user(user=request.user, segment_id=segment_id)
     try:
-        address = email_normalise(request.POST.get("email", ""))
+        address = email_normalise(typed_input(MemberAddForm, request.POST).email)
         contact = contact_find(email=address)
         if contact is None:
             raise InvalidInput.field("email", f"no contact has the address {address}")
@@ -218,9 +224,9 @@ def members_add(request, segment_id: int):
 def members_remove(request, segment_id: int):
     segment = selectors.segment_get_for_user(user=request.user, segment_id=segment_id)
     try:
-        ids = [int(i) for i in request.POST.getlist("contact")]
+        ids = [int(i) for i in typed_input(MembersRemoveForm, request.POST).contact]
     except ValueError:
-        ids = []
+        ids = []  # a tampered form removes no one
     try:
         removed = services.segment_members_remove(
             actor=request.user, segment=segment, contact_ids=ids

@@ -2,12 +2,13 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 import pytest
 from django.http import QueryDict
 from pydantic import BaseModel, Field
 
-from tandem.core.typed_input import typed_input
+from tandem.core.typed_input import COMMA_SEPARATED, VERBATIM, typed_input
 from tandem.errors import InvalidInput
 
 
@@ -99,3 +100,26 @@ def test_a_form_may_name_an_input_apart_from_the_schema_and_errors_follow_its_na
         typed_input(LineForm, _form("product="), names={"product_id": "product"})
 
     assert caught.value.errors == {"product": "Product id is required"}
+
+
+def test_a_verbatim_text_keeps_its_spaces_where_others_are_trimmed():
+    class Template(BaseModel):
+        name: str = ""
+        body: Annotated[str, VERBATIM] = ""
+
+    got = typed_input(Template, _form("name=+Hi+&body=+Hello%0A"))
+
+    assert (got.name, got.body) == ("Hi", " Hello\n")
+
+
+def test_a_comma_separated_list_is_split_and_a_field_may_have_its_own_message():
+    class Rule(BaseModel):
+        team_id: int
+        values: Annotated[list[str], COMMA_SEPARATED] = []
+
+    got = typed_input(Rule, _form("team=3&values=EMEA,+Nordics,"), names={"team_id": "team"})
+    with pytest.raises(InvalidInput) as caught:
+        typed_input(Rule, _form("team="), names={"team_id": "team"}, messages={"team_id": "pick"})
+
+    assert got == Rule(team_id=3, values=["EMEA", "Nordics"])
+    assert caught.value.errors == {"team": "pick"}

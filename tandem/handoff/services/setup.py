@@ -21,6 +21,7 @@ from tandem.handoff.schemas import (
     PROFILE_SETTINGS,
     WEIGHT_SETTINGS,
     RoutingRuleIn,
+    Setting,
     SettingField,
 )
 from tandem.people.lifecycle import ESSENTIAL, Stage
@@ -200,32 +201,27 @@ def icp_rule_delete(*, actor: Any, rule: Any, via: str = "ui") -> None:
 _POINTS, _CAP = WEIGHT_SETTINGS["points"].setting, WEIGHT_SETTINGS["daily_cap"].setting
 
 
-def _number(value: Any, kind: type, low: float, high: float) -> tuple[Any, str]:
-    """``value`` (a form's text or a JSON number) as ``kind`` within [low, high], or why not."""
+def _number(value: Any, kind: type, setting: Setting) -> tuple[Any, str]:
+    """``value`` (a form's text or a JSON number) as ``kind`` within the setting's range, or
+    why not (the sentence the set-up page shows for a value it cannot read, too)."""
     if isinstance(value, bool):
         value = None
     text = str(value).replace(",", "").replace(" ", "").strip() if value is not None else ""
-    shown_high = f"{high:,.0f}" if kind is not float else f"{high:g}"
-    shown_low = f"{low:g}"
     try:
         if kind is int:
             number: Any = int(text)
-            wanted = "a whole number"
         elif kind is Decimal:
             number = Decimal(text).quantize(Decimal("0.01"))
             if not number.is_finite():
                 raise InvalidOperation
-            wanted = "an amount"
         else:
             number = float(text)
             if not math.isfinite(number):
                 raise ValueError
-            wanted = "a number"
     except (ValueError, InvalidOperation):
-        what = {int: "a whole number", Decimal: "an amount", float: "a number"}[kind]
-        return None, f"give {what} from {shown_low} to {shown_high}"
-    if not low <= number <= high:
-        return None, f"give {wanted} from {shown_low} to {shown_high}"
+        return None, setting.refusal(kind)
+    if not setting.low <= number <= setting.high:
+        return None, setting.refusal(kind)
     return number, ""
 
 
@@ -238,7 +234,7 @@ def _parse(
             problems[name] = "not a setting that can be changed here"
             continue
         known = allowed[name]
-        number, problem = _number(value, known.kind, known.setting.low, known.setting.high)
+        number, problem = _number(value, known.kind, known.setting)
         if problem:
             problems[name] = problem
         else:
@@ -280,8 +276,8 @@ def _weight_changes(weights: Any, problems: dict[str, str]) -> dict[str, tuple[i
             )
             continue
         weight = weight if isinstance(weight, dict) else {}
-        points, points_problem = _number(weight.get("points"), int, _POINTS.low, _POINTS.high)
-        cap, cap_problem = _number(weight.get("daily_cap"), int, _CAP.low, _CAP.high)
+        points, points_problem = _number(weight.get("points"), int, _POINTS)
+        cap, cap_problem = _number(weight.get("daily_cap"), int, _CAP)
         if points_problem:
             problems[f"weights.{kind}.points"] = points_problem
         if cap_problem:

@@ -12,18 +12,31 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tandem.access import policies
+from tandem.core.typed_input import typed_input
 from tandem.errors import InvalidInput
 from tandem.handoff import icp_rules, routing, scoring, selectors, service_levels, services
 from tandem.handoff.schemas import (
     LEVEL_SETTINGS,
     PROFILE_SETTINGS,
     WEIGHT_SETTINGS,
+    IcpRuleIn,
     RoutingRuleIn,
+    ScoringProfileIn,
+    ServiceLevelSettingsIn,
     SettingField,
+    StageRuleForm,
+    TouchWeightIn,
+    setting_refusals,
 )
 from tandem.handoff.views.base import may_see, setup_errors
 from tandem.people.lifecycle import Stage
 from tandem.people.models import TouchKind
+
+# The service's own sentences, for a form refused before it reaches the service.
+ICP_MESSAGES = {
+    "points": "give a whole number of points (negative to subtract)",
+    "label": "name the rule as the lead page should show it",
+}
 
 
 def _form_rows(
@@ -127,23 +140,54 @@ def setup(request, *, form: str = "", posted: dict | None = None, errors: dict |
     )
 
 
-def _settings_saved(request, form: str, save, fields: dict, message: str):
-    """Save one settings form; refused: the page again with each error beside its field."""
+def _settings_saved(request, form: str, read, save, message: str):
+    """Read one settings form through its schema and save it; refused (by the schema or the
+    service): the page again with each error beside its field."""
+    policies.require(request.user, "change", "handoff_setup")  # a stranger learns no reasons
     try:
-        save(actor=request.user, **fields)
+        save(actor=request.user, **read(request.POST))
     except InvalidInput as exc:
         return setup(request, form=form, posted=request.POST, errors=exc.errors)
     messages.success(request, message)
     return redirect("handoff:setup")
 
 
+def _profile_read(post) -> dict:
+    # Blank is None: the threshold falls back to the company default, the others are refused.
+    profile = typed_input(ScoringProfileIn, post, messages=setting_refusals(PROFILE_SETTINGS))
+    return profile.model_dump()
+
+
+def _weights_read(post) -> dict:
+    weights, errors = {}, {}
+    for kind in TouchKind.values:
+        names = {name: f"weights.{kind}.{name}" for name in WEIGHT_SETTINGS}
+        if not any(n in post for n in names.values()):
+            continue  # a kind the form does not send keeps its weight, as in the API
+        refusals = setting_refusals(WEIGHT_SETTINGS)
+        try:
+            weight = typed_input(TouchWeightIn, {**post.dict(), "kind": kind}, names=names,
+                                 messages=refusals)  # fmt: skip
+        except InvalidInput as exc:
+            errors.update(exc.errors)  # every kind's problems at once, as the service names them
+            continue
+        weights[kind] = weight.model_dump(exclude={"kind"})
+    if errors:
+        raise InvalidInput(errors)
+    return {"weights": weights}
+
+
+def _levels_read(post) -> dict:
+    levels = typed_input(ServiceLevelSettingsIn, post, messages=setting_refusals(LEVEL_SETTINGS))
+    return levels.model_dump()
+
+
 @login_required
 @require_POST
 def scoring_profile_set(request):
     """Save the scoring profile's form (every field of ``ScoringProfileIn``)."""
-    fields = {name: request.POST.get(name, "") for name in PROFILE_SETTINGS}
     return _settings_saved(
-        request, "scoring", services.scoring_profile_save, fields,
+        request, "scoring", _profile_read, services.scoring_profile_save,
         "Scoring settings saved: the next touch scores with them. Run a full rescore to apply "
         "them to everyone.",
     )  # fmt: skip
@@ -153,12 +197,8 @@ def scoring_profile_set(request):
 @require_POST
 def touch_weights_set(request):
     """Save the touch weights' form: points and daily cap (``TouchWeightIn``) for each kind."""
-    weights = {
-        kind: {name: request.POST.get(f"weights.{kind}.{name}", "") for name in WEIGHT_SETTINGS}
-        for kind in TouchKind.values
-    }
     return _settings_saved(
-        request, "weights", services.touch_weights_save, {"weights": weights},
+        request, "weights", _weights_read, services.touch_weights_save,
         "Touch weights saved: the next touch scores with them.",
     )  # fmt: skip
 
@@ -167,9 +207,8 @@ def touch_weights_set(request):
 @require_POST
 def service_level_set(request):
     """Save the service levels' form (every field of ``ServiceLevelSettingsIn``)."""
-    fields = {name: request.POST.get(name, "") for name in LEVEL_SETTINGS}
     return _settings_saved(
-        request, "levels", services.service_level_save, fields, "Service levels saved."
+        request, "levels", _levels_read, services.service_level_save, "Service levels saved."
     )
 
 
@@ -177,16 +216,9 @@ def service_level_set(request):
 @require_POST
 def icp_rule_add(request):
     """Add an ICP rule (values comma-separated); refused: why, above the page."""
-    values = [v for v in request.POST.get("values", "").split(",") if v.strip()]
     try:
-        services.icp_rule_save(
-            actor=request.user,
-            kind=request.POST.get("kind", ""),
-            field=request.POST.get("field", ""),
-            values=values,
-            points=request.POST.get("points", ""),
-            label=request.POST.get("label", ""),
-        )
+        rule = typed_input(IcpRuleIn, request.POST, messages=ICP_MESSAGES)
+        services.icp_rule_save(actor=request.user, **rule.model_dump())
         messages.success(request, "Rule saved. Run a full rescore to apply it to everyone.")
     except InvalidInput as exc:
         setup_errors(request, exc)
@@ -197,14 +229,9 @@ def icp_rule_add(request):
 @require_POST
 def stage_rule_set(request):
     """Set a lifecycle stage's entry rule (admins)."""
+    rule = typed_input(StageRuleForm, request.POST)
     try:
-        services.stage_rule_save(
-            actor=request.user,
-            stage=request.POST.get("stage", ""),
-            is_enabled=request.POST.get("is_enabled") == "on",
-            requires_reason=request.POST.get("requires_reason") == "on",
-            allowed_from=request.POST.getlist("allowed_from"),
-        )
+        services.stage_rule_save(actor=request.user, **rule.model_dump())
         messages.success(request, "Entry rule saved.")
     except InvalidInput as exc:
         setup_errors(request, exc)
@@ -215,19 +242,14 @@ def stage_rule_set(request):
 @require_POST
 def routing_rule_add(request):
     """Add a routing rule from the form, read into the API's ``RoutingRuleIn``."""
-
-    def picked(name: str) -> int | None:
-        value = request.POST.get(name, "")
-        return int(value) or None if value.isdigit() else None
-
-    rule = RoutingRuleIn(
-        name=request.POST.get("name", ""),
-        team_id=picked("team") or 0,  # none picked: the service asks for one
-        field=request.POST.get("field", ""),
-        values=request.POST.get("values", "").split(","),
-        segment_id=picked("segment"),
-    )
     try:
+        rule = typed_input(
+            RoutingRuleIn,
+            request.POST,
+            labels={"segment_id": "Segment"},
+            names={"team_id": "team", "segment_id": "segment"},
+            messages={"team_id": "choose the team that takes these leads"},
+        )
         services.routing_rule_add(actor=request.user, rule=rule)
         messages.success(request, "Routing rule saved: it applies to the next hand-off.")
     except InvalidInput as exc:
