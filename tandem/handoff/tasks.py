@@ -13,6 +13,10 @@ from tandem.access.models import User
 from tandem.access.roles import Role
 from tandem.handoff import hooks, predictive
 from tandem.handoff.models import Lead
+
+# Emails queued before the task moved to ``notices`` name it by its old path; the database
+# queue looks tasks up by that path, so it stays reachable here.
+from tandem.handoff.notices import lead_assigned_notify  # noqa: F401
 from tandem.handoff.service_levels import service_level
 from tandem.handoff.services.leads import lead_reassign
 from tandem.handoff.services.lifecycle import contacts_nurture_end

@@ -1,9 +1,10 @@
 """The hand-off's hooks: typed events, several listeners in order, errors not swallowed."""
 
 import pytest
+from django.utils.module_loading import import_string
 
 from tandem.collaboration import handoff_listeners
-from tandem.handoff import hooks
+from tandem.handoff import hooks, notices
 
 
 @pytest.fixture
@@ -58,3 +59,9 @@ def test_a_listeners_error_reaches_the_caller_and_stops_the_rest(quiet_hooks):
     with pytest.raises(RuntimeError, match="inbox down"):
         hooks.SERVICE_LEVEL_NOTICE.announce(_notice())
     assert heard == []
+
+
+def test_a_rep_email_queued_before_the_move_still_finds_its_task():
+    queued_path = "tandem.handoff.tasks.lead_assigned_notify"
+
+    assert import_string(queued_path) is notices.lead_assigned_notify
