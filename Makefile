@@ -37,6 +37,7 @@ bench: $(VENV)/.bench-$(HASH)
 lint: $(VENV)/.dev-$(HASH)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.dev-$(HASH)
 	$(BIN)/ruff check --fix .
