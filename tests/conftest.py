@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from tandem.access.roles import Role, TeamKind
 from tandem.handoff.models import Lead
@@ -13,6 +16,16 @@ from tandem.marketing.models import LeadForm
 from tandem.ops import settings_cache
 from tandem.people.models import Contact
 from tests.factories import CampaignFactory, LeadFormFactory, TeamFactory, UserFactory
+
+
+@pytest.fixture
+def pinned_today() -> dt.date:
+    """A fixed day for tests whose data meets a period boundary (a month, a quarter, "the last
+    40 days", a quote's year): the app reads the clock itself, so the clock is moved there
+    (mid-month, mid-morning, still ticking), and the test's own dates are taken from this day."""
+    now = timezone.make_aware(dt.datetime(2026, 6, 17, 10, 30))
+    with time_machine.travel(now, tick=True):
+        yield timezone.localdate()
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
 from tandem.errors import InvalidInput
 from tandem.handoff import services as handoff
@@ -134,8 +133,8 @@ def test_status_follows_the_dates(day, starts, ends, status):
     assert Campaign(starts_on=starts, ends_on=ends).status_on(day) == status
 
 
-def test_spend_lines_add_up_and_give_cost_per_lead(cast, campaign, submit):
-    today = timezone.localdate()
+def test_spend_lines_add_up_and_give_cost_per_lead(cast, campaign, submit, pinned_today):
+    today = pinned_today
     campaign_services.spend_add(
         actor=cast.marketer, campaign=campaign, spent_on=today, amount="300"
     )
@@ -165,8 +164,10 @@ def test_spend_lines_add_up_and_give_cost_per_lead(cast, campaign, submit):
     ],
     ids=["zero", "negative", "text", "over-twice-the-budget", "far-future"],
 )
-def test_unlikely_spend_is_refused_with_the_reason(cast, campaign, amount, day_offset, field):
-    day = timezone.localdate() + dt.timedelta(days=day_offset)
+def test_unlikely_spend_is_refused_with_the_reason(
+    cast, campaign, amount, day_offset, field, pinned_today
+):
+    day = pinned_today + dt.timedelta(days=day_offset)
 
     with pytest.raises(InvalidInput) as caught:
         campaign_services.spend_add(
@@ -283,8 +284,8 @@ def test_retention_counts_repeat_purchases_after_its_touch(cast):
     assert (measure.label, measure.value) == ("Repeat purchases", 1)
 
 
-def test_campaign_page_shows_numbers_spend_and_attribution(cast, campaign, signed_in):
-    for day in (timezone.localdate(), timezone.localdate() - dt.timedelta(days=40)):
+def test_campaign_page_shows_numbers_spend_and_attribution(cast, campaign, signed_in, pinned_today):
+    for day in (pinned_today, pinned_today - dt.timedelta(days=40)):
         campaign_services.spend_add(
             actor=cast.marketer, campaign=campaign, spent_on=day, amount="60"
         )
@@ -299,14 +300,14 @@ def test_campaign_page_shows_numbers_spend_and_attribution(cast, campaign, signe
 
 
 def test_campaign_list_shows_status_and_spend_in_few_queries(
-    cast, signed_in, django_assert_num_queries
+    cast, signed_in, django_assert_num_queries, pinned_today
 ):
     for n in range(5):
         c = campaign_services.campaign_create(
             actor=cast.marketer, name=f"C{n}", channel="email", starts_on="2020-01-01"
         )
         campaign_services.spend_add(
-            actor=cast.marketer, campaign=c, spent_on=timezone.localdate(), amount="7"
+            actor=cast.marketer, campaign=c, spent_on=pinned_today, amount="7"
         )
     client = signed_in(cast.marketer)
 

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import override_settings
-from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
@@ -36,10 +35,10 @@ def lined_deal(cast, catalog, deal):
     return deal
 
 
-def test_quotes_are_numbered_per_year_in_order(cast, catalog, lined_deal, deal_for):
+def test_quotes_are_numbered_per_year_in_order(cast, catalog, lined_deal, deal_for, pinned_today):
     second = deal_for(name="Bolt — gateways")
     orders.deal_line_add(actor=cast.admin, deal=second, product_id=catalog.sensor.pk)
-    year = timezone.localdate().year
+    year = pinned_today.year
 
     first = quotes.quote_create(actor=cast.sales_rep, deal=lined_deal)
     other = quotes.quote_create(actor=cast.sales_rep, deal=second)
@@ -48,9 +47,9 @@ def test_quotes_are_numbered_per_year_in_order(cast, catalog, lined_deal, deal_f
     assert DocumentSequence.objects.get(kind="quote", year=year).last_number == 2
 
 
-def test_a_refused_quote_gives_its_number_back(cast, catalog, lined_deal, deal_for):
+def test_a_refused_quote_gives_its_number_back(cast, catalog, lined_deal, deal_for, pinned_today):
     empty = deal_for(name="Empty deal")
-    year = timezone.localdate().year
+    year = pinned_today.year
 
     with pytest.raises(InvalidInput) as refused:
         quotes.quote_create(actor=cast.sales_rep, deal=empty)
@@ -68,7 +67,7 @@ def test_a_new_year_starts_at_one(cast, lined_deal):
     assert made.number.endswith("-0001")
 
 
-def test_a_quote_freezes_the_lines_and_totals(cast, catalog, lined_deal):
+def test_a_quote_freezes_the_lines_and_totals(cast, catalog, lined_deal, pinned_today):
     quote = quotes.quote_create(actor=cast.sales_rep, deal=lined_deal)
 
     version = quote.versions.get()
@@ -83,7 +82,7 @@ def test_a_quote_freezes_the_lines_and_totals(cast, catalog, lined_deal):
         Decimal("11040.00"),
         Decimal("4580.00"),
     )
-    assert version.valid_until == timezone.localdate() + dt.timedelta(days=30)
+    assert version.valid_until == pinned_today + dt.timedelta(days=30)
 
 
 def test_a_new_version_copies_the_current_lines_and_keeps_the_old_one(cast, catalog, lined_deal):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 from django.test import Client
-from django.utils import timezone
 
 from tandem.marketing import campaign_services
 from tandem.reports import services
@@ -37,11 +36,11 @@ def _credit_rows(html: str) -> dict[str, list[str]]:
     return {label: re.findall(r'<td class="num">([^<]*)</td>', cells) for label, cells in rows}
 
 
-def test_sourced_pipeline_revenue_and_return_on_spend(story, cast):
+def test_sourced_pipeline_revenue_and_return_on_spend(story, cast, pinned_today):
     campaign_services.spend_add(
         actor=cast.marketing_manager,
         campaign=story.webinar,
-        spent_on=timezone.localdate(),
+        spent_on=pinned_today,
         amount="500",
     )
 
@@ -62,11 +61,13 @@ def test_before_any_attribution_run_the_page_says_how_to_get_one(story, cast):
     assert _metric(html, "roi") == "—"  # nothing spent yet
 
 
-def test_multi_touch_credit_comes_from_the_latest_attribution_run_by_campaign(story, cast):
+def test_multi_touch_credit_comes_from_the_latest_attribution_run_by_campaign(
+    story, cast, pinned_today
+):
     campaign_services.spend_add(
         actor=cast.marketing_manager,
         campaign=story.webinar,
-        spent_on=timezone.localdate(),
+        spent_on=pinned_today,
         amount="500",
     )
     services.report_run(
