@@ -11,7 +11,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
@@ -27,6 +27,13 @@ class Verbatim:
 
 
 VERBATIM = Verbatim()
+
+
+class TextAsSent(BaseModel):
+    """A page's form whose every text field is kept as sent (as ``VERBATIM`` marks one field):
+    its service trims and checks each value itself, with its own messages."""
+
+    keeps_text_as_sent: ClassVar[bool] = True
 
 
 class CommaSeparated:
@@ -91,10 +98,11 @@ def typed_input(
     gives a field its own sentence for any problem with it ("choose the team …").
     """
     names = names or {}
+    as_sent = getattr(schema, "keeps_text_as_sent", False)
     values = {
         name: value
         for name, field in schema.model_fields.items()
-        if (value := _value(data, names.get(name, name), field)) is not _LEFT_OUT
+        if (value := _value(data, names.get(name, name), field, as_sent)) is not _LEFT_OUT
     }
     try:
         return schema.model_validate(values)
@@ -117,7 +125,7 @@ def _is_list(annotation: Any) -> bool:
     return False
 
 
-def _value(data: Mapping[str, Any], name: str, field: FieldInfo) -> Any:
+def _value(data: Mapping[str, Any], name: str, field: FieldInfo, as_sent: bool) -> Any:
     if _is_list(field.annotation):
         if any(isinstance(m, CommaSeparated) for m in field.metadata):
             items = [v.strip() for v in str(data.get(name) or "").split(",") if v.strip()]
@@ -131,7 +139,7 @@ def _value(data: Mapping[str, Any], name: str, field: FieldInfo) -> Any:
     raw = data.get(name)
     if raw is None:
         return _LEFT_OUT
-    if isinstance(raw, str) and any(isinstance(m, Verbatim) for m in field.metadata):
+    if isinstance(raw, str) and (as_sent or any(isinstance(m, Verbatim) for m in field.metadata)):
         return raw
     value = raw.strip() if isinstance(raw, str) else raw
     if isinstance(value, str) and any(isinstance(m, GroupedDigits) for m in field.metadata):

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import BaseModel
 
-from tandem.core.typed_input import VERBATIM
+from tandem.core.typed_input import VERBATIM, TextAsSent
 
 
 class SendForm(BaseModel):
@@ -28,16 +28,16 @@ class SendForm(BaseModel):
     exclusions: list[str] = []
 
 
-class SettleForm(BaseModel):
-    duplicate_accepted: Annotated[str, VERBATIM] = ""
+class SettleForm(TextAsSent):
+    duplicate_accepted: str = ""
 
 
-class TemplateForm(BaseModel):
-    name: Annotated[str, VERBATIM] = ""
-    subject: Annotated[str, VERBATIM] = ""
-    html_body: Annotated[str, VERBATIM] = ""
-    text_body: Annotated[str, VERBATIM] = ""
-    topic: Annotated[str, VERBATIM] = ""
+class TemplateForm(TextAsSent):
+    name: str = ""
+    subject: str = ""
+    html_body: str = ""
+    text_body: str = ""
+    topic: str = ""
 
 
 class PreviewForm(TemplateForm):

@@ -261,7 +261,7 @@ def template_preview(request, template_id: int):
     """The editor's preview for a sample contact, from the fields as they are being edited."""
     selectors.template_get_for_user(user=request.user, template_id=template_id)
     values = typed_input(PreviewForm, request.POST).model_dump(exclude={"topic"})
-    email = values.pop("sample").lower()
+    email = values.pop("sample").strip().lower()  # the form keeps its text as sent
     contact = contact_sample_for_user(user=request.user, email=email)
     problems = [
         str(p)

@@ -11,7 +11,7 @@ from typing import Annotated
 
 from pydantic import BaseModel
 
-from tandem.core.typed_input import VERBATIM
+from tandem.core.typed_input import VERBATIM, TextAsSent
 
 
 class CampaignIn(BaseModel):
@@ -34,37 +34,37 @@ class SpendIn(BaseModel):
     note: Annotated[str, VERBATIM] = ""
 
 
-class LinkIn(BaseModel):
-    destination: Annotated[str, VERBATIM] = ""
-    source: Annotated[str, VERBATIM] = ""
-    medium: Annotated[str, VERBATIM] = ""
-    content: Annotated[str, VERBATIM] = ""
-    term: Annotated[str, VERBATIM] = ""
+class LinkIn(TextAsSent):
+    destination: str = ""
+    source: str = ""
+    medium: str = ""
+    content: str = ""
+    term: str = ""
 
 
-class LeadFormIn(BaseModel):
-    name: Annotated[str, VERBATIM] = ""
-    headline: Annotated[str, VERBATIM] = ""
-    consent_wording: Annotated[str, VERBATIM] = ""
-    thank_you: Annotated[str, VERBATIM] = ""
-    slug: Annotated[str, VERBATIM] = ""
-    campaign: Annotated[str, VERBATIM] = ""
+class LeadFormIn(TextAsSent):
+    name: str = ""
+    headline: str = ""
+    consent_wording: str = ""
+    thank_you: str = ""
+    slug: str = ""
+    campaign: str = ""
     is_double_opt_in: bool = False
 
 
-class AssetIn(BaseModel):
-    title: Annotated[str, VERBATIM] = ""
-    kind: Annotated[str, VERBATIM] = ""
-    description: Annotated[str, VERBATIM] = ""
-    link: Annotated[str, VERBATIM] = ""
-    stages: Annotated[str, VERBATIM] = ""
-    personas: Annotated[str, VERBATIM] = ""
-    verticals: Annotated[str, VERBATIM] = ""
-    products: Annotated[str, VERBATIM] = ""
+class AssetIn(TextAsSent):
+    title: str = ""
+    kind: str = ""
+    description: str = ""
+    link: str = ""
+    stages: str = ""
+    personas: str = ""
+    verticals: str = ""
+    products: str = ""
 
 
-class AssetShareIn(BaseModel):
-    target: Annotated[str, VERBATIM] = ""
-    deal: Annotated[str, VERBATIM] = ""
-    contact: Annotated[str, VERBATIM] = ""
-    next: Annotated[str, VERBATIM] = ""
+class AssetShareIn(TextAsSent):
+    target: str = ""
+    deal: str = ""
+    contact: str = ""
+    next: str = ""

@@ -8,7 +8,7 @@ import pytest
 from django.http import QueryDict
 from pydantic import BaseModel, Field
 
-from tandem.core.typed_input import COMMA_SEPARATED, VERBATIM, typed_input
+from tandem.core.typed_input import COMMA_SEPARATED, VERBATIM, TextAsSent, typed_input
 from tandem.errors import InvalidInput
 
 
@@ -123,3 +123,14 @@ def test_a_comma_separated_list_is_split_and_a_field_may_have_its_own_message():
 
     assert got == Rule(team_id=3, values=["EMEA", "Nordics"])
     assert caught.value.errors == {"team": "pick"}
+
+
+class _Wording(TextAsSent):
+    headline: str = ""
+    thank_you: str = ""
+
+
+def test_a_form_kept_as_sent_keeps_every_text_with_its_spaces():
+    form = typed_input(_Wording, {"headline": "  Hello ", "thank_you": "Thanks!\n"})
+
+    assert (form.headline, form.thank_you) == ("  Hello ", "Thanks!\n")
