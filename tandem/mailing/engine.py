@@ -376,6 +376,24 @@ def _connection_open(send: EmailSend, connection_factory: Callable[[], Any]) -> 
     return connection
 
 
+def _failed(recipient_id: int, reason: str, result: BatchResult) -> str:
+    """The server or provider refused this message for certain: the row failed, go on."""
+    _mark(recipient_id, RecipientState.SENDING, state=RecipientState.FAILED, reason=reason[:200])
+    result.failed += 1
+    return "next"
+
+
+def _uncertain(
+    send: EmailSend, recipient_id: int, reason: str, pause: str, result: BatchResult
+) -> str:
+    """No answer: the message may or may not have gone, so the row is *uncertain* (never sent
+    again blindly) and the send pauses."""
+    _mark(recipient_id, RecipientState.SENDING, state=RecipientState.UNCERTAIN, reason=reason[:200])
+    result.uncertain += 1
+    _pause_with(send, pause)
+    return "stop"
+
+
 def _deliver(send: EmailSend, recipient_id: int, message: Any, result: BatchResult) -> str:
     """Hand one message (its row already *sending*) to the server or provider: ``"sent"``;
     ``"next"`` when it was refused (the row failed, the batch goes on); ``"stop"`` when the
@@ -383,52 +401,34 @@ def _deliver(send: EmailSend, recipient_id: int, message: Any, result: BatchResu
     try:
         message.send()
     except REFUSED as exc:
-        _mark(
-            recipient_id,
-            RecipientState.SENDING,
-            state=RecipientState.FAILED,
-            reason=f"refused by the mail server: {exc}"[:200],
-        )
-        result.failed += 1
-        return "next"
+        return _failed(recipient_id, f"refused by the mail server: {exc}", result)
     except AnymailAPIError as exc:
         answer = _provider_answered(exc)
         if answer is None:
             # No answer (timeout, connection lost): like a broken SMTP connection.
-            _mark(
+            return _uncertain(
+                send,
                 recipient_id,
-                RecipientState.SENDING,
-                state=RecipientState.UNCERTAIN,
-                reason=f"no answer from the mail provider: {exc}"[:200],
+                f"no answer from the mail provider: {exc}",
+                f"the mail provider did not answer: {exc}",
+                result,
             )
-            result.uncertain += 1
-            _pause_with(send, f"the mail provider did not answer: {exc}")
-            return "stop"
         if answer == "later":
             # The provider declined for now (rate limit, outage): nothing went, so
             # the row waits for the resume.
             _mark(recipient_id, RecipientState.SENDING, state=RecipientState.PENDING)
             _pause_with(send, f"the mail provider refused for now: {exc}")
             return "stop"
-        _mark(
-            recipient_id,
-            RecipientState.SENDING,
-            state=RecipientState.FAILED,
-            reason=f"refused by the mail provider: {exc}"[:200],
-        )
-        result.failed += 1
-        return "next"
+        return _failed(recipient_id, f"refused by the mail provider: {exc}", result)
     except (OSError, smtplib.SMTPException) as exc:
         # The connection broke mid-message: the server may have taken it or not.
-        _mark(
+        return _uncertain(
+            send,
             recipient_id,
-            RecipientState.SENDING,
-            state=RecipientState.UNCERTAIN,
-            reason=f"connection lost while sending: {exc}"[:200],
+            f"connection lost while sending: {exc}",
+            f"the mail server connection broke: {exc}",
+            result,
         )
-        result.uncertain += 1
-        _pause_with(send, f"the mail server connection broke: {exc}")
-        return "stop"
     return "sent"
 
 
