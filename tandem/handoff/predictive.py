@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from tandem.handoff.models import Lead, PredictiveModel, ScoringProfile
 from tandem.handoff.scoring import TOUCH_KIND_CAP, TOUCH_POINTS
+from tandem.handoff.selectors import predictive_model_latest
 from tandem.people.lifecycle import Stage
 from tandem.people.models import Contact, LifecycleMove
 from tandem.people.selectors import FREE_MAIL_DOMAINS
@@ -250,9 +251,9 @@ _LOADED: dict[int, dict[str, Any]] = {}
 
 
 def current_model() -> tuple[PredictiveModel | None, dict[str, Any] | None]:
-    record = PredictiveModel.objects.filter(is_ready=True).defer("blob").first()
-    if record is None:
-        return PredictiveModel.objects.defer("blob").first(), None
+    record = predictive_model_latest()
+    if record is None or not record.is_ready:
+        return record, None
     if record.pk not in _LOADED:
         blob = PredictiveModel.objects.values_list("blob", flat=True).get(pk=record.pk)
         _LOADED.clear()

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tandem.access import policies
-from tandem.handoff import predictive
+from tandem.handoff import selectors
 from tandem.handoff.models import RejectionReason
 from tandem.handoff.tasks import predictive_retrain
 from tandem.handoff.views.base import may_see
@@ -19,7 +19,7 @@ def scoring_model(request):
     """The predictive score: whether it is in use, its evaluation on a later period, and how
     well it and the rule score foretold sales' verdicts (accepted or rejected, won or lost)."""
     may_see(request)
-    record, _ = predictive.current_model()
+    record = selectors.predictive_model_latest()  # the page shows its evaluation, not the model
     evaluation = (record.evaluation or {}) if record is not None else {}
     reasons = dict(RejectionReason.choices)
     leads = evaluation.get("leads_judged") or {}
