@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "tandem.access",
     "tandem.audit",
     "tandem.people",
+    "tandem.fields",
     "tandem.marketing",
     "tandem.segments",
     "tandem.mailing",

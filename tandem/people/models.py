@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import JSONField, Q, Value
 
 
 # A contact's lifecycle stage (the moves between them: ``people.lifecycle``). A comment, not a
@@ -46,11 +47,21 @@ class Account(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The record's id in the system it came from (HubSpot's "Record ID", a Salesforce id):
+    # how a second import finds it again. Empty for records born here.
+    external_id = models.CharField(max_length=100, blank=True, default="", db_default="")
+    # The company's own fields (``tandem.fields``): values by the field's key.
+    custom = models.JSONField(default=dict, blank=True, db_default=Value({}, JSONField()))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            models.Index(
+                fields=["external_id"], name="account_external_id", condition=~Q(external_id="")
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -149,11 +160,22 @@ class Contact(models.Model):
         "marketing.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # The record's id in the system it came from (HubSpot's "Record ID", a Salesforce id):
+    # how a second import finds it again. Empty for records born here.
+    external_id = models.CharField(max_length=100, blank=True, default="", db_default="")
+    # The company's own fields (``tandem.fields``): values by the field's key.
+    custom = models.JSONField(default=dict, blank=True, db_default=Value({}, JSONField()))
+
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["external_id"], name="contact_external_id", condition=~Q(external_id="")
+            )
+        ]
 
     def __str__(self) -> str:
         name = f"{self.first_name} {self.last_name}".strip()

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, JSONField, Q, Value, When
 
 # The next-step key of a deal with no next step (or no date for it): before every real date,
 # so "flagged" (no step, or its date has passed) is the single range ``key < today``.
@@ -148,6 +148,11 @@ class Deal(models.Model):
         related_name="partner_deals",
         help_text="The channel partner who brought or resells the deal.",
     )
+    # The record's id in the system it came from (HubSpot's "Record ID", a Salesforce id):
+    # how a second import finds it again. Empty for records born here.
+    external_id = models.CharField(max_length=100, blank=True, default="", db_default="")
+    # The company's own fields (``tandem.fields``): values by the field's key.
+    custom = models.JSONField(default=dict, blank=True, db_default=Value({}, JSONField()))
     created_at = models.DateTimeField(db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Whether the deal's stage is an open one, stored (``save`` keeps it) so the open-deal
@@ -157,6 +162,9 @@ class Deal(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            models.Index(
+                fields=["external_id"], name="deal_external_id", condition=~Q(external_id="")
+            ),
             models.Index(fields=["owner", "closed_at"]),
             # The board reads the largest deals of each stage and each column's count and
             # total; with the owner in the index a team's or everyone's columns are answered

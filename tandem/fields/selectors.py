@@ -1,0 +1,18 @@
+"""Reads of custom field definitions."""
+
+from __future__ import annotations
+
+from tandem.fields.models import CustomField, Entity
+
+
+def custom_fields_for(entity: Entity | str, *, with_archived: bool = False) -> list[CustomField]:
+    """The entity's custom fields in page order (archived ones only when asked)."""
+    fields = CustomField.objects.filter(entity=entity)
+    if not with_archived:
+        fields = fields.filter(is_archived=False)
+    return list(fields)
+
+
+def custom_fields_by_key(entity: Entity | str) -> dict[str, CustomField]:
+    """The entity's fields (archived ones too: their values still exist) by key."""
+    return {f.key: f for f in custom_fields_for(entity, with_archived=True)}
