@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "tandem.dashboards",
     "tandem.reports",
     "tandem.collaboration",
+    "tandem.imports",
+    "tandem.webhooks",
+    "tandem.exports",
     "tandem.demo",
     "tandem.ops",
 ]

@@ -1,0 +1,1 @@
+"""Imports of accounts, contacts and deals from files (HubSpot, Salesforce, spreadsheets)."""

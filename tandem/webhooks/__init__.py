@@ -1,0 +1,1 @@
+"""Outbound webhooks: business events signed and delivered to the company's other systems."""
