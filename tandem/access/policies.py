@@ -62,6 +62,16 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "change": _row(A, A, O, T, N, A, N),
         "delete": _row(N, A, N, T, N, A, N),
     },
+    # Merging duplicates (``people.merge``): the list of likely duplicates and the merge.
+    # Reps and sales managers merge only contacts they (or their team) own, both of them.
+    "contact_merge": {
+        "view": _row(N, A, O, T, N, A, N),
+        "change": _row(N, A, O, T, N, A, N),
+    },
+    "account_merge": {
+        "view": _row(N, A, N, T, N, A, N),
+        "change": _row(N, A, N, T, N, A, N),
+    },
     # Everyone in the company is a marketer: every role but read-only leadership logs touches.
     "touch": {
         "view": _row(A, A, A, A, A, A, A),
@@ -257,6 +267,8 @@ SELF = "self"
 OWNER_FIELD = {
     "account": "owner",
     "contact": "owner",
+    "contact_merge": "owner",
+    "account_merge": "owner",
     "touch": "recorded_by",
     "campaign": "owner",
     "lead_form": "owner",
@@ -322,6 +334,8 @@ def can(user: User | Any, action: str, resource: str, obj: Any = None) -> bool:
 
 
 NOUNS = {
+    "contact_merge": "contact duplicates",
+    "account_merge": "account duplicates",
     "shared_report": "report",
     "marketing_report": "marketing report",
     "deal_private_notes": "private deal notes",
@@ -334,7 +348,14 @@ NOUNS = {
     "sales_home": "the sales home",
 }
 # Nouns that read whole without "this" in front of them.
-NOUNS_WITHOUT_ARTICLE = ("deal_private_notes", "audit_log", "marketing_home", "sales_home")
+NOUNS_WITHOUT_ARTICLE = (
+    "deal_private_notes",
+    "audit_log",
+    "marketing_home",
+    "sales_home",
+    "contact_merge",
+    "account_merge",
+)
 
 
 def require(user: User | Any, action: str, resource: str, obj: Any = None) -> None:

@@ -7,7 +7,10 @@ class HandoffConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the ICP check in the sales fit registry.
-        from tandem.handoff import deal_fit  # noqa: F401
+        from tandem.handoff import (
+            deal_fit,  # noqa: F401
+            merge_listeners,
+        )
         from tandem.handoff.models import (
             IcpRule,
             RoutingRule,
@@ -19,3 +22,5 @@ class HandoffConfig(AppConfig):
 
         # Read on every touch, kept in memory until one of them changes.
         watch(ScoringProfile, TouchWeight, IcpRule, RoutingRule, ServiceLevel)
+        # Two waiting leads of different reps refuse a contact merge; a merge rescores.
+        merge_listeners.register()

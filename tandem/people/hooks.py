@@ -1,4 +1,4 @@
-"""What other apps hear about people: contacts changed, a contact forgotten.
+"""What other apps hear about people: contacts changed, a contact forgotten, records merged.
 
 ``people`` sits low in the house, so it never calls the apps that react to its changes
 (segments today; outbound webhooks and journeys next). Instead each of them registers a
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from tandem.core.hooks import Hook
 
@@ -61,3 +62,51 @@ def contacts_changed_announce(
 def contact_forgotten_announce(contact_id: int) -> None:
     """Tell the listeners this contact is about to be deleted."""
     CONTACT_FORGOTTEN.announce(ContactForgotten(contact_id))
+
+
+# --- merging two records ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MergeCheck:
+    """Two records (``kind``: "contact" or "account") about to be merged: ``merged`` into
+    ``kept``. A listener that knows why the merge would break something appends a sentence to
+    ``problems`` (naming the records and people concerned); any problem refuses the merge.
+    Announced for the merge page's preview too, so a listener only reads."""
+
+    kind: str
+    kept: Any
+    merged: Any
+    problems: list[str]
+
+
+@dataclass(frozen=True)
+class Merged:
+    """``merged_id`` was merged into ``kept``: every row that pointed at it points at ``kept``
+    now and the merged record is gone. Announced inside the merge's transaction, once; a
+    listener fixes up what it derives from those rows (a score, a cached count)."""
+
+    kind: str
+    kept: Any
+    merged_id: int
+    actor: Any = None
+
+
+CONTACTS_MERGING: Hook[MergeCheck] = Hook("contacts merging")
+CONTACTS_MERGED: Hook[Merged] = Hook("contacts merged")
+ACCOUNTS_MERGING: Hook[MergeCheck] = Hook("accounts merging")
+ACCOUNTS_MERGED: Hook[Merged] = Hook("accounts merged")
+
+
+def merge_problems(*, kind: str, kept: Any, merged: Any) -> list[str]:
+    """What the listeners say the merge of ``merged`` into ``kept`` would break (empty: none)."""
+    event = MergeCheck(kind, kept, merged, [])
+    (CONTACTS_MERGING if kind == "contact" else ACCOUNTS_MERGING).announce(event)
+    return event.problems
+
+
+def merged_announce(*, kind: str, kept: Any, merged_id: int, actor: Any = None) -> None:
+    """Tell the listeners ``merged_id`` was merged into ``kept``."""
+    (CONTACTS_MERGED if kind == "contact" else ACCOUNTS_MERGED).announce(
+        Merged(kind, kept, merged_id, actor)
+    )

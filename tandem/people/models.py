@@ -392,3 +392,21 @@ class StageRule(models.Model):
 
     def __str__(self) -> str:
         return f"entry rule for {self.stage}"
+
+
+class EmailAlias(models.Model):
+    """An address a contact was known by before a merge: the merged contact's email (or the
+    kept one's, when the merged one's address was chosen). A form submission, an import or a
+    touch sent with it lands on ``contact`` (``people.selectors.contact_find``)."""
+
+    email = models.EmailField(unique=True, help_text="Stored lower-case and trimmed.")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="email_aliases")
+    merged_contact_id = models.IntegerField(help_text="The id of the contact merged away.")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name_plural = "email aliases"
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.contact_id}"

@@ -104,8 +104,12 @@ def contact_find(*, email: str) -> Contact | None:
 
     For work typed against an address (a touch, a segment member, a committee seat): the
     address names the person, so no visibility scope narrows it.
+    An old address of a merged contact (``EmailAlias``) finds the contact it was merged into.
     """
-    return Contact.objects.filter(email=email).first()
+    return (
+        Contact.objects.filter(email=email).first()
+        or Contact.objects.filter(email_aliases__email=email).first()
+    )
 
 
 def contacts_with_emails(*, emails: list[str]) -> QuerySet[Contact]:

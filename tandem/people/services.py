@@ -150,13 +150,18 @@ def contact_upsert(
 ) -> tuple[Contact, bool]:
     """The contact with this email, created or updated; the second value says if it is new.
 
-    Blank incoming fields never wipe what is already known.
+    Blank incoming fields never wipe what is already known. An old address of a merged
+    contact (``EmailAlias``) finds the contact it was merged into.
     """
     address = email_normalise(email)
     values = {k: v for k, v in _clean_text(fields or {}, CONTACT_FIELDS, {}).items() if v}
     flags = audience_flags_from(audience_types) if audience_types else None
     with transaction.atomic():
         contact = Contact.objects.select_for_update().filter(email=address).first()
+        if contact is None:
+            # An address merged away lands on the contact it was merged into.
+            aliased = Contact.objects.select_for_update().filter(email_aliases__email=address)
+            contact = aliased.first()
         if contact is None:
             try:
                 with transaction.atomic():

@@ -12,3 +12,4 @@ class SegmentsConfig(AppConfig):
         # Membership follows every change people announce (see ``people.hooks``).
         hooks.CONTACTS_CHANGED.listen(freshness.contacts_changed_listener)
         hooks.CONTACT_FORGOTTEN.listen(freshness.contact_forgotten_listener)
+        hooks.CONTACTS_MERGED.listen(freshness.contacts_merged_listener)

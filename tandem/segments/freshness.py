@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from tandem.people.hooks import ContactForgotten, ContactsChanged
+from tandem.people.hooks import ContactForgotten, ContactsChanged, Merged
 from tandem.segments import services
 
 
@@ -71,3 +71,10 @@ def contacts_changed_listener(event: ContactsChanged) -> None:
 def contact_forgotten_listener(event: ContactForgotten) -> None:
     """People's ``CONTACT_FORGOTTEN`` hook: the segments the contact was in count one fewer."""
     services.segments_forget_contact(event.contact_id)
+
+
+def contacts_merged_listener(event: Merged) -> None:
+    """People's ``CONTACTS_MERGED`` hook: a membership both contacts had is one now, so the
+    kept contact's segments are recounted (their refresh follows ``CONTACTS_CHANGED``)."""
+    if event.kind == "contact":
+        services.segments_recount_for_contact(event.kept.pk)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
 
 from tandem.access import policies
@@ -259,6 +259,19 @@ def segments_forget_contact(contact_id: int) -> None:
         Segment.objects.filter(pk__in=segment_ids, member_count__gt=0).update(
             member_count=F("member_count") - 1
         )
+
+
+def segments_recount_for_contact(contact_id: int) -> None:
+    """Recount the members of every segment the contact is in (after a merge dropped the
+    membership both contacts had: the cached count was one too high)."""
+    count = (
+        SegmentMember.objects.filter(segment=OuterRef("pk"))
+        .values("segment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    segment_ids = SegmentMember.objects.filter(contact_id=contact_id).values("segment_id")
+    Segment.objects.filter(pk__in=segment_ids).update(member_count=Subquery(count))
 
 
 # --- static lists ----------------------------------------------------------------------------
