@@ -217,3 +217,6 @@ def touches_delete(request, touch_id: int):
     touch = selectors.touch_get_for_user(user=request.auth, touch_id=touch_id)
     handoff.touch_delete(actor=request.auth, touch=touch, via="api")
     return Status(204, None)
+
+
+from tandem.api import people_merge  # noqa: E402, F401  (its routes join this router)

@@ -33,8 +33,9 @@ from django.db.models.functions import (
 )
 
 from tandem.access import policies
+from tandem.access.models import User
 from tandem.people import merge, relink
-from tandem.people.models import Account, Contact
+from tandem.people.models import Account, AudienceType, Contact, Stage
 from tandem.people.selectors import FREE_MAIL_DOMAINS, account_get_for_user, contact_get_for_user
 
 GROUPS_PER_RULE = 100
@@ -205,6 +206,37 @@ def account_duplicates_for_user(*, user: Any, limit: int = GROUPS_PER_RULE) -> l
     return _assembled(Account, found)
 
 
+@dataclass(frozen=True)
+class Choice:
+    """One differing field as the merge page shows it: both values in words."""
+
+    difference: merge.Difference
+    kept_shown: str
+    merged_shown: str
+
+
+def _shown(name: str, value: Any) -> str:
+    """A field's value in words: a name for an id, labels for stages and audience types."""
+    if _blank(value):
+        return "—"
+    if name == "account":
+        return str(Account.objects.filter(pk=value).first() or f"#{value}")
+    if name == "owner":
+        user = User.objects.filter(pk=value).first()
+        return (user.get_full_name() or user.get_username()) if user else f"#{value}"
+    if name == "audience_flags":
+        return ", ".join(a.label for a in AudienceType if value & a.value) or "—"
+    if name == "lifecycle_stage":
+        return str(Stage(value).label)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
 @dataclass
 class MergePreview:
     """What merging ``merged`` into ``kept`` would do, for the merge page and the API."""
@@ -213,6 +245,7 @@ class MergePreview:
     kept: Any
     merged: Any
     differences: list[merge.Difference]
+    choices: list[Choice]
     # (what, the kept record's rows, the merged record's rows), e.g. ("touches", 4, 2)
     counts: list[tuple[str, int, int]]
     refusal: str
@@ -241,11 +274,15 @@ def merge_preview(*, user: Any, kind: str, kept_id: int, merged_id: int) -> Merg
         for label in titles
         if label in ours or label in theirs
     ]
+    differences = merge.merge_differences(kept=kept, merged=merged)
     return MergePreview(
         kind=kind,
         kept=kept,
         merged=merged,
-        differences=merge.merge_differences(kept=kept, merged=merged),
+        differences=differences,
+        choices=[
+            Choice(d, _shown(d.field, d.kept), _shown(d.field, d.merged)) for d in differences
+        ],
         counts=counts,
         refusal="" if kept.pk == merged.pk else merge.merge_refusal(kept=kept, merged=merged),
     )

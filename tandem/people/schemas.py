@@ -6,6 +6,7 @@ No class docstrings: pydantic would publish them as descriptions in the OpenAPI 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -18,4 +19,17 @@ class LifecycleMoveIn(BaseModel):
     nurture_until: dt.date | None = Field(
         None,
         description="When recycling: nurtured by marketing until then (90 days if not given).",
+    )
+
+
+class MergeIn(BaseModel):
+    kept_id: int = Field(description="The record that stays.")
+    merged_id: int = Field(description="The record merged into it, then deleted.")
+    choices: dict[str, Literal["kept", "merged", "both"]] = Field(
+        default_factory=dict,
+        description=(
+            "Per differing field (custom values as `custom.<key>`), whose value the kept "
+            "record takes; a field not named keeps the kept record's value unless it is blank "
+            "(audience types: both). `both` only for `audience_flags`."
+        ),
     )

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from tandem.people import views
+from tandem.people import merge_views, views
 
 app_name = "people"
 urlpatterns = [
     path("contacts/", views.contacts, name="contacts"),
     path("contacts/new/", views.contact_new, name="contact_new"),
+    path("contacts/merge/", merge_views.contact_merge, name="contact_merge"),
+    path("accounts/merge/", merge_views.account_merge, name="account_merge"),
+    path("duplicates/", merge_views.duplicates_list, name="duplicates"),
     path("contacts/<int:contact_id>/", views.contact_detail, name="contact"),
     path("contacts/<int:contact_id>/move/", views.contact_move, name="contact_move"),
     path("accounts/<int:account_id>/", views.account_detail, name="account"),

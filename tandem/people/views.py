@@ -35,6 +35,8 @@ def contacts(request):
         "stages": Stage.choices,
         "section": "contacts",
         "can_create": policies.can(request.user, "create", "contact"),
+        "can_merge": policies.can(request.user, "view", "contact_merge")
+        or policies.can(request.user, "view", "account_merge"),
     }
     template = "people/_contact_rows.html" if request.htmx else "people/contacts.html"
     return render(request, template, ctx)
@@ -60,6 +62,7 @@ def _contact_page(
             "leads": leads_for_user(user=request.user).filter(contact=contact)[:20],
             "score_lines": score_lines(contact),
             "can_change": policies.can(request.user, "change", "contact", contact),
+            "can_merge": policies.can(request.user, "change", "contact_merge", contact),
             "stages": Stage.choices,
             "move_errors": errors or {},
             "move_values": values or {"to_stage": contact.lifecycle_stage},
@@ -101,6 +104,7 @@ def account_detail(request, account_id: int):
             "contacts": selectors.contacts_for_user(user=request.user, account_id=account.pk)[:100],
             "deals": deals_for_user(user=request.user, account_id=account.pk)[:50],
             "timeline": timeline(user=request.user, account=account),
+            "can_merge": policies.can(request.user, "change", "account_merge", account),
             "section": "contacts",
         },
     )
