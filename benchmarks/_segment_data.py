@@ -113,6 +113,8 @@ def _fill_columns(model: Any, given: dict[str, str]) -> tuple[list[str], list[st
                 expression = "'" + str(default).replace("'", "''") + "'"
         elif isinstance(f, models.CharField | models.TextField):
             expression = "''"
+        elif isinstance(f, models.JSONField):
+            expression = "'{}'"  # the custom values (``fields``): none
         else:
             raise ValueError(f"no value for {model.__name__}.{f.name}")
         columns.append(f.column)

@@ -36,9 +36,10 @@ def open_leads_problem(event: hooks.MergeCheck) -> None:
     if ours is None or theirs is None or ours.assigned_to_id == theirs.assigned_to_id:
         return
     event.problems.append(
-        f"Both contacts have an open lead with different reps: {event.kept} with "
-        f"{_rep_name(ours)} (lead #{ours.pk}) and {event.merged} with {_rep_name(theirs)} "
-        f"(lead #{theirs.pk}). Reassign or close one of the leads first."
+        f"Both contacts have an open lead with different reps: {event.kept} "
+        f"(#{event.kept.pk}) with {_rep_name(ours)} (lead #{ours.pk}) and {event.merged} "
+        f"(#{event.merged.pk}) with {_rep_name(theirs)} (lead #{theirs.pk}). Reassign or "
+        "close one of the leads first."
     )
 
 

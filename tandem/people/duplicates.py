@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Max, Min, Q, QuerySet, Value, When
 from django.db.models.functions import (
     Cast,
     Concat,
@@ -152,18 +152,21 @@ def _account_name_key() -> Any:
 def _grouped(
     records: QuerySet, key: Any, where: Q, largest: int | None, limit: int
 ) -> list[list[int]]:
-    """Ids of the records sharing a key, per key (at most ``limit`` keys)."""
+    """Ids of the records sharing a key, per key (at most ``limit`` keys). One grouped scan
+    answers the pairs (their lowest and highest id); only groups of three or more are read
+    again, by their keys."""
     keyed = records.filter(where).annotate(dup_key=key).order_by()
-    counted = keyed.values("dup_key").annotate(n=Count("pk")).filter(n__gt=1)
+    counted = keyed.values("dup_key").annotate(n=Count("pk"), low=Min("pk"), high=Max("pk"))
+    counted = counted.filter(n__gt=1)
     if largest is not None:
         counted = counted.filter(n__lte=largest)
-    keys = list(counted.order_by("dup_key").values_list("dup_key", flat=True)[:limit])
-    if not keys:
-        return []
-    groups: dict[str, list[int]] = {}
-    for dup_key, pk in keyed.filter(dup_key__in=keys).values_list("dup_key", "pk"):
-        groups.setdefault(dup_key, []).append(pk)
-    return [sorted(groups[k]) for k in keys if len(groups.get(k, ())) > 1]
+    found = list(counted.order_by("dup_key").values_list("dup_key", "n", "low", "high")[:limit])
+    larger = [k for k, n, _, _ in found if n > 2]
+    members: dict[str, list[int]] = {}
+    if larger:
+        for dup_key, pk in keyed.filter(dup_key__in=larger).values_list("dup_key", "pk"):
+            members.setdefault(dup_key, []).append(pk)
+    return [sorted(members[k]) if n > 2 else [low, high] for k, n, low, high in found]
 
 
 def _assembled(model: Any, found: list[tuple[str, list[int]]]) -> list[DuplicateGroup]:

@@ -100,6 +100,7 @@ def _merge_page(request, kind: str):
         {
             "preview": preview,
             "errors": errors,
+            "has_both": any(merge.BOTH in c.difference.sides for c in preview.choices),
             "can_merge": policies.can(request.user, "change", f"{kind}_merge", preview.kept)
             and policies.can(request.user, "change", f"{kind}_merge", preview.merged),
             "section": "contacts",

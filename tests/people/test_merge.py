@@ -299,9 +299,9 @@ def test_two_open_leads_with_different_reps_refuse_the_merge_naming_both(cast):
 
     sam, tara = cast.sales_rep.get_full_name(), cast.teammate_rep.get_full_name()
     assert refused.value.errors == {
-        "merge": f"Both contacts have an open lead with different reps: Ann Archer with {sam} "
-        f"(lead #{ours.pk}) and Anne Archer with {tara} (lead #{theirs.pk}). Reassign or close "
-        "one of the leads first."
+        "merge": f"Both contacts have an open lead with different reps: Ann Archer (#{ann.pk}) "
+        f"with {sam} (lead #{ours.pk}) and Anne Archer (#{anne.pk}) with {tara} "
+        f"(lead #{theirs.pk}). Reassign or close one of the leads first."
     }
     assert Contact.objects.filter(pk=anne.pk).exists()
     assert Lead.objects.filter(contact=anne).count() == 1
