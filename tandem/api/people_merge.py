@@ -65,14 +65,14 @@ def _preview(user: Any, kind: str, kept_id: int, merged_id: int) -> dict:
 
 
 def _merge(user: Any, kind: str, payload: MergeIn) -> dict:
-    preview = duplicates.merge_preview(
+    kept, merged = duplicates.merge_pair_for_user(
         user=user, kind=kind, kept_id=payload.kept_id, merged_id=payload.merged_id
     )
     service = merge.contact_merge if kind == "contact" else merge.account_merge
     result = service(
         user=user,
-        kept=preview.kept,
-        merged=preview.merged,
+        kept=kept,
+        merged=merged,
         choices=dict(payload.choices),
         via="api",
     )

@@ -254,21 +254,27 @@ class MergePreview:
     refusal: str
 
 
+def merge_pair_for_user(*, user: Any, kind: str, kept_id: int, merged_id: int) -> tuple:
+    """The two records (``kind``: "contact" or "account"), each one the user may see and may
+    view as a duplicate; 404 or 403 as the record selectors answer."""
+    kept: Any
+    merged: Any
+    if kind == "contact":
+        kept = contact_get_for_user(user=user, contact_id=kept_id)
+        merged = contact_get_for_user(user=user, contact_id=merged_id)
+    else:
+        kept = account_get_for_user(user=user, account_id=kept_id)
+        merged = account_get_for_user(user=user, account_id=merged_id)
+    for record in (kept, merged):
+        policies.require(user, "view", f"{kind}_merge", record)
+    return kept, merged
+
+
 def merge_preview(*, user: Any, kind: str, kept_id: int, merged_id: int) -> MergePreview:
     """Both records (each one the user may see and merge), their differing fields, the rows
     of each per related kind, and why the merge would be refused (empty: it would not)."""
-    if kind == "contact":
-        get: Any = contact_get_for_user
-        kept = get(user=user, contact_id=kept_id)
-        merged = get(user=user, contact_id=merged_id)
-        model: Any = Contact
-    else:
-        get = account_get_for_user
-        kept = get(user=user, account_id=kept_id)
-        merged = get(user=user, account_id=merged_id)
-        model = Account
-    for record in (kept, merged):
-        policies.require(user, "view", f"{kind}_merge", record)
+    kept, merged = merge_pair_for_user(user=user, kind=kind, kept_id=kept_id, merged_id=merged_id)
+    model: Any = Contact if kind == "contact" else Account
     titles = {ref.label: ref.title for ref in relink.references_to(model)}
     ours = relink.references_count(model, kept.pk)
     theirs = relink.references_count(model, merged.pk)

@@ -79,15 +79,15 @@ def _merge_page(request, kind: str):
             if key.startswith("choice:")
         }
         service = merge.contact_merge if kind == "contact" else merge.account_merge
-        preview = duplicates.merge_preview(
+        kept, merged = duplicates.merge_pair_for_user(
             user=request.user, kind=kind, kept_id=kept_id, merged_id=merged_id
         )
         try:
-            service(user=request.user, kept=preview.kept, merged=preview.merged, choices=choices)
+            service(user=request.user, kept=kept, merged=merged, choices=choices)
         except InvalidInput as exc:
             errors = exc.errors
         else:
-            messages.success(request, f"{preview.merged} was merged into {preview.kept}.")
+            messages.success(request, f"{merged} was merged into {kept}.")
             if kind == "contact":
                 return redirect("people:contact", contact_id=kept_id)
             return redirect("people:account", account_id=kept_id)
