@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tandem.handoff import services as handoff
 from tandem.handoff.models import Lead
@@ -135,3 +137,24 @@ def test_a_marketer_may_not_merge_through_the_page(cast, twins):
 
     assert response.status_code == 403
     assert Contact.objects.filter(pk=anne.pk).exists()
+
+
+def test_the_duplicates_page_costs_the_same_queries_for_one_group_or_many(cast):
+    client = _client(cast.admin)
+
+    def pair(n: int) -> None:
+        for email in (f"lee{n}@bolt.test", f"lee{n}+crm@bolt.test"):
+            people.contact_create(actor=cast.admin, email=email)
+
+    pair(0)
+    client.get("/duplicates/")
+    with CaptureQueriesContext(connection) as one:
+        first = client.get("/duplicates/")
+    for n in range(1, 6):
+        pair(n)
+    with CaptureQueriesContext(connection) as six:
+        second = client.get("/duplicates/")
+
+    assert first.content.decode().count("Compare #") == 1
+    assert second.content.decode().count("Compare #") == 6
+    assert len(six) == len(one)
