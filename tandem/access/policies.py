@@ -63,13 +63,14 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "delete": _row(N, A, N, T, N, A, N),
     },
     # Merging duplicates (``people.merge``): the list of likely duplicates and the merge.
-    # Reps and sales managers merge only contacts they (or their team) own, both of them.
+    # Reps and sales managers merge only contacts they (or their team) own, both of them;
+    # leadership reads everything, so it sees the duplicates, but merges nothing.
     "contact_merge": {
-        "view": _row(N, A, O, T, N, A, N),
+        "view": _row(N, A, O, T, A, A, N),
         "change": _row(N, A, O, T, N, A, N),
     },
     "account_merge": {
-        "view": _row(N, A, N, T, N, A, N),
+        "view": _row(N, A, N, T, A, A, N),
         "change": _row(N, A, N, T, N, A, N),
     },
     # Everyone in the company is a marketer: every role but read-only leadership logs touches.

@@ -64,7 +64,7 @@ def test_the_accounts_tab_lists_accounts(cast):
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [(None, 302), ("marketer", 403), ("leadership", 403), ("sales_rep", 200), ("admin", 200)],
+    [(None, 302), ("marketer", 403), ("employee", 403), ("leadership", 200), ("sales_rep", 200)],
 )
 def test_who_opens_the_duplicates_page(cast, who, status):
     response = _client(cast.by_role(who) if who else None).get("/duplicates/")
