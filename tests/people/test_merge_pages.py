@@ -158,3 +158,22 @@ def test_the_duplicates_page_costs_the_same_queries_for_one_group_or_many(cast):
     assert first.content.decode().count("Compare #") == 1
     assert second.content.decode().count("Compare #") == 6
     assert len(six) == len(one)
+
+
+def test_an_account_is_merged_from_its_page(cast):
+    acme = people.account_create(actor=cast.admin, name="Acme", domain="acme.test")
+    acme_inc = people.account_create(actor=cast.admin, name="Acme Inc", domain="acme.com")
+    people.contact_create(actor=cast.admin, email="bob@acme.com", account=acme_inc)
+    client = _client(cast.admin)
+
+    account_page = client.get(f"/accounts/{acme.pk}/").content.decode()
+    page = client.get(f"/accounts/merge/?kept={acme.pk}&merged={acme_inc.pk}").content.decode()
+    done = client.post(
+        f"/accounts/merge/?kept={acme.pk}&merged={acme_inc.pk}",
+        {"kept_id": acme.pk, "merged_id": acme_inc.pk, "choice:domain": "merged"},
+    )
+
+    assert "Merge with…" in account_page
+    assert "<td>Contacts</td>" in page
+    assert done.status_code == 302 and done.url == f"/accounts/{acme.pk}/"
+    assert Contact.objects.get(email="bob@acme.com").account_id == acme.pk
