@@ -26,7 +26,7 @@ from tandem.errors import InvalidInput
 from tandem.marketing.models import Campaign
 from tandem.marketing.tasks import contacts_touched_refresh
 from tandem.people import touches
-from tandem.people.models import Channel, Contact, Sentiment, TouchKind
+from tandem.people.models import Channel, Contact, EmailAlias, Sentiment, TouchKind
 from tandem.people.touches import UTM_KEYS, TouchItem, rows_select_any
 
 BATCH_LIMIT = 5_000
@@ -238,6 +238,17 @@ def _resolve_references(
             emails,
         )
     }
+    missing = emails - by_email.keys()
+    if missing:
+        # An address merged away (people's EmailAlias) lands on the contact it was merged into.
+        aliases = connection.ops.quote_name(EmailAlias._meta.db_table)
+        found = rows_select_any(
+            f"SELECT a.email, c.id, c.account_id FROM {aliases} a "  # noqa: S608
+            f"JOIN {table} c ON c.id = a.contact_id",
+            "a.email",
+            missing,
+        )
+        by_email.update({email: (pk, account_id) for email, pk, account_id in found})
     campaign_ids = {c.campaign_id for c in clean if c.campaign_id is not None}
     campaigns = set(
         policies.visible(

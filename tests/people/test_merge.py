@@ -12,6 +12,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tandem.access import services as access
 from tandem.audit.models import AuditEntry
 from tandem.collaboration import services as collaboration
 from tandem.collaboration import survey_services as surveys
@@ -36,6 +37,7 @@ from tandem.sales import services as sales
 from tandem.sales.models import Deal
 from tandem.segments import services as segments
 from tandem.segments.models import Segment, SegmentMember
+from tests.api.conftest import Api
 
 T0 = timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0))
 _serial = count(1)
@@ -462,3 +464,27 @@ def test_after_a_merge_the_kept_contact_has_the_sum_less_true_duplicates(cast, o
     for segment in lists.values():
         segment.refresh_from_db()
         assert segment.member_count == SegmentMember.objects.filter(segment=segment).count()
+
+
+def test_a_touch_batch_with_the_merged_address_lands_on_the_kept_contact(cast):
+    ann = a_contact(cast, "ann@acme.test")
+    anne = a_contact(cast, "anne@acme.test")
+    contact_merge(user=cast.admin, kept=ann, merged=anne)
+    _, raw = access.token_issue(user=cast.marketer, name="batch")
+
+    response = Api(raw).post(
+        "/touches:batch",
+        {
+            "items": [
+                {
+                    "client_id": "t-1",
+                    "email": "anne@acme.test",
+                    "kind": "page_visit",
+                    "occurred_at": "2026-03-02T10:00:00Z",
+                }
+            ]
+        },
+    )
+
+    assert response.json()["stored"] == 1
+    assert Touch.objects.filter(contact=ann).count() == 1
