@@ -488,3 +488,20 @@ def test_a_touch_batch_with_the_merged_address_lands_on_the_kept_contact(cast):
 
     assert response.json()["stored"] == 1
     assert Touch.objects.filter(contact=ann).count() == 1
+
+
+def test_an_account_merge_that_would_make_a_deal_its_own_partner_is_refused(cast):
+    acme = people.account_create(actor=cast.admin, name="Acme", domain="acme.test")
+    acme_gmbh = people.account_create(actor=cast.admin, name="Acme GmbH", domain="acme.de")
+    deal = sales.deal_open(actor=cast.admin, name="Line 4", owner=cast.sales_rep)
+    Deal.objects.filter(pk=deal.pk).update(account=acme, partner=acme_gmbh)
+
+    with pytest.raises(InvalidInput) as refused:
+        account_merge(user=cast.admin, kept=acme, merged=acme_gmbh)
+
+    assert refused.value.errors == {
+        "merge": f"Acme and Acme GmbH are customer and channel partner on Line 4 (#{deal.pk}): "
+        "once merged, the account would be its own partner. Remove the partner from those "
+        "deals first."
+    }
+    assert Account.objects.filter(pk=acme_gmbh.pk).exists()
