@@ -106,9 +106,7 @@ def imports_list(request):
 
 
 @router.post("/imports", response={201: ImportJobOut, **ERRORS})
-def imports_upload(
-    request, object_type: Form[ObjectTypeIn], file: File[UploadedFile]
-):  # type: ignore[type-arg]
+def imports_upload(request, object_type: Form[ObjectTypeIn], file: File[UploadedFile]):  # type: ignore[type-arg]
     """Upload a CSV or XLSX file (multipart: ``file`` and ``object_type``). The answer says
     what was detected (encoding, delimiter, header, the preset that fits) and the mapping
     suggested; the job waits for its configuration."""

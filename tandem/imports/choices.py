@@ -34,9 +34,7 @@ class OptionGroup:
 def target_groups(object_type: str) -> list[OptionGroup]:
     """The targets a column of this kind of file can map to: Tandem's fields, the company's
     custom fields, and a new custom field of each kind (labelled as the column)."""
-    custom = [
-        (f"custom:{f.key}", f.label) for f in custom_fields_for(ENTITY_OF[object_type])
-    ]
+    custom = [(f"custom:{f.key}", f.label) for f in custom_fields_for(ENTITY_OF[object_type])]
     groups = [OptionGroup("Tandem fields", list(TARGETS[object_type].items()))]
     if custom:
         groups.append(OptionGroup("Custom fields", custom))

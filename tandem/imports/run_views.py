@@ -61,9 +61,7 @@ def _first_rows(job: ImportJob, key: str, verb: str, count: int, rows: list[dict
         "key": key,
         "verb": verb,
         "count": count,
-        "columns": [
-            {"key": c, "label": choices.target_label(job.object_type, c)} for c in columns
-        ],
+        "columns": [{"key": c, "label": choices.target_label(job.object_type, c)} for c in columns],
         "rows": [
             {"line": r.get("line"), "cells": [r.get(c) for c in columns], "note": r.get("note")}
             for r in rows

@@ -159,9 +159,10 @@ def import_dry_run(*, user: Any, job: ImportJob) -> DryRun:
     return dry_run(job, user)
 
 
-def import_start(*, user: Any, job: ImportJob) -> ImportJob:
+def import_start(*, user: Any, job: ImportJob, enqueue: bool = True) -> ImportJob:
     """Queue the import for the worker (after commit); a failed or stopped one resumes from
-    its cursor."""
+    its cursor. ``enqueue=False`` leaves it to the caller to run (``tandem import`` runs it in
+    its own process with ``running.job_run``)."""
     policies.require(user, "change", job.resource, job)
     resumable = (ImportJob.Status.FAILED, ImportJob.Status.RUNNING, ImportJob.Status.QUEUED)
     if job.status != ImportJob.Status.CONFIGURED and job.status not in resumable:
@@ -172,7 +173,8 @@ def import_start(*, user: Any, job: ImportJob) -> ImportJob:
             actor=user, obj=job, changes={"status": [job.status, "queued"]}, via="import"
         )
         job_id = job.pk
-        transaction.on_commit(lambda: import_run_task.enqueue(job_id))
+        if enqueue:
+            transaction.on_commit(lambda: import_run_task.enqueue(job_id))
     job.refresh_from_db()
     return job
 

@@ -209,13 +209,13 @@ def import_map(request, job_id: int):
 
 def _value_tables(job: ImportJob) -> list[dict[str, Any]]:
     """One table per mapped target with values to confirm: each file value, its count and
-    the Tandem value chosen (the job's, else the suggestion)."""
+    the Tandem value suggested."""
     tables = []
     for target, found in services.import_values_to_map(job=job).items():
-        chosen = job.value_maps.get(target, {})
         options = choices.value_choices(target)
+        # The suggestion is the job's own table's value where it has one, else the best guess.
         rows = [
-            {"n": n, "source": source, "count": count, "value": chosen.get(source, suggested)}
+            {"n": n, "source": source, "count": count, "value": suggested}
             for n, (source, suggested, count) in enumerate(found)
         ]
         label = choices.target_label(job.object_type, target)

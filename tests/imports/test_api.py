@@ -89,12 +89,13 @@ def test_another_importer_reads_the_job_but_may_not_change_it(api):  # noqa: F81
 def test_values_to_map_count_each_value_with_a_suggestion(api, cast):  # noqa: F811
     client = api("admin")
     job = _upload(client).json()
-    client.put(f"/imports/{job['id']}/configuration", {"mapping": job["mapping"]})
+    body = {"mapping": job["mapping"], "value_maps": job["value_maps"]}
+    client.put(f"/imports/{job['id']}/configuration", body)
     values = client.get(f"/imports/{job['id']}/values").json()
     assert values["lifecycle_stage"] == [
         {"value": "lead", "suggested": "lead", "count": 2},
-        {"value": "customer", "suggested": "customer", "count": 1},
         {"value": "marketingqualifiedlead", "suggested": "mql", "count": 1},
+        {"value": "customer", "suggested": "customer", "count": 1},
     ]
     assert values["owner"] == [
         {"value": "sam@tandem.test", "suggested": str(cast.sales_rep.pk), "count": 2}
@@ -115,8 +116,9 @@ def test_dry_run_then_start_then_undo(api, django_capture_on_commit_callbacks): 
     job = _configured(client, mode="create_and_update")
     dry = client.post(f"/imports/{job['id']}/dry-run").json()
     assert (dry["to_create"], dry["to_update"], dry["failed"]) == (3, 0, 1)
-    assert [(p["line"], p["column"], p["value"]) for p in dry["problems"]] == [
-        (4, "Email", "not-an-email")
+    assert [(p["line"], p["column"], p["value"], p["is_row_skipped"]) for p in dry["problems"]] == [
+        (4, "Email", "not-an-email", False),
+        (4, "", "", True),
     ]
     assert Contact.objects.count() == 0
     with django_capture_on_commit_callbacks(execute=True):
@@ -127,8 +129,8 @@ def test_dry_run_then_start_then_undo(api, django_capture_on_commit_callbacks): 
     assert (done["created"], done["updated"], done["skipped"], done["failed"]) == (3, 0, 0, 1)
     csv = client.get(f"/imports/{job['id']}/problems.csv")
     assert csv["Content-Type"].startswith("text/csv")
-    assert b"".join(csv.streaming_content).decode().splitlines()[1].startswith(
-        "4,Email,not-an-email,"
+    assert (
+        b"".join(csv.streaming_content).decode().splitlines()[1].startswith("4,Email,not-an-email,")
     )
     undone = client.post(f"/imports/{job['id']}/undo")
     assert undone.status_code == 200

@@ -34,7 +34,7 @@ def test_import_runs_here_and_reports_where_the_problems_are(cast, tmp_path):
     assert out.splitlines() == [
         f"Imported hubspot-contacts.csv: 3 created, 0 updated, 0 skipped, 1 failed "
         f"(import #{job.pk}).",
-        f"1 problem written to {problems}",
+        f"2 problems written to {problems}",
     ]
     assert problems.read_text().splitlines()[1].startswith("4,Email,not-an-email,")
     assert "4/4" in err  # the progress bar's last state
@@ -43,8 +43,14 @@ def test_import_runs_here_and_reports_where_the_problems_are(cast, tmp_path):
 def test_dry_run_writes_nothing(cast, tmp_path):
     path = hubspot_contacts(tmp_path)
     out, _ = _run(
-        str(path), "--type", "contacts", "--preset", "hubspot-contacts", "--dry-run",
-        "--user", cast.marketing_manager.email,
+        str(path),
+        "--type",
+        "contacts",
+        "--preset",
+        "hubspot-contacts",
+        "--dry-run",
+        "--user",
+        cast.marketing_manager.email,
     )
     assert out.splitlines()[0] == (
         "Dry run of hubspot-contacts.csv (contacts): 3 to create, 0 to update, 0 to skip, "
@@ -54,13 +60,22 @@ def test_dry_run_writes_nothing(cast, tmp_path):
     assert Contact.objects.count() == 0
 
 
-def test_update_only_touches_no_new_contact(cast, tmp_path):
-    path = hubspot_contacts(tmp_path)
-    _run(str(path), "--type", "contacts", "--user", cast.admin.email)
-    out, _ = _run(
-        str(path), "--type", "contacts", "--mode", "update_only", "--user", cast.admin.email
+def test_update_only_changes_known_contacts_and_creates_none(cast, tmp_path):
+    _run(str(hubspot_contacts(tmp_path)), "--type", "contacts", "--user", cast.admin.email)
+    changed = tmp_path / "changed.csv"
+    changed.write_text(
+        "Email,Job Title\r\nann@acme.test,COO\r\neve@new.test,Buyer\r\n", encoding="utf-8"
     )
-    assert out.splitlines()[0].startswith("Imported hubspot-contacts.csv: 0 created, 3 updated")
+    out, _ = _run(
+        str(changed), "--type", "contacts", "--mode", "update_only", "--user", cast.admin.email
+    )
+    job = ImportJob.objects.latest("id")
+    assert out.splitlines() == [
+        f"Imported changed.csv: 0 created, 1 updated, 1 skipped, 0 failed (import #{job.pk}).",
+        "No problems.",
+    ]
+    assert Contact.objects.get(email="ann@acme.test").title == "COO"
+    assert not Contact.objects.filter(email="eve@new.test").exists()
 
 
 def test_a_user_who_may_not_import_is_refused(cast, tmp_path):

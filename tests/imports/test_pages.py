@@ -136,7 +136,9 @@ def test_mapping_without_a_key_column_is_refused_with_the_reason(cast):
 
 def test_values_step_lists_each_value_with_its_count_and_suggestion(cast):
     job = _upload(cast.marketing_manager)
-    services.import_configure(user=cast.marketing_manager, job=job, mapping=job.mapping)
+    services.import_configure(
+        user=cast.marketing_manager, job=job, mapping=job.mapping, value_maps=job.value_maps
+    )
     page = _client(cast.marketing_manager).get(f"/imports/{job.pk}/values/").content.decode()
     assert "marketingqualifiedlead" in page
     assert '<option value="mql" selected>Marketing-qualified lead</option>' in page
@@ -145,7 +147,9 @@ def test_values_step_lists_each_value_with_its_count_and_suggestion(cast):
 
 def test_values_step_saves_the_values_and_options(cast):
     job = _upload(cast.admin)
-    services.import_configure(user=cast.admin, job=job, mapping=job.mapping)
+    services.import_configure(
+        user=cast.admin, job=job, mapping=job.mapping, value_maps=job.value_maps
+    )
     found = services.import_values_to_map(job=job)
     form = {"mode": "create_only", "blanks_overwrite": "on", "date_order": "day_first"}
     for target, rows in found.items():

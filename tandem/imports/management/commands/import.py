@@ -141,18 +141,19 @@ def _configured(path: Path, user: Any, opts: dict[str, Any]) -> ImportJob:
         job = services.import_upload(
             user=user, file=file, filename=path.name, object_type=opts["type"]
         )
-    mapping = dict(job.mapping)
+    mapping, value_maps = dict(job.mapping), dict(job.value_maps)
     if opts["preset"]:
         preset = PRESETS_BY_KEY[opts["preset"].replace("-", "_")]
         if preset.object_type != opts["type"]:
             raise CommandError(f"the preset {opts['preset']} is for {preset.object_type}")
         mapping = mapping_suggest(job.object_type, job.headers, preset)
-        job.preset = preset.key
+        value_maps = dict(preset.value_maps)
+    # Configured once with the preset's value tables, so the suggestions below follow them.
     job = services.import_configure(
         user=user,
         job=job,
         mapping=mapping,
-        value_maps={},
+        value_maps=value_maps,
         mode=opts["mode"],
         blanks_overwrite=opts["blanks_overwrite"],
         date_order=opts["date_order"] or None,
@@ -174,4 +175,3 @@ def _configured(path: Path, user: Any, opts: dict[str, Any]) -> ImportJob:
 
 def _problems_path(path: Path, job: ImportJob) -> Path:
     return path.with_name(f"{path.stem}.import-{job.pk}-problems.csv")
-
