@@ -7,7 +7,6 @@ then a dry run or the import itself, run here rather than by the worker.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +91,7 @@ class Command(BaseCommand):
             total=job.rows_total or None,
             unit="rows",
             desc=f"Importing {job.filename}",
-            file=sys.stderr,
+            file=self.stderr._out,  # the stream itself: the bar rewrites its line with \r
             dynamic_ncols=True,
         )
 
