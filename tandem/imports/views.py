@@ -75,7 +75,8 @@ def import_new(request):
     """Step 1: the kind of records and the file."""
     kinds = _require_importer(request.user)
     errors: dict[str, str] = {}
-    chosen = request.POST.get("object_type") or request.GET.get("type") or kinds[0][0]
+    usual = "contacts" if ("contacts", "Contacts") in kinds else kinds[0][0]
+    chosen = request.POST.get("object_type") or request.GET.get("type") or usual
     if request.method == "POST":
         try:
             form = typed_input(UploadForm, request.POST)
