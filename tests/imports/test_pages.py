@@ -175,6 +175,8 @@ def test_dry_run_shows_counts_first_rows_and_every_problem(cast):
     assert "To create" in page
     assert "not-an-email" in page
     assert "ann@acme.test" in page
+    assert f"{cast.sales_rep.get_full_name()} (sam@tandem.test)" in page  # the owner, by name
+    assert "Marketing-qualified lead" in page
     assert "Import contacts" in page
 
 

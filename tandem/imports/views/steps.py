@@ -1,5 +1,5 @@
 """Doors for imports, steps 1 to 3 of the wizard: the list of imports, the upload, the column
-mapping and the value tables with the options. Steps 4 and 5 are in ``run_views``."""
+mapping and the value tables with the options. Steps 4 and 5 are in ``run``."""
 
 from __future__ import annotations
 
@@ -243,7 +243,7 @@ def import_values(request, job_id: int):
         return redirect(step_url(job))
     errors: dict[str, str] = {}
     tables = _value_tables(job)
-    options = {
+    options: dict[str, Any] = {
         "mode": job.mode,
         "blanks_overwrite": job.blanks_overwrite,
         "date_order": job.date_order,
@@ -261,7 +261,9 @@ def import_values(request, job_id: int):
                 job=job,
                 mapping=job.mapping,
                 value_maps=value_maps,
-                **options,
+                mode=form.mode,
+                blanks_overwrite=form.blanks_overwrite,
+                date_order=form.date_order or None,
             )
             return redirect("imports:dry_run", job_id=job.pk)
         except InvalidInput as exc:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from tandem.errors import InvalidInput
 from tandem.imports import choices, services
 from tandem.imports.models import ImportJob
-from tandem.imports.views import EDITABLE, job_for, step_url
+from tandem.imports.views.steps import EDITABLE, job_for, step_url
 
 RUNNING = (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
 PROBLEMS_SHOWN = 200
@@ -32,10 +32,11 @@ def import_dry_run(request, job_id: int):
         for header, target in job.mapping.items()
         if target
     ]
+    names = _value_names(job)
     kinds = [
-        _first_rows(job, "create", "create", dry.to_create, dry.samples.get("create", [])),
-        _first_rows(job, "update", "update", dry.to_update, dry.samples.get("update", [])),
-        _first_rows(job, "skip", "skip", dry.to_skip, dry.samples.get("skip", [])),
+        _first_rows(job, names, "create", dry.to_create, dry.samples.get("create", [])),
+        _first_rows(job, names, "update", dry.to_update, dry.samples.get("update", [])),
+        _first_rows(job, names, "skip", dry.to_skip, dry.samples.get("skip", [])),
     ]
     return render(
         request,
@@ -51,19 +52,36 @@ def import_dry_run(request, job_id: int):
     )
 
 
-def _first_rows(job: ImportJob, key: str, verb: str, count: int, rows: list[dict]) -> dict:
+def _value_names(job: ImportJob) -> dict[str, dict[str, str]]:
+    """How people read the mapped values of lifecycle stages, deal stages and owners: an
+    owner's name rather than their id."""
+    targets = {t for t in job.mapping.values() if t in ("lifecycle_stage", "stage", "owner")}
+    return {t: {v: label for v, label in choices.value_choices(t) if v} for t in targets}
+
+
+def _first_rows(
+    job: ImportJob, names: dict[str, dict[str, str]], kind: str, count: int, rows: list[dict]
+) -> dict:
     """A table of the first rows of one kind: its columns (the targets they fill, in the order
-    first seen) and each row's cells."""
+    first seen) and each row's cells as people read them."""
     columns: list[str] = []
     for row in rows:
         columns += [k for k in row if k not in ("line", "note") and k not in columns]
+
+    def shown(column: str, value: object) -> object:
+        return names.get(column, {}).get(str(value), value) if value is not None else None
+
     return {
-        "key": key,
-        "verb": verb,
+        "key": kind,
+        "verb": kind,
         "count": count,
         "columns": [{"key": c, "label": choices.target_label(job.object_type, c)} for c in columns],
         "rows": [
-            {"line": r.get("line"), "cells": [r.get(c) for c in columns], "note": r.get("note")}
+            {
+                "line": r.get("line"),
+                "cells": [shown(c, r.get(c)) for c in columns],
+                "note": r.get("note"),
+            }
             for r in rows
         ],
         "has_note": any(r.get("note") for r in rows),
