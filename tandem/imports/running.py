@@ -149,9 +149,15 @@ def chunk_commit(ctx: Context, chunk: list[RowRead]) -> Outcome:
     return outcome
 
 
-def job_run(job_id: int, *, chunks_limit: int | None = None) -> ImportJob | None:
+def job_run(
+    job_id: int,
+    *,
+    chunks_limit: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportJob | None:
     """Run (or resume) the import from its cursor. ``chunks_limit`` stops after that many
-    chunks, leaving the job running, as a crash would (tests, and a worker told to yield)."""
+    chunks, leaving the job running, as a crash would (tests, and a worker told to yield);
+    ``progress`` hears (rows done, rows in the file) after each chunk (the CLI's bar)."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):
@@ -162,11 +168,15 @@ def job_run(job_id: int, *, chunks_limit: int | None = None) -> ImportJob | None
             job.rows_total = rows_count(file_path(job), detected_of(job))
         job.save(update_fields=["status", "started_at", "rows_total"])
     ctx = context_build(job, job.created_by)
+    rows_done = job.cursor
     try:
         for done, chunk in enumerate(_chunks(job, job.cursor)):
             if chunks_limit is not None and done >= chunks_limit:
                 return job
             chunk_commit(ctx, chunk)
+            rows_done += len(chunk)
+            if progress is not None:
+                progress(rows_done, job.rows_total)
         _finish(job)
     except Exception as error:
         ImportJob.objects.filter(pk=job.pk).update(
