@@ -83,7 +83,7 @@ def test_the_real_hubspot_file_goes_in_with_every_problem_reported(
             True,
         ),
         (
-            10,
+            8,
             "Contact owner",
             "nobody@nowhere.test",
             "no Tandem user has the email or name 'nobody@nowhere.test'",
