@@ -92,11 +92,15 @@ def lines_already_written(job: ImportJob, record_type: str, ids: Iterable[int]) 
     ids = list(ids)
     if not ids:
         return {}
-    return dict(
-        ImportRecord.objects.filter(job=job, record_type=record_type, record_id__in=ids)
-        .values_list("record_id", "line")
-        .order_by("-id")
+    found = bulk.values_in(
+        ImportRecord,
+        ("record_id", "line"),
+        "record_id",
+        ids,
+        extra="AND job_id = %s AND record_type = %s",
+        params=[job.pk, record_type],
     )
+    return {row["record_id"]: row["line"] for row in found}
 
 
 def mode_allows(outcome: Outcome, ctx: Context, parsed: Parsed, exists: bool) -> bool:
@@ -179,25 +183,21 @@ class AccountKeys:
     by_name: dict[str, int] = field(default_factory=dict)
 
 
+def _id(row: dict[str, Any]) -> int:
+    return int(row["id"])
+
+
 def accounts_lookup(externals: set[str], domains: set[str], names: set[str]) -> AccountKeys:
     keys = AccountKeys()
-    if externals:
-        for pk, ext in (
-            Account.objects.filter(external_id__in=externals)
-            .values_list("id", "external_id")
-            .order_by("-id")
-        ):
-            keys.by_external[ext] = pk
-    if domains:
-        for pk, domain in (
-            Account.objects.filter(domain__in=domains).values_list("id", "domain").order_by("-id")
-        ):
-            keys.by_domain[domain] = pk
-    if names:
-        for pk, name in (
-            Account.objects.filter(name__in=names).values_list("id", "name").order_by("-id")
-        ):
-            keys.by_name[name.casefold()] = pk
+    # Oldest first, so the newest of several accounts with one key wins (as the ORM's order).
+    for row in sorted(
+        bulk.values_in(Account, ("id", "external_id"), "external_id", externals), key=_id
+    ):
+        keys.by_external[row["external_id"]] = row["id"]
+    for row in sorted(bulk.values_in(Account, ("id", "domain"), "domain", domains), key=_id):
+        keys.by_domain[row["domain"]] = row["id"]
+    for row in sorted(bulk.values_in(Account, ("id", "name"), "name", names), key=_id):
+        keys.by_name[row["name"].casefold()] = row["id"]
     return keys
 
 

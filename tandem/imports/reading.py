@@ -250,6 +250,10 @@ def rows_read(path: Path, detected: Detected, *, skip: int = 0) -> Iterator[RowR
 
 
 def _row_shape(line: int, cells: list[str], headers: list[str], width: int) -> RowRead:
+    if len(cells) == width:
+        joined = "".join(cells)
+        if len(joined) <= MAX_CELL and "\ufffd" not in joined:
+            return RowRead(line=line, cells=cells)  # nearly every row
     row = RowRead(line=line, cells=cells[:width] + [""] * (width - len(cells)))
     extra = [c for c in cells[width:] if c.strip()]
     if extra:
@@ -272,5 +276,13 @@ def _row_shape(line: int, cells: list[str], headers: list[str], width: int) -> R
 
 
 def rows_count(path: Path, detected: Detected) -> int:
-    """How many data rows the file has (one streamed pass)."""
-    return sum(1 for _ in rows_read(path, detected))
+    """How many data rows the file has (one streamed pass, for progress)."""
+    if detected.file_format == "xlsx":
+        return sum(1 for _ in rows_read(path, detected))
+    with _text_open(path, detected) as text:
+        reader = csv.reader(text, delimiter=detected.delimiter)
+        total = 0
+        for cells in reader:
+            if reader.line_num > detected.header_line and any(cells) and not _is_footer(cells):
+                total += 1
+        return total

@@ -156,9 +156,8 @@ def job_run(
     progress: Callable[[int, int], None] | None = None,
 ) -> ImportJob | None:
     """Run (or resume) the import from its cursor. ``chunks_limit`` stops after that many
-    chunks, leaving the job running, as a crash would (tests, and a worker told to yield).
-    ``progress(rows done, rows in all)`` is called as each chunk commits (``tandem import``'s
-    progress bar)."""
+    chunks, leaving the job running, as a crash would (tests, and a worker told to yield);
+    ``progress`` hears (rows done, rows in the file) after each chunk (the CLI's bar)."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING):

@@ -94,10 +94,14 @@ def _keys_check(outcome: Outcome, rows: list[Parsed]) -> list[Parsed]:
     return kept
 
 
+def _id(row: dict[str, Any]) -> int:
+    return int(row["id"])
+
+
 def _current(rows: list[Parsed]) -> dict[int, dict[str, Any]]:
     """{line: the contact's current values} for rows matching one, by email then external id."""
     emails = {p.values["email"] for p in rows if p.values.get("email")}
-    by_email = {c["email"]: c for c in Contact.objects.filter(email__in=emails).values(*CURRENT)}
+    by_email = {c["email"]: c for c in bulk.values_in(Contact, CURRENT, "email", emails)}
     missing = {
         p.values["external_id"]
         for p in rows
@@ -105,7 +109,7 @@ def _current(rows: list[Parsed]) -> dict[int, dict[str, Any]]:
     }
     by_external: dict[str, dict[str, Any]] = {}
     if missing:
-        for c in Contact.objects.filter(external_id__in=missing).values(*CURRENT).order_by("-id"):
+        for c in sorted(bulk.values_in(Contact, CURRENT, "external_id", missing), key=_id):
             by_external[c["external_id"]] = c
     found: dict[int, dict[str, Any]] = {}
     for parsed in rows:

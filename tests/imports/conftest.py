@@ -51,3 +51,24 @@ def run_import(cast):
         return job
 
     return _run
+
+
+@pytest.fixture
+def named(cast):
+    """The cast's sales manager and rep with the names the fixture files use."""
+    for user, first, last in (
+        (cast.sales_manager, "Sue", "Manager"),
+        (cast.sales_rep, "Sam", "Sales"),
+    ):
+        user.first_name, user.last_name = first, last
+        user.save(update_fields=["first_name", "last_name"])
+    return cast
+
+
+@pytest.fixture
+def fixture_file():
+    """The bytes of a file in tests/imports/files."""
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "files"
+    return lambda name: (folder / name).read_bytes()
