@@ -108,3 +108,9 @@ def test_marketing_manager_imports_a_hubspot_export_and_undoes_it(
     expect(page.get_by_role("status").first).to_contain_text("undone")
     assert Contact.objects.count() == 0
     screenshot(page, "undone")
+
+    page.get_by_role("link", name="← Imports").click()
+    past = page.get_by_role("table", name="Past imports")
+    expect(past.get_by_role("row").nth(1)).to_contain_text("hubspot-contacts.csv")
+    expect(past.get_by_role("row").nth(1)).to_contain_text("Undone")
+    screenshot(page, "list")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from tandem.handoff.services import touch_log
 from tandem.imports import services
@@ -244,3 +246,16 @@ def test_a_refused_undo_shows_the_reason(cast, django_capture_on_commit_callback
     assert "This import cannot be undone" in page
     assert "a touch was recorded later for bob@bolt.test" in page
     assert Contact.objects.count() == 3
+
+
+def test_the_list_reads_a_fixed_number_of_queries_however_many_imports(cast):
+    client = _client(cast.admin)
+    _upload(cast.admin)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/imports/").status_code == 200
+    for _ in range(3):
+        _upload(cast.marketing_manager)
+    with CaptureQueriesContext(connection) as four:
+        page = client.get("/imports/").content.decode()
+    assert page.count("hubspot-contacts.csv") == 4
+    assert len(four) == len(one)
