@@ -91,12 +91,41 @@ def _existing(rows: int) -> None:
     stamp = now or timezone.now()
     bulk.rows_insert(
         Contact,
-        ("email", "first_name", "last_name", "phone", "title", "audience_flags",
-         "lifecycle_stage", "score", "first_touch_source", "first_touch_medium",
-         "last_touch_source", "last_touch_medium", "custom", "created_at", "updated_at"),
         (
-            (f"person{n}@company{n % 5_000}.test", "Old", "Name", "", "", 1, "subscriber", 0,
-             "", "", "", "", {}, stamp, stamp)
+            "email",
+            "first_name",
+            "last_name",
+            "phone",
+            "title",
+            "audience_flags",
+            "lifecycle_stage",
+            "score",
+            "first_touch_source",
+            "first_touch_medium",
+            "last_touch_source",
+            "last_touch_medium",
+            "custom",
+            "created_at",
+            "updated_at",
+        ),
+        (
+            (
+                f"person{n}@company{n % 5_000}.test",
+                "Old",
+                "Name",
+                "",
+                "",
+                1,
+                "subscriber",
+                0,
+                "",
+                "",
+                "",
+                "",
+                {},
+                stamp,
+                stamp,
+            )
             for n in range(0, rows, 5)
         ),
     )
@@ -128,7 +157,9 @@ def run(options: argparse.Namespace) -> Iterator[Figure]:
             job = services.import_upload(
                 user=admin, file=file, filename=path.name, object_type="contacts"
             )
-        services.import_configure(user=admin, job=job, mapping=job.mapping, value_maps=job.value_maps)
+        services.import_configure(
+            user=admin, job=job, mapping=job.mapping, value_maps=job.value_maps
+        )
         services.import_start(user=admin, job=job)
         job = job_run(job.pk, progress=progress)
         seconds = time.perf_counter() - started

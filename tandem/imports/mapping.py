@@ -66,6 +66,7 @@ _CONSENT_WORDS = {
     "not granted": False,
 }
 _STAGE_BY_NAME = {s.value: s.value for s in Stage} | {s.label.casefold(): s.value for s in Stage}
+_DOTTED_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
@@ -113,6 +114,9 @@ class Context:
     stages: dict[str, PipelineStage]  # casefolded stage name -> stage (deals)
     date_order: DateOrder | None
     salesforce_ids: bool
+    # Excel separates with semicolons where the comma is the decimal mark: there "1.200" is
+    # twelve hundred, not one point two.
+    decimal_comma: bool = False
 
 
 def owners_known() -> dict[str, int]:
@@ -162,6 +166,7 @@ def context_build(job: ImportJob, user: Any) -> Context:
         stages=stages,
         date_order=job.date_order if job.date_order in ("day_first", "month_first") else None,  # type: ignore[arg-type]
         salesforce_ids=bool(preset and preset.salesforce_ids),
+        decimal_comma=job.delimiter == ";",
     )
 
 
@@ -211,6 +216,8 @@ def _value(ctx: Context, parsed: Parsed, target: str, header: str, raw: str) -> 
     if target == "owner":
         return _owner(ctx, parsed, header, raw)
     if target == "amount":
+        if ctx.decimal_comma and _DOTTED_THOUSANDS.match(raw):
+            raw = raw.replace(".", "")
         return _amount(parsed, header, raw)
     if target == "close_date":
         try:
