@@ -259,3 +259,26 @@ def test_the_list_reads_a_fixed_number_of_queries_however_many_imports(cast):
         page = client.get("/imports/").content.decode()
     assert page.count("hubspot-contacts.csv") == 4
     assert len(four) == len(one)
+
+
+def test_a_stopped_import_is_resumed_from_its_page(cast, django_capture_on_commit_callbacks):
+    job = _configured(cast.admin)
+    ImportJob.objects.filter(pk=job.pk).update(status="failed", error="the database went away")
+    client = _client(cast.admin)
+    page = client.get(f"/imports/{job.pk}/").content.decode()
+    assert "The import stopped: the database went away." in page
+    assert "Resume the import" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/imports/{job.pk}/start/")
+    job.refresh_from_db()
+    assert (job.status, job.created, job.failed) == ("done", 3, 1)
+
+
+def test_an_empty_file_is_refused_beside_the_field(cast):
+    file = SimpleUploadedFile("empty.csv", b"")
+    response = _client(cast.admin).post("/imports/new/", {"object_type": "contacts", "file": file})
+    assert response.status_code == 200
+    assert (
+        '<p class="error" id="import-file-err">the file is empty</p>' in response.content.decode()
+    )
+    assert not ImportJob.objects.exists()
