@@ -44,7 +44,7 @@ def _upload_and_map(page, screenshot, path) -> None:
     expect(email).to_have_value("email")
     expect(page.get_by_role("table", name="Columns")).to_contain_text("ann@acme.test")
     page.get_by_label("Import “Job Title” as").select_option(label="New text field")
-    page.get_by_label("Save this mapping as a preset").check()
+    page.get_by_label("Save this mapping as a preset").press("Space")  # by keyboard
     page.get_by_label("Preset name").fill("Our HubSpot")
     screenshot(page, "map")
     page.get_by_role("button", name="Next: confirm values").click()
@@ -68,7 +68,7 @@ def _values_and_dry_run(page, screenshot) -> None:
     )
     assert Contact.objects.count() == 0
     screenshot(page, "dry-run")
-    page.get_by_role("button", name="Import contacts").click()
+    page.get_by_role("button", name="Import contacts").press("Enter")  # by keyboard
 
 
 def test_marketing_manager_imports_a_hubspot_export_and_undoes_it(
@@ -104,7 +104,7 @@ def test_marketing_manager_imports_a_hubspot_export_and_undoes_it(
     page.get_by_role("link", name="Undo import").click()
     expect(page.get_by_role("heading", name="Undo this import?")).to_be_visible()
     screenshot(page, "undo-confirm")
-    page.get_by_role("button", name="Yes, undo the import").click()
+    page.get_by_role("button", name="Yes, undo the import").press("Enter")
     expect(page.get_by_role("status").first).to_contain_text("undone")
     assert Contact.objects.count() == 0
     screenshot(page, "undone")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -282,3 +284,22 @@ def test_an_empty_file_is_refused_beside_the_field(cast):
         '<p class="error" id="import-file-err">the file is empty</p>' in response.content.decode()
     )
     assert not ImportJob.objects.exists()
+
+
+def test_a_sales_manager_maps_a_hubspot_deal_stage_to_a_pipeline_stage(cast):
+    deals = (Path(__file__).parent / "files" / "hubspot-deals-semicolon.csv").read_bytes()
+    client = _client(cast.sales_manager)
+    file = SimpleUploadedFile("deals.csv", deals)
+    response = client.post("/imports/new/", {"object_type": "deals", "file": file})
+    job = ImportJob.objects.get()
+    mapping = client.get(response["Location"]).content.decode()
+    assert "semicolons" in mapping
+    assert "HubSpot deals export" in mapping
+    assert "Dates read as day/month/year" in mapping
+    form = {f"col-{n}": job.mapping[h] for n, h in enumerate(job.headers)}
+    client.post(f"/imports/{job.pk}/map/", form)
+    page = client.get(f"/imports/{job.pk}/values/").content.decode()
+    assert '<h2 id="values-stage">Stage</h2>' in page
+    assert "somethingodd" in page
+    assert '<option value="Won" selected>Won</option>' in page  # closedwon
+    assert '<option value="Discovery" selected>Discovery</option>' in page  # appointment…
