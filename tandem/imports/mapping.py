@@ -140,8 +140,10 @@ def context_build(job: ImportJob, user: Any) -> Context:
     index = {header: i for i, header in enumerate(job.headers)}
     columns: dict[str, tuple[int, str]] = {}
     custom_columns: dict[str, tuple[int, str]] = {}
-    for header, target in job.mapping.items():
-        if not target or header not in index:
+    # In the file's order (a JSON column on PostgreSQL keeps its keys in an order of its own).
+    for header in job.headers:
+        target = job.mapping.get(header)
+        if not target:
             continue
         if target.startswith(CUSTOM_PREFIX):
             custom_columns[target.removeprefix(CUSTOM_PREFIX)] = (index[header], header)
