@@ -27,10 +27,10 @@ def import_dry_run(request, job_id: int):
     if job.status == ImportJob.Status.UPLOADED:
         return redirect("imports:map", job_id=job.pk)
     dry = services.import_dry_run(user=request.user, job=job)
-    mapped = [
-        (header, choices.target_label(job.object_type, target))
-        for header, target in job.mapping.items()
-        if target
+    mapped = [  # in the file's order (PostgreSQL's JSON keeps keys in its own)
+        (header, choices.target_label(job.object_type, job.mapping[header]))
+        for header in job.headers
+        if job.mapping.get(header)
     ]
     names = _value_names(job)
     kinds = [
