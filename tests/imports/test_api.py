@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tandem.people.models import Contact
 from tests.api.conftest import (
@@ -154,3 +156,15 @@ def test_presets_list_the_built_in_ones_and_a_saved_one(api):  # noqa: F811
     assert all(p["object_type"] == "contacts" for p in presets)
     blank = client.post(f"/imports/{job['id']}/preset", {"name": ""})
     assert blank.status_code == 422
+
+
+def test_the_list_reads_a_fixed_number_of_queries_however_many_imports(api):  # noqa: F811
+    client = api("admin")
+    _upload(client)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get("/imports").json()["count"] == 1
+    for _ in range(3):
+        _upload(api("marketing_manager"))
+    with CaptureQueriesContext(connection) as four:
+        assert client.get("/imports").json()["count"] == 4
+    assert len(four) == len(one)

@@ -41,12 +41,12 @@ def importable_types(user: Any) -> list[tuple[str, str]]:
 def _require_importer(user: Any) -> list[tuple[str, str]]:
     kinds = importable_types(user)
     if not kinds:
-        raise PermissionDenied("you may not import records")
+        raise PermissionDenied("Your role may not import records.")
     return kinds
 
 
 def job_for(request, job_id: int) -> ImportJob:
-    """The job, if the user may see it (404 otherwise)."""
+    """The job, if the user may see it (404 when there is none, 403 when they may not)."""
     return selectors.import_job_get_for_user(user=request.user, job_id=job_id)
 
 
