@@ -303,3 +303,18 @@ def test_a_sales_manager_maps_a_hubspot_deal_stage_to_a_pipeline_stage(cast):
     assert "somethingodd" in page
     assert '<option value="Won" selected>Won</option>' in page  # closedwon
     assert '<option value="Discovery" selected>Discovery</option>' in page  # appointment…
+
+
+def test_a_saved_preset_fills_the_targets_when_chosen(cast):
+    first = _upload(cast.marketing_manager)
+    mapping = {**first.mapping, "Job Title": "", "Company name": ""}
+    services.import_configure(user=cast.marketing_manager, job=first, mapping=mapping)
+    preset = services.import_preset_save(user=cast.marketing_manager, job=first, name="Lean")
+    job = _upload(cast.marketing_manager)
+    client = _client(cast.marketing_manager)
+    suggested = client.get(f"/imports/{job.pk}/map/").content.decode()
+    assert '<option value="title" selected>Job title</option>' in suggested
+    page = client.get(f"/imports/{job.pk}/map/", {"preset": f"saved-{preset.pk}"}).content.decode()
+    assert f'<option value="saved-{preset.pk}" selected>Lean (saved)</option>' in page
+    assert '<option value="title" selected>Job title</option>' not in page
+    assert '<option value="email" selected>Email</option>' in page
