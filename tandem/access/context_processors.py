@@ -19,7 +19,7 @@ def workspace(request: Any) -> dict[str, Any]:
             "campaigns": policies.can(user, "view", "campaign"),
             "audit": policies.can(user, "view", "audit_log"),
             "imports": any(
-                policies.can(user, "create", resource)
+                policies.can(user, "view", resource)
                 for resource in ("contact_import", "account_import", "deal_import")
             ),
         }

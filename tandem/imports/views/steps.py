@@ -61,7 +61,13 @@ def step_url(job: ImportJob) -> str:
 
 @login_required
 def import_list(request):
-    kinds = _require_importer(request.user)
+    """Past imports, for those who may read them (leadership reads; importers also start)."""
+    if not any(
+        policies.can(request.user, "view", f"{value.removesuffix('s')}_import")
+        for value in ObjectType.values
+    ):
+        raise PermissionDenied("Your role may not view imports.")
+    kinds = importable_types(request.user)
     jobs = list(selectors.import_jobs_for_user(user=request.user)[:100])
     for job in jobs:
         job.next_url = step_url(job)  # type: ignore[attr-defined]
