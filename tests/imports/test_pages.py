@@ -328,3 +328,18 @@ def test_a_saved_preset_fills_the_targets_when_chosen(cast):
     assert f'<option value="saved-{preset.pk}" selected>Lean (saved)</option>' in page
     assert '<option value="title" selected>Job title</option>' not in page
     assert '<option value="email" selected>Email</option>' in page
+
+
+def test_only_who_may_change_an_import_is_offered_its_undo(
+    cast, django_capture_on_commit_callbacks
+):
+    job = _imported(cast.marketing_manager, django_capture_on_commit_callbacks)
+    for reader in (cast.leadership, cast.sales_manager):
+        client = _client(reader)
+        page = client.get(f"/imports/{job.pk}/").content.decode()
+        assert "Download problems (CSV)" in page
+        assert "Undo import" not in page
+        assert client.get(f"/imports/{job.pk}/undo/").status_code == 403
+    assert (
+        "Undo import" in _client(cast.marketing_manager).get(f"/imports/{job.pk}/").content.decode()
+    )

@@ -9,6 +9,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from tandem.access import policies
 from tandem.errors import InvalidInput
 from tandem.imports import choices, services
 from tandem.imports.models import ImportJob
@@ -105,14 +106,14 @@ def import_detail(request, job_id: int):
     """Step 5: the progress while it runs (the htmx part polls), then what it did."""
     job = job_for(request, job_id)
     if request.htmx and request.GET.get("part") == "progress":
-        response = render(request, "imports/_progress.html", _result(job))
+        response = render(request, "imports/_progress.html", _result(request, job))
         if job.status not in RUNNING:
             response["HX-Refresh"] = "true"  # finished: the whole page shows the result
         return response
-    return render(request, "imports/detail.html", {**_result(job), "step": 5})
+    return render(request, "imports/detail.html", {**_result(request, job), "step": 5})
 
 
-def _result(job: ImportJob) -> dict:
+def _result(request, job: ImportJob) -> dict:
     percent = round(100 * job.rows_done / job.rows_total) if job.rows_total else 0
     finished = job.status in (ImportJob.Status.DONE, ImportJob.Status.UNDONE)
     return {
@@ -122,6 +123,7 @@ def _result(job: ImportJob) -> dict:
         "is_finished": finished,
         "problems": list(job.problems.all()[:PROBLEMS_SHOWN]) if finished else [],
         "problems_shown": PROBLEMS_SHOWN,
+        "can_change": policies.can(request.user, "change", job.resource, job),
         "section": "imports",
     }
 
@@ -141,6 +143,7 @@ def import_problems(request, job_id: int):
 def import_undo(request, job_id: int):
     """Undo asks first; a refused undo says which newer record depends on the import."""
     job = job_for(request, job_id)
+    policies.require(request.user, "change", job.resource, job)
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
