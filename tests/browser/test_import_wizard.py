@@ -63,9 +63,9 @@ def _values_and_dry_run(page, screenshot) -> None:
     expect(cards).to_contain_text(re.compile(r"To create\s*3"))
     problems = page.get_by_role("table", name="Problems (2)")
     expect(problems).to_contain_text("not-an-email")
-    expect(page.get_by_role("table", name="First rows to create (3)")).to_contain_text(
-        "ann@acme.test"
-    )
+    first = page.get_by_role("table", name="First rows to create (3)")
+    expect(first).to_contain_text("ann@acme.test")
+    expect(first).to_contain_text("VP Operations")  # the new custom field
     assert Contact.objects.count() == 0
     screenshot(page, "dry-run")
     page.get_by_role("button", name="Import contacts").press("Enter")  # by keyboard
@@ -88,6 +88,7 @@ def test_marketing_manager_imports_a_hubspot_export_and_undoes_it(
     job_run(job.pk)  # as the worker would; the page, polling, shows the result
     expect(page.get_by_role("status").first).to_contain_text("Imported 4 of 4 rows")
     expect(page.get_by_role("table", name="Problems")).to_contain_text("not-an-email")
+    assert Contact.objects.get(email="ann@acme.test").custom == {"job_title": "VP Operations"}
     assert sorted(Contact.objects.values_list("email", "lifecycle_stage")) == [
         ("ann@acme.test", "mql"),
         ("bob@bolt.test", "lead"),
