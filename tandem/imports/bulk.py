@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
 from tandem.ops.rows import datetime_from_db
@@ -74,6 +74,8 @@ def _converter(f: Any) -> Any:
     import stamps every row of a chunk with the same time)."""
     if f.get_internal_type() in _AS_IS:
         return None
+    # The connection itself, not the thread-local proxy each access would go through.
+    conn = connections[DEFAULT_DB_ALIAS]
     memo: dict[Any, Any] = {}
     is_json = f.get_internal_type() == "JSONField"
     empty = (
@@ -88,16 +90,16 @@ def _converter(f: Any) -> Any:
         if isinstance(value, dict | list):
             if not value and is_json:
                 return empty[type(value).__name__]
-            return f.get_db_prep_save(value, connection)
+            return f.get_db_prep_save(value, conn)
         try:
             return memo[value]
         except KeyError:
-            prepared = memo[value] = f.get_db_prep_save(value, connection)
+            prepared = memo[value] = f.get_db_prep_save(value, conn)
             if len(memo) > 10_000:
                 memo.clear()
             return prepared
         except TypeError:
-            return f.get_db_prep_save(value, connection)
+            return f.get_db_prep_save(value, conn)
 
     return convert
 

@@ -66,6 +66,9 @@ _CONSENT_WORDS = {
     "not granted": False,
 }
 _STAGE_BY_NAME = {s.value: s.value for s in Stage} | {s.label.casefold(): s.value for s in Stage}
+_PLAIN_EMAIL = re.compile(
+    r"^[a-z0-9][a-z0-9._%+-]{0,63}@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}$"
+)
 _DOTTED_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
@@ -201,6 +204,8 @@ def _value(ctx: Context, parsed: Parsed, target: str, header: str, raw: str) -> 
     """The value of one mapped cell, or None (with a problem noted when it was not blank)."""
     if target in ("email", "contact.email"):
         address = raw.lower()
+        if _PLAIN_EMAIL.match(address):
+            return address  # the common shape, which Django's validator accepts too
         try:
             validate_email(address)
         except ValidationError:

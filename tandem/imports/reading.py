@@ -225,6 +225,8 @@ def _xlsx_detect(path: Path) -> Detected:
 
 
 def _is_footer(cells: list[str]) -> bool:
+    if not cells or not cells[0][:24].lstrip().lower().startswith(_FOOTERS):
+        return False  # nearly every row: one look at its first cell
     filled = [c for c in cells if c.strip()]
     return len(filled) == 1 and cells[0].strip().lower().startswith(_FOOTERS)
 

@@ -3,6 +3,9 @@ the worker's task runs it after commit."""
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
 import pytest
 
 from tandem.audit.models import AuditEntry
@@ -10,6 +13,7 @@ from tandem.imports import running, services
 from tandem.imports.models import ImportJob, ImportRecord
 from tandem.imports.running import job_run
 from tandem.people.models import Account, Contact, LifecycleMove
+from tandem.segments import services as segments
 from tests.factories import ContactFactory
 
 
@@ -149,3 +153,35 @@ def test_the_problems_download_neutralises_formulas(cast, upload, run_import):
         "2,Email,'=cmd|x,'=cmd|x' is not a valid email address,yes\r\n",
         "2,,,the row has no valid email address,no\r\n",
     ]
+
+
+def test_imported_contacts_join_their_segments_after_each_chunk(
+    cast, upload, django_capture_on_commit_callbacks
+):
+    # given a dynamic segment of leads
+    with django_capture_on_commit_callbacks(execute=True):
+        leads = segments.segment_create(
+            actor=cast.marketing_manager,
+            name="Leads",
+            rule={
+                "match": "all",
+                "conditions": [{"type": "lifecycle_stage", "op": "in", "values": ["lead"]}],
+            },
+        )
+    job = _configured(cast, upload, _people(3))
+    # when the import runs (each chunk's refresh happens on its commit)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.import_start(user=cast.admin, job=job)
+    # then the imported leads are members
+    leads.refresh_from_db()
+    assert leads.member_count == 3
+
+
+def test_an_excel_workbook_is_imported(cast, upload, run_import):
+    book = openpyxl.Workbook()
+    book.active.append(["Email", "First Name", "Create Date"])
+    book.active.append(["kim@x.test", "Kim", None])
+    data = io.BytesIO()
+    book.save(data)
+    job = run_import(upload(data.getvalue(), "people.xlsx"))
+    assert (job.created, Contact.objects.get().first_name) == (1, "Kim")
