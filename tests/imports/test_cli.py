@@ -4,6 +4,7 @@ a summary and the problems written to a CSV file."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -89,3 +90,43 @@ def test_an_unknown_user_or_file_is_named(cast, tmp_path):
         _run(str(hubspot_contacts(tmp_path)), "--type", "contacts", "--user", "nobody@x.test")
     with pytest.raises(CommandError, match="no such file"):
         _run(str(tmp_path / "missing.csv"), "--type", "contacts", "--user", cast.admin.email)
+
+
+def test_deals_from_hubspot_by_a_sales_manager(cast, tmp_path):
+    path = Path(__file__).parent / "files" / "hubspot-deals-semicolon.csv"
+    out, _ = _run(
+        str(path),
+        "--type",
+        "deals",
+        "--preset",
+        "hubspot-deals",
+        "--user",
+        cast.sales_manager.email,
+        "--problems",
+        str(tmp_path / "p.csv"),
+    )
+    job = ImportJob.objects.get()
+    assert out.splitlines() == [
+        f"Imported hubspot-deals-semicolon.csv: 3 created, 0 updated, 0 skipped, 0 failed "
+        f"(import #{job.pk}).",
+        f"3 problems written to {tmp_path / 'p.csv'}",
+    ]
+    problems = (tmp_path / "p.csv").read_text().splitlines()
+    assert [line.split(",")[:2] for line in problems[1:]] == [
+        ["4", "Deal Stage"],
+        ["4", "Amount"],
+        ["4", "Close Date"],
+    ]
+
+
+def test_a_preset_of_another_kind_is_refused(cast, tmp_path):
+    with pytest.raises(CommandError, match="the preset hubspot-deals is for deals"):
+        _run(
+            str(hubspot_contacts(tmp_path)),
+            "--type",
+            "contacts",
+            "--preset",
+            "hubspot-deals",
+            "--user",
+            cast.admin.email,
+        )

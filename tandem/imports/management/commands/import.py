@@ -71,7 +71,9 @@ class Command(BaseCommand):
             raise CommandError("; ".join(exc.errors.values())) from None
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from None
-        self._summary(job, opts["problems"] or _problems_path(path, job))
+        self._summary(
+            job, Path(opts["problems"]) if opts["problems"] else _problems_path(path, job)
+        )
 
     def _dry_run(self, job: ImportJob, user: Any) -> None:
         dry = services.import_dry_run(user=user, job=job)
