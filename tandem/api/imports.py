@@ -94,6 +94,18 @@ class PresetOut(Schema):
     value_maps: dict[str, dict[str, str]]
 
 
+def _saved_out(preset) -> dict[str, Any]:
+    """A preset someone saved, shaped as the built-in ones (its key: ``saved-<id>``)."""
+    return {
+        "key": f"saved-{preset.pk}",
+        "name": preset.name,
+        "object_type": preset.object_type,
+        "is_built_in": False,
+        "mapping": preset.mapping,
+        "value_maps": preset.value_maps,
+    }
+
+
 def _job(request, job_id: int):
     return selectors.import_job_get_for_user(user=request.auth, job_id=job_id)
 
@@ -106,7 +118,7 @@ def imports_list(request):
 
 
 @router.post("/imports", response={201: ImportJobOut, **ERRORS})
-def imports_upload(request, object_type: Form[ObjectTypeIn], file: File[UploadedFile]):  # type: ignore[type-arg]
+def imports_upload(request, object_type: Form[ObjectTypeIn], file: File[UploadedFile]):
     """Upload a CSV or XLSX file (multipart: ``file`` and ``object_type``). The answer says
     what was detected (encoding, delimiter, header, the preset that fits) and the mapping
     suggested; the job waits for its configuration."""
@@ -132,14 +144,7 @@ def imports_presets(request, object_type: ObjectTypeIn):
         if p.object_type == object_type
     ]
     saved = [
-        {
-            "key": f"saved-{p.pk}",
-            "name": p.name,
-            "object_type": p.object_type,
-            "is_built_in": False,
-            "mapping": p.mapping,
-            "value_maps": p.value_maps,
-        }
+        _saved_out(p)
         for p in selectors.import_presets_for(user=request.auth, object_type=object_type)
     ]
     return built_in + saved
@@ -212,14 +217,4 @@ def imports_preset_save(request, job_id: int, payload: PresetSaveIn):
     """Save the job's mapping and value maps as a preset for the caller's next files."""
     job = _job(request, job_id)
     preset = services.import_preset_save(user=request.auth, job=job, name=payload.name)
-    return Status(
-        201,
-        {
-            "key": f"saved-{preset.pk}",
-            "name": preset.name,
-            "object_type": preset.object_type,
-            "is_built_in": False,
-            "mapping": preset.mapping,
-            "value_maps": preset.value_maps,
-        },
-    )
+    return Status(201, _saved_out(preset))
