@@ -117,14 +117,20 @@ def _problems_store(job: ImportJob, problems: list[Problem]) -> None:
     )
 
 
-def chunk_commit(ctx: Context, chunk: list[RowRead]) -> Outcome:
+class Superseded(Exception):
+    """Another run of the same job moved its cursor first: this one stops, writing nothing."""
+
+
+def chunk_commit(ctx: Context, chunk: list[RowRead], cursor: int) -> Outcome:
     """Write one chunk, its problems, the job's counts and cursor, and one audit entry, in one
-    transaction."""
+    transaction. ``cursor`` is where this run believes the job stands: if another run (a
+    worker that was thought dead) moved it, the chunk is rolled back and ``Superseded``
+    raised, so two runs never write the same rows."""
     job = ctx.job
     with transaction.atomic(), audit.batched():
         outcome = WRITERS[job.object_type](ctx, [row_parse(ctx, r) for r in chunk])
         _problems_store(job, outcome.problems)
-        ImportJob.objects.filter(pk=job.pk).update(
+        moved = ImportJob.objects.filter(pk=job.pk, cursor=cursor).update(
             cursor=F("cursor") + len(chunk),
             rows_done=F("rows_done") + len(chunk),
             created=F("created") + outcome.created,
@@ -132,6 +138,8 @@ def chunk_commit(ctx: Context, chunk: list[RowRead]) -> Outcome:
             skipped=F("skipped") + outcome.skipped,
             failed=F("failed") + outcome.failed,
         )
+        if not moved:
+            raise Superseded(f"import {job.pk} is being run elsewhere")
         audit.record_changes(
             actor=ctx.user,
             obj=job,
@@ -173,11 +181,13 @@ def job_run(
         for done, chunk in enumerate(_chunks(job, job.cursor)):
             if chunks_limit is not None and done >= chunks_limit:
                 return job
-            chunk_commit(ctx, chunk)
+            chunk_commit(ctx, chunk, rows_done)
             rows_done += len(chunk)
             if progress is not None:
                 progress(rows_done, job.rows_total)
         _finish(job)
+    except Superseded:
+        return job
     except Exception as error:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, error=str(error)[:2000]

@@ -185,3 +185,22 @@ def test_an_excel_workbook_is_imported(cast, upload, run_import):
     book.save(data)
     job = run_import(upload(data.getvalue(), "people.xlsx"))
     assert (job.created, Contact.objects.get().first_name) == (1, "Kim")
+
+
+def test_two_runs_of_one_import_never_write_a_row_twice(cast, upload, monkeypatch):
+    # given an import whose first run stopped after one chunk (its worker thought dead)
+    monkeypatch.setattr(running, "CHUNK", 2)
+    job = _configured(cast, upload, _people(6))
+    services.import_start(user=cast.admin, job=job)
+    job_run(job.pk, chunks_limit=1)
+    stale = ImportJob.objects.get(pk=job.pk)
+    # when a second run finishes it, and the first wakes up and writes its next chunk
+    job_run(job.pk)
+    ctx = running.context_build(stale, cast.admin)
+    chunk = next(running._chunks(stale, stale.cursor))
+    with pytest.raises(running.Superseded):
+        running.chunk_commit(ctx, chunk, stale.cursor)
+    # then every contact is there once, and the counts are the second run's
+    job.refresh_from_db()
+    assert (job.status, job.created, job.cursor) == ("done", 6, 6)
+    assert Contact.objects.count() == 6
