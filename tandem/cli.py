@@ -15,6 +15,7 @@ USAGE = """usage: tandem COMMAND [options]
   demo         fill the database with a believable demo company (--seed, --contacts)
   worker       run background tasks (emails, rebuilds)
   createuser   add a user with a role and team
+  import       import accounts, contacts or deals from a CSV or XLSX file (tandem import --help)
   permissions  print the permission matrix
   analytics    run an analysis on a CSV or Parquet file (tandem analytics --help)
   check        check the configuration (add --deploy in production)

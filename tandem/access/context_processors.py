@@ -18,5 +18,9 @@ def workspace(request: Any) -> dict[str, Any]:
             "sales": policies.can(user, "view", "sales_home"),
             "campaigns": policies.can(user, "view", "campaign"),
             "audit": policies.can(user, "view", "audit_log"),
+            "imports": any(
+                policies.can(user, "view", resource)
+                for resource in ("contact_import", "account_import", "deal_import")
+            ),
         }
     }

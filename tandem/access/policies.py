@@ -253,6 +253,25 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
     "sales_home": {
         "view": _row(N, N, A, A, A, A, N),
     },
+    # Imports (tandem.imports): admins import anything; marketing managers bring in contacts
+    # and accounts, sales managers all three (deals are theirs). An import is changed
+    # (configured, started, undone) by the person who uploaded it, or an admin; leadership
+    # reads them, as it reads everything. A job is never deleted: undo is a change.
+    "contact_import": {
+        "view": _row(N, A, N, A, A, A, N),
+        "create": _row(N, A, N, A, N, A, N),
+        "change": _row(N, O, N, O, N, A, N),
+    },
+    "account_import": {
+        "view": _row(N, A, N, A, A, A, N),
+        "create": _row(N, A, N, A, N, A, N),
+        "change": _row(N, O, N, O, N, A, N),
+    },
+    "deal_import": {
+        "view": _row(N, N, N, A, A, A, N),
+        "create": _row(N, N, N, A, N, A, N),
+        "change": _row(N, N, N, O, N, A, N),
+    },
     "audit_log": {
         "view": _row(N, N, N, N, N, A, N),
         "create": _row(N, N, N, N, N, N, N),
@@ -298,6 +317,9 @@ OWNER_FIELD = {
     "email_recipient": "id",  # scopes are all or nothing
     "marketing_home": "id",  # a page, not a record: all or nothing
     "sales_home": "id",
+    "contact_import": "created_by",
+    "account_import": "created_by",
+    "deal_import": "created_by",
     "audit_log": "actor",
 }
 

@@ -46,3 +46,8 @@ def sales_reps_active() -> QuerySet[User]:
 def sales_people_active() -> QuerySet[User]:
     """Active people in a sales role, who may own a deal."""
     return User.objects.filter(role__in=SALES_ROLES, is_active=True)
+
+
+def users_active() -> QuerySet[User]:
+    """Everyone who may still sign in (an import's owners are matched among them)."""
+    return User.objects.filter(is_active=True)

@@ -904,6 +904,9 @@ SPECS.update(order_specs(Spec, a_deal))
 from tests.people.merge_permission_specs import merge_specs  # noqa: E402
 
 SPECS.update(merge_specs(Spec))
+from tests.imports.permission_specs import import_specs  # noqa: E402
+
+SPECS.update(import_specs(Spec))
 
 ROLES = [str(r) for r in policies.ROLE_ORDER]
 CELLS = [
