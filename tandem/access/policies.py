@@ -242,6 +242,14 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
     "sales_home": {
         "view": _row(N, N, A, A, A, A, N),
     },
+    # Outbound webhooks send the company's data out: administrators alone set them up, read
+    # their delivery log, test and replay.
+    "webhook": {
+        "view": _row(N, N, N, N, N, A, N),
+        "create": _row(N, N, N, N, N, A, N),
+        "change": _row(N, N, N, N, N, A, N),
+        "delete": _row(N, N, N, N, N, A, N),
+    },
     "audit_log": {
         "view": _row(N, N, N, N, N, A, N),
         "create": _row(N, N, N, N, N, N, N),
@@ -286,6 +294,7 @@ OWNER_FIELD = {
     "marketing_home": "id",  # a page, not a record: all or nothing
     "sales_home": "id",
     "audit_log": "actor",
+    "webhook": "id",  # company set-up: all or nothing
 }
 
 
@@ -332,6 +341,7 @@ NOUNS = {
     "rep_availability": "rep's lead capacity",
     "marketing_home": "the marketing home",
     "sales_home": "the sales home",
+    "webhook": "webhook endpoint",
 }
 # Nouns that read whole without "this" in front of them.
 NOUNS_WITHOUT_ARTICLE = ("deal_private_notes", "audit_log", "marketing_home", "sales_home")
