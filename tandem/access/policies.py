@@ -242,10 +242,10 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
     "sales_home": {
         "view": _row(N, N, A, A, A, A, N),
     },
-    # Outbound webhooks send the company's data out: administrators alone set them up, read
-    # their delivery log, test and replay.
+    # Outbound webhooks send the company's data out: administrators alone set them up, test
+    # and replay them; leadership reads everything, the delivery log too.
     "webhook": {
-        "view": _row(N, N, N, N, N, A, N),
+        "view": _row(N, N, N, N, A, A, N),
         "create": _row(N, N, N, N, N, A, N),
         "change": _row(N, N, N, N, N, A, N),
         "delete": _row(N, N, N, N, N, A, N),

@@ -12,3 +12,16 @@ class EndpointIn(BaseModel):
     description: str = Field(default="", max_length=200)
     events: list[str] = Field(description="Business event types, e.g. `deal.won`.")
     is_enabled: bool = True
+
+
+class EndpointPageAction(BaseModel):
+    """What a button on an endpoint's page asks for."""
+
+    action: str = ""
+
+
+class DeliveryFilter(BaseModel):
+    """The delivery log's filters: status (pending, delivered, failed) and event type."""
+
+    status: str = ""
+    event_type: str = ""

@@ -901,6 +901,9 @@ SPECS.update(SALES_WORKSPACE_SPECS)
 from tests.orders.permission_specs import order_specs  # noqa: E402
 
 SPECS.update(order_specs(Spec, a_deal))
+from tests.webhooks.permission_specs import webhook_specs  # noqa: E402
+
+SPECS.update(webhook_specs(Spec))
 
 ROLES = [str(r) for r in policies.ROLE_ORDER]
 CELLS = [
