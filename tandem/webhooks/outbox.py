@@ -98,24 +98,26 @@ def business_event_listener(event: BusinessEvent) -> None:
         deliveries_write([event])
         return
     key = tuple(connection.savepoint_ids)
-    groups: dict[tuple, list[BusinessEvent]] = _groups()
+    groups = _groups()
     group = groups.get(key)
-    if group is None or not _registered(groups, key):
+    if group is None or not _registered(key):
         group = groups[key] = []
-        release = _releaser(group)
+        release = _releaser(key, group)
         transaction.on_commit(release)
         _local.releases[key] = release
-        _writer_keep_last()
-    group.append(event)
+        _writer_add()
+    _local.seq += 1
+    group.append((_local.seq, event))
 
 
-def _groups() -> dict[tuple, list[BusinessEvent]]:
+def _groups() -> dict[tuple, list[tuple[int, BusinessEvent]]]:
     if getattr(_local, "groups", None) is None:
         _local.groups, _local.releases, _local.released = {}, {}, []
+        _local.seq = _local.writer = 0
     return _local.groups
 
 
-def _registered(groups: dict, key: tuple) -> bool:
+def _registered(key: tuple) -> bool:
     """Whether the group's release is still among the transaction's callbacks (a rollback
     of its savepoint or of the whole transaction drops it, and a new group starts)."""
     release = _local.releases.get(key)
@@ -123,27 +125,31 @@ def _registered(groups: dict, key: tuple) -> bool:
     return any(entry[1] is release for entry in reversed(entries))
 
 
-def _releaser(group: list[BusinessEvent]) -> Callable[[], None]:
+def _releaser(key: tuple, group: list[tuple[int, BusinessEvent]]) -> Callable[[], None]:
     def release() -> None:
         _local.released.extend(group)
         group.clear()
+        # Released: a later event starts a new group, even if this callback stays listed.
+        if _local.groups.get(key) is group:
+            del _local.groups[key]
 
     return release
 
 
-def _write_released() -> None:
-    events, _local.released = _local.released, []
-    _local.groups, _local.releases = {}, {}
-    deliveries_write(events)
+def _writer_add() -> None:
+    """Add a writer after the newest release; only the newest writer writes (the older ones
+    find it is not theirs to), so a transaction's events go in one statement, in the order
+    they were announced. Registered at the transaction's level, not the savepoint's: it
+    runs whatever was rolled back inside."""
+    _local.writer += 1
+    generation = _local.writer
 
-
-def _writer_keep_last() -> None:
-    """Put the writer after every release in the transaction's callbacks (added once)."""
-    entries: list[Any] = connection.run_on_commit
-    for i in range(len(entries) - 1, -1, -1):
-        if entries[i][1] is _write_released:
-            entries.append(entries.pop(i))
+    def write() -> None:
+        if generation != _local.writer:
             return
-    # Registered at the transaction's level, not the savepoint's: it runs whatever was
-    # rolled back inside.
-    entries.append((set(), _write_released, False))
+        released, _local.released = _local.released, []
+        _local.groups, _local.releases = {}, {}
+        deliveries_write([event for _, event in sorted(released, key=lambda pair: pair[0])])
+
+    entries: list[Any] = connection.run_on_commit
+    entries.append((set(), write, False))
