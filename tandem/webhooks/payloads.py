@@ -111,7 +111,8 @@ class SubmissionData(_Told):
 
 
 def _data(name: str, **fields: Any) -> type[BaseModel]:
-    return create_model(name, __base__=_Told, **{k: (v, ...) for k, v in fields.items()})
+    definitions: dict[str, Any] = {k: (v, ...) for k, v in fields.items()}
+    return create_model(name, __base__=_Told, **definitions)
 
 
 # Event type -> the model of its ``data`` (version 1).
