@@ -39,7 +39,7 @@ S, M, H = dt.timedelta(seconds=1), dt.timedelta(minutes=1), dt.timedelta(hours=1
 RETRY_DELAYS = (5 * S, 5 * M, 30 * M, 2 * H, 5 * H, 10 * H, 10 * H)
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 TIMEOUT = urllib3.Timeout(connect=2.0, read=5.0)
-LANES_PER_ENDPOINT = 4
+LANES_PER_ENDPOINT = 8
 MAX_THREADS = 64
 CLAIM_FOR = 2 * M
 
