@@ -33,7 +33,6 @@ def endpoints(request):
     if request.method == "POST":
         try:
             data = typed_input(EndpointIn, request.POST)
-            values = data.model_dump()
             created = services.endpoint_create(actor=request.user, data=data)
         except InvalidInput as exc:
             errors = exc.errors
