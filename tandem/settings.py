@@ -189,6 +189,10 @@ TANDEM_VISITS_PER_HOUR = int(config.env("TANDEM_VISITS_PER_HOUR", "600") or "600
 TANDEM_DISCOUNT_REVIEW_PERCENT = config.env("TANDEM_DISCOUNT_REVIEW_PERCENT", "15") or "15"
 TANDEM_DISCOUNT_MAX_PERCENT = config.env("TANDEM_DISCOUNT_MAX_PERCENT", "30") or "30"
 
+# Outbound webhooks (tandem.webhooks): private, loopback and link-local receivers are refused
+# (SSRF) unless the administrator allows them here.
+WEBHOOKS_ALLOW_PRIVATE = config.env_bool("TANDEM_WEBHOOKS_ALLOW_PRIVATE", default=False)
+
 # The company that sells (tandem.core.seller): named on quote PDFs and in marketing emails'
 # footer (the postal address CAN-SPAM asks for). Empty by default, so nothing names a seller
 # that nobody configured; the logo is drawn on quotes when its file exists.

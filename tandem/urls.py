@@ -28,6 +28,7 @@ urlpatterns = [
     path("audit/", include("tandem.audit.urls")),
     path("imports/", include("tandem.imports.urls")),
     path("inbox/", include("tandem.collaboration.urls")),
+    path("settings/webhooks/", include("tandem.webhooks.urls")),
     path("surveys/", include("tandem.collaboration.survey_urls")),
     path("", include("tandem.people.urls")),
     path("f/<slug:slug>/", marketing_views.public_form, name="public_form"),

@@ -22,5 +22,6 @@ def workspace(request: Any) -> dict[str, Any]:
                 policies.can(user, "view", resource)
                 for resource in ("contact_import", "account_import", "deal_import")
             ),
+            "webhooks": policies.can(user, "view", "webhook"),
         }
     }

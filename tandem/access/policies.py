@@ -272,6 +272,14 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "create": _row(N, N, N, A, N, A, N),
         "change": _row(N, N, N, O, N, A, N),
     },
+    # Outbound webhooks send the company's data out: administrators alone set them up, test
+    # and replay them; leadership reads everything, the delivery log too.
+    "webhook": {
+        "view": _row(N, N, N, N, A, A, N),
+        "create": _row(N, N, N, N, N, A, N),
+        "change": _row(N, N, N, N, N, A, N),
+        "delete": _row(N, N, N, N, N, A, N),
+    },
     "audit_log": {
         "view": _row(N, N, N, N, N, A, N),
         "create": _row(N, N, N, N, N, N, N),
@@ -321,6 +329,7 @@ OWNER_FIELD = {
     "account_import": "created_by",
     "deal_import": "created_by",
     "audit_log": "actor",
+    "webhook": "id",  # company set-up: all or nothing
 }
 
 
@@ -369,6 +378,7 @@ NOUNS = {
     "rep_availability": "rep's lead capacity",
     "marketing_home": "the marketing home",
     "sales_home": "the sales home",
+    "webhook": "webhook endpoint",
 }
 # Nouns that read whole without "this" in front of them.
 NOUNS_WITHOUT_ARTICLE = (

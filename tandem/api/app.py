@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from tandem.access.services import token_authenticate
+from tandem.api.webhooks_schema import webhooks_section
 from tandem.errors import InvalidInput
 
 
@@ -39,6 +40,12 @@ class TandemAPI(NinjaAPI):
         module = operation.view_func.__module__
         published = PUBLISHED_MODULES.get(module, module)
         return f"{published}_{operation.view_func.__name__}".replace(".", "_")
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """The generated document plus the ``webhooks`` section: the messages Tandem sends."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        webhooks_section(schema)
+        return schema
 
 
 api = TandemAPI(
@@ -116,6 +123,7 @@ from tandem.api import (  # noqa: E402  (routers register on the api above)
     reports,
     sales,
     segments,
+    webhooks,
 )
 
 # One router per app, named as the app it serves.
@@ -130,5 +138,6 @@ for app in (
     reports,
     handoff,
     imports,
+    webhooks,
 ):
     api.add_router("/", app.router)

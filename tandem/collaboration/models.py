@@ -120,6 +120,8 @@ class NotificationKind(models.TextChoices):
     # The hand-off's service level (tandem.handoff.tasks.sla_check).
     SLA_WARNING = "sla_warning", "First touch due soon"
     SLA_BREACH = "sla_breach", "Service level broken"
+    # Outbound webhooks (tandem.webhooks.failures): an endpoint off after a day of failures.
+    WEBHOOK_DISABLED = "webhook_disabled", "Webhook endpoint disabled"
 
 
 class Notification(models.Model):

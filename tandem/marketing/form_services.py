@@ -18,6 +18,7 @@ from tandem.errors import InvalidInput
 from tandem.handoff import services as handoff
 from tandem.marketing import forms as form_defs
 from tandem.marketing import tracking
+from tandem.marketing.business_events import form_submitted_event
 from tandem.marketing.confirmation import submission_id_from_token
 from tandem.marketing.models import Campaign, FormSubmission, LeadForm
 from tandem.marketing.tasks import submission_confirm_send
@@ -228,6 +229,7 @@ def form_submit(
         )
         if awaiting_confirmation:
             _confirmation_send_on_commit(submission)
+        form_submitted_event(submission, form=form, is_new_contact=created)
     return SubmissionResult(submission=submission, is_new_contact=created)
 
 

@@ -30,6 +30,8 @@ class Job:
 
 MINUTE, HOUR, DAY = dt.timedelta(minutes=1), dt.timedelta(hours=1), dt.timedelta(days=1)
 JOBS = (
+    Job("webhooks_send", MINUTE, "tandem.webhooks.tasks:deliveries_send",
+        "webhook retries fall due with the clock; new deliveries are sent at once"),
     Job("sla_watch", 5 * MINUTE, "tandem.handoff.tasks:sla_watch",
         "warn reps before a first-touch promise breaks, notify at breach, reassign"),
     Job("segments_refresh", HOUR, "tandem.segments.tasks:segments_refresh_task",

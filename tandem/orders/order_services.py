@@ -17,6 +17,7 @@ from django.utils import timezone
 from tandem.access import policies
 from tandem.audit import events as audit
 from tandem.errors import InvalidInput
+from tandem.orders.business_events import order_placed_event
 from tandem.orders.models import (
     LINE_FIELDS,
     Order,
@@ -161,6 +162,7 @@ def order_place(
         locked.save(update_fields=["status"])
         audit.record_updated(actor=actor, obj=locked, before=before, via=via)
         audit.record_created(actor=actor, obj=order, via=via)
+        order_placed_event(order, order_lines)
         if deal.is_open:
             # Through the sales services: the fit review may refuse, and then nothing is kept.
             sales.deal_close_won(actor=actor, deal=deal, amount=version.amount, via=via)

@@ -33,9 +33,9 @@ from django.utils import timezone
 
 from tandem.access import policies
 from tandem.audit import events as audit
-from tandem.core.business_events import business_event_announce
 from tandem.errors import InvalidInput
 from tandem.people import hooks, relink
+from tandem.people.business_events import contact_event
 from tandem.people.hooks import INPUT_ACCOUNT
 from tandem.people.models import Account, Contact, EmailAlias, LifecycleMove
 
@@ -271,12 +271,7 @@ def contact_merge(
         _audit_merge(user=user, kept=kept, before=before, result=result, via=via)
         hooks.merged_announce(kind="contact", kept=kept, merged_id=merged.pk, actor=user)
         hooks.contacts_changed_announce([kept.pk])
-        business_event_announce(
-            "contact.merged",
-            {"id": kept.pk, "merged_id": merged.pk, "email": kept.email, "alias": alias},
-            occurred_at=now,
-            subjects={"contact": kept.pk},
-        )
+        contact_event("contact.merged", kept, merged_id=merged.pk)
     return result
 
 

@@ -14,6 +14,7 @@ from tandem.access import policies
 from tandem.audit import events as audit
 from tandem.errors import InvalidInput
 from tandem.ops import rows
+from tandem.people.business_events import contact_changed_event, contact_event
 from tandem.people.hooks import (
     INPUT_ACCOUNT,
     INPUT_CONSENT,
@@ -179,6 +180,7 @@ def contact_upsert(
             else:
                 audit.record_created(actor=actor, obj=contact, via=via)
                 contacts_changed_announce([contact.pk])
+                contact_event("contact.created", contact)
                 return contact, True
         before = audit.snapshot(contact)
         for key, value in values.items():
@@ -188,6 +190,7 @@ def contact_upsert(
         contact.save()
         audit.record_updated(actor=actor, obj=contact, before=before, via=via)
         contacts_changed_announce([contact.pk])
+        contact_changed_event(contact, before)
         return contact, False
 
 
@@ -209,6 +212,7 @@ def contact_create(*, actor: Any, email: Any, via: str = "ui", **fields: Any) ->
     )
     audit.record_created(actor=actor, obj=contact, via=via)
     contacts_changed_announce([contact.pk])
+    contact_event("contact.created", contact)
     return contact
 
 
@@ -245,6 +249,7 @@ def contact_update(*, actor: Any, contact: Contact, via: str = "ui", **fields: A
     contact.save()
     audit.record_updated(actor=actor, obj=contact, before=before, via=via)
     contacts_changed_announce([contact.pk])
+    contact_changed_event(contact, before)
     return contact
 
 
@@ -270,6 +275,11 @@ def consent_record(
     """Set the contact's consent on a channel. A later 'no' replaces an earlier 'yes'."""
     if channel not in ConsentChannel.values:
         raise InvalidInput.field("channel", f"use one of {', '.join(ConsentChannel.values)}")
+    withdrawn = (
+        channel == ConsentChannel.EMAIL
+        and not is_granted
+        and Consent.objects.filter(contact=contact, channel=channel, is_granted=True).exists()
+    )
     consent, _ = Consent.objects.update_or_create(
         contact=contact,
         channel=channel,
@@ -281,6 +291,8 @@ def consent_record(
         },
     )
     contacts_changed_announce([contact.pk], inputs={INPUT_CONSENT})
+    if withdrawn:
+        contact_event("contact.unsubscribed", contact, channel=channel, source=source)
     return consent
 
 
@@ -358,6 +370,16 @@ def lifecycle_move(
         rows.row_update(contact, [*fields, "updated_at"])
     audit.record_changes(actor=actor, obj=contact, changes=changes, via=via)
     contacts_changed_announce([contact.pk], inputs={INPUT_CONTACT})
+    contact_event(
+        "contact.lifecycle_changed",
+        contact,
+        from_stage=move.from_stage,
+        to_stage=to_stage,
+        reason=move.reason,
+        moved_at=when.isoformat(),
+    )
+    if to_stage == Stage.MQL:
+        contact_event("contact.became_mql", contact, moved_at=when.isoformat())
     return move
 
 

@@ -16,6 +16,7 @@ from tandem.errors import InvalidInput
 from tandem.people import services as people
 from tandem.people.lifecycle import PRE_CUSTOMER, Stage
 from tandem.people.models import Account, AudienceType, Contact
+from tandem.sales.business_events import deal_event, deal_moved_event
 from tandem.sales.models import (
     CommitteeMember,
     CommitteeRole,
@@ -104,6 +105,7 @@ def deal_open(
             deal=deal, to_stage=first_stage, moved_at=deal.created_at, moved_by=actor
         )
         audit.record_created(actor=actor, obj=deal, via=via)
+        deal_event("deal.created", deal)
         if contact is not None and contact.lifecycle_stage in PRE_CUSTOMER | {Stage.RECYCLED}:
             people.lifecycle_move(
                 contact=contact,
@@ -125,7 +127,8 @@ def _move(*, actor: Any, deal: Deal, stage: PipelineStage) -> None:
     DealStageMove.objects.create(
         deal=deal, from_stage=deal.stage, to_stage=stage, moved_at=timezone.now(), moved_by=actor
     )
-    deal.stage = stage
+    from_stage, deal.stage = deal.stage, stage
+    deal_moved_event(deal, from_stage=from_stage)
 
 
 def deal_move(*, actor: Any, deal: Deal, stage_id: int, via: str = "ui") -> Deal:
@@ -174,8 +177,8 @@ def deal_close_won(*, actor: Any, deal: Deal, amount: Any = None, via: str = "ui
             .exclude(pk=deal.pk)
             .exists()
         )
-        _move(actor=actor, deal=deal, stage=stage)
         deal.amount, deal.closed_at = won, timezone.now()
+        _move(actor=actor, deal=deal, stage=stage)
         deal.save(update_fields=["stage", "amount", "closed_at", "is_repeat_purchase"])
         audit.record_updated(actor=actor, obj=deal, before=before, via=via)
         contact = deal.contact
@@ -210,8 +213,8 @@ def deal_close_lost(*, actor: Any, deal: Deal, reason: str, via: str = "ui") -> 
         raise InvalidInput.field("pipeline", f"{deal.pipeline} has no lost stage")
     with transaction.atomic():
         before = audit.snapshot(deal)
-        _move(actor=actor, deal=deal, stage=stage)
         deal.lost_reason, deal.closed_at = reason, timezone.now()
+        _move(actor=actor, deal=deal, stage=stage)
         deal.save(update_fields=["stage", "lost_reason", "closed_at"])
         audit.record_updated(actor=actor, obj=deal, before=before, via=via)
         contact = deal.contact
@@ -260,12 +263,7 @@ def deal_delete(*, actor: Any, deal: Deal, via: str = "ui") -> None:
 
 def deal_notes_update(*, actor: Any, deal: Deal, notes: str, via: str = "ui") -> Deal:
     """Write, rewrite or clear the rep's private notes: each is checked as its own action."""
-    if not deal.private_notes:
-        action = "create"
-    elif not notes:
-        action = "delete"
-    else:
-        action = "change"
+    action = "create" if not deal.private_notes else ("delete" if not notes else "change")
     policies.require(actor, action, "deal_private_notes", deal)
     if len(notes) > 20000:
         raise InvalidInput.field("private_notes", "must be at most 20000 characters")

@@ -907,6 +907,9 @@ SPECS.update(merge_specs(Spec))
 from tests.imports.permission_specs import import_specs  # noqa: E402
 
 SPECS.update(import_specs(Spec))
+from tests.webhooks.permission_specs import webhook_specs  # noqa: E402
+
+SPECS.update(webhook_specs(Spec))
 
 ROLES = [str(r) for r in policies.ROLE_ORDER]
 CELLS = [

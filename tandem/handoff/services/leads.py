@@ -13,6 +13,7 @@ from tandem.access import policies
 from tandem.audit import events as audit
 from tandem.errors import InvalidInput
 from tandem.handoff import nurture, routing, scoring
+from tandem.handoff.business_events import lead_event
 from tandem.handoff.models import RECYCLING_REASONS, Lead, RejectionReason
 from tandem.handoff.notices import lead_assigned_notify
 from tandem.handoff.service_levels import service_level, working_deadline
@@ -93,6 +94,7 @@ def lead_hand_off(
             # Only recycled contacts are put in the nurture segment.
             nurture.nurture_member_remove(contact=contact)
         audit.record_created(actor=actor, obj=lead, via=via)
+        lead_event("lead.handed_off", lead)
         if route.rep_id is not None:
             transaction.on_commit(lambda: lead_assigned_notify.enqueue(lead.pk))
     return lead
@@ -129,6 +131,7 @@ def lead_accept(*, actor: Any, lead: Lead, deal_name: str = "", via: str = "ui")
             source_campaign=lead.campaign,
             via=via,
         )
+        lead_event("lead.accepted", lead, deal_id=deal.pk)
     return deal
 
 
@@ -195,6 +198,7 @@ def lead_reject(
             nurture.nurture_member_add(contact=lead.contact)
         else:
             nurture.nurture_member_remove(contact=lead.contact)
+        lead_event("lead.rejected", lead, reason=reason, note=lead.rejection_note)
     return lead
 
 
