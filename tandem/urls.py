@@ -27,6 +27,7 @@ urlpatterns = [
     path("shared/", include("tandem.dashboards.urls")),
     path("audit/", include("tandem.audit.urls")),
     path("inbox/", include("tandem.collaboration.urls")),
+    path("settings/fields/", include("tandem.fields.urls")),
     path("surveys/", include("tandem.collaboration.survey_urls")),
     path("", include("tandem.people.urls")),
     path("f/<slug:slug>/", marketing_views.public_form, name="public_form"),

@@ -117,10 +117,10 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "delete": _row(N, N, N, N, N, A, N),
     },
     # The company's own fields on contacts, accounts and deals (``tandem.fields``): defined by
-    # admins and the two managers; everyone reads the definitions (the values are the records').
+    # admins and the two managers; everyone who works the records reads the definitions.
     # "delete" archives a field: its values stay on the records.
     "custom_field": {
-        "view": _row(A, A, A, A, A, A, A),
+        "view": _row(A, A, A, A, A, A, N),
         "create": _row(N, A, N, A, N, A, N),
         "change": _row(N, A, N, A, N, A, N),
         "delete": _row(N, A, N, A, N, A, N),

@@ -107,6 +107,7 @@ def on_http_error(request, exc: HttpError):
 
 from tandem.api import (  # noqa: E402  (routers register on the api above)
     collaboration,
+    fields,
     handoff,
     mailing,
     marketing,
@@ -118,5 +119,7 @@ from tandem.api import (  # noqa: E402  (routers register on the api above)
 )
 
 # One router per app, named as the app it serves.
-for app in (people, collaboration, segments, marketing, mailing, sales, orders, reports, handoff):
+for app in (
+    people, fields, collaboration, segments, marketing, mailing, sales, orders, reports, handoff
+):  # fmt: skip
     api.add_router("/", app.router)

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 import pytest
 
+from tandem.access import services as access
 from tandem.fields.models import CustomField
 from tandem.fields.services import custom_field_define
+from tests.api.conftest import Api
 
 
 @dataclass
@@ -41,3 +43,17 @@ def defined(db) -> Defined:
         segment_code=define("account", "Segment code", "choice", choices=["SMB", "ENT"]),
         region_code=define("deal", "Region code", "text"),
     )
+
+
+@pytest.fixture
+def api(cast):
+    """``api("sales_rep")`` — a JSON client acting as that member of the cast."""
+    made: dict[str, Api] = {}
+
+    def _for(role: str) -> Api:
+        if role not in made:
+            _, raw = access.token_issue(user=cast.by_role(role), name=f"{role} script")
+            made[role] = Api(raw)
+        return made[role]
+
+    return _for
