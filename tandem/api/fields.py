@@ -41,11 +41,7 @@ def custom_fields_list(request, entity: Entity | None = None, with_archived: boo
     """The company's custom fields (of one entity if given), in page order."""
     policies.require(request.auth, "view", "custom_field")
     entities = [entity] if entity else list(Entity)
-    return [
-        _out(f)
-        for e in entities
-        for f in custom_fields_for(e, with_archived=with_archived)
-    ]
+    return [_out(f) for e in entities for f in custom_fields_for(e, with_archived=with_archived)]
 
 
 @router.post("/custom-fields", response={201: CustomFieldOut, **ERRORS})

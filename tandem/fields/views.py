@@ -30,8 +30,16 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _page(request, entity: str, *, errors: dict | None = None, values: dict | None = None,
-          edit_errors: dict | None = None, editing: int | None = None, status: int = 200):  # fmt: skip
+def _page(
+    request,
+    entity: str,
+    *,
+    errors: dict | None = None,
+    values: dict | None = None,
+    edit_errors: dict | None = None,
+    editing: int | None = None,
+    status: int = 200,
+):
     fields = custom_fields_for(entity, with_archived=True)
     return render(
         request,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from tandem.audit.models import AuditEntry
-from tandem.fields.models import CustomField
 from tandem.handoff import services as handoff
 from tandem.people.models import Contact
 from tests.factories import AccountFactory, ContactFactory
@@ -26,7 +25,10 @@ def test_who_may_define_a_field(api, role, status):
     assert response.status_code == status
     if status == 201:
         assert response.json()["key"] == "plants"
-        assert AuditEntry.objects.filter(record_type="fields.customfield", action="create").count() == 1
+        assert (
+            AuditEntry.objects.filter(record_type="fields.customfield", action="create").count()
+            == 1
+        )
 
 
 def test_anonymous_is_refused(db, client):
@@ -81,7 +83,9 @@ def test_a_taken_key_and_a_choice_field_without_choices_are_named(api, defined):
     assert taken.json()["errors"] == [
         {"field": "key", "message": "contact already has a field called 'plants'"}
     ]
-    bare = api("admin").post("/custom-fields", {"entity": "deal", "label": "Risk", "kind": "choice"})
+    bare = api("admin").post(
+        "/custom-fields", {"entity": "deal", "label": "Risk", "kind": "choice"}
+    )
     assert bare.json()["errors"][0]["field"] == "choices"
 
 
@@ -100,7 +104,11 @@ def test_contact_values_written_and_read(api, defined):
         f"/contacts/{contact_id}", {"custom": {"plants": "", "tier": "gold", "tools": ["sap"]}}
     )
     # then the record keeps the typed values
-    assert patched.json()["custom"] == {"renewal_on": "2027-03-01", "tier": "Gold", "tools": ["SAP"]}
+    assert patched.json()["custom"] == {
+        "renewal_on": "2027-03-01",
+        "tier": "Gold",
+        "tools": ["SAP"],
+    }
     assert rep.get(f"/contacts/{contact_id}").json()["custom"]["tier"] == "Gold"
 
 

@@ -59,7 +59,9 @@ def test_errors_show_beside_the_field(cast, defined):
 
 def test_edit_move_and_archive(cast, defined):
     client = client_for(cast.marketing_manager)
-    client.post(f"/settings/fields/{defined.tier.pk}/", {"label": "Tier", "choices": "Gold\nSilver"})
+    client.post(
+        f"/settings/fields/{defined.tier.pk}/", {"label": "Tier", "choices": "Gold\nSilver"}
+    )
     assert CustomField.objects.get(pk=defined.tier.pk).choices == ["Gold", "Silver"]
     client.post(f"/settings/fields/{defined.budget.pk}/move/", {"direction": "up"})
     order = list(CustomField.objects.filter(entity="contact").values_list("key", flat=True)[:2])
