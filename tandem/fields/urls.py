@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:field_id>/", views.field_edit, name="edit"),
     path("<int:field_id>/move/", views.field_move, name="move"),
     path("<int:field_id>/archive/", views.field_archive, name="archive"),
+    path("values/<str:entity>/<int:record_id>/", views.values_save, name="values"),
 ]

@@ -1,5 +1,6 @@
 """Doors for custom fields: the settings page (list per entity, create, edit, reorder,
-archive) and the custom values panel of the contact, account and deal pages."""
+archive) and the saving of a record's custom values from its page (htmx in place, or a plain
+post that comes back to the record)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -18,6 +20,11 @@ from tandem.fields import field_services as services
 from tandem.fields.models import Entity, FieldKind
 from tandem.fields.schemas import CustomFieldIn, CustomFieldPatch
 from tandem.fields.selectors import custom_field_get, custom_fields_for
+from tandem.fields.templatetags.custom_fields import panel_context
+from tandem.people import selectors as people_selectors
+from tandem.people import services as people
+from tandem.sales import selectors as sales_selectors
+from tandem.sales import services as sales
 
 LABELS = {"help_text": "Help", "choices": "Choices"}
 
@@ -120,3 +127,56 @@ def field_archive(request, field_id: int):
     state = "archived: hidden from pages, forms and filters, values kept" if archive else "back"
     messages.success(request, f"{field.label} {state}.")
     return redirect(f"{reverse('fields:settings')}?entity={field.entity}")
+
+
+# How each entity's record is read (for this user) and written, and where its page is.
+READ = {
+    "contact": lambda user, pk: people_selectors.contact_get_for_user(user=user, contact_id=pk),
+    "account": lambda user, pk: people_selectors.account_get_for_user(user=user, account_id=pk),
+    "deal": lambda user, pk: sales_selectors.deal_get_for_user(user=user, deal_id=pk),
+}
+WRITE = {
+    "contact": lambda user, record, custom: people.contact_update(
+        actor=user, contact=record, custom=custom
+    ),
+    "account": lambda user, record, custom: people.account_update(
+        actor=user, account=record, custom=custom
+    ),
+    "deal": lambda user, record, custom: sales.deal_update(actor=user, deal=record, custom=custom),
+}
+PAGE = {"contact": "people:contact", "account": "people:account", "deal": "sales:deal"}
+PAGE_ARG = {"contact": "contact_id", "account": "account_id", "deal": "deal_id"}
+
+
+def _sent(request, entity: str) -> dict[str, Any]:
+    """The form's values by key: several choices as a list, every other kind as text."""
+    sent: dict[str, Any] = {}
+    for field in custom_fields_for(entity):
+        name = f"cf_{field.key}"
+        if field.kind == FieldKind.CHOICES:
+            sent[field.key] = request.POST.getlist(name)
+        elif name in request.POST:
+            sent[field.key] = request.POST.get(name, "")
+    return sent
+
+
+@login_required
+@require_POST
+def values_save(request, entity: str, record_id: int):
+    if entity not in READ:
+        raise Http404("No such record")
+    record = READ[entity](request.user, record_id)
+    sent = _sent(request, entity)
+    try:
+        WRITE[entity](request.user, record, sent)
+    except InvalidInput as exc:
+        record.refresh_from_db()
+        context = panel_context(
+            user=request.user, record=record, entity=entity, errors=exc.errors, sent=sent
+        )
+        template = "fields/_values.html" if request.htmx else "fields/values_page.html"
+        return render(request, template, context, status=200 if request.htmx else 422)
+    if request.htmx:
+        context = panel_context(user=request.user, record=record, entity=entity, saved=True)
+        return render(request, "fields/_values.html", context)
+    return redirect(PAGE[entity], **{PAGE_ARG[entity]: record.pk})
