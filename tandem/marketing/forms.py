@@ -4,8 +4,8 @@ A definition is a list of fields, each ``{"name", "label", "maps_to", "is_requir
 "options"}``. ``maps_to`` is a contact field (``email``, ``first_name``, ``last_name``,
 ``title``, ``phone``), the account's ``company`` name, a contact custom field
 (``field:<key>``, set on the contact through the field's own gate), or ``custom`` (kept with
-the submission only). Email is always asked for and always required. A malformed definition is refused with
-the reason, naming the field by its position (``fields.2.name``).
+the submission only). Email is always asked for and always required. A malformed definition
+is refused with the reason, naming the field by its position (``fields.2.name``).
 """
 
 from __future__ import annotations
