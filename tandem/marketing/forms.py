@@ -89,6 +89,21 @@ def fields_of(form: Any) -> list[dict[str, Any]]:
     return form.fields or DEFAULT_FIELDS
 
 
+def _options_check(options: Any, kind: str, at: str, errors: dict[str, str]) -> None:
+    """A select's options (1 to 50, none repeated); no other kind has any."""
+    if kind == "select":
+        if (
+            not isinstance(options, list)
+            or not 1 <= len(options) <= 50
+            or not all(isinstance(o, str) and 0 < len(o.strip()) <= 100 for o in options)
+        ):
+            errors[f"{at}.options"] = "a choice needs 1 to 50 options of up to 100 characters"
+        elif len({o.strip() for o in options}) != len(options):
+            errors[f"{at}.options"] = "options repeat"
+    elif options:
+        errors[f"{at}.options"] = "only a select field has options"
+
+
 def definition_check(raw: Any) -> list[dict[str, Any]]:
     """The definition, normalised; ``InvalidInput`` naming each problem otherwise."""
     if not isinstance(raw, list) or not raw:
@@ -144,17 +159,7 @@ def definition_check(raw: Any) -> list[dict[str, Any]]:
         elif maps_to in TARGETS and maps_to != "custom" and kind in ("select", "checkbox"):
             errors[f"{at}.kind"] = f"{maps_to} takes typed text, not a {kind}"
         options = field.get("options") or []
-        if kind == "select":
-            if (
-                not isinstance(options, list)
-                or not 1 <= len(options) <= 50
-                or not all(isinstance(o, str) and 0 < len(o.strip()) <= 100 for o in options)
-            ):
-                errors[f"{at}.options"] = "a choice needs 1 to 50 options of up to 100 characters"
-            elif len({o.strip() for o in options}) != len(options):
-                errors[f"{at}.options"] = "options repeat"
-        elif options:
-            errors[f"{at}.options"] = "only a select field has options"
+        _options_check(options, kind, at, errors)
         is_required = field.get("is_required", False)
         if not isinstance(is_required, bool):
             errors[f"{at}.is_required"] = "must be true or false"
