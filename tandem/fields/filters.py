@@ -102,11 +102,11 @@ class CustomValue(Expression):
         # A float field, not a decimal one: Django wraps a decimal expression in one more
         # CAST on SQLite in an index but not in a WHERE, and the two would no longer match.
         # The SQL is ours either way (``::numeric`` on PostgreSQL).
-        output = {
-            FieldKind.NUMBER: FloatField(),
-            FieldKind.MONEY: FloatField(),
-            FieldKind.YES_NO: BooleanField(),
-        }.get(kind, TextField())
+        output: Any = TextField()
+        if kind in NUMERIC:
+            output = FloatField()
+        elif kind == FieldKind.YES_NO:
+            output = BooleanField()
         super().__init__(output_field=output)
         self.column, self.key, self.kind = column, key, kind
         self.source = F(column)
@@ -114,7 +114,7 @@ class CustomValue(Expression):
     def get_source_expressions(self) -> list[Any]:
         return [self.source]
 
-    def set_source_expressions(self, exprs: list[Any]) -> None:
+    def set_source_expressions(self, exprs: Any) -> None:
         (self.source,) = exprs
 
     def __repr__(self) -> str:
@@ -164,7 +164,7 @@ class ChoicesAny(Expression):
     def get_source_expressions(self) -> list[Any]:
         return [self.source]
 
-    def set_source_expressions(self, exprs: list[Any]) -> None:
+    def set_source_expressions(self, exprs: Any) -> None:
         (self.source,) = exprs
 
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
@@ -251,7 +251,7 @@ class _Contains(Expression):
     def get_source_expressions(self) -> list[Any]:
         return [self.expression]
 
-    def set_source_expressions(self, exprs: list[Any]) -> None:
+    def set_source_expressions(self, exprs: Any) -> None:
         (self.expression,) = exprs
 
     def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:

@@ -294,7 +294,8 @@ def _custom_check(field: str, values: Sequence[str], *, ranged: bool) -> dict[st
         return {"values": "give the lowest and the highest value (one may be blank)"}
     if not ranged and not [v for v in values if v.strip()]:
         return {"values": "give at least one value to match"}
-    op = {FieldKind.CHOICE: "one_of", FieldKind.CHOICES: "any_of"}.get(custom.kind, "equals")
+    ops: dict[str, str] = {FieldKind.CHOICE: "one_of", FieldKind.CHOICES: "any_of"}
+    op = ops.get(custom.kind, "equals")
     for value in (v for v in values if v.strip()):
         try:
             if custom.kind == FieldKind.YES_NO:

@@ -105,7 +105,7 @@ def account_create(*, actor: Any, name: str, via: str = "ui", **fields: Any) -> 
 def account_update(*, actor: Any, account: Account, via: str = "ui", **fields: Any) -> Account:
     policies.require(actor, "change", "account", account)
     sent = fields.pop("custom", None)
-    values = _account_values(fields)
+    values: dict[str, Any] = dict(_account_values(fields))
     if sent is not None:
         values["custom"] = custom_values_apply(entity="account", current=account.custom, sent=sent)
     before = audit.snapshot(account)

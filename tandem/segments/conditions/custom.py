@@ -63,7 +63,8 @@ class CustomFieldCondition(Condition):
         if field is None:
             raise param_error(path, "field", f"there is no custom field {raw.get('field')!r}")
         try:
-            spec = custom_filter_clean(field, raw.get("op"), raw.get("value"), raw.get("value_to"))
+            op = str(raw.get("op") or "")
+            spec = custom_filter_clean(field, op, raw.get("value"), raw.get("value_to"))
         except ValueError as error:
             part, message = error.args
             raise param_error(path, part, message) from None
