@@ -29,6 +29,7 @@ urlpatterns = [
     path("imports/", include("tandem.imports.urls")),
     path("inbox/", include("tandem.collaboration.urls")),
     path("settings/webhooks/", include("tandem.webhooks.urls")),
+    path("settings/fields/", include("tandem.fields.urls")),
     path("surveys/", include("tandem.collaboration.survey_urls")),
     path("", include("tandem.people.urls")),
     path("f/<slug:slug>/", marketing_views.public_form, name="public_form"),

@@ -23,5 +23,6 @@ def workspace(request: Any) -> dict[str, Any]:
                 for resource in ("contact_import", "account_import", "deal_import")
             ),
             "webhooks": policies.can(user, "view", "webhook"),
+            "custom_fields": policies.can(user, "change", "custom_field"),
         }
     }

@@ -127,6 +127,15 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "change": _row(N, N, N, N, N, A, N),
         "delete": _row(N, N, N, N, N, A, N),
     },
+    # The company's own fields on contacts, accounts and deals (``tandem.fields``): defined by
+    # admins and the two managers; everyone who works the records reads the definitions.
+    # "delete" archives a field: its values stay on the records.
+    "custom_field": {
+        "view": _row(A, A, A, A, A, A, N),
+        "create": _row(N, A, N, A, N, A, N),
+        "change": _row(N, A, N, A, N, A, N),
+        "delete": _row(N, A, N, A, N, A, N),
+    },
     "deal": {
         "view": _row(A, A, O, T, A, A, N),
         "create": _row(N, N, A, A, N, A, N),
@@ -305,6 +314,7 @@ OWNER_FIELD = {
     # Set-up rows belong to the company, not a person; their scopes are all or nothing.
     "handoff_setup": "id",
     "lifecycle_setup": "id",
+    "custom_field": "id",
     "rep_availability": SELF,
     "deal": "owner",
     "deal_private_notes": "owner",

@@ -114,6 +114,7 @@ def on_http_error(request, exc: HttpError):
 
 from tandem.api import (  # noqa: E402  (routers register on the api above)
     collaboration,
+    fields,
     handoff,
     imports,
     mailing,
@@ -129,6 +130,7 @@ from tandem.api import (  # noqa: E402  (routers register on the api above)
 # One router per app, named as the app it serves.
 for app in (
     people,
+    fields,
     collaboration,
     segments,
     marketing,

@@ -76,6 +76,7 @@ def _work_out(deal) -> dict:
         "is_flagged": deal.stage.outcome == "open" and selectors.deal_is_flagged(deal),
         "source": deal.source,
         "partner_id": deal.partner_id,
+        "custom": deal.custom,
     }
 
 

@@ -3,6 +3,7 @@ live in ``tandem.sales.schemas``)."""
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from ninja import Schema
 
@@ -24,6 +25,7 @@ class WorkDealOut(Schema):
     is_flagged: bool
     source: str
     partner_id: int | None
+    custom: dict[str, Any]
 
 
 class StageOut(Schema):

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from ninja import Schema
 from pydantic import Field
+
+CUSTOM_IN = (
+    "The company's custom field values by key (see /custom-fields); a blank clears one. "
+    'A refused value answers 422 naming it: {"field": "custom.plants", …}.'
+)
+CUSTOM_OUT = "The company's custom field values by key (see /custom-fields)."
 
 
 class ErrorItem(Schema):
@@ -24,6 +31,7 @@ class AccountIn(Schema):
     industry: str = Field("", max_length=100)
     size_band: str = Field("", max_length=10)
     region: str = Field("", max_length=100)
+    custom: dict[str, Any] = Field(default_factory=dict, description=CUSTOM_IN)
 
 
 class AccountPatch(Schema):
@@ -32,6 +40,7 @@ class AccountPatch(Schema):
     industry: str | None = Field(None, max_length=100)
     size_band: str | None = Field(None, max_length=10)
     region: str | None = Field(None, max_length=100)
+    custom: dict[str, Any] | None = Field(None, description=CUSTOM_IN)
 
 
 class AccountOut(Schema):
@@ -42,6 +51,7 @@ class AccountOut(Schema):
     size_band: str
     region: str
     owner_id: int | None
+    custom: dict[str, Any] = Field(description=CUSTOM_OUT)
     created_at: dt.datetime
 
 
@@ -53,6 +63,7 @@ class ContactIn(Schema):
     title: str = Field("", max_length=150)
     account_id: int | None = None
     audience_types: list[str] = Field(default_factory=lambda: ["prospect"])
+    custom: dict[str, Any] = Field(default_factory=dict, description=CUSTOM_IN)
 
 
 class ContactPatch(Schema):
@@ -63,6 +74,7 @@ class ContactPatch(Schema):
     title: str | None = Field(None, max_length=150)
     account_id: int | None = None
     audience_types: list[str] | None = None
+    custom: dict[str, Any] | None = Field(None, description=CUSTOM_IN)
 
 
 class ContactOut(Schema):
@@ -85,6 +97,7 @@ class ContactOut(Schema):
     last_touch_source: str
     last_touch_medium: str
     last_touch_campaign_id: int | None
+    custom: dict[str, Any] = Field(description=CUSTOM_OUT)
     created_at: dt.datetime
 
 
@@ -190,6 +203,7 @@ class DealOut(Schema):
     lead_id: int | None
     is_repeat_purchase: bool
     lost_reason: str
+    custom: dict[str, Any] = Field(description=CUSTOM_OUT)
     created_at: dt.datetime
     closed_at: dt.datetime | None
     private_notes: str | None = Field(

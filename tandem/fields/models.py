@@ -3,7 +3,7 @@
 A definition lives here; the values live on the record itself, in its ``custom`` JSON column
 (``{"plants": 40, "renewal_on": "2027-03-01"}``), keyed by the definition's ``key``. One column
 per record keeps reads, exports and imports one row each, and a filtered field gets an
-expression index of its own (``fields.services.custom_field_index_ensure``).
+expression index of its own (``fields.indexes.custom_field_index_ensure``).
 """
 
 from __future__ import annotations
@@ -46,6 +46,9 @@ class CustomField(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     is_archived = models.BooleanField(
         default=False, help_text="Hidden from pages and forms; values kept on the records."
+    )
+    is_indexed = models.BooleanField(
+        default=False, help_text="Whether its expression index exists (fields.indexes)."
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,4 +1,10 @@
-"""Writes of custom fields: define one, and apply sent values to a record's ``custom``."""
+"""Writes of custom fields: define one, and apply sent values to a record's ``custom``.
+
+``custom_field_define`` and ``custom_values_clean`` are the plain gates (the import calls
+them with its own errors); ``custom_field_create/update/archive/move`` are the doors' use
+cases (permission, audit, ``InvalidInput`` by form field) and ``custom_values_apply`` is what a
+record's service calls with the values a page or the API sent.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ from typing import Any
 
 from django.utils.text import slugify
 
+from tandem.fields.filters import KEY
 from tandem.fields.models import CustomField, Entity, FieldKind
 from tandem.fields.selectors import custom_fields_by_key
 from tandem.fields.values import DateOrder, value_clean
@@ -41,7 +48,11 @@ def custom_field_define(
         raise ValueError("Label: give the field a name")
     if kind not in FieldKind.values:
         raise ValueError(f"Kind: {kind!r} is not one of {', '.join(FieldKind.values)}")
+    if entity not in Entity.values:
+        raise ValueError(f"Entity: {entity!r} is not one of {', '.join(Entity.values)}")
     key = key or custom_field_key_for(label)
+    if not KEY.match(key):
+        raise ValueError("Key: use lower-case letters, digits, _ and - (at most 60)")
     cleaned_choices = [c.strip() for c in (choices or []) if c.strip()]
     if kind in (FieldKind.CHOICE, FieldKind.CHOICES) and not cleaned_choices:
         raise ValueError("Choices: a choice field needs at least one choice")

@@ -17,6 +17,10 @@ from typing import Any
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
+from tandem.fields.filters import NUMERIC, custom_filter_clean
+from tandem.fields.models import CustomField, FieldKind
+from tandem.fields.selectors import custom_fields_by_key
+from tandem.fields.values import date_parse, number_parse, yes_no_parse
 from tandem.people.models import AUDIENCE_BY_NAME, SizeBand
 from tandem.people.selectors import FREE_MAIL_DOMAINS
 
@@ -77,6 +81,9 @@ class RuleType:
     matches: Callable[[Rule, Any], bool]
     query: Callable[[Rule, str], Q]
     detail: Callable[[Rule, Any], str]
+    # For types whose fields are the company's own (custom fields): the problems of a rule's
+    # field and values, by form field, in place of the fixed ``fields``.
+    check: Callable[[str, Sequence[str]], dict[str, str]] | None = None
 
 
 RULE_TYPES: dict[str, RuleType] = {}
@@ -89,11 +96,12 @@ def rule_type(
     needs_values: bool,
     query: Callable[[Rule, str], Q],
     detail: Callable[[Rule, Any], str] = lambda rule, record: "",
+    check: Callable[[str, Sequence[str]], dict[str, str]] | None = None,
 ):
     """Register a rule type; ``detail`` adds the matched value to the reason shown."""
 
     def register(func: Callable[[Rule, Any], bool]) -> Callable:
-        RULE_TYPES[name] = RuleType(name, fields, needs_values, func, query, detail)
+        RULE_TYPES[name] = RuleType(name, fields, needs_values, func, query, detail, check)
         return func
 
     return register
@@ -214,6 +222,8 @@ def rule_problem(*, kind: str, field: str, values: Sequence[str]) -> dict[str, s
     if rule_kind is None:
         problems["kind"] = f"unknown rule type {kind!r}; use one of {', '.join(RULE_TYPES)}"
         return problems
+    if rule_kind.check is not None:
+        return rule_kind.check(field, values)
     if field not in rule_kind.fields:
         problems["field"] = (
             f"unknown field {field!r} for a {kind} rule; it reads {', '.join(rule_kind.fields)}"
@@ -228,3 +238,120 @@ def rule_problem(*, kind: str, field: str, values: Sequence[str]) -> dict[str, s
         if unknown:
             problems["values"] = f"unknown value {unknown[0]!r}; use {', '.join(known)}"
     return problems
+
+
+# --- Rules on custom fields ("contact.custom.plants", "account.custom.segment_code") --------
+
+CUSTOM_MARK = ".custom."
+
+
+def custom_field_of(field: str) -> CustomField | None:
+    """The custom field a rule's ``field`` names, if it names one that exists."""
+    entity, mark, key = field.partition(CUSTOM_MARK)
+    if not mark or entity not in ("contact", "account"):
+        return None
+    return custom_fields_by_key(entity).get(key)
+
+
+def _custom_one_of_q(rule: Rule, vendor: str) -> Q:
+    field = custom_field_of(rule.field)
+    if field is None:
+        return Q(pk__in=[])  # the field is gone: the rule matches nobody, never everybody
+    if field.kind == FieldKind.YES_NO:
+        op = "is_yes" if yes_no_parse(rule.values[0]) else "is_no"
+        return custom_filter_clean(field, op).q()
+    if field.kind == FieldKind.CHOICE:
+        return custom_filter_clean(field, "one_of", list(rule.values)).q()
+    if field.kind == FieldKind.CHOICES:
+        return custom_filter_clean(field, "any_of", list(rule.values)).q()
+    q = Q(pk__in=[])
+    for value in rule.values:
+        q |= custom_filter_clean(field, "equals", value).q()
+    return q
+
+
+def _same(kept: Any, wanted: str) -> bool:
+    if isinstance(kept, bool):
+        return kept == yes_no_parse(wanted)
+    if isinstance(kept, int | float):
+        return number_parse(str(kept)) == number_parse(wanted)
+    return str(kept).casefold() == wanted.strip().casefold()
+
+
+def _custom_value(rule: Rule, record: Any) -> Any:
+    return (getattr(record, "custom", None) or {}).get(rule.field.partition(CUSTOM_MARK)[2])
+
+
+def _custom_check(field: str, values: Sequence[str], *, ranged: bool) -> dict[str, str]:
+    custom = custom_field_of(field)
+    if custom is None:
+        return {"field": f"there is no custom field {field!r} (contact.custom.<key>)"}
+    if ranged and custom.kind not in (*NUMERIC, FieldKind.DATE):
+        return {"field": f"{custom.label} is not a number, money or date field"}
+    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+        return {"values": "give a list of values"}
+    if ranged and (len(values) != 2 or not any(v.strip() for v in values)):
+        return {"values": "give the lowest and the highest value (one may be blank)"}
+    if not ranged and not [v for v in values if v.strip()]:
+        return {"values": "give at least one value to match"}
+    ops: dict[str, str] = {FieldKind.CHOICE: "one_of", FieldKind.CHOICES: "any_of"}
+    op = ops.get(custom.kind, "equals")
+    for value in (v for v in values if v.strip()):
+        try:
+            if custom.kind == FieldKind.YES_NO:
+                yes_no_parse(value)
+            else:
+                custom_filter_clean(custom, op, value)
+        except ValueError as error:
+            message = str(error.args[-1])
+            return {"values": message if ": " in message else f"{custom.label}: {message}"}
+    return {}
+
+
+@rule_type(
+    "custom_one_of",
+    fields=(),
+    needs_values=True,
+    query=_custom_one_of_q,
+    detail=lambda rule, record: f" ({_custom_value(rule, record)})",
+    check=lambda field, values: _custom_check(field, values, ranged=False),
+)
+def _custom_one_of(rule: Rule, record) -> bool:
+    kept = _custom_value(rule, record)
+    if kept is None:
+        return False
+    kept_items = kept if isinstance(kept, list) else [kept]
+    return any(_same(k, w) for k in kept_items for w in rule.values if w.strip())
+
+
+def _custom_range_q(rule: Rule, vendor: str) -> Q:
+    field = custom_field_of(rule.field)
+    if field is None:
+        return Q(pk__in=[])
+    low, high = (v.strip() for v in rule.values)
+    q = Q(custom_filter_clean(field, "is_not_empty").q())
+    if low:
+        q &= custom_filter_clean(field, "gte", low).q()
+    if high:
+        q &= custom_filter_clean(field, "lte", high).q()
+    return q
+
+
+@rule_type(
+    "custom_range",
+    fields=(),
+    needs_values=True,
+    query=_custom_range_q,
+    detail=lambda rule, record: f" ({_custom_value(rule, record)})",
+    check=lambda field, values: _custom_check(field, values, ranged=True),
+)
+def _custom_range(rule: Rule, record) -> bool:
+    kept = _custom_value(rule, record)
+    if kept is None or isinstance(kept, bool | list):
+        return False
+    low, high = (v.strip() for v in rule.values)
+    is_date = isinstance(kept, str) and len(kept) == 10 and kept[4] == "-"
+    value: Any = kept if is_date else number_parse(str(kept))
+    if low and value < (date_parse(low).isoformat() if is_date else number_parse(low)):
+        return False
+    return not (high and value > (date_parse(high).isoformat() if is_date else number_parse(high)))

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from tandem.access import policies, ratelimit
 from tandem.audit import events as audit
 from tandem.errors import InvalidInput
+from tandem.fields.services import CustomValuesInvalid, custom_values_clean
 from tandem.handoff import services as handoff
 from tandem.marketing import forms as form_defs
 from tandem.marketing import tracking
@@ -282,6 +283,7 @@ def _submission_clean(form: LeadForm, data: dict[str, Any]) -> _Answers:
             values["email"] = people.email_normalise(values.get("email", ""), field=email_name)
         except InvalidInput as exc:
             errors.update(exc.errors)
+    _custom_values_check(fields, values, errors)
     consent = CONSENT_ANSWERS.get(str(data.get("consent") or "").strip().lower())
     if consent is None:
         errors["consent"] = "must be yes or no"
@@ -294,6 +296,24 @@ def _submission_clean(form: LeadForm, data: dict[str, Any]) -> _Answers:
     if errors:
         raise InvalidInput(errors)
     return _Answers(values, custom, bool(consent), utm, referrer)
+
+
+def _custom_values_check(
+    fields: list[dict[str, Any]], values: dict[str, str], errors: dict[str, str]
+) -> None:
+    """The answers that fill contact custom fields, through the fields' own gate: each refused
+    one goes into ``errors`` under its name on the form, before anything is stored."""
+    name_of = {f["maps_to"]: f["name"] for f in fields}
+    sent = {
+        form_defs.custom_target_key(t): v
+        for t, v in values.items()
+        if form_defs.custom_target_key(t) and v
+    }
+    try:
+        custom_values_clean("contact", sent)
+    except CustomValuesInvalid as exc:
+        for key, message in exc.errors.items():
+            errors[name_of[f"{form_defs.CUSTOM_FIELD_PREFIX}{key}"]] = message
 
 
 def _submission_write(
@@ -317,6 +337,11 @@ def _submission_write(
         via=via,
         company_name=values.get("company", ""),
         fields={k: values.get(k, "") for k in ("first_name", "last_name", "title", "phone")},
+        custom={
+            form_defs.custom_target_key(t): v
+            for t, v in values.items()
+            if form_defs.custom_target_key(t) and v
+        },
     )
     now = timezone.now()
     if visitor_id:

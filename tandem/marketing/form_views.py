@@ -86,7 +86,7 @@ def _builder(request, *, form=None, values=None, fields=None, errors=None, statu
             "rows": rows,
             "errors": errors,
             "form_errors": {k: m for k, m in errors.items() if not k.startswith("fields.")},
-            "targets": list(form_defs.TARGETS),
+            "targets": form_defs.targets_all(),
             "kinds": form_defs.KINDS,
             "campaigns": selectors.campaigns_by_name(),
             "hosted_url": hosted,

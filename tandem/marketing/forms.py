@@ -2,9 +2,10 @@
 
 A definition is a list of fields, each ``{"name", "label", "maps_to", "is_required", "kind",
 "options"}``. ``maps_to`` is a contact field (``email``, ``first_name``, ``last_name``,
-``title``, ``phone``), the account's ``company`` name, or ``custom`` (kept with the submission
-only). Email is always asked for and always required. A malformed definition is refused with
-the reason, naming the field by its position (``fields.2.name``).
+``title``, ``phone``), the account's ``company`` name, a contact custom field
+(``field:<key>``, set on the contact through the field's own gate), or ``custom`` (kept with
+the submission only). Email is always asked for and always required. A malformed definition
+is refused with the reason, naming the field by its position (``fields.2.name``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from typing import Any
 
 from tandem.errors import InvalidInput
+from tandem.fields.selectors import custom_fields_for
 
 # Where a field's value lands, and its longest allowed answer.
 TARGETS: dict[str, int] = {
@@ -63,9 +65,43 @@ DEFAULT_FIELDS: list[dict[str, Any]] = [
 ]
 
 
+CUSTOM_FIELD_PREFIX = "field:"
+
+
+def custom_target_key(target: str) -> str:
+    """The contact custom field's key a ``field:<key>`` target names ("" for other targets)."""
+    return (
+        target.removeprefix(CUSTOM_FIELD_PREFIX) if target.startswith(CUSTOM_FIELD_PREFIX) else ""
+    )
+
+
+def targets_all() -> list[str]:
+    """Every target a form field may fill, the contact custom fields (``field:<key>``) last."""
+    return [*TARGETS, *(f"{CUSTOM_FIELD_PREFIX}{f.key}" for f in custom_fields_for("contact"))]
+
+
+def _limit(target: str) -> int:
+    return TARGETS.get(target, 2000)
+
+
 def fields_of(form: Any) -> list[dict[str, Any]]:
     """The form's fields, or the standard set for a form defined before the builder."""
     return form.fields or DEFAULT_FIELDS
+
+
+def _options_check(options: Any, kind: str, at: str, errors: dict[str, str]) -> None:
+    """A select's options (1 to 50, none repeated); no other kind has any."""
+    if kind == "select":
+        if (
+            not isinstance(options, list)
+            or not 1 <= len(options) <= 50
+            or not all(isinstance(o, str) and 0 < len(o.strip()) <= 100 for o in options)
+        ):
+            errors[f"{at}.options"] = "a choice needs 1 to 50 options of up to 100 characters"
+        elif len({o.strip() for o in options}) != len(options):
+            errors[f"{at}.options"] = "options repeat"
+    elif options:
+        errors[f"{at}.options"] = "only a select field has options"
 
 
 def definition_check(raw: Any) -> list[dict[str, Any]]:
@@ -78,6 +114,7 @@ def definition_check(raw: Any) -> list[dict[str, Any]]:
     clean: list[dict[str, Any]] = []
     names: set[str] = set()
     targets: set[str] = set()
+    contact_fields = {f"{CUSTOM_FIELD_PREFIX}{f.key}": f for f in custom_fields_for("contact")}
     for i, field in enumerate(raw):
         at = f"fields.{i}"
         if not isinstance(field, dict):
@@ -89,10 +126,14 @@ def definition_check(raw: Any) -> list[dict[str, Any]]:
         if unknown:
             errors[f"{at}.{unknown[0]}"] = "is not part of a field"
         maps_to = field.get("maps_to", "custom")
-        if maps_to not in TARGETS:
-            errors[f"{at}.maps_to"] = f"use one of {', '.join(TARGETS)}"
+        if maps_to not in TARGETS and maps_to not in contact_fields:
+            errors[f"{at}.maps_to"] = (
+                f"use one of {', '.join(TARGETS)}, or field:<key> of a contact custom field"
+            )
             continue
-        name = field.get("name") or (maps_to if maps_to != "custom" else "")
+        name = field.get("name") or (
+            maps_to if maps_to in TARGETS and maps_to != "custom" else custom_target_key(maps_to)
+        )
         if not isinstance(name, str) or not NAME.match(name):
             errors[f"{at}.name"] = "use lower-case letters, digits and _ (start with a letter)"
         elif name in RESERVED:
@@ -104,7 +145,10 @@ def definition_check(raw: Any) -> list[dict[str, Any]]:
             if maps_to in targets:
                 errors[f"{at}.maps_to"] = f"another field already fills {maps_to}"
             targets.add(maps_to)
-        label = field.get("label") or LABELS.get(maps_to, "")
+        custom_field = contact_fields.get(maps_to)
+        label = field.get("label") or LABELS.get(
+            maps_to, custom_field.label if custom_field else ""
+        )
         if not isinstance(label, str) or not label.strip():
             errors[f"{at}.label"] = "a field needs a label"
         elif len(label) > 200:
@@ -112,20 +156,10 @@ def definition_check(raw: Any) -> list[dict[str, Any]]:
         kind = field.get("kind") or KIND_OF.get(maps_to, "text")
         if kind not in KINDS:
             errors[f"{at}.kind"] = f"use one of {', '.join(KINDS)}"
-        elif maps_to != "custom" and kind in ("select", "checkbox"):
+        elif maps_to in TARGETS and maps_to != "custom" and kind in ("select", "checkbox"):
             errors[f"{at}.kind"] = f"{maps_to} takes typed text, not a {kind}"
         options = field.get("options") or []
-        if kind == "select":
-            if (
-                not isinstance(options, list)
-                or not 1 <= len(options) <= 50
-                or not all(isinstance(o, str) and 0 < len(o.strip()) <= 100 for o in options)
-            ):
-                errors[f"{at}.options"] = "a choice needs 1 to 50 options of up to 100 characters"
-            elif len({o.strip() for o in options}) != len(options):
-                errors[f"{at}.options"] = "options repeat"
-        elif options:
-            errors[f"{at}.options"] = "only a select field has options"
+        _options_check(options, kind, at, errors)
         is_required = field.get("is_required", False)
         if not isinstance(is_required, bool):
             errors[f"{at}.is_required"] = "must be true or false"
@@ -167,8 +201,8 @@ def answers_clean(
             errors[name] = "must be text"
             continue
         value = raw.strip()
-        if len(value) > TARGETS[target]:
-            errors[name] = f"must be at most {TARGETS[target]} characters"
+        if len(value) > _limit(target):
+            errors[name] = f"must be at most {_limit(target)} characters"
             continue
         if field["is_required"] and not value:
             errors[name] = "is required" if target != "email" else "an email address is required"

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from tandem.access import policies
+from tandem.fields.filters import CustomFilter
 from tandem.people.models import Account, Contact, LifecycleMove, Touch
 
 FREE_MAIL_DOMAINS = frozenset(
@@ -38,8 +39,11 @@ def contacts_for_user(
     lifecycle_stage: str = "",
     owner_id: int | None = None,
     account_id: int | None = None,
+    custom_filter: CustomFilter | None = None,
 ) -> QuerySet[Contact]:
     qs = policies.visible(user, "contact", Contact.objects.select_related("account", "owner"))
+    if custom_filter is not None:
+        qs = qs.filter(custom_filter.q())
     if search:
         qs = qs.filter(
             Q(email__icontains=search)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from tandem.access import policies
 from tandem.audit import events as audit
 from tandem.errors import InvalidInput
+from tandem.fields.field_services import custom_values_apply
 from tandem.ops import rows
 from tandem.people.business_events import contact_changed_event, contact_event
 from tandem.people.hooks import (
@@ -94,15 +95,20 @@ def _account_values(fields: dict[str, Any]) -> dict[str, str]:
 
 def account_create(*, actor: Any, name: str, via: str = "ui", **fields: Any) -> Account:
     policies.require(actor, "create", "account")
+    custom = custom_values_apply(entity="account", current={}, sent=fields.pop("custom", {}) or {})
     values = _account_values({"name": name, "domain": "", **fields})
-    account = Account.objects.create(owner=fields.get("owner") or _owner_default(actor), **values)
+    owner = fields.get("owner") or _owner_default(actor)
+    account = Account.objects.create(owner=owner, custom=custom, **values)
     audit.record_created(actor=actor, obj=account, via=via)
     return account
 
 
 def account_update(*, actor: Any, account: Account, via: str = "ui", **fields: Any) -> Account:
     policies.require(actor, "change", "account", account)
-    values = _account_values(fields)
+    sent = fields.pop("custom", None)
+    values: dict[str, Any] = dict(_account_values(fields))
+    if sent is not None:
+        values["custom"] = custom_values_apply(entity="account", current=account.custom, sent=sent)
     before = audit.snapshot(account)
     for key, value in values.items():
         setattr(account, key, value)
@@ -148,13 +154,15 @@ def contact_upsert(
     fields: dict[str, Any] | None = None,
     company_name: str = "",
     audience_types: list[str] | None = None,
+    custom: dict[str, Any] | None = None,
 ) -> tuple[Contact, bool]:
     """The contact with this email, created or updated; the second value says if it is new.
 
-    Blank incoming fields never wipe what is already known. An old address of a merged
-    contact (``EmailAlias``) finds the contact it was merged into.
+    Blank incoming fields (and custom values) never wipe what is already known. An old address
+    of a merged contact (``EmailAlias``) finds the contact it was merged into.
     """
     address = email_normalise(email)
+    sent_custom = custom_values_apply(entity="contact", current={}, sent=custom or {})
     values = {k: v for k, v in _clean_text(fields or {}, CONTACT_FIELDS, {}).items() if v}
     flags = audience_flags_from(audience_types) if audience_types else None
     with transaction.atomic():
@@ -172,6 +180,7 @@ def contact_upsert(
                             domain=address.split("@")[1], company_name=company_name.strip()
                         ),
                         audience_flags=flags or 1,
+                        custom=sent_custom,
                         **values,
                     )
             except IntegrityError:
@@ -187,6 +196,8 @@ def contact_upsert(
             setattr(contact, key, value)
         if flags:
             contact.audience_flags |= flags
+        if sent_custom:
+            contact.custom = {**contact.custom, **sent_custom}
         contact.save()
         audit.record_updated(actor=actor, obj=contact, before=before, via=via)
         contacts_changed_announce([contact.pk])
@@ -202,11 +213,13 @@ def contact_create(*, actor: Any, email: Any, via: str = "ui", **fields: Any) ->
     audience = fields.pop("audience_types", None)
     account = fields.pop("account", None)
     owner = fields.pop("owner", None) or _owner_default(actor)
+    custom = custom_values_apply(entity="contact", current={}, sent=fields.pop("custom", {}) or {})
     values = _clean_text(fields, CONTACT_FIELDS, {})
     contact = Contact.objects.create(
         email=address,
         account=account,
         owner=owner,
+        custom=custom,
         audience_flags=audience_flags_from(audience) if audience else 1,
         **values,
     )
@@ -244,6 +257,9 @@ def contact_update(*, actor: Any, contact: Contact, via: str = "ui", **fields: A
     for key in ("account", "owner"):
         if key in fields:
             setattr(contact, key, fields.pop(key))
+    sent = fields.pop("custom", None)
+    if sent is not None:
+        contact.custom = custom_values_apply(entity="contact", current=contact.custom, sent=sent)
     for key, value in _clean_text(fields, CONTACT_FIELDS, {}).items():
         setattr(contact, key, value)
     contact.save()

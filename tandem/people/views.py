@@ -12,6 +12,9 @@ from tandem.access import policies
 from tandem.core.typed_input import typed_input
 from tandem.dashboards.timeline import timeline
 from tandem.errors import InvalidInput
+from tandem.fields.filters import ALL_OPS
+from tandem.fields.lists import custom_columns, custom_filter_from_query
+from tandem.fields.selectors import custom_fields_for
 from tandem.handoff import services as handoff
 from tandem.handoff.scoring import score_lines
 from tandem.handoff.selectors import leads_for_user
@@ -26,8 +29,17 @@ from tandem.sales.selectors import deals_for_user
 def contacts(request):
     query = request.GET.get("q", "").strip()
     stage = request.GET.get("stage", "")
-    qs = selectors.contacts_for_user(user=request.user, search=query, lifecycle_stage=stage)
+    errors: dict[str, str] = {}
+    try:
+        custom_filter = custom_filter_from_query("contact", request.GET)
+    except InvalidInput as exc:
+        custom_filter, errors = None, exc.errors
+    qs = selectors.contacts_for_user(
+        user=request.user, search=query, lifecycle_stage=stage, custom_filter=custom_filter
+    )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    keep = request.GET.copy()
+    keep.pop("page", None)
     ctx = {
         "page": page,
         "q": query,
@@ -37,6 +49,13 @@ def contacts(request):
         "can_create": policies.can(request.user, "create", "contact"),
         "can_merge": policies.can(request.user, "view", "contact_merge")
         or policies.can(request.user, "view", "account_merge"),
+        "custom_fields": (fields := custom_fields_for("contact")),
+        "columns": custom_columns("contact", request.GET.getlist("cols"), fields=fields),
+        "custom_filter": custom_filter,
+        "cf": {k: request.GET.get(k, "") for k in ("cf", "cf_op", "cf_value", "cf_value_to")},
+        "cf_errors": errors,
+        "ops": ALL_OPS,
+        "query": keep.urlencode(),
     }
     template = "people/_contact_rows.html" if request.htmx else "people/contacts.html"
     return render(request, template, ctx)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tandem.errors import InvalidInput
+from tandem.fields.lists import custom_filter_parse
 from tandem.sales.models import NO_NEXT_STEP_KEY, Deal, FitReview, ForecastCategory
 
 
@@ -29,6 +30,10 @@ class DealFilter(BaseModel):
     no_next_step: bool = Field(default=False, description="no next step at all")
     in_review: bool = Field(default=False, description="a fit review is open or declined")
     q: str = Field(default="", description="name contains")
+    cf: str = Field(default="", description="a deal custom field's key to filter on")
+    cf_op: str = Field(default="", description="the test on it (see fields.filters.OPS_BY_KIND)")
+    cf_value: str = Field(default="", description="the value (values comma separated)")
+    cf_value_to: str = Field(default="", description="the end of a range (op between)")
 
     @classmethod
     def from_query(cls, data: Any) -> DealFilter:
@@ -83,6 +88,11 @@ class DealFilter(BaseModel):
             )
         if self.q:
             qs = qs.filter(name__icontains=self.q)
+        custom = custom_filter_parse(
+            "deal", key=self.cf, op=self.cf_op, value=self.cf_value, value_to=self.cf_value_to
+        )
+        if custom is not None:
+            qs = qs.filter(custom.q())
         return qs
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -60,6 +61,9 @@ class DealWorkPatch(BaseModel):
     next_step_due_on: dt.date | None = None
     source: str | None = None
     partner_id: int | None = None
+    custom: dict[str, Any] | None = Field(
+        None, description="Custom field values by key (see /custom-fields); a blank clears one."
+    )
 
 
 # The deal page's working fields: the API's, with the partner named as the form shows it (the

@@ -13,6 +13,7 @@ from django.utils import timezone
 from tandem.access import policies
 from tandem.audit import events as audit
 from tandem.errors import InvalidInput
+from tandem.fields.field_services import custom_values_apply
 from tandem.people import services as people
 from tandem.people.lifecycle import PRE_CUSTOMER, Stage
 from tandem.people.models import Account, AudienceType, Contact
@@ -374,14 +375,9 @@ def pipeline_stage_save(
 # -- a deal's working fields -------------------------------------------------------------
 
 DEAL_FIELDS = (
-    "name",
-    "expected_close_on",
-    "forecast_category",
-    "next_step",
-    "next_step_due_on",
-    "source",
-    "partner_id",
-)
+    "name", "expected_close_on", "forecast_category", "next_step", "next_step_due_on", "source",
+    "partner_id", "custom",
+)  # fmt: skip
 
 
 def _date(value: Any, field: str) -> dt.date | None:
@@ -396,7 +392,8 @@ def _date(value: Any, field: str) -> dt.date | None:
 
 
 def deal_update(*, actor: Any, deal: Deal, via: str = "ui", **changes: Any) -> Deal:
-    """Change a deal's close date, forecast category, next step, source or partner."""
+    """Change a deal's close date, forecast category, next step, source, partner or custom
+    values (``custom``: by key, blank clears; ``InvalidInput`` names ``custom.<key>``)."""
     policies.require(actor, "change", "deal", deal)
     unknown = set(changes) - set(DEAL_FIELDS)
     if unknown:
@@ -421,6 +418,8 @@ def deal_update(*, actor: Any, deal: Deal, via: str = "ui", **changes: Any) -> D
             clean[field] = value or ""
         elif field == "next_step":
             clean[field] = (value or "").strip()[:200]
+        elif field == "custom" and value is not None:
+            clean[field] = custom_values_apply(entity="deal", current=deal.custom, sent=value)
         elif field == "partner_id":
             if value in (None, ""):
                 clean[field] = None

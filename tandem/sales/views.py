@@ -14,6 +14,9 @@ from tandem.access import policies
 from tandem.access.selectors import sales_people_active
 from tandem.core.typed_input import typed_input
 from tandem.errors import InvalidInput
+from tandem.fields.filters import ALL_OPS
+from tandem.fields.lists import custom_columns
+from tandem.fields.selectors import custom_fields_for
 from tandem.people.selectors import accounts_for_user, contact_find, contacts_of_account
 from tandem.sales import (
     activity_selectors,
@@ -235,6 +238,10 @@ def deal_list(request):
         "categories": ForecastCategory.choices,
         "today": timezone.localdate(),
         "section": "sales",
+        "custom_fields": (fields := custom_fields_for("deal")),
+        "columns": custom_columns("deal", request.GET.getlist("cols"), fields=fields),
+        "cf": {k: request.GET.get(k, "") for k in ("cf", "cf_op", "cf_value", "cf_value_to")},
+        "ops": ALL_OPS,
     }
     template = "sales/_deal_rows.html" if request.htmx else "sales/deals.html"
     return render(request, template, ctx)

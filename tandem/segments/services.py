@@ -17,6 +17,7 @@ from django.utils import timezone
 from tandem.access import policies
 from tandem.audit import events as audit
 from tandem.errors import InvalidInput
+from tandem.fields.tasks import custom_field_filtered
 from tandem.people.models import Contact
 from tandem.people.services import email_normalise
 from tandem.segments import refresh
@@ -27,6 +28,7 @@ from tandem.segments.conditions import (
     parse_rule,
     rule_normalise,
 )
+from tandem.segments.conditions.custom import custom_fields_of_rule
 from tandem.segments.models import Segment, SegmentMember
 from tandem.segments.rebuild import dynamic_segments, whole_rule_reads
 from tandem.segments.tasks import segment_rebuild_task
@@ -98,6 +100,9 @@ def _clean_rule(kind: str, rule: Any, segment_id: int | None) -> dict:
         return {}
     normal = rule_normalise(rule)
     _dependencies(segment_id, normal)
+    # A custom field a saved rule filters on gets its expression index (once, after commit).
+    for custom in custom_fields_of_rule(normal):
+        custom_field_filtered(custom)
     return normal
 
 

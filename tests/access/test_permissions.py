@@ -28,6 +28,9 @@ from tandem.audit.models import AuditEntry
 from tandem.collaboration import survey_selectors
 from tandem.collaboration import survey_services as surveys
 from tandem.collaboration.models import Survey, SurveyStatus
+from tandem.fields import field_services
+from tandem.fields.models import CustomField
+from tandem.fields.services import custom_field_define
 from tandem.handoff import rep_services
 from tandem.handoff import selectors as handoff_selectors
 from tandem.handoff import services as handoff
@@ -478,6 +481,32 @@ SPECS: dict[tuple[str, str], Spec] = {
         lambda w, owner: StageRule.objects.create(stage="sql"),
         lambda w, a, r: handoff.stage_rule_delete(actor=a, rule=r),
         lambda w, a, r: not _exists(StageRule, pk=r.pk),
+        whose=("any",),
+    ),
+    ("custom_field", "view"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: _door(w.client(a).get("/settings/fields/")),
+        lambda w, a, _: w.client(a).get("/settings/fields/").status_code == 200,
+        whose=("any",),
+    ),
+    ("custom_field", "create"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: field_services.custom_field_create(
+            actor=a, entity="contact", label="Plants", kind="number"
+        ),
+        lambda w, a, _: _exists(CustomField, key="plants"),
+        whose=("any",),
+    ),
+    ("custom_field", "change"): Spec(
+        lambda w, owner: custom_field_define(entity="contact", label="Plants", kind="number"),
+        lambda w, a, r: field_services.custom_field_update(actor=a, field=r, label="Sites"),
+        lambda w, a, r: CustomField.objects.get(pk=r.pk).label == "Sites",
+        whose=("any",),
+    ),
+    ("custom_field", "delete"): Spec(
+        lambda w, owner: custom_field_define(entity="contact", label="Plants", kind="number"),
+        lambda w, a, r: field_services.custom_field_archive(actor=a, field=r),
+        lambda w, a, r: CustomField.objects.get(pk=r.pk).is_archived,
         whose=("any",),
     ),
     # A rep's lead capacity and away flag: the record is the person.

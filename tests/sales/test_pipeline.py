@@ -348,7 +348,7 @@ def test_the_board_and_the_list_take_the_same_queries_at_any_size(
 
     with django_assert_num_queries(13):
         board = client.get("/sales/board/?flagged=1")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):  # with the deal custom fields the list offers
         listed = client.get("/sales/deals/?outcome=open")
 
     assert board.status_code == 200 and listed.status_code == 200
@@ -368,9 +368,10 @@ PAGES = {
 PAGE_QUERIES = {
     "board": 13,
     "board flagged": 13,
-    "list": 7,
-    "list last page": 7,
-    "list filtered": 7,
+    # The list reads the deal custom fields it offers as filter and columns: one query.
+    "list": 8,
+    "list last page": 8,
+    "list filtered": 8,
 }
 
 

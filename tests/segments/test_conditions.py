@@ -209,6 +209,7 @@ def test_every_registered_type_declares_its_parameters():
         "behaviour",
         "consent",
         "contact_field",
+        "custom_field",
         "lifecycle_stage",
         "owner",
         "score",

@@ -14,6 +14,7 @@ from tandem.access import policies
 from tandem.access import selectors as access_selectors
 from tandem.audit import events as audit
 from tandem.errors import InvalidInput
+from tandem.fields.tasks import custom_field_filtered
 from tandem.handoff import icp_rules, routing, scoring
 from tandem.handoff.models import IcpRule, RoutingRule, ScoringProfile, ServiceLevel, TouchWeight
 from tandem.handoff.schemas import (
@@ -67,6 +68,10 @@ def icp_rule_save(
             audit.record_updated(actor=actor, obj=target, before=before, via=via)
         else:
             audit.record_created(actor=actor, obj=target, via=via)
+        # A rule on a custom field filters every contact or account by it: index it.
+        custom = icp_rules.custom_field_of(field)
+        if custom is not None:
+            custom_field_filtered(custom)
     return target
 
 

@@ -2,14 +2,14 @@
 
 One module per kind of condition; importing the package registers them all, in the order the
 rule builder lists them (contact and account fields; audience, stage, score, consent, owner;
-behaviour; membership of another segment). The apps above segments plug in the records their
-conditions name (marketing's forms and campaigns: ``base.reference_register``,
+behaviour; custom fields; membership of another segment). The apps above segments plug in the
+records their conditions name (marketing's forms and campaigns: ``base.reference_register``,
 ``behaviour.form_submissions_register``).
 """
 
 from __future__ import annotations
 
-from tandem.segments.conditions import behaviour, contact, fields, membership  # noqa: F401
+from tandem.segments.conditions import behaviour, contact, custom, fields, membership  # noqa: F401
 from tandem.segments.conditions.base import (
     CONDITIONS,
     REFERENCES,
