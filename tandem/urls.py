@@ -26,6 +26,7 @@ urlpatterns = [
     path("leads/", include("tandem.handoff.urls")),
     path("shared/", include("tandem.dashboards.urls")),
     path("audit/", include("tandem.audit.urls")),
+    path("exports/", include("tandem.exports.urls")),
     path("inbox/", include("tandem.collaboration.urls")),
     path("surveys/", include("tandem.collaboration.survey_urls")),
     path("", include("tandem.people.urls")),
