@@ -154,3 +154,88 @@ def test_a_bad_filter_is_refused_naming_it(client, cast, deals):
     response = client.get("/exports/lists/deals.csv", {"outcome": "maybe"})
     assert response.status_code == 400
     assert response.content.decode() == "outcome: choose one of: open, won, lost"
+
+
+def test_leads_export_is_the_reps_own_leads(client, cast, mql):
+    # given a lead handed off to sam from the spring webinar
+    client.force_login(cast.sales_rep)
+    # when sam downloads the waiting leads, as the queue offers
+    queue = client.get("/sales/").content.decode()
+    assert "/exports/lists/leads.csv?status=waiting" in queue
+    rows = _csv(client.get("/exports/lists/leads.csv", {"status": "waiting"}))
+    # then the one lead is there; another rep's file is empty
+    assert rows[0] == [
+        "Lead",
+        "Company",
+        "Campaign",
+        "Score",
+        "Waiting since",
+        "Status",
+        "Rep",
+        "Id",
+    ]
+    assert [r[:3] + r[5:7] for r in rows[1:]] == [
+        ["Ann Archer", "Acme", "Spring webinar", "Waiting for sales", str(cast.sales_rep)]
+    ]
+    client.force_login(cast.other_team_rep)
+    assert _csv(client.get("/exports/lists/leads.csv")) == [rows[0]]
+
+
+def test_an_unknown_lead_status_is_refused(client, cast, mql):
+    client.force_login(cast.sales_rep)
+    response = client.get("/exports/lists/leads.csv", {"status": "pending"})
+    assert response.status_code == 400
+    assert response.content.decode() == "status: choose one of: waiting, accepted, rejected"
+
+
+@pytest.fixture
+def static_list(cast, contacts):
+    from tandem.segments import services as segments
+
+    segment = segments.segment_create(actor=cast.marketer, name="Acme people", kind="static")
+    segments.segment_members_add(actor=cast.marketer, segment=segment, contacts=list(contacts))
+    return segment
+
+
+def test_segment_members_export_lists_every_member(client, cast, static_list):
+    client.force_login(cast.marketer)
+    page = client.get(f"/segments/{static_list.pk}/").content.decode()
+    assert f"/exports/lists/segment-members.xlsx?segment={static_list.pk}" in page
+    rows = _xlsx(client.get("/exports/lists/segment-members.xlsx", {"segment": static_list.pk}))
+    assert rows[0] == ("Name", "Email", "Company", "Stage", "Score", "Member since", "Contact id")
+    assert [r[:5] for r in rows[1:]] == [
+        ("Bob Baker", "bob@acme.test", "Acme", "Subscriber", 5),
+        ("Ann Archer", "ann@acme.test", "Acme", "Lead", 40),
+    ]
+
+
+def test_segment_members_are_refused_to_who_cannot_see_segments(client, cast, static_list):
+    client.force_login(cast.employee)
+    response = client.get("/exports/lists/segment-members.csv", {"segment": static_list.pk})
+    assert response.status_code == 403
+
+
+def test_campaign_results_follow_the_period_on_screen(pinned_today, client, cast, mql):
+    client.force_login(cast.marketing_manager)
+    page = client.get("/marketing/", {"period": "month"}).content.decode()
+    assert "/exports/lists/campaign-results.csv?period=month" in page
+    rows = _csv(client.get("/exports/lists/campaign-results.csv", {"period": "month"}))
+    assert rows == [
+        [
+            "Campaign",
+            "Channel",
+            "Leads",
+            "MQLs",
+            "Accepted",
+            "Rejected",
+            "Acceptance (%)",
+            "Why sales rejected",
+            "Won revenue",
+        ],
+        ["Spring webinar", "Webinars", "1", "1", "0", "0", "", "", "0"],
+    ]
+
+
+def test_campaign_results_are_refused_to_sales_reps(client, cast, mql):
+    client.force_login(cast.sales_rep)
+    assert client.get("/exports/lists/campaign-results.csv").status_code == 403
