@@ -18,5 +18,6 @@ def workspace(request: Any) -> dict[str, Any]:
             "sales": policies.can(user, "view", "sales_home"),
             "campaigns": policies.can(user, "view", "campaign"),
             "audit": policies.can(user, "view", "audit_log"),
+            "company_export": policies.can(user, "view", "company_export"),
         }
     }

@@ -242,6 +242,13 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
     "sales_home": {
         "view": _row(N, N, A, A, A, A, N),
     },
+    # The whole company as one zip (tandem.exports): every table, so admins only.
+    "company_export": {
+        "view": _row(N, N, N, N, N, A, N),
+        "create": _row(N, N, N, N, N, A, N),
+        "change": _row(N, N, N, N, N, N, N),
+        "delete": _row(N, N, N, N, N, A, N),
+    },
     "audit_log": {
         "view": _row(N, N, N, N, N, A, N),
         "create": _row(N, N, N, N, N, N, N),
@@ -285,6 +292,7 @@ OWNER_FIELD = {
     "email_recipient": "id",  # scopes are all or nothing
     "marketing_home": "id",  # a page, not a record: all or nothing
     "sales_home": "id",
+    "company_export": "requested_by",
     "audit_log": "actor",
 }
 
@@ -326,6 +334,7 @@ NOUNS = {
     "marketing_report": "marketing report",
     "deal_private_notes": "private deal notes",
     "audit_log": "the audit log",
+    "company_export": "company export",
     "lead": "lead",
     "handoff_setup": "hand-off set-up",
     "lifecycle_setup": "lifecycle set-up",
