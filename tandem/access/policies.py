@@ -246,7 +246,6 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
     "company_export": {
         "view": _row(N, N, N, N, N, A, N),
         "create": _row(N, N, N, N, N, A, N),
-        "change": _row(N, N, N, N, N, N, N),
         "delete": _row(N, N, N, N, N, A, N),
     },
     "audit_log": {
