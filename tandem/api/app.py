@@ -107,6 +107,7 @@ def on_http_error(request, exc: HttpError):
 
 from tandem.api import (  # noqa: E402  (routers register on the api above)
     collaboration,
+    exports,
     handoff,
     mailing,
     marketing,
@@ -118,5 +119,16 @@ from tandem.api import (  # noqa: E402  (routers register on the api above)
 )
 
 # One router per app, named as the app it serves.
-for app in (people, collaboration, segments, marketing, mailing, sales, orders, reports, handoff):
+for app in (
+    people,
+    collaboration,
+    segments,
+    marketing,
+    mailing,
+    sales,
+    orders,
+    reports,
+    handoff,
+    exports,
+):
     api.add_router("/", app.router)

@@ -23,6 +23,7 @@ from typing import IO, Any
 from openpyxl import Workbook
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 BOM = "\ufeff"
 # Rows per chunk of a streamed CSV: big enough to keep the per-chunk overhead low, small
 # enough that the first bytes leave at once.
@@ -39,16 +40,15 @@ def cell_safe(value: Any) -> Any:
     return value
 
 
-def _csv_text(value: Any) -> Any:
+def _csv_other(value: Any) -> Any:
+    """A cell that is neither text nor a whole number (those take the fast path)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, dt.datetime):
         return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, str):
-        return cell_safe(value)
-    return value
+    return cell_safe(value)
 
 
 def csv_chunks(
@@ -59,13 +59,21 @@ def csv_chunks(
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([cell_safe(h) for h in header])
-    head = buffer.getvalue()
-    yield ((BOM if bom else "") + head).encode()
+    yield ((BOM if bom else "") + buffer.getvalue()).encode()
     buffer.seek(0)
     buffer.truncate()
     batch: list[list[Any]] = []
+    first = _FORMULA_FIRST
     for row in rows:
-        batch.append([_csv_text(v) for v in row])
+        # Inline, as this runs once per cell: text and whole numbers are nearly every cell.
+        batch.append(
+            [
+                ("'" + v if v[:1] in first else v)
+                if v.__class__ is str
+                else (v if v.__class__ is int else _csv_other(v))
+                for v in row
+            ]
+        )
         if len(batch) >= CHUNK_ROWS:
             writer.writerows(batch)
             batch.clear()

@@ -13,12 +13,13 @@ them back.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, Func, QuerySet, TextField
 
 from tandem.access import policies
 from tandem.core.periods import period_for
@@ -53,29 +54,94 @@ def _person(first: str | None, last: str | None, fallback: str | None) -> str:
     return f"{first or ''} {last or ''}".strip() or (fallback or "")
 
 
-def custom_cell(field: CustomField, value: Any) -> Any:
-    """A kept custom value as a cell: numbers stay numbers, the rest text."""
+def _as_text(value: Any) -> Any:
     if value is None or value == "":
         return None
-    if field.kind in (FieldKind.NUMBER, FieldKind.MONEY):
-        try:
-            return Decimal(str(value))
-        except ArithmeticError:
-            return str(value)
-    if field.kind == FieldKind.YES_NO:
-        return "Yes" if value else "No"
-    if field.kind == FieldKind.CHOICES and isinstance(value, list):
-        return "; ".join(map(str, value))
-    return str(value)
+    return value if value.__class__ is str else str(value)
 
 
-def _custom_tail(fields: list[CustomField], custom: Any) -> list[Any]:
-    values = custom if isinstance(custom, dict) else {}
-    return [custom_cell(f, values.get(f.key)) for f in fields]
+def _as_number(value: Any) -> Any:
+    if value is None or value == "" or value == "null":
+        return None
+    if value.__class__ is int or value.__class__ is float:
+        return value
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
 
 
-def _chunks(qs: QuerySet, columns: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
-    return qs.values_list(*columns).iterator(chunk_size=CHUNK)
+def _as_yes_no(value: Any) -> Any:
+    if value is None or value == "" or value == "null":
+        return None
+    return "Yes" if value in (True, 1, "true", "1") else "No"
+
+
+def _as_choices(value: Any) -> Any:
+    if value is None or value == "" or value == "null":
+        return None
+    items = json.loads(value) if isinstance(value, str) and value.startswith("[") else value
+    return "; ".join(map(str, items)) if isinstance(items, list) else str(items)
+
+
+_CELLS: dict[str, Callable[[Any], Any]] = {
+    FieldKind.NUMBER: _as_number,
+    FieldKind.MONEY: _as_number,
+    FieldKind.YES_NO: _as_yes_no,
+    FieldKind.CHOICES: _as_choices,
+}
+
+
+def custom_cell(field: CustomField, value: Any) -> Any:
+    """A kept custom value as a cell: numbers stay numbers, yes/no is "Yes"/"No", several
+    choices are joined with "; ", the rest is text.
+
+    ``value`` is as JSON holds it, or as the database reads one key out of the JSON column
+    (``custom_columns``: text on PostgreSQL, native types but "true"/"false" on SQLite)."""
+    return _CELLS.get(field.kind, _as_text)(value)
+
+
+def _cell_makers(fields: list[CustomField]) -> list[Callable[[Any], Any]]:
+    return [_CELLS.get(f.kind, _as_text) for f in fields]
+
+
+class JsonKeyText(Func):
+    """One key of a record's JSON column as the database reads it out: ``json_extract`` on
+    SQLite (one parse of the JSON per key; numbers come back as numbers), ``->>`` elsewhere."""
+
+    output_field = TextField()
+
+    def __init__(self, key: str, column: str = "custom") -> None:
+        super().__init__(F(column))
+        self.key = key
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"json_extract({column}, %s)", (*params, f'$."{self.key}"')
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"({column} ->> %s)", (*params, self.key)
+
+
+def custom_columns(fields: list[CustomField]) -> dict[str, JsonKeyText]:
+    """One column per custom field, read out of the ``custom`` JSON by the database (cheaper
+    than decoding every record's whole JSON in Python)."""
+    return {f"custom_{n}": JsonKeyText(f.key) for n, f in enumerate(fields)}
+
+
+def _custom_tail(makers: list[Callable[[Any], Any]], values: Sequence[Any]) -> list[Any]:
+    return [make(v) for make, v in zip(makers, values, strict=True)]
+
+
+def _chunks(
+    qs: QuerySet,
+    columns: tuple[str, ...],
+    fields: list[CustomField] = (),  # type: ignore[assignment]
+) -> Iterator[tuple[Any, ...]]:
+    """The rows as tuples of ``columns`` then one value per custom field, in chunks."""
+    custom = custom_columns(list(fields))
+    return qs.annotate(**custom).values_list(*columns, *custom).iterator(chunk_size=CHUNK)
 
 
 def _id(query: Mapping[str, str], key: str) -> int | None:
@@ -100,7 +166,6 @@ CONTACT_COLUMNS = (
     "owner__first_name",
     "owner__last_name",
     "owner__username",
-    "custom",
     "id",
 )
 
@@ -116,12 +181,13 @@ def contacts_table(*, user: Any, query: Mapping[str, str]) -> Table:
         account_id=_id(query, "account_id"),
     )
     fields = custom_fields_for("contact")
+    makers = _cell_makers(fields)
     stages = dict(Stage.choices)
 
     def rows() -> Iterator[tuple[Any, ...]]:
-        for first, last, email, company, stage, score, of, ol, ou, custom, pk in _chunks(
-            qs, CONTACT_COLUMNS
-        ):
+        width = len(CONTACT_COLUMNS)
+        for row in _chunks(qs, CONTACT_COLUMNS, fields):
+            first, last, email, company, stage, score, of, ol, ou, pk = row[:width]
             yield (
                 _person(first, last, email),
                 email,
@@ -129,7 +195,7 @@ def contacts_table(*, user: Any, query: Mapping[str, str]) -> Table:
                 stages.get(stage, stage),
                 score,
                 _person(of, ol, ou),
-                *_custom_tail(fields, custom),
+                *_custom_tail(makers, row[width:]),
                 pk,
             )
 
@@ -141,12 +207,15 @@ def accounts_table(*, user: Any, query: Mapping[str, str]) -> Table:
     """Accounts (search ``q`` in name or domain), by name."""
     qs = accounts_for_user(user=user, search=query.get("q", "").strip())
     fields = custom_fields_for("account")
+    makers = _cell_makers(fields)
     columns = ("name", "domain", "industry", "size_band", "region", "fit_score")
-    owner = ("owner__first_name", "owner__last_name", "owner__username", "custom", "id")
+    owner = ("owner__first_name", "owner__last_name", "owner__username", "id")
+    width = len(columns + owner)
 
     def rows() -> Iterator[tuple[Any, ...]]:
-        for *head, of, ol, ou, custom, pk in _chunks(qs, columns + owner):
-            yield (*head, _person(of, ol, ou), *_custom_tail(fields, custom), pk)
+        for row in _chunks(qs, columns + owner, fields):
+            *head, of, ol, ou, pk = row[:width]
+            yield (*head, _person(of, ol, ou), *_custom_tail(makers, row[width:]), pk)
 
     header = ["Account", "Domain", "Industry", "Size", "Region", "Fit score", "Owner"]
     return Table("accounts", "Accounts", [*header, *(f.label for f in fields), "Id"], rows())
@@ -167,7 +236,6 @@ DEAL_COLUMNS = (
     "expected_close_on",
     "next_step",
     "next_step_due_on",
-    "custom",
     "id",
 )
 
@@ -178,12 +246,13 @@ def deals_table(*, user: Any, query: Mapping[str, str]) -> Table:
     filters = DealFilter.from_query(query)
     qs = deal_list(user=user, filters=filters).sorted_deals.order_by(*DEAL_LIST_ORDER)
     fields = custom_fields_for("deal")
+    makers = _cell_makers(fields)
     categories = dict(ForecastCategory.choices)
 
     def rows() -> Iterator[tuple[Any, ...]]:
-        for row in _chunks(qs, DEAL_COLUMNS):
+        for row in _chunks(qs, DEAL_COLUMNS, fields):
             name, account, stage, pipeline, of, ol, ou, amount, category = row[:9]
-            close, step, due, custom, pk = row[9:]
+            close, step, due, pk = row[9:13]
             yield (
                 name,
                 account or "",
@@ -195,7 +264,7 @@ def deals_table(*, user: Any, query: Mapping[str, str]) -> Table:
                 close,
                 step,
                 due,
-                *_custom_tail(fields, custom),
+                *_custom_tail(makers, row[13:]),
                 pk,
             )
 

@@ -2,42 +2,17 @@
 
 from __future__ import annotations
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tandem.access import policies
-from tandem.core.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_chunks, xlsx_write
 from tandem.errors import InvalidInput
 from tandem.exports import runs, selectors, services
-from tandem.exports.lists import Table, list_table
-
-# An XLSX is a zip, so it is built whole before it is sent: in memory up to this size, then
-# in a temporary file.
-XLSX_SPOOL_BYTES = 8 * 1024 * 1024
-
-
-def table_response(table: Table, fmt: str) -> HttpResponse | StreamingHttpResponse:
-    """``table`` as a download: CSV streamed row chunk by row chunk, XLSX from a spooled file."""
-    stamp = timezone.localdate().isoformat()
-    filename = f"{table.name}-{stamp}.{fmt}"
-    if fmt == "csv":
-        response: HttpResponse | StreamingHttpResponse = StreamingHttpResponse(
-            csv_chunks(table.header, table.rows), content_type=CSV_CONTENT_TYPE
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-    spool = tempfile.SpooledTemporaryFile(max_size=XLSX_SPOOL_BYTES)  # noqa: SIM115 (FileResponse closes it)
-    xlsx_write(spool, table.header, table.rows, title=table.title)
-    spool.seek(0)
-    return FileResponse(
-        spool, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
-    )
+from tandem.exports.downloads import table_response
+from tandem.exports.lists import list_table
 
 
 @login_required
