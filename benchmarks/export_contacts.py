@@ -5,8 +5,9 @@ filter): the same selector as the page, ``values_list`` read in chunks, rows wri
 ``core.tables.csv_chunks`` into a ``StreamingHttpResponse`` whose body is read here as a server
 would send it (and thrown away). Every contact has an owner, an account and two custom values,
 so the joins and the custom columns are part of the work; creation times rise with ids, as
-they do when rows are written by Tandem (the list is newest first). The target is 15 s; memory must stay
-flat: the process's resident size is printed at 10 % and at 100 % of the rows, with the peak.
+they do when rows are written by Tandem (the list is newest first). The target is 15 s;
+memory must stay flat: the process's resident size is printed at 10 % and at 100 % of the
+rows, with the peak.
 
 Data: see ``_segment_data`` (``TANDEM_BENCH_DATA_DIR`` keeps a filled SQLite database between
 runs, ``TANDEM_BENCH_DATABASE_URL`` uses PostgreSQL; without either, a temporary SQLite database
