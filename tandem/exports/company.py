@@ -195,8 +195,9 @@ def migrations_applied() -> dict[str, list[str]]:
 @contextlib.contextmanager
 def _one_moment() -> Iterator[None]:
     """A read transaction that sees one moment of the database throughout."""
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if outermost and connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         yield

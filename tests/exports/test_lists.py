@@ -239,3 +239,32 @@ def test_campaign_results_follow_the_period_on_screen(pinned_today, client, cast
 def test_campaign_results_are_refused_to_sales_reps(client, cast, mql):
     client.force_login(cast.sales_rep)
     assert client.get("/exports/lists/campaign-results.csv").status_code == 403
+
+
+def test_every_kind_of_custom_value_becomes_a_cell(client, cast):
+    # given an account with a value of each kind
+    custom_field_define(entity="account", label="Partner", kind="yes_no")
+    custom_field_define(entity="account", label="Lines", kind="choices", choices=["A", "B", "C"])
+    custom_field_define(entity="account", label="Renewal", kind="date")
+    custom_field_define(entity="account", label="Budget", kind="money")
+    custom_field_define(entity="account", label="Tier", kind="choice", choices=["Gold", "+1"])
+    AccountFactory(
+        name="Acme",
+        custom={
+            "partner": False,
+            "lines": ["A", "C"],
+            "renewal": "2027-03-01",
+            "budget": "1250.50",
+            "tier": "+1",
+        },
+    )
+    AccountFactory(name="Bare", custom={"partner": True})
+    client.force_login(cast.marketer)
+    # when the accounts are downloaded
+    rows = _csv(client.get("/exports/lists/accounts.csv"))
+    xlsx = _xlsx(client.get("/exports/lists/accounts.xlsx"))
+    # then each value reads as the page shows it, a number stays a number
+    assert rows[0][7:12] == ["Partner", "Lines", "Renewal", "Budget", "Tier"]
+    assert rows[1][:1] + rows[1][7:12] == ["Acme", "No", "A; C", "2027-03-01", "1250.50", "'+1"]
+    assert rows[2][:1] + rows[2][7:12] == ["Bare", "Yes", "", "", "", ""]
+    assert xlsx[1][7:12] == ("No", "A; C", "2027-03-01", 1250.5, "'+1")
