@@ -31,6 +31,7 @@ from tandem.handoff.models import Lead
 from tandem.handoff.selectors import leads_for_user
 from tandem.people.lifecycle import Stage
 from tandem.people.selectors import accounts_for_user, contacts_for_user
+from tandem.reports.selectors import run_get_for_user
 from tandem.sales.filters import DealFilter
 from tandem.sales.models import ForecastCategory
 from tandem.sales.selectors import DEAL_LIST_ORDER, deal_list
@@ -115,11 +116,19 @@ class JsonKeyText(Func):
         super().__init__(F(column))
         self.key = key
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         column, params = compiler.compile(self.source_expressions[0])
         return f"json_extract({column}, %s)", (*params, f'$."{self.key}"')
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple]:
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> Any:
         column, params = compiler.compile(self.source_expressions[0])
         return f"({column} ->> %s)", (*params, self.key)
 
@@ -375,6 +384,57 @@ def campaign_results_table(*, user: Any, query: Mapping[str, str]) -> Table:
     return Table("campaign-results", f"Campaign results {period.label}", header, rows())
 
 
+# -- report tables ------------------------------------------------------------------------------
+
+
+def _flat(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A result row as cells: a nested object one level down as ``outer.inner``; a list of
+    objects as ``<label>.<field>`` columns, labelled by each object's first text field (a
+    cohort's stages: ``lead.reached``, ``mql.reached`` …); other lists joined."""
+    flat: dict[str, Any] = {}
+    for key, value in record.items():
+        if isinstance(value, dict):
+            for inner, item in value.items():
+                flat[f"{key}.{inner}"] = item if not isinstance(item, dict | list) else str(item)
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            for n, item in enumerate(value):
+                label = next((v for v in item.values() if isinstance(v, str)), str(n))
+                for inner, cell in item.items():
+                    if cell != label:
+                        flat[f"{label}.{inner}"] = (
+                            cell if not isinstance(cell, dict | list) else str(cell)
+                        )
+        elif isinstance(value, list):
+            flat[key] = "; ".join(map(str, value))
+        else:
+            flat[key] = value
+    return flat
+
+
+def report_tables(result: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The tables of a report's result: each list of records in it, by name."""
+    return {
+        key: [_flat(r) for r in value]
+        for key, value in result.items()
+        if isinstance(value, list) and value and all(isinstance(r, dict) for r in value)
+    }
+
+
+def report_table(*, user: Any, query: Mapping[str, str]) -> Table:
+    """One table (``table``, else the first) of the finished report run ``run``."""
+    run = run_get_for_user(user=user, run_id=_id(query, "run") or 0)
+    tables = report_tables(run.result or {})
+    if not tables:
+        raise InvalidInput.field("run", "this report has no table to download yet")
+    name = query.get("table") or next(iter(tables))
+    if name not in tables:
+        raise InvalidInput.field("table", f"choose one of: {', '.join(tables)}")
+    records = tables[name]
+    header = list(dict.fromkeys(key for r in records for key in r))
+    rows = (tuple(r.get(key) for key in header) for r in records)
+    return Table(f"report-{run.analysis}-{name}", f"{run.analysis} {name}", header, rows)
+
+
 Builder = Callable[..., Table]
 
 LISTS: dict[str, Builder] = {
@@ -384,6 +444,7 @@ LISTS: dict[str, Builder] = {
     "leads": leads_table,
     "segment-members": segment_members_table,
     "campaign-results": campaign_results_table,
+    "report": report_table,
 }
 
 
