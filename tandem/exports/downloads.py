@@ -8,7 +8,7 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from tandem.core.tables import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_chunks, xlsx_write
-from tandem.exports.lists import Table
+from tandem.exports.table import Table
 
 FORMATS = ("csv", "xlsx")
 

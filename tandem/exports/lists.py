@@ -14,8 +14,7 @@ them back.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -25,29 +24,20 @@ from tandem.access import policies
 from tandem.core.periods import period_for
 from tandem.dashboards import metrics
 from tandem.errors import InvalidInput
+from tandem.exports.report_tables import report_table
+from tandem.exports.table import Table, query_id
 from tandem.fields.models import CustomField, FieldKind
 from tandem.fields.selectors import custom_fields_for
 from tandem.handoff.models import Lead
 from tandem.handoff.selectors import leads_for_user
 from tandem.people.lifecycle import Stage
 from tandem.people.selectors import accounts_for_user, contacts_for_user
-from tandem.reports.selectors import run_get_for_user
 from tandem.sales.filters import DealFilter
 from tandem.sales.models import ForecastCategory
 from tandem.sales.selectors import DEAL_LIST_ORDER, deal_list
 from tandem.segments.selectors import segment_get_for_user, segment_members
 
 CHUNK = 2000
-
-
-@dataclass(frozen=True)
-class Table:
-    """A list ready to write: a title (the file's name), a header and the rows, lazily."""
-
-    name: str
-    title: str
-    header: list[str]
-    rows: Iterable[tuple[Any, ...]]
 
 
 def _person(first: str | None, last: str | None, fallback: str | None) -> str:
@@ -153,16 +143,6 @@ def _chunks(
     return qs.annotate(**custom).values_list(*columns, *custom).iterator(chunk_size=CHUNK)
 
 
-def _id(query: Mapping[str, str], key: str) -> int | None:
-    raw = query.get(key) or ""
-    if not raw:
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise InvalidInput.field(key, "must be a whole number") from None
-
-
 # -- contacts and accounts --------------------------------------------------------------------
 
 CONTACT_COLUMNS = (
@@ -186,8 +166,8 @@ def contacts_table(*, user: Any, query: Mapping[str, str]) -> Table:
         user=user,
         search=(query.get("q") or query.get("search") or "").strip(),
         lifecycle_stage=query.get("stage") or query.get("lifecycle_stage") or "",
-        owner_id=_id(query, "owner_id"),
-        account_id=_id(query, "account_id"),
+        owner_id=query_id(query, "owner_id"),
+        account_id=query_id(query, "account_id"),
     )
     fields = custom_fields_for("contact")
     makers = _cell_makers(fields)
@@ -382,57 +362,6 @@ def campaign_results_table(*, user: Any, query: Mapping[str, str]) -> Table:
     header = ["Campaign", "Channel", "Leads", "MQLs", "Accepted", "Rejected", "Acceptance (%)"]
     header += ["Why sales rejected", "Won revenue"]
     return Table("campaign-results", f"Campaign results {period.label}", header, rows())
-
-
-# -- report tables ------------------------------------------------------------------------------
-
-
-def _flat(record: Mapping[str, Any]) -> dict[str, Any]:
-    """A result row as cells: a nested object one level down as ``outer.inner``; a list of
-    objects as ``<label>.<field>`` columns, labelled by each object's first text field (a
-    cohort's stages: ``lead.reached``, ``mql.reached`` …); other lists joined."""
-    flat: dict[str, Any] = {}
-    for key, value in record.items():
-        if isinstance(value, dict):
-            for inner, item in value.items():
-                flat[f"{key}.{inner}"] = item if not isinstance(item, dict | list) else str(item)
-        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            for n, item in enumerate(value):
-                label = next((v for v in item.values() if isinstance(v, str)), str(n))
-                for inner, cell in item.items():
-                    if cell != label:
-                        flat[f"{label}.{inner}"] = (
-                            cell if not isinstance(cell, dict | list) else str(cell)
-                        )
-        elif isinstance(value, list):
-            flat[key] = "; ".join(map(str, value))
-        else:
-            flat[key] = value
-    return flat
-
-
-def report_tables(result: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """The tables of a report's result: each list of records in it, by name."""
-    return {
-        key: [_flat(r) for r in value]
-        for key, value in result.items()
-        if isinstance(value, list) and value and all(isinstance(r, dict) for r in value)
-    }
-
-
-def report_table(*, user: Any, query: Mapping[str, str]) -> Table:
-    """One table (``table``, else the first) of the finished report run ``run``."""
-    run = run_get_for_user(user=user, run_id=_id(query, "run") or 0)
-    tables = report_tables(run.result or {})
-    if not tables:
-        raise InvalidInput.field("run", "this report has no table to download yet")
-    name = query.get("table") or next(iter(tables))
-    if name not in tables:
-        raise InvalidInput.field("table", f"choose one of: {', '.join(tables)}")
-    records = tables[name]
-    header = list(dict.fromkeys(key for r in records for key in r))
-    rows = (tuple(r.get(key) for key in header) for r in records)
-    return Table(f"report-{run.analysis}-{name}", f"{run.analysis} {name}", header, rows)
 
 
 Builder = Callable[..., Table]

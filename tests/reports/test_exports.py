@@ -7,7 +7,7 @@ import io
 
 from django.test import Client
 
-from tandem.exports.lists import report_tables
+from tandem.exports.report_tables import report_tables
 from tandem.reports.models import ReportRun
 
 
