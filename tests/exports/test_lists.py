@@ -268,3 +268,35 @@ def test_every_kind_of_custom_value_becomes_a_cell(client, cast):
     assert rows[1][:1] + rows[1][7:12] == ["Acme", "No", "A; C", "2027-03-01", "1250.50", "'+1"]
     assert rows[2][:1] + rows[2][7:12] == ["Bare", "Yes", "", "", "", ""]
     assert xlsx[1][7:12] == ("No", "A; C", "2027-03-01", 1250.5, "'+1")
+
+
+def _queries_to_download(client, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+        b"".join(response.streaming_content)
+    return len(queries)
+
+
+@pytest.mark.parametrize("path", ["/exports/lists/contacts.csv", "/exports/lists/deals.csv"])
+def test_a_download_reads_the_same_few_queries_for_any_number_of_rows(client, cast, path):
+    # given a list of three records, then of thirty
+    custom_field_define(entity="contact", label="Plants", kind="number")
+    custom_field_define(entity="deal", label="Seats", kind="number")
+    client.force_login(cast.sales_manager)
+
+    def grow(n: int) -> None:
+        for _ in range(n):
+            contact = ContactFactory(owner=cast.sales_rep, custom={"plants": 3})
+            sales.deal_open(
+                actor=cast.sales_rep, name="Deal", owner=cast.sales_rep, contact=contact
+            )
+
+    grow(3)
+    few = _queries_to_download(client, path)
+    grow(27)
+    # then the download reads as many queries: no query per row
+    assert _queries_to_download(client, path) == few
+    assert few == 4  # the session, the user, the custom fields, the rows
