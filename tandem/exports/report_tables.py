@@ -8,6 +8,7 @@ from typing import Any
 from tandem.errors import InvalidInput
 from tandem.exports.table import Table, query_id
 from tandem.reports.selectors import run_get_for_user
+from tandem.reports.services import run_result
 
 
 def _flat(record: Mapping[str, Any]) -> dict[str, Any]:
@@ -46,7 +47,9 @@ def report_tables(result: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
 def report_table(*, user: Any, query: Mapping[str, str]) -> Table:
     """One table (``table``, else the first) of the finished report run ``run``."""
     run = run_get_for_user(user=user, run_id=query_id(query, "run") or 0)
-    tables = report_tables(run.result or {})
+    # Through the typed result: its fields keep their order (PostgreSQL's JSON does not).
+    result = run_result(run)
+    tables = report_tables(result.model_dump(mode="json") if result is not None else {})
     if not tables:
         raise InvalidInput.field("run", "this report has no table to download yet")
     name = query.get("table") or next(iter(tables))
