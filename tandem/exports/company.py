@@ -16,8 +16,11 @@ links, anything named like a secret (:func:`is_secret`), Django's sessions, and 
 folder's secret key, which is a file this never reads. Operational tables with nothing of the
 company in them (rate counters, the clock's runs, the settings' version token) are left out.
 
-Everything is read in one transaction (repeatable read on PostgreSQL): the row counts and the
-files describe one moment.
+With ``snapshot=True`` (the CLI) everything is read in one transaction (repeatable read on
+PostgreSQL): the files describe one moment. The worker's run reports its progress on its row
+as it goes, which a read-only snapshot cannot hold, so it reads table by table: each table's
+file and count agree, and a row written meanwhile may show in one table and not in another
+(the manifest says which: ``snapshot``).
 """
 
 from __future__ import annotations
@@ -193,8 +196,11 @@ def migrations_applied() -> dict[str, list[str]]:
 
 
 @contextlib.contextmanager
-def _one_moment() -> Iterator[None]:
-    """A read transaction that sees one moment of the database throughout."""
+def _one_moment(snapshot: bool) -> Iterator[None]:
+    """A read transaction that sees one moment of the database throughout (if ``snapshot``)."""
+    if not snapshot:
+        yield
+        return
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         if outermost and connection.vendor == "postgresql":
@@ -212,16 +218,22 @@ def _now_tuple() -> tuple[int, int, int, int, int, int]:
     return (now.year, now.month, now.day, now.hour, now.minute, now.second)
 
 
-def company_export_write(out: Path | IO[bytes], *, progress: Progress | None = None) -> dict:
+def company_export_write(
+    out: Path | IO[bytes], *, progress: Progress | None = None, snapshot: bool = True
+) -> dict:
     """Write the company export zip to ``out`` (a path or a binary file); returns the manifest.
 
-    ``progress(done, total, step)`` is called before each table and at the end."""
+    ``progress(done, total, step)`` is called before each table and at the end; it may write
+    to the database only without ``snapshot`` (one read-only transaction for everything)."""
     plans = tables_planned()
     total = len(plans) + 2  # the tables, the Parquet files, the manifest
     report = progress or (lambda done, total, step: None)
     created_at = timezone.now()
     tables = []
-    with _one_moment(), zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with (
+        _one_moment(snapshot),
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+    ):
         for done, plan in enumerate(plans):
             report(done, total, plan.name)
             member = f"tables/{plan.name}.csv"
@@ -248,6 +260,7 @@ def company_export_write(out: Path | IO[bytes], *, progress: Progress | None = N
             "tandem_version": tandem.__version__,
             "created_at": created_at.isoformat(),
             "database": connection.vendor,
+            "snapshot": snapshot,
             "migrations": migrations_applied(),
             "tables": tables,
             "parquet": parquet,

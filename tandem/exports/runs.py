@@ -43,7 +43,7 @@ def company_export_run(*, export: CompanyExport) -> CompanyExport:
         )
 
     try:
-        manifest = company_export_write(partial, progress=progress)
+        manifest = company_export_write(partial, progress=progress, snapshot=False)
     except Exception as exc:  # the row tells the admin; the log keeps the traceback
         log.exception("company export %s failed", export.pk)
         partial.unlink(missing_ok=True)
