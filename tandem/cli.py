@@ -16,6 +16,7 @@ USAGE = """usage: tandem COMMAND [options]
   worker       run background tasks (emails, rebuilds)
   createuser   add a user with a role and team
   permissions  print the permission matrix
+  export       the whole company as one zip: tandem export --all [--out FILE]
   analytics    run an analysis on a CSV or Parquet file (tandem analytics --help)
   check        check the configuration (add --deploy in production)
 
