@@ -15,6 +15,7 @@ Where the data lives:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import tempfile
 import time
@@ -113,8 +114,9 @@ def _fill_columns(model: Any, given: dict[str, str]) -> tuple[list[str], list[st
                 expression = "'" + str(default).replace("'", "''") + "'"
         elif isinstance(f, models.CharField | models.TextField):
             expression = "''"
-        elif isinstance(f, models.JSONField):
-            expression = "'{}'"  # the custom values (``fields``): none
+        elif isinstance(f, models.JSONField) and callable(f.default):
+            # Custom field values (``custom``): an empty object, as the model's default.
+            expression = "'" + json.dumps(f.default()).replace("'", "''") + "'"
         else:
             raise ValueError(f"no value for {model.__name__}.{f.name}")
         columns.append(f.column)

@@ -17,6 +17,7 @@ USAGE = """usage: tandem COMMAND [options]
   createuser   add a user with a role and team
   import       import accounts, contacts or deals from a CSV or XLSX file (tandem import --help)
   permissions  print the permission matrix
+  export       the whole company as one zip: tandem export --all [--out FILE]
   analytics    run an analysis on a CSV or Parquet file (tandem analytics --help)
   check        check the configuration (add --deploy in production)
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("shared/", include("tandem.dashboards.urls")),
     path("audit/", include("tandem.audit.urls")),
     path("imports/", include("tandem.imports.urls")),
+    path("exports/", include("tandem.exports.urls")),
     path("inbox/", include("tandem.collaboration.urls")),
     path("settings/webhooks/", include("tandem.webhooks.urls")),
     path("settings/fields/", include("tandem.fields.urls")),

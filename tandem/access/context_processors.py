@@ -24,5 +24,6 @@ def workspace(request: Any) -> dict[str, Any]:
             ),
             "webhooks": policies.can(user, "view", "webhook"),
             "custom_fields": policies.can(user, "change", "custom_field"),
+            "company_export": policies.can(user, "view", "company_export"),
         }
     }

@@ -289,6 +289,12 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "change": _row(N, N, N, N, N, A, N),
         "delete": _row(N, N, N, N, N, A, N),
     },
+    # The whole company as one zip (tandem.exports): every table, so admins only.
+    "company_export": {
+        "view": _row(N, N, N, N, N, A, N),
+        "create": _row(N, N, N, N, N, A, N),
+        "delete": _row(N, N, N, N, N, A, N),
+    },
     "audit_log": {
         "view": _row(N, N, N, N, N, A, N),
         "create": _row(N, N, N, N, N, N, N),
@@ -338,6 +344,7 @@ OWNER_FIELD = {
     "contact_import": "created_by",
     "account_import": "created_by",
     "deal_import": "created_by",
+    "company_export": "requested_by",
     "audit_log": "actor",
     "webhook": "id",  # company set-up: all or nothing
 }
@@ -382,6 +389,7 @@ NOUNS = {
     "marketing_report": "marketing report",
     "deal_private_notes": "private deal notes",
     "audit_log": "the audit log",
+    "company_export": "company export",
     "lead": "lead",
     "handoff_setup": "hand-off set-up",
     "lifecycle_setup": "lifecycle set-up",

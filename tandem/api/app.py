@@ -114,6 +114,7 @@ def on_http_error(request, exc: HttpError):
 
 from tandem.api import (  # noqa: E402  (routers register on the api above)
     collaboration,
+    exports,
     fields,
     handoff,
     imports,
@@ -141,5 +142,6 @@ for app in (
     handoff,
     imports,
     webhooks,
+    exports,
 ):
     api.add_router("/", app.router)

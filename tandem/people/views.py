@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -56,6 +58,7 @@ def contacts(request):
         "cf_errors": errors,
         "ops": ALL_OPS,
         "query": keep.urlencode(),
+        "download_query": urlencode({k: v for k, v in (("q", query), ("stage", stage)) if v}),
     }
     template = "people/_contact_rows.html" if request.htmx else "people/contacts.html"
     return render(request, template, ctx)

@@ -28,6 +28,9 @@ from tandem.audit.models import AuditEntry
 from tandem.collaboration import survey_selectors
 from tandem.collaboration import survey_services as surveys
 from tandem.collaboration.models import Survey, SurveyStatus
+from tandem.exports import selectors as export_selectors
+from tandem.exports import services as export_services
+from tandem.exports.models import CompanyExport
 from tandem.fields import field_services
 from tandem.fields.models import CustomField
 from tandem.fields.services import custom_field_define
@@ -771,6 +774,23 @@ SPECS: dict[tuple[str, str], Spec] = {
         ),
         lambda w, a, r: not _exists(AuditEntry, pk=r.pk),
     ),
+    # The company export (tandem.exports): admins only, through its services and page.
+    ("company_export", "view"): Spec(
+        lambda w, owner: CompanyExport.objects.create(requested_by=owner),
+        lambda w, a, r: export_selectors.company_export_get_for_user(user=a, export_id=r.pk),
+        lambda w, a, r: export_selectors.company_exports_for_user(user=a).filter(pk=r.pk).exists(),
+    ),
+    ("company_export", "create"): Spec(
+        lambda w, owner: None,
+        lambda w, a, _: export_services.company_export_request(actor=a),
+        lambda w, a, _: _exists(CompanyExport),
+        whose=("any",),
+    ),
+    ("company_export", "delete"): Spec(
+        lambda w, owner: CompanyExport.objects.create(requested_by=owner),
+        lambda w, a, r: export_services.company_export_delete(actor=a, export=r),
+        lambda w, a, r: not _exists(CompanyExport, pk=r.pk),
+    ),
     # The homes are pages, not records: the door opens or answers 403.
     ("marketing_home", "view"): Spec(
         lambda w, owner: None,
@@ -1030,7 +1050,7 @@ VIEWS = {(res, "view") for res in MATRIX}
 
 
 def test_leadership_reads_everything_but_the_audit_log_and_writes_nothing(cast):
-    assert _allowed(cast.leadership) == VIEWS - {("audit_log", "view")}
+    assert _allowed(cast.leadership) == VIEWS - {("audit_log", "view"), ("company_export", "view")}
 
 
 def test_employee_logs_touches_and_sees_people_but_no_campaigns_leads_or_deals(cast):
