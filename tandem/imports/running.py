@@ -21,11 +21,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from tandem.audit import events as audit
-from tandem.handoff.services import contacts_rescore_all, contacts_rescore_for_touches
+from tandem.handoff.services import contacts_rescore_for_touches
 from tandem.imports import bulk
 from tandem.imports.chunks import Outcome
 from tandem.imports.mapping import Context, Parsed, Problem, context_build, row_parse
@@ -35,10 +35,11 @@ from tandem.imports.write_accounts import accounts_write
 from tandem.imports.write_contacts import contacts_write
 from tandem.imports.write_deals import deals_write
 from tandem.people.hooks import INPUT_CONSENT, INPUT_CONTACT, contacts_changed_announce
+from tandem.people.models import Contact
 
 CHUNK = 5_000
-# Above this many contacts, rescoring everyone set-based is cheaper than naming them.
-RESCORE_ALL_ABOVE = 50_000
+# Contacts rescored at a time after the import: the rescoring holds a batch in memory.
+RESCORE_BATCH = 50_000
 WRITERS: dict[str, Callable[[Context, list[Parsed]], Outcome]] = {
     ObjectType.CONTACTS: contacts_write,
     ObjectType.ACCOUNTS: accounts_write,
@@ -197,18 +198,34 @@ def job_run(
     return job
 
 
-def _finish(job: ImportJob) -> None:
-    """Scores once, set-based, then the job is done."""
-    if job.object_type != ObjectType.DEALS:
-        ids = list(
-            ImportRecord.objects.filter(job=job, record_type="contact").values_list(
-                "record_id", flat=True
-            )
+def _contact_id_batches(job: ImportJob) -> Iterator[list[int]]:
+    """The contacts whose scores the import may have moved, ``RESCORE_BATCH`` at a time:
+    those it wrote, or (an accounts import) those of the accounts it wrote."""
+    ids: QuerySet[Any, int]
+    if job.object_type == ObjectType.CONTACTS:
+        ids = ImportRecord.objects.filter(job=job, record_type="contact").values_list(
+            "record_id", flat=True
         )
-        if job.object_type == ObjectType.ACCOUNTS or len(ids) > RESCORE_ALL_ABOVE:
-            contacts_rescore_all(hand_off=False)
-        elif ids:
-            contacts_rescore_for_touches(contact_ids=ids, hand_off=False, via="import")
+    else:
+        accounts = ImportRecord.objects.filter(job=job, record_type="account").values("record_id")
+        ids = Contact.objects.filter(account_id__in=accounts).values_list("pk", flat=True)
+    last = 0
+    while batch := list(
+        ids.filter(**{f"{_key(job)}__gt": last}).order_by(_key(job))[:RESCORE_BATCH]
+    ):
+        last = batch[-1]
+        yield batch
+
+
+def _key(job: ImportJob) -> str:
+    return "record_id" if job.object_type == ObjectType.CONTACTS else "pk"
+
+
+def _finish(job: ImportJob) -> None:
+    """Scores once, set-based, in batches (memory stays flat), then the job is done."""
+    if job.object_type != ObjectType.DEALS:
+        for batch in _contact_id_batches(job):
+            contacts_rescore_for_touches(contact_ids=batch, hand_off=False, via="import")
     with transaction.atomic():
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.DONE, finished_at=timezone.now()
