@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
+import re
 import threading
 from collections.abc import Iterator
 from decimal import Decimal
@@ -66,9 +68,32 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Columns that hold a secret (a password hash, a token's hash, a signing secret). The trail
+# keeps only a short fingerprint of them: enough to see that one changed, nothing to replay
+# or crack. The company export leaves the same columns out (``exports.company``).
+SECRET_NAME = re.compile(r"password|secret|hash|(^|_)token$|^token")
+
+
+def is_secret(name: str) -> bool:
+    """Whether a column or key named ``name`` holds a secret."""
+    return bool(SECRET_NAME.search(name))
+
+
+def _fingerprint(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    return "sha256:" + hashlib.sha256(str(value).encode()).hexdigest()[:12]
+
+
 def snapshot(obj: models.Model) -> dict[str, Any]:
-    """The concrete field values of ``obj``, JSON-ready, keyed by attribute name."""
-    return {f.attname: _plain(getattr(obj, f.attname)) for f in obj._meta.concrete_fields}
+    """The concrete field values of ``obj``, JSON-ready, keyed by attribute name; a secret's
+    value only as a fingerprint."""
+    return {
+        f.attname: _fingerprint(getattr(obj, f.attname))
+        if is_secret(f.attname)
+        else _plain(getattr(obj, f.attname))
+        for f in obj._meta.concrete_fields
+    }
 
 
 def _actor_label(actor: Any, fallback: str) -> str:

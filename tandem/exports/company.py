@@ -30,7 +30,6 @@ import csv
 import datetime as dt
 import io
 import json
-import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -44,21 +43,16 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
 import tandem
+from tandem.audit.events import is_secret
 from tandem.exports.parquet import parquet_files_write
 
 FORMAT = "tandem-company-export"
 FORMAT_VERSION = 1
 CHUNK = 5000
-SECRET_NAME = re.compile(r"password|secret|hash|(^|_)token$|^token")
 # Tables of machinery rather than of the company.
 LEFT_OUT = frozenset({"access_ratecounter", "ops_scheduledrun", "ops_settingsversion"})
 
 Progress = Callable[[int, int, str], None]
-
-
-def is_secret(column: str) -> bool:
-    """Whether a column holds a secret (a hash, a token, a password) and is never exported."""
-    return bool(SECRET_NAME.search(column))
 
 
 @dataclass

@@ -8,6 +8,13 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 drops a burst of eight lanes' connections on a busy machine; a
+    # dropped SYN is retried after a second, past the tests' short connect timeout.
+    request_queue_size = 128
+    daemon_threads = True
+
+
 @dataclass
 class Received:
     """One request as it arrived: headers (lower-case names), raw body, when."""
@@ -62,7 +69,7 @@ def start(status: int = 200, delay: float = 0.0) -> Receiver:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = _Server(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     receiver.server = server
     receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
