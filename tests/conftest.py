@@ -25,7 +25,7 @@ def pinned_today() -> dt.date:
     (mid-month, mid-morning, still ticking), and the test's own dates are taken from this day."""
     now = timezone.make_aware(dt.datetime(2026, 6, 17, 10, 30))
     with time_machine.travel(now, tick=True):
-        yield timezone.localdate()
+        yield timezone.localtime(now).date()
 
 
 @pytest.fixture(autouse=True)
