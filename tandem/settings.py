@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "tandem.imports",
     "tandem.webhooks",
     "tandem.exports",
+    "tandem.privacy",
     "tandem.demo",
     "tandem.ops",
 ]
