@@ -82,9 +82,13 @@ def contacts_list(
     lifecycle_stage: str = "",
     owner_id: int | None = None,
     account_id: int | None = None,
+    email: str = "",
 ):
+    """The contacts the token's user may see. ``email`` finds one by its exact address, or by
+    an address it had before a merge; ``search`` matches parts of names and addresses."""
     return selectors.contacts_for_user(
         user=request.auth,
+        email=email.strip().lower(),
         search=search,
         lifecycle_stage=lifecycle_stage,
         owner_id=owner_id,

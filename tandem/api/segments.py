@@ -11,7 +11,7 @@ from pydantic import Field
 
 from tandem.api.schemas import ErrorOut
 from tandem.errors import InvalidInput
-from tandem.people.selectors import contacts_with_emails
+from tandem.people.selectors import contact_ids_by_emails, contacts_with_emails
 from tandem.people.services import email_normalise
 from tandem.segments import selectors, services
 from tandem.segments.schemas import SegmentIn, SegmentPatch
@@ -139,7 +139,8 @@ def segments_members_add(request, segment_id: int, payload: MembersIn):
             wanted.setdefault(email_normalise(raw), n)
         except InvalidInput as exc:
             errors.append({"index": n, "message": exc.errors["email"]})
-    found = dict(contacts_with_emails(emails=list(wanted)).values_list("email", "pk"))
+    # An address merged away (people's EmailAlias) names the contact it was merged into.
+    found = contact_ids_by_emails(wanted)
     for address, n in wanted.items():
         if address not in found:
             errors.append({"index": n, "message": f"no contact has the address {address}"})

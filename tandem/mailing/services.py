@@ -35,7 +35,8 @@ from tandem.mailing.models import (
 )
 from tandem.mailing.tasks import send_batch
 from tandem.people import services as people
-from tandem.people.models import Channel, ConsentChannel, Contact, TouchKind
+from tandem.people.models import Channel, ConsentChannel, TouchKind
+from tandem.people.selectors import contact_find
 
 MAX_RATE_PER_SECOND = 1000.0
 MAX_BATCH_SIZE = 5000
@@ -479,7 +480,8 @@ def email_event_record(
             email=address, reason=reason, detail=detail[:500], actor=actor, at=when, via=via
         )
         if kind in CONSENT_SOURCE:
-            contact = Contact.objects.filter(email=address).first()
+            # An address merged away (people's EmailAlias) withdraws the kept contact's consent.
+            contact = contact_find(email=address)
             if contact is not None:
                 people.consent_record(
                     contact=contact,

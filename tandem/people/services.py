@@ -30,6 +30,7 @@ from tandem.people.models import (
     Consent,
     ConsentChannel,
     Contact,
+    EmailAlias,
     LifecycleMove,
     Sentiment,
     SizeBand,
@@ -205,11 +206,22 @@ def contact_upsert(
         return contact, False
 
 
+def _alias_refuse(address: str, contact: Contact | None = None) -> None:
+    """An address merged into another contact names that contact: a second one may not take it."""
+    alias = EmailAlias.objects.filter(email=address).exclude(contact=contact).first()
+    if alias is not None:
+        raise InvalidInput.field(
+            "email",
+            f"{address} was merged into contact #{alias.contact_id}, which it still reaches",
+        )
+
+
 def contact_create(*, actor: Any, email: Any, via: str = "ui", **fields: Any) -> Contact:
     policies.require(actor, "create", "contact")
     address = email_normalise(email)
     if Contact.objects.filter(email=address).exists():
         raise InvalidInput.field("email", f"a contact with {address} already exists")
+    _alias_refuse(address)
     audience = fields.pop("audience_types", None)
     account = fields.pop("account", None)
     owner = fields.pop("owner", None) or _owner_default(actor)
@@ -251,6 +263,9 @@ def contact_update(*, actor: Any, contact: Contact, via: str = "ui", **fields: A
         address = email_normalise(fields.pop("email"))
         if Contact.objects.filter(email=address).exclude(pk=contact.pk).exists():
             raise InvalidInput.field("email", f"a contact with {address} already exists")
+        _alias_refuse(address, contact=contact)
+        # An old address of this very contact becomes its address again, no longer an alias.
+        EmailAlias.objects.filter(email=address, contact=contact).delete()
         contact.email = address
     if fields.get("audience_types") is not None:
         contact.audience_flags = audience_flags_from(fields.pop("audience_types"))

@@ -19,6 +19,7 @@ from tandem.audit import events as audit
 from tandem.errors import InvalidInput
 from tandem.fields.tasks import custom_field_filtered
 from tandem.people.models import Contact
+from tandem.people.selectors import contact_ids_by_emails
 from tandem.people.services import email_normalise
 from tandem.segments import refresh
 from tandem.segments.conditions import (
@@ -371,20 +372,15 @@ def segment_members_import(
             result.errors.append((line, exc.errors["email"]))
             continue
         wanted.setdefault(address, line)
-    found: dict[str, int] = {}
-    addresses = list(wanted)
-    for start in range(0, len(addresses), 900):
-        found.update(
-            Contact.objects.filter(email__in=addresses[start : start + 900]).values_list(
-                "email", "pk"
-            )
-        )
+    # An address merged away (people's EmailAlias) adds the contact it was merged into.
+    found = contact_ids_by_emails(wanted)
     for address, line in wanted.items():
         if address not in found:
             result.errors.append((line, f"no contact has the address {address}"))
     result.errors.sort()
     with transaction.atomic():
-        ids = [found[a] for a in wanted if a in found]
+        # An address and an old address of the same contact add them once.
+        ids = list(dict.fromkeys(found[a] for a in wanted if a in found))
         result.added = _members_add(segment, ids, timezone.now())
         result.already = len(ids) - result.added
         audit.record_updated(
