@@ -5,14 +5,18 @@
   refused, naming both reps. Waiting leads of the same rep are one hand-off twice; the merge
   keeps the kept contact's.
 - After: the kept contact's score is recomputed once, from all their touches together (at the
-  threshold they are handed off as any rescore would).
+  threshold they are handed off as any rescore would). After an account merge the kept
+  account's fit is recomputed from the fields it now has, and so is the score of every contact
+  it now has (the account's fit is part of theirs; set-based, as a batch of touches is).
 """
 
 from __future__ import annotations
 
 from tandem.handoff.models import Lead
-from tandem.handoff.services.scores import contact_rescore
+from tandem.handoff.rescoring import accounts_fit_rescore
+from tandem.handoff.services.scores import contact_rescore, contacts_rescore_for_touches
 from tandem.people import hooks
+from tandem.people.models import Account, Contact
 
 
 def _rep_name(lead: Lead) -> str:
@@ -44,12 +48,20 @@ def open_leads_problem(event: hooks.MergeCheck) -> None:
 
 
 def rescore_after_merge(event: hooks.Merged) -> None:
-    """Recompute the kept contact's score once, from both contacts' touches."""
+    """Recompute the kept contact's score once, from both contacts' touches; or the kept
+    account's fit and the scores of its contacts."""
     if event.kind == "contact":
         contact_rescore(contact=event.kept, via="merge")
+        return
+    accounts_fit_rescore(account_ids=[event.kept.pk])
+    event.kept.fit_score = Account.objects.values_list("fit_score", flat=True).get(pk=event.kept.pk)
+    contact_ids = list(Contact.objects.filter(account=event.kept).values_list("pk", flat=True))
+    if contact_ids:
+        contacts_rescore_for_touches(contact_ids=contact_ids, via="merge")
 
 
 def register() -> None:
     """Called from the hand-off's ``apps.py`` ``ready()``."""
     hooks.CONTACTS_MERGING.listen(open_leads_problem)
     hooks.CONTACTS_MERGED.listen(rescore_after_merge)
+    hooks.ACCOUNTS_MERGED.listen(rescore_after_merge)

@@ -95,6 +95,15 @@ def rescore(
     return result
 
 
+def accounts_fit_rescore(*, account_ids: Sequence[int]) -> dict[int, int]:
+    """Recompute these accounts' fit (the ICP rules on account fields) and write the ones that
+    changed, whether or not they have contacts; returns each account's fit."""
+    fits, _ = _accounts_rescore(
+        np.array(sorted(set(account_ids)), dtype=np.int64), scoring.profile()
+    )
+    return fits
+
+
 def rescore_all(*, now: dt.datetime | None = None) -> int:
     """Recompute fit, engagement, score and grade of every contact set-based (no hand-offs).
     Returns how many contacts were read."""

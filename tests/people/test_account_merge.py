@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 
 from tandem.audit.models import AuditEntry
 from tandem.errors import InvalidInput
+from tandem.handoff import services as handoff
 from tandem.people import relink, touches
 from tandem.people import services as people
 from tandem.people.merge import account_merge
@@ -85,3 +86,52 @@ def test_an_account_merge_that_would_make_a_deal_its_own_partner_is_refused(cast
         "deals first."
     }
     assert Account.objects.filter(pk=acme_gmbh.pk).exists()
+
+
+def test_an_account_merge_recomputes_the_kept_accounts_fit_and_its_contacts_scores(cast):
+    # given an ICP rule on industry, and Acme (no industry) with Ann; Acme GmbH (robotics)
+    # with Bob and no other record
+    handoff.icp_rule_save(
+        actor=cast.marketing_manager,
+        kind="field_in",
+        field="account.industry",
+        values=["Robotics"],
+        points=20,
+        label="Builds robots",
+    )
+    acme = people.account_create(actor=cast.admin, name="Acme", domain="acme.test")
+    gmbh = people.account_create(actor=cast.admin, name="Acme GmbH", industry="Robotics")
+    ann = a_contact(cast, "ann@acme.test", account=acme)
+    bob = a_contact(cast, "bob@acme.de", account=gmbh)
+    handoff.contacts_rescore_all(hand_off=False)
+    assert Account.objects.get(pk=acme.pk).fit_score == 0
+    assert Contact.objects.get(pk=ann.pk).fit_score == 0
+
+    # when the GmbH is merged into Acme, Acme taking its industry
+    account_merge(user=cast.admin, kept=acme, merged=gmbh)
+
+    # then Acme fits now, and so does every contact it now has
+    assert Account.objects.get(pk=acme.pk).fit_score == 20
+    assert dict(Contact.objects.values_list("email", "fit_score")) == {
+        "ann@acme.test": 20,
+        "bob@acme.de": 20,
+    }
+    assert Contact.objects.get(pk=ann.pk).score == 20
+    assert Contact.objects.get(pk=bob.pk).account_id == acme.pk
+
+
+def test_an_account_merge_rescored_even_without_contacts(cast):
+    handoff.icp_rule_save(
+        actor=cast.marketing_manager,
+        kind="field_in",
+        field="account.region",
+        values=["EMEA"],
+        points=7,
+        label="Europe",
+    )
+    acme = people.account_create(actor=cast.admin, name="Acme")
+    twin = people.account_create(actor=cast.admin, name="ACME", region="EMEA")
+
+    account_merge(user=cast.admin, kept=acme, merged=twin)
+
+    assert Account.objects.get(pk=acme.pk).fit_score == 7
