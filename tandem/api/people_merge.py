@@ -5,18 +5,29 @@ Registered on ``api.people.router``: the same ``/api/v1/`` prefix and tags as th
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from ninja import Schema
+from ninja import Schema, Status
 
 from tandem.api.people import ERRORS, router
-from tandem.people import duplicates, merge
-from tandem.people.schemas import MergeIn
+from tandem.people import dismissals, duplicates, merge
+from tandem.people.schemas import DismissalIn, MergeIn
 
 
 class DuplicateGroupOut(Schema):
     ids: list[int]
     reasons: list[str]
+    pairs: list[list[int]]
+
+
+class DismissalOut(Schema):
+    id: int
+    kind: str
+    ids: list[int]
+    dismissed_by_id: int | None
+    dismissed_at: dt.datetime
+    is_standing: bool
 
 
 class MergeDifferenceOut(Schema):
@@ -50,7 +61,22 @@ class MergeOut(Schema):
 
 
 def _groups(found: list[duplicates.DuplicateGroup]) -> list[dict]:
-    return [{"ids": g.ids, "reasons": g.reasons} for g in found]
+    return [
+        {"ids": g.ids, "reasons": g.reasons, "pairs": [[a.pk, b.pk] for a, b in g.pairs]}
+        for g in found
+    ]
+
+
+def _dismissal(shown: dismissals.ShownDismissal) -> dict:
+    d = shown.dismissal
+    return {
+        "id": d.pk,
+        "kind": d.kind,
+        "ids": [d.low_id, d.high_id],
+        "dismissed_by_id": d.dismissed_by_id,
+        "dismissed_at": d.dismissed_at,
+        "is_standing": shown.is_standing,
+    }
 
 
 def _preview(user: Any, kind: str, kept_id: int, merged_id: int) -> dict:
@@ -125,3 +151,37 @@ def accounts_merge(request, payload: MergeIn):
     """Merge account ``merged_id`` into ``kept_id``: its contacts, deals, touches, orders and
     comments move."""
     return _merge(request.auth, "account", payload)
+
+
+@router.get(
+    "/duplicates/dismissals",
+    response={200: list[DismissalOut], **ERRORS},
+    tags=["merge"],
+)
+def duplicates_dismissals(request, kind: str = "contact"):
+    """Pairs said not to be duplicates (of records you may merge), newest first; a pair whose
+    address or domain changed since (`is_standing` false) is listed as a duplicate again."""
+    shown = dismissals.duplicate_dismissals_shown(user=request.auth, kind=kind, limit=500)
+    return [_dismissal(s) for s in shown]
+
+
+@router.post("/duplicates/dismissals", response={201: DismissalOut, **ERRORS}, tags=["merge"])
+def duplicates_dismiss(request, payload: DismissalIn):
+    """Not a duplicate: the two records leave the duplicates list while neither one's address
+    (domain, for accounts) changes. Needs the right to merge both."""
+    made = dismissals.duplicate_dismiss(
+        user=request.auth, kind=payload.kind, ids=payload.ids, via="api"
+    )
+    return Status(201, _dismissal(dismissals.ShownDismissal(made, None, None, True)))
+
+
+@router.delete(
+    "/duplicates/dismissals/{dismissal_id}", response={204: None, **ERRORS}, tags=["merge"]
+)
+def duplicates_dismissal_undo(request, dismissal_id: int):
+    """Undo a dismissal: the pair may be listed as duplicates again."""
+    dismissal = dismissals.duplicate_dismissal_get_for_user(
+        user=request.auth, dismissal_id=dismissal_id
+    )
+    dismissals.duplicate_dismissal_undo(user=request.auth, dismissal=dismissal, via="api")
+    return Status(204, None)

@@ -35,6 +35,7 @@ from django.db.models.functions import (
 from tandem.access import policies
 from tandem.access.models import User
 from tandem.people import merge, relink
+from tandem.people.dismissals import dismissed_pairs
 from tandem.people.models import Account, AudienceType, Contact, Stage
 from tandem.people.selectors import FREE_MAIL_DOMAINS, account_get_for_user, contact_get_for_user
 
@@ -69,10 +70,12 @@ LEGAL_SUFFIXES = (
 
 @dataclass
 class DuplicateGroup:
-    """Records that look like one, oldest first, and why."""
+    """Records that look like one, oldest first, and why; ``pairs`` are the (older, newer)
+    pairs to compare, one per record after the first, none a dismissed one."""
 
     records: list[Any]
     reasons: list[str] = field(default_factory=list)
+    pairs: list[tuple[Any, Any]] = field(default_factory=list)
 
     @property
     def ids(self) -> list[int]:
@@ -181,6 +184,38 @@ def _assembled(model: Any, found: list[tuple[str, list[int]]]) -> list[Duplicate
     return [g for g in by_ids.values() if len(g.records) > 1]
 
 
+def _undismissed(kind: str, groups: list[DuplicateGroup]) -> list[DuplicateGroup]:
+    """The groups less their dismissed pairs (``people.dismissals``), one query for all.
+
+    A group falls apart where every pair between two parts is dismissed; a part of one record
+    is no duplicate any more. Each record after the first is paired with the first earlier
+    record (else later one) it is not dismissed from."""
+    dismissed = dismissed_pairs(kind=kind, records=[r for g in groups for r in g.records])
+    kept = []
+    for group in groups:
+
+        def linked(a: Any, b: Any) -> bool:
+            return (min(a.pk, b.pk), max(a.pk, b.pk)) not in dismissed
+
+        parts: list[list[Any]] = []
+        for record in group.records:
+            joined = [p for p in parts if any(linked(record, other) for other in p)]
+            merged_part = [r for p in joined for r in p] + [record]
+            parts = [p for p in parts if p not in joined] + [merged_part]
+        for part in parts:
+            if len(part) < 2:
+                continue
+            part.sort(key=lambda r: r.pk)
+            pairs = []
+            for i, record in enumerate(part[1:], start=1):
+                partner = next((o for o in part[:i] + part[i + 1 :] if linked(o, record)), part[0])
+                pair = (partner, record) if partner.pk < record.pk else (record, partner)
+                if pair not in pairs:
+                    pairs.append(pair)
+            kept.append(DuplicateGroup(part, list(group.reasons), pairs))
+    return kept
+
+
 def contact_duplicates_for_user(*, user: Any, limit: int = GROUPS_PER_RULE) -> list[DuplicateGroup]:
     """Groups of contacts the user may merge that look like one person (see the module)."""
     visible = policies.visible(user, "contact_merge", Contact.objects.all())
@@ -190,7 +225,7 @@ def contact_duplicates_for_user(*, user: Any, limit: int = GROUPS_PER_RULE) -> l
         for reason, key, where, largest in CONTACT_RULES
         for group in _grouped(visible, key, where, largest, limit)
     ]
-    return _assembled(Contact, found)
+    return _undismissed("contact", _assembled(Contact, found))
 
 
 def account_duplicates_for_user(*, user: Any, limit: int = GROUPS_PER_RULE) -> list[DuplicateGroup]:
@@ -206,7 +241,7 @@ def account_duplicates_for_user(*, user: Any, limit: int = GROUPS_PER_RULE) -> l
         )
         for group in _grouped(records, key, where, None, limit)
     ]
-    return _assembled(Account, found)
+    return _undismissed("account", _assembled(Account, found))
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ from tandem.audit import events as audit
 from tandem.errors import InvalidInput
 from tandem.people import hooks, relink
 from tandem.people.business_events import contact_event
+from tandem.people.dismissals import duplicate_dismissals_forget
 from tandem.people.hooks import INPUT_ACCOUNT
 from tandem.people.models import Account, Contact, EmailAlias, LifecycleMove
 
@@ -256,6 +257,7 @@ def contact_merge(
         result.moved = relink.references_move(Contact, merged.pk, kept.pk)
         audit.record_deleted(actor=user, obj=merged, via=via)
         Contact.objects.filter(pk=merged.pk).delete()
+        duplicate_dismissals_forget(kind="contact", record_id=merged.pk)
         old_email = kept.email
         _attribution_merge(kept, merged)
         _values_apply(kept, values)
@@ -295,6 +297,7 @@ def account_merge(
         result.moved = relink.references_move(Account, merged.pk, kept.pk)
         audit.record_deleted(actor=user, obj=merged, via=via)
         Account.objects.filter(pk=merged.pk).delete()
+        duplicate_dismissals_forget(kind="account", record_id=merged.pk)
         _values_apply(kept, values)
         kept.save()
         _audit_merge(user=user, kept=kept, before=before, result=result, via=via)

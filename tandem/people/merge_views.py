@@ -8,12 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from tandem.access import policies
 from tandem.errors import InvalidInput
-from tandem.people import duplicates, merge, selectors
+from tandem.people import dismissals, duplicates, merge, selectors
 
 KINDS = ("contacts", "accounts")
+DISMISSED_SHOWN = 50
 
 
 @login_required
@@ -31,17 +33,57 @@ def duplicates_list(request):
         if tab == "contacts"
         else duplicates.account_duplicates_for_user
     )
+    kind = tab[:-1]
     return render(
         request,
         "people/duplicates.html",
         {
             "tab": tab,
+            "kind": kind,
             "tabs": tabs,
             "groups": finder(user=request.user),
-            "merge_url": reverse(f"people:{tab[:-1]}_merge"),
-            "section": "contacts",
+            "dismissed": dismissals.duplicate_dismissals_shown(
+                user=request.user, kind=kind, limit=DISMISSED_SHOWN
+            ),
+            "can_dismiss": policies.can(request.user, "change", f"{kind}_merge"),
+            "merge_url": reverse(f"people:{kind}_merge"),
+            "section": "duplicates",
         },
     )
+
+
+@login_required
+@require_POST
+def duplicate_dismiss(request):
+    """ "Not a duplicate": the pair leaves the list (see ``people.dismissals``)."""
+    kind = request.POST.get("kind", "")
+    tab = f"{kind}s" if kind in dismissals.KINDS else "contacts"
+    try:
+        ids = [_id(raw, "ids") for raw in request.POST.getlist("ids")]
+        dismissals.duplicate_dismiss(user=request.user, kind=kind, ids=ids)
+    except InvalidInput as exc:
+        messages.error(request, "; ".join(exc.errors.values()))
+    else:
+        messages.success(
+            request,
+            f"#{min(ids)} and #{max(ids)} are no longer listed as duplicates. "
+            "Undo below, under Not duplicates.",
+        )
+    return redirect(f"{reverse('people:duplicates')}?tab={tab}")
+
+
+@login_required
+@require_POST
+def duplicate_dismissal_undo(request, dismissal_id: int):
+    """Put a dismissed pair back on the duplicates list."""
+    dismissal = dismissals.duplicate_dismissal_get_for_user(
+        user=request.user, dismissal_id=dismissal_id
+    )
+    dismissals.duplicate_dismissal_undo(user=request.user, dismissal=dismissal)
+    messages.success(
+        request, f"#{dismissal.low_id} and #{dismissal.high_id} may be listed as duplicates again."
+    )
+    return redirect(f"{reverse('people:duplicates')}?tab={dismissal.kind}s")
 
 
 def _id(raw: str, field: str) -> int:

@@ -410,3 +410,44 @@ class EmailAlias(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.contact_id}"
+
+
+class DuplicateDismissal(models.Model):
+    """Two contacts (or two accounts) a user said are not one: the duplicates list leaves the
+    pair out while both still have the addresses (domains, for accounts) they had when it was
+    dismissed. A changed address or domain is new evidence, so the pair is listed again
+    (``people.duplicates``). Ids rather than keys to the rows: one table for both kinds, and a
+    merge or a deletion removes the pairs of the record that went."""
+
+    class Kind(models.TextChoices):
+        CONTACT = "contact", "Contacts"
+        ACCOUNT = "account", "Accounts"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    low_id = models.IntegerField(help_text="The lower id of the pair.")
+    high_id = models.IntegerField(help_text="The higher id of the pair.")
+    low_key = models.CharField(
+        max_length=254, blank=True, help_text="The lower one's address (or domain) then."
+    )
+    high_key = models.CharField(
+        max_length=254, blank=True, help_text="The higher one's address (or domain) then."
+    )
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    dismissed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-dismissed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "low_id", "high_id"], name="people_dismissal_one_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(low_id__lt=models.F("high_id")),
+                name="people_dismissal_ordered_pair",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.low_id} and #{self.high_id} are not duplicates"

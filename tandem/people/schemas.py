@@ -33,3 +33,8 @@ class MergeIn(BaseModel):
             "(audience types: both). `both` only for `audience_flags`."
         ),
     )
+
+
+class DismissalIn(BaseModel):
+    kind: Literal["contact", "account"] = Field(description="Two contacts, or two accounts.")
+    ids: list[int] = Field(description="The two records that are not one.")

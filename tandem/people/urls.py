@@ -9,6 +9,12 @@ urlpatterns = [
     path("contacts/merge/", merge_views.contact_merge, name="contact_merge"),
     path("accounts/merge/", merge_views.account_merge, name="account_merge"),
     path("duplicates/", merge_views.duplicates_list, name="duplicates"),
+    path("duplicates/dismiss/", merge_views.duplicate_dismiss, name="duplicate_dismiss"),
+    path(
+        "duplicates/dismissals/<int:dismissal_id>/undo/",
+        merge_views.duplicate_dismissal_undo,
+        name="duplicate_dismissal_undo",
+    ),
     path("contacts/<int:contact_id>/", views.contact_detail, name="contact"),
     path("contacts/<int:contact_id>/move/", views.contact_move, name="contact_move"),
     path("accounts/<int:account_id>/", views.account_detail, name="account"),

@@ -42,6 +42,7 @@ def test_duplicates_preview_and_merge(api, cast, twins):
             "same address without dots or +tags",
             "same name",
         ],
+        "pairs": [[bo.pk, bo_crm.pk]],
     } in listed.json()
     body = preview.json()
     assert [d["field"] for d in body["differences"]] == ["email", "title"]
@@ -106,7 +107,9 @@ def test_accounts_merge(api, cast):
         {"kept_id": acme.pk, "merged_id": acme_ltd.pk, "choices": {"name": "merged"}},
     )
 
-    assert listed.json() == [{"ids": [acme.pk, acme_ltd.pk], "reasons": ["same name"]}]
+    assert listed.json() == [
+        {"ids": [acme.pk, acme_ltd.pk], "reasons": ["same name"], "pairs": [[acme.pk, acme_ltd.pk]]}
+    ]
     assert merged.status_code == 200
     assert Account.objects.get(pk=acme.pk).name == "Acme Ltd"
     assert not Account.objects.filter(pk=acme_ltd.pk).exists()
