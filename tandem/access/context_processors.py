@@ -25,5 +25,10 @@ def workspace(request: Any) -> dict[str, Any]:
             "webhooks": policies.can(user, "view", "webhook"),
             "custom_fields": policies.can(user, "change", "custom_field"),
             "company_export": policies.can(user, "view", "company_export"),
+            # The duplicates list, for roles that may see contacts' or accounts' duplicates.
+            # No count beside it: finding them is a grouped scan per rule, too much for every
+            # page (``people.duplicates``).
+            "duplicates": policies.can(user, "view", "contact_merge")
+            or policies.can(user, "view", "account_merge"),
         }
     }

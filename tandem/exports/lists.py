@@ -30,8 +30,9 @@ from tandem.fields.models import CustomField, FieldKind
 from tandem.fields.selectors import custom_fields_for
 from tandem.handoff.models import Lead
 from tandem.handoff.selectors import leads_for_user
+from tandem.people.account_filters import AccountFilter
 from tandem.people.lifecycle import Stage
-from tandem.people.selectors import accounts_for_user, contacts_for_user
+from tandem.people.selectors import accounts_listed_for_user, contacts_for_user
 from tandem.sales.filters import DealFilter
 from tandem.sales.models import ForecastCategory
 from tandem.sales.selectors import DEAL_LIST_ORDER, deal_list
@@ -193,8 +194,10 @@ def contacts_table(*, user: Any, query: Mapping[str, str]) -> Table:
 
 
 def accounts_table(*, user: Any, query: Mapping[str, str]) -> Table:
-    """Accounts (search ``q`` in name or domain), by name."""
-    qs = accounts_for_user(user=user, search=query.get("q", "").strip())
+    """The accounts list with the page's filters and order (``people.account_filters``:
+    ``q`` in name or domain, ``industry``, ``owner``, ``fit_min``, a custom field test,
+    ``sort``); a bad filter raises ``InvalidInput`` naming it."""
+    qs = accounts_listed_for_user(user=user, filters=AccountFilter.from_query(query))
     fields = custom_fields_for("account")
     makers = _cell_makers(fields)
     columns = ("name", "domain", "industry", "size_band", "region", "fit_score")

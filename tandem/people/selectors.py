@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 
 from tandem.access import policies
 from tandem.fields.filters import CustomFilter
+from tandem.people.account_filters import AccountFilter
 from tandem.people.models import Account, Contact, EmailAlias, LifecycleMove, Touch
 
 # Addresses per ``IN (…)`` query: under SQLite's 999 bound parameters, and short on PostgreSQL.
@@ -85,6 +86,17 @@ def accounts_for_user(*, user: Any, search: str = "") -> QuerySet[Account]:
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(domain__icontains=search))
     return qs
+
+
+def accounts_listed_for_user(*, user: Any, filters: AccountFilter) -> QuerySet[Account]:
+    """The accounts list: the accounts the user may see, narrowed and ordered as asked."""
+    return filters.apply(accounts_for_user(user=user, search=filters.search))
+
+
+def account_industries_for_user(*, user: Any) -> list[str]:
+    """The industries named on accounts the user may see, for the list's filter."""
+    qs = policies.visible(user, "account", Account.objects.exclude(industry=""))
+    return list(qs.order_by("industry").values_list("industry", flat=True).distinct()[:500])
 
 
 def account_get_for_user(*, user: Any, account_id: int) -> Account:

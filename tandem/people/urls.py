@@ -7,6 +7,7 @@ urlpatterns = [
     path("contacts/", views.contacts, name="contacts"),
     path("contacts/new/", views.contact_new, name="contact_new"),
     path("contacts/merge/", merge_views.contact_merge, name="contact_merge"),
+    path("accounts/", views.accounts, name="accounts"),
     path("accounts/merge/", merge_views.account_merge, name="account_merge"),
     path("duplicates/", merge_views.duplicates_list, name="duplicates"),
     path("duplicates/dismiss/", merge_views.duplicate_dismiss, name="duplicate_dismiss"),

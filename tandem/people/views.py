@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tandem.access import policies
+from tandem.access.selectors import users_active
 from tandem.core.typed_input import typed_input
 from tandem.dashboards.timeline import timeline
 from tandem.errors import InvalidInput
@@ -21,6 +22,7 @@ from tandem.handoff import services as handoff
 from tandem.handoff.scoring import score_lines
 from tandem.handoff.selectors import leads_for_user
 from tandem.people import selectors, services
+from tandem.people.account_filters import SORTS, AccountFilter, contact_counts, query_kept
 from tandem.people.lifecycle import Stage
 from tandem.people.models import Channel, Contact, Sentiment, TouchKind
 from tandem.people.schemas import LifecycleMoveIn
@@ -61,6 +63,44 @@ def contacts(request):
         "download_query": urlencode({k: v for k, v in (("q", query), ("stage", stage)) if v}),
     }
     template = "people/_contact_rows.html" if request.htmx else "people/contacts.html"
+    return render(request, template, ctx)
+
+
+@login_required
+def accounts(request):
+    """Every account the user may see: search, filters, custom columns, sorting, pages."""
+    errors: dict[str, str] = {}
+    try:
+        filters = AccountFilter.from_query(request.GET)
+    except InvalidInput as exc:
+        filters, errors = AccountFilter(search=request.GET.get("q", "").strip()), exc.errors
+    qs = selectors.accounts_listed_for_user(user=request.user, filters=filters)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    counts = contact_counts(list(page))
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    ctx = {
+        "page": page,
+        "rows": [(account, counts.get(account.pk, 0)) for account in page],
+        "filters": filters,
+        "values": {k: request.GET.get(k, "") for k in ("q", "industry", "owner", "fit_min")},
+        "errors": errors,
+        "sorts": [(key, label) for key, (label, _) in SORTS.items()],
+        "industries": selectors.account_industries_for_user(user=request.user),
+        "owners": users_active().order_by("first_name", "last_name", "username"),
+        "section": "accounts",
+        "can_create": policies.can(request.user, "create", "account"),
+        "can_merge": policies.can(request.user, "view", "account_merge"),
+        "custom_fields": (fields := custom_fields_for("account")),
+        "columns": custom_columns("account", request.GET.getlist("cols"), fields=fields),
+        "custom_filter": filters.custom_filter,
+        "cf": {k: request.GET.get(k, "") for k in ("cf", "cf_op", "cf_value", "cf_value_to")},
+        "cf_errors": {k: v for k, v in errors.items() if k.startswith("cf")},
+        "ops": ALL_OPS,
+        "query": keep.urlencode(),
+        "download_query": query_kept(request.GET),
+    }
+    template = "people/_account_rows.html" if request.htmx else "people/accounts.html"
     return render(request, template, ctx)
 
 
@@ -127,7 +167,7 @@ def account_detail(request, account_id: int):
             "deals": deals_for_user(user=request.user, account_id=account.pk)[:50],
             "timeline": timeline(user=request.user, account=account),
             "can_merge": policies.can(request.user, "change", "account_merge", account),
-            "section": "contacts",
+            "section": "accounts",
         },
     )
 
