@@ -106,7 +106,10 @@ class AccountFilter:
 def query_kept(query: Mapping[str, Any]) -> str:
     """The filter's words of a query string (not the page or the columns), to carry to a
     download or a sort link."""
-    return urlencode([(k, str(query.get(k))) for k in WORDS if query.get(k)])
+    # The custom field's test and values mean nothing without the field (the form always
+    # sends a test).
+    words = WORDS if query.get("cf") else [w for w in WORDS if not w.startswith("cf")]
+    return urlencode([(k, str(query.get(k))) for k in words if query.get(k)])
 
 
 def contact_counts(accounts: list[Account]) -> dict[int, int]:
