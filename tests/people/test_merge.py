@@ -16,7 +16,13 @@ from tandem.access import services as access
 from tandem.audit.models import AuditEntry
 from tandem.collaboration import services as collaboration
 from tandem.collaboration import survey_services as surveys
-from tandem.collaboration.models import Comment, SurveyInvitation, SurveyResponse
+from tandem.collaboration.models import (
+    Comment,
+    Survey,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveyStatus,
+)
 from tandem.core.business_events import BUSINESS_EVENT
 from tandem.errors import InvalidInput
 from tandem.handoff import services as handoff
@@ -359,11 +365,16 @@ side = st.fixed_dictionaries(
         "consents": st.sets(st.sampled_from(CHANNELS)),
         "lists": st.sets(st.sampled_from(LISTS)),
         "deals": st.integers(0, 1),
+        # a lead handed off: none, one still waiting (for the account owner), one rejected
+        "lead": st.sampled_from(["none", "waiting", "rejected"]),
+        "answers": st.integers(0, 2),  # surveys answered, of the two open ones
     }
 )
 
 
-def _build(cast, contact: Contact, spec: dict, lists: dict[str, Segment]) -> None:
+def _build(
+    cast, contact: Contact, spec: dict, lists: dict[str, Segment], pulses: list | None = None
+) -> None:
     for i in range(spec["touches"]):
         touches.touch_record(contact=contact, kind="note", occurred_at=T0 + dt.timedelta(hours=i))
     if spec["moves"]:
@@ -374,8 +385,15 @@ def _build(cast, contact: Contact, spec: dict, lists: dict[str, Segment]) -> Non
         people.consent_record(contact=contact, channel=channel, is_granted=True, source="t")
     for name in spec["lists"]:
         segments.segment_members_add(actor=cast.admin, segment=lists[name], contacts=[contact])
+    # the hand-off before the deal: a deal makes them an opportunity, past an MQL
+    if spec.get("lead", "none") != "none":
+        lead = handoff.lead_hand_off(contact=contact)
+        if spec["lead"] == "rejected":
+            handoff.lead_reject(actor=cast.admin, lead=lead, reason="not_ready")
     for _ in range(spec["deals"]):
         sales.deal_open(actor=cast.admin, name="Deal", owner=cast.sales_rep, contact=contact)
+    for pulse in (pulses or [])[: spec.get("answers", 0)]:
+        surveys.survey_answer(survey=pulse, contact=contact, answers={"q1": 8})
 
 
 @settings(
@@ -388,11 +406,20 @@ def test_after_a_merge_the_kept_contact_has_the_sum_less_true_duplicates(cast, o
     # given two contacts with random related rows (fresh ones per example)
     n = next(_serial)
     lists = {name: a_list(cast, f"{name}{n}") for name in LISTS}
-    kept = a_contact(cast, f"kept{n}@acme.test")
-    merged = a_contact(cast, f"merged{n}@acme.test")
-    _build(cast, kept, ours, lists)
-    _build(cast, merged, theirs, lists)
+    pulses = [_open_survey(cast, f"Pulse {n}.{i}") for i in range(2)]
+    # one account, owned by a rep: both waiting leads go to that rep, so the merge may go on
+    account = people.account_create(actor=cast.admin, name=f"Acme {n}", owner=cast.sales_rep)
+    kept = a_contact(cast, f"kept{n}@acme.test", account=account)
+    merged = a_contact(cast, f"merged{n}@acme.test", account=account)
+    _build(cast, kept, ours, lists, pulses)
+    _build(cast, merged, theirs, lists, pulses)
     before_kept, before_merged = _rows_of(kept.pk), _rows_of(merged.pk)
+    shared_segments = set.intersection(
+        *(
+            set(SegmentMember.objects.filter(contact=c).values_list("segment_id", flat=True))
+            for c in (kept, merged)
+        )
+    )
 
     # when they are merged
     result = contact_merge(user=cast.admin, kept=kept, merged=merged)
@@ -401,9 +428,12 @@ def test_after_a_merge_the_kept_contact_has_the_sum_less_true_duplicates(cast, o
     # rows a unique rule allows once (a channel's consent, a list's membership), no more
     after = _rows_of(kept.pk)
     assert _rows_of(merged.pk) == {}
+    # (read before the merge: a rejected lead also puts each in the nurture segment)
     expected_dropped = {
         "people.Consent.contact": len(ours["consents"] & theirs["consents"]),
-        "segments.SegmentMember.contact": len(ours["lists"] & theirs["lists"]),
+        "segments.SegmentMember.contact": len(shared_segments),
+        # one waiting lead per contact: the kept one's stays
+        "handoff.Lead.contact": int(ours["lead"] == theirs["lead"] == "waiting"),
     }
     for label in set(before_kept) | set(before_merged):
         dropped = result.moved.get(label, [0, 0])[1]
@@ -413,6 +443,28 @@ def test_after_a_merge_the_kept_contact_has_the_sum_less_true_duplicates(cast, o
     for segment in lists.values():
         segment.refresh_from_db()
         assert segment.member_count == SegmentMember.objects.filter(segment=segment).count()
+    # and each kind the issue names is among what was counted, where either side had some
+    sides = (ours, theirs)
+    assert after.get("people.Touch.contact", 0) == ours["touches"] + theirs["touches"]
+    assert after.get("collaboration.Comment.contact", 0) == ours["comments"] + theirs["comments"]
+    assert after.get("sales.Deal.contact", 0) == ours["deals"] + theirs["deals"]
+    assert after.get("collaboration.SurveyResponse.contact", 0) == sum(s["answers"] for s in sides)
+    leads = sum(s["lead"] != "none" for s in sides) - expected_dropped["handoff.Lead.contact"]
+    assert after.get("handoff.Lead.contact", 0) == leads
+    assert after.get("people.LifecycleMove.contact", 0) == sum(
+        before.get("people.LifecycleMove.contact", 0) for before in (before_kept, before_merged)
+    )
+
+
+def _open_survey(cast, title: str):
+    """A survey taking answers. Opened in place: sending it would add an email consent to
+    every contact, which the example's own consents must not get."""
+    made = surveys.survey_create(
+        actor=cast.admin, title=title, questions=[{"kind": "nps", "text": "Recommend us?"}]
+    )
+    Survey.objects.filter(pk=made.pk).update(status=SurveyStatus.OPEN)
+    made.refresh_from_db()
+    return made
 
 
 def test_a_touch_batch_with_the_merged_address_lands_on_the_kept_contact(cast):
