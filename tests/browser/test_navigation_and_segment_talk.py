@@ -74,7 +74,7 @@ def test_the_workspace_menus_open_by_keyboard_and_show_only_what_the_role_may_op
     expect(buttons).to_have_text(["Together (current)"])
     _nav(employee).get_by_role("button", name="Together").click()
     expect(_nav(employee).get_by_role("link")).to_have_text(
-        ["Shared numbers", "Contacts", "Log a touch", "Inbox"]
+        ["Shared numbers", "Contacts", "Accounts", "Log a touch", "Inbox"]
     )
 
     # an admin has the admin menu with the audit log
