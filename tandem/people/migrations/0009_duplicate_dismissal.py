@@ -6,28 +6,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0008_email_alias'),
+        ("people", "0008_email_alias"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DuplicateDismissal',
+            name="DuplicateDismissal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('contact', 'Contacts'), ('account', 'Accounts')], max_length=10)),
-                ('low_id', models.IntegerField(help_text='The lower id of the pair.')),
-                ('high_id', models.IntegerField(help_text='The higher id of the pair.')),
-                ('low_key', models.CharField(blank=True, help_text="The lower one's address (or domain) then.", max_length=254)),
-                ('high_key', models.CharField(blank=True, help_text="The higher one's address (or domain) then.", max_length=254)),
-                ('dismissed_at', models.DateTimeField()),
-                ('dismissed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("contact", "Contacts"), ("account", "Accounts")], max_length=10
+                    ),
+                ),
+                ("low_id", models.IntegerField(help_text="The lower id of the pair.")),
+                ("high_id", models.IntegerField(help_text="The higher id of the pair.")),
+                (
+                    "low_key",
+                    models.CharField(
+                        blank=True,
+                        help_text="The lower one's address (or domain) then.",
+                        max_length=254,
+                    ),
+                ),
+                (
+                    "high_key",
+                    models.CharField(
+                        blank=True,
+                        help_text="The higher one's address (or domain) then.",
+                        max_length=254,
+                    ),
+                ),
+                ("dismissed_at", models.DateTimeField()),
+                (
+                    "dismissed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-dismissed_at', '-id'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'low_id', 'high_id'), name='people_dismissal_one_per_pair'), models.CheckConstraint(condition=models.Q(('low_id__lt', models.F('high_id'))), name='people_dismissal_ordered_pair')],
+                "ordering": ["-dismissed_at", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "low_id", "high_id"), name="people_dismissal_one_per_pair"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("low_id__lt", models.F("high_id"))),
+                        name="people_dismissal_ordered_pair",
+                    ),
+                ],
             },
         ),
     ]
