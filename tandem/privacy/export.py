@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 import zipfile
 from collections.abc import Callable
 from decimal import Decimal
@@ -117,7 +118,7 @@ def _cell(value: Any) -> Any:
 
 
 def _file_name(table: str) -> str:
-    return "".join(c if c.isalnum() or c in "._-" else "_" for c in table).strip("_") + ".csv"
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", table).strip("_") + ".csv"
 
 
 def personal_data_zip(contact: Contact) -> bytes:
