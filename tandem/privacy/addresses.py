@@ -6,11 +6,13 @@ row whose ``email`` is ``erased:`` and a keyed hash of the address (HMAC-SHA256 
 derived from the secret key: the hash of a guessed address cannot be computed without the
 data folder's secret). The address itself is never stored.
 
-A contact created or changed later with such an address (re-created by an import, a form or
-the API, which is allowed: the company may meet the person again) is heard through
-``people.hooks.CONTACTS_CHANGED``: any consent they were given is withdrawn at once and the
-address is suppressed in clear (it is back in the contacts table anyway), so they are never
-emailed until an admin lifts the suppression by hand.
+A contact re-created later with such an address (by an import, a form or the API, which is
+allowed: the company may meet the person again) is heard through
+``people.hooks.CONTACTS_CHANGED`` when consent is recorded for them (``INPUT_CONSENT``: a
+form's box, an import's consent column, the API): any consent they were given is withdrawn at
+once and the address is suppressed in clear (it is back in the contacts table anyway), so they
+are never emailed until an admin lifts the suppression by hand. Without consent marketing
+email never reaches them anyway.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from django.utils import timezone
 from tandem.mailing.models import Suppression, SuppressionReason
 from tandem.ops import settings_cache
 from tandem.people.hooks import (
-    INPUT_ACCOUNT,
     INPUT_CONSENT,
     ContactsChanged,
     contacts_changed_announce,
@@ -73,7 +74,9 @@ def erased_contacts(contact_ids: frozenset[int]) -> list[Contact]:
 def contacts_changed_listener(event: ContactsChanged) -> None:
     """People's ``CONTACTS_CHANGED``: a contact with an erased address gets no consent and is
     suppressed (see the module's docstring)."""
-    if event.inputs is not None and event.inputs <= {INPUT_ACCOUNT}:
+    # Only a change that may have given consent (a consent recorded, an import's rows)
+    # matters: a touch or an edit gives none, and they are the hot paths, read nothing.
+    if event.inputs is None or INPUT_CONSENT not in event.inputs:
         return
     for contact in erased_contacts(event.contact_ids):
         granted = Consent.objects.filter(contact=contact, is_granted=True)
