@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import ForeignObjectRel, Q
 
 from tandem.access import policies
 from tandem.audit import events as audit
@@ -42,14 +42,13 @@ def erased_email(contact_id: int) -> str:
 
 def contact_relations() -> list[tuple[type[models.Model], str]]:
     """Every (model, key name) with a foreign key to ``Contact``, found by Django's relations."""
-    return sorted(
-        (
-            (rel.related_model, rel.field.name)
-            for rel in Contact._meta.get_fields(include_hidden=True)
-            if (rel.one_to_many or rel.one_to_one) and rel.auto_created and not rel.concrete
-        ),
-        key=lambda pair: (pair[0]._meta.label, pair[1]),
-    )
+    found = []
+    for rel in Contact._meta.get_fields(include_hidden=True):
+        if isinstance(rel, ForeignObjectRel) and (rel.one_to_many or rel.one_to_one):
+            model = rel.related_model
+            if isinstance(model, type) and issubclass(model, models.Model):
+                found.append((model, rel.field.name))
+    return sorted(found, key=lambda pair: (pair[0]._meta.label, pair[1]))
 
 
 def contact_erase(*, actor: Any, contact: Contact, confirm_email: str, via: str = "ui") -> Contact:
