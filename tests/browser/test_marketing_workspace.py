@@ -160,8 +160,7 @@ def test_an_embedded_form_credits_the_campaign_in_the_host_pages_address(
         "{ (tandem.q = tandem.q || []).push(arguments); }; tandem('consent', true);</script>"
     )
     landing = (
-        f"<!doctype html><html lang='en'><title>Kestrel tour</title><h1>Tour</h1>"
-        f"{consent}{snippet}"
+        f"<!doctype html><html lang='en'><title>Kestrel tour</title><h1>Tour</h1>{consent}{snippet}"
     )
     site = _serve_page(landing)
     visitor = browse()

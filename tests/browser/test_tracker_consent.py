@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tandem.marketing.models import Visit
-from tests.browser.test_marketing_workspace import _serve_page, _stop_servers  # noqa: F401
 from tests.browser.conftest import unavailable
+from tests.browser.test_marketing_workspace import _serve_page, _stop_servers  # noqa: F401
 
 try:
     import playwright  # noqa: F401

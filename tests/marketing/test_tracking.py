@@ -48,9 +48,7 @@ def test_the_pixel_records_a_visit_with_utm_and_referrer(db, browser_client):
 
 
 @pytest.mark.parametrize("consent", [{}, {"c": "0"}], ids=["unsaid", "refused"])
-def test_before_consent_no_id_is_accepted_no_cookie_set_nothing_stored(
-    db, browser_client, consent
-):
+def test_before_consent_no_id_is_accepted_no_cookie_set_nothing_stored(db, browser_client, consent):
     browser_client.cookies[tracking.VISITOR_COOKIE] = VID
     response = browser_client.get("/t/p.gif", {"u": "https://acme.test/", "vid": VID, **consent})
 
@@ -87,7 +85,9 @@ def test_bad_visits_are_ignored_but_the_pixel_still_answers(db, browser_client, 
 
 
 def test_a_visitor_id_of_the_wrong_shape_is_replaced(db, browser_client):
-    response = browser_client.get("/t/p.gif", {"u": "https://acme.test/", "vid": "<script>", "c": "1"})
+    response = browser_client.get(
+        "/t/p.gif", {"u": "https://acme.test/", "vid": "<script>", "c": "1"}
+    )
 
     assert response.cookies[tracking.VISITOR_COOKIE].value != "<script>"
     assert Visit.objects.get().visitor_id == response.cookies[tracking.VISITOR_COOKIE].value
