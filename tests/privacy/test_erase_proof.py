@@ -59,3 +59,26 @@ def test_after_the_erase_no_table_holds_their_name_email_or_phone(
         f"contact #{contact.pk}",
         {"erased": [None, True]},
     )
+
+
+def test_someone_else_with_the_same_first_name_keeps_theirs(cast):
+    from tandem.collaboration import services as collaboration
+    from tandem.people import services as people
+
+    erased = people.contact_create(
+        actor=cast.admin, email="anna.one@example.test", first_name="Anna", last_name="Oakes"
+    )
+    other = people.contact_create(
+        actor=cast.admin, email="anna.two@example.test", first_name="Anna", last_name="Birch"
+    )
+    collaboration.comment_add(actor=cast.marketer, target=other, body="Anna Birch, not Oakes")
+
+    privacy.contact_erase(actor=cast.admin, contact=erased, confirm_email="anna.one@example.test")
+
+    other.refresh_from_db()
+    assert (other.first_name, other.last_name, other.email) == (
+        "Anna",
+        "Birch",
+        "anna.two@example.test",
+    )
+    assert other.comments.get().body == "Anna Birch, not Oakes"
