@@ -184,6 +184,8 @@ TANDEM_FORM_SUBMISSIONS_PER_HOUR = int(config.env("TANDEM_FORM_SUBMISSIONS_PER_H
 # tracked page visits per hour per address.
 TANDEM_FORM_MIN_SECONDS = float(config.env("TANDEM_FORM_MIN_SECONDS", "0") or "0")
 TANDEM_VISITS_PER_HOUR = int(config.env("TANDEM_VISITS_PER_HOUR", "600") or "600")
+# Days an anonymous visit (never joined to a contact) is kept: see ``marketing.retention``.
+TANDEM_TRACKING_RETENTION_DAYS = int(config.env("TANDEM_TRACKING_RETENTION_DAYS", "395") or "395")
 
 # Offer policy (tandem.orders): a deal line's discount above the review threshold opens a fit
 # review; above the maximum it is refused. Per cent.

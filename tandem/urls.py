@@ -28,6 +28,7 @@ urlpatterns = [
     path("audit/", include("tandem.audit.urls")),
     path("imports/", include("tandem.imports.urls")),
     path("exports/", include("tandem.exports.urls")),
+    path("privacy/", include("tandem.privacy.urls")),
     path("inbox/", include("tandem.collaboration.urls")),
     path("settings/webhooks/", include("tandem.webhooks.urls")),
     path("settings/fields/", include("tandem.fields.urls")),

@@ -73,6 +73,12 @@ MATRIX: dict[str, dict[str, dict[str, Scope]]] = {
         "view": _row(N, A, N, T, A, A, N),
         "change": _row(N, A, N, T, N, A, N),
     },
+    # People's rights (``tandem.privacy``): "view" downloads everything held on one person,
+    # "delete" erases it (the contact stays, anonymised). Erasing cannot be undone: admins only.
+    "contact_privacy": {
+        "view": _row(N, A, N, N, N, A, N),
+        "delete": _row(N, N, N, N, N, A, N),
+    },
     # Everyone in the company is a marketer: every role but read-only leadership logs touches.
     "touch": {
         "view": _row(A, A, A, A, A, A, A),
@@ -312,6 +318,7 @@ OWNER_FIELD = {
     "contact": "owner",
     "contact_merge": "owner",
     "account_merge": "owner",
+    "contact_privacy": "owner",
     "touch": "recorded_by",
     "campaign": "owner",
     "lead_form": "owner",
@@ -385,6 +392,7 @@ def can(user: User | Any, action: str, resource: str, obj: Any = None) -> bool:
 NOUNS = {
     "contact_merge": "contact duplicates",
     "account_merge": "account duplicates",
+    "contact_privacy": "contact's personal data",
     "shared_report": "report",
     "marketing_report": "marketing report",
     "deal_private_notes": "private deal notes",

@@ -122,6 +122,7 @@ from tandem.api import (  # noqa: E402  (routers register on the api above)
     marketing,
     orders,
     people,
+    privacy,
     reports,
     sales,
     segments,
@@ -143,5 +144,6 @@ for app in (
     imports,
     webhooks,
     exports,
+    privacy,
 ):
     api.add_router("/", app.router)

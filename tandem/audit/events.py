@@ -103,7 +103,12 @@ def _actor_label(actor: Any, fallback: str) -> str:
 
 
 def _entry(
-    actor: Any, obj: models.Model, action: str, changes: dict[str, list[Any]], via: str
+    actor: Any,
+    obj: models.Model,
+    action: str,
+    changes: dict[str, list[Any]],
+    via: str,
+    label: str | None = None,
 ) -> AuditEntry:
     return _save(
         AuditEntry(
@@ -112,7 +117,7 @@ def _entry(
             action=action,
             record_type=obj._meta.label_lower,
             record_id=str(obj.pk),
-            record_label=str(obj)[:200],
+            record_label=(str(obj) if label is None else label)[:200],
             changes=changes,
         )
     )
@@ -137,14 +142,41 @@ def record_updated(
 
 
 def record_changes(
-    *, actor: Any, obj: models.Model, changes: dict[str, list[Any]], via: str = "system"
+    *,
+    actor: Any,
+    obj: models.Model,
+    changes: dict[str, list[Any]],
+    via: str = "system",
+    label: str | None = None,
 ) -> AuditEntry | None:
     """Record an update whose changes (field -> [before, after]) the caller already knows: no
-    snapshots of the whole record. Values are made JSON-ready here."""
+    snapshots of the whole record. Values are made JSON-ready here. ``label`` replaces the
+    record's own (``str(obj)``) where that would say more than the entry may keep (a person's
+    name on the entry of their erase)."""
     changes = {k: [_plain(b), _plain(a)] for k, (b, a) in changes.items() if b != a}
     if not changes:
         return None
-    return _entry(actor, obj, AuditEntry.Action.UPDATE, changes, via)
+    return _entry(actor, obj, AuditEntry.Action.UPDATE, changes, via, label)
+
+
+def entries_rewrite(
+    *, record_type: str, record_id: Any, fields: frozenset[str] | set[str], value: str, label: str
+) -> int:
+    """Replace every value of ``fields`` in the entries about one record by ``value`` and
+    their label by ``label``: who acted, when, what action and which fields changed stay.
+
+    The trail is otherwise never changed; this is for erasing a person's data (GDPR's right
+    to be forgotten), whose values would else outlive them here. Returns how many entries."""
+    entries = AuditEntry.objects.filter(record_type=record_type, record_id=str(record_id))
+    count = 0
+    for entry in entries.only("pk", "changes"):
+        changes = {
+            k: [None if v is None else value for v in pair] if k in fields else pair
+            for k, pair in entry.changes.items()
+        }
+        AuditEntry.objects.filter(pk=entry.pk).update(changes=changes, record_label=label)
+        count += 1
+    return count
 
 
 def record_deleted(*, actor: Any, obj: models.Model, via: str = "system") -> AuditEntry:

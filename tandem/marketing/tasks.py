@@ -10,6 +10,7 @@ from django_tasks import task
 from tandem.handoff import services as handoff
 from tandem.marketing.confirmation import submission_confirm_token
 from tandem.marketing.models import FormSubmission
+from tandem.marketing.retention import visits_prune
 from tandem.people import touches
 from tandem.segments.services import segments_refresh_for_contacts
 
@@ -49,3 +50,9 @@ def submission_confirm_send(submission_id: int) -> None:
         from_email=None,
         recipient_list=[submission.contact.email],
     )
+
+
+@task()
+def tracking_prune() -> int:
+    """Delete anonymous visits past the retention (daily, by the clock); how many went."""
+    return visits_prune()

@@ -116,12 +116,21 @@ VISITOR_COOKIE_AGE = 365 * 24 * 3600
 
 @csrf_exempt
 def pixel(request):
-    """``/t/p.gif?u=<page>&r=<referrer>&vid=<visitor id>``: record a page visit.
+    """``/t/p.gif?u=<page>&r=<referrer>&vid=<visitor id>&c=1``: record a page visit.
 
     Always answers with the pixel (a tracker must never break the page); a bad or
     rate-limited visit is simply not stored. The visitor id comes from the tracker script (a
     first-party cookie on the site) or, on Tandem's own pages, this cookie.
+
+    ``c=1`` says the visitor consented to tracking (or the site needs no consent: the
+    tracker's ``data-consent``, see ``docs/privacy.md``). Without it no visitor id is
+    accepted, nothing is stored and no cookie is set.
     """
+    if request.GET.get("c") != "1":
+        response = HttpResponse(PIXEL, content_type="image/gif")
+        response["Cache-Control"] = "no-store"
+        response["X-Tandem-Visit"] = "no consent"
+        return response
     vid = (
         tracking.visitor_id_clean(
             request.GET.get("vid") or request.COOKIES.get(tracking.VISITOR_COOKIE)

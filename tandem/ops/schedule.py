@@ -46,6 +46,8 @@ JOBS = (
         "today's forecast kept, ended periods compared with what closed"),
     Job("nurture_due", DAY, "tandem.handoff.tasks:nurture_due",
         "recycled contacts whose nurture date has passed return to marketing's leads"),
+    Job("tracking_prune", DAY, "tandem.marketing.tasks:tracking_prune",
+        "anonymous visits never joined to a contact are kept only for the retention period"),
     Job("predictive_retrain", 7 * DAY, "tandem.handoff.tasks:predictive_retrain",
         "the predictive score learns from the latest history"),
 )  # fmt: skip

@@ -959,6 +959,9 @@ SPECS.update(import_specs(Spec))
 from tests.webhooks.permission_specs import webhook_specs  # noqa: E402
 
 SPECS.update(webhook_specs(Spec))
+from tests.privacy.permission_specs import privacy_specs  # noqa: E402
+
+SPECS.update(privacy_specs(Spec))
 
 ROLES = [str(r) for r in policies.ROLE_ORDER]
 CELLS = [

@@ -153,8 +153,15 @@ def test_an_embedded_form_credits_the_campaign_in_the_host_pages_address(
     snippet = mia.get_by_label("Embed on your site").input_value()
     assert "data-tandem-form" in snippet and "tracker.js" in snippet
 
-    # the company's own site (another origin) embeds it on a landing page
-    landing = f"<!doctype html><html lang='en'><title>Kestrel tour</title><h1>Tour</h1>{snippet}"
+    # the company's own site (another origin) embeds it on a landing page, whose consent
+    # banner the visitor has already accepted (the tracker's default waits for consent)
+    consent = (
+        "<script>window.tandem = window.tandem || function () "
+        "{ (tandem.q = tandem.q || []).push(arguments); }; tandem('consent', true);</script>"
+    )
+    landing = (
+        f"<!doctype html><html lang='en'><title>Kestrel tour</title><h1>Tour</h1>{consent}{snippet}"
+    )
     site = _serve_page(landing)
     visitor = browse()
     visitor.context.set_default_timeout(30_000)

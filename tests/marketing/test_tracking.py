@@ -22,7 +22,7 @@ def browser_client():
 
 
 def _visit(client, url, referrer="", vid=VID):
-    return client.get("/t/p.gif", {"u": url, "r": referrer, "vid": vid})
+    return client.get("/t/p.gif", {"u": url, "r": referrer, "vid": vid, "c": "1"})
 
 
 def test_the_pixel_records_a_visit_with_utm_and_referrer(db, browser_client):
@@ -47,8 +47,19 @@ def test_the_pixel_records_a_visit_with_utm_and_referrer(db, browser_client):
     assert visit.contact is None
 
 
+@pytest.mark.parametrize("consent", [{}, {"c": "0"}], ids=["unsaid", "refused"])
+def test_before_consent_no_id_is_accepted_no_cookie_set_nothing_stored(db, browser_client, consent):
+    browser_client.cookies[tracking.VISITOR_COOKIE] = VID
+    response = browser_client.get("/t/p.gif", {"u": "https://acme.test/", "vid": VID, **consent})
+
+    assert response.status_code == 200 and len(response.content) == 43
+    assert response["X-Tandem-Visit"] == "no consent"
+    assert tracking.VISITOR_COOKIE not in response.cookies
+    assert Visit.objects.count() == 0
+
+
 def test_a_new_visitor_gets_an_id_cookie(db, browser_client):
-    response = browser_client.get("/t/p.gif", {"u": "https://acme.test/"})
+    response = browser_client.get("/t/p.gif", {"u": "https://acme.test/", "c": "1"})
 
     vid = response.cookies[tracking.VISITOR_COOKIE].value
     assert tracking.visitor_id_clean(vid) == vid
@@ -66,7 +77,7 @@ def test_a_new_visitor_gets_an_id_cookie(db, browser_client):
     ids=["script-url", "too-long", "bad-referrer", "no-url"],
 )
 def test_bad_visits_are_ignored_but_the_pixel_still_answers(db, browser_client, query):
-    response = browser_client.get("/t/p.gif", query)
+    response = browser_client.get("/t/p.gif", {**query, "c": "1"})
 
     assert response.status_code == 200
     assert response["X-Tandem-Visit"] == "ignored"
@@ -74,7 +85,9 @@ def test_bad_visits_are_ignored_but_the_pixel_still_answers(db, browser_client, 
 
 
 def test_a_visitor_id_of_the_wrong_shape_is_replaced(db, browser_client):
-    response = browser_client.get("/t/p.gif", {"u": "https://acme.test/", "vid": "<script>"})
+    response = browser_client.get(
+        "/t/p.gif", {"u": "https://acme.test/", "vid": "<script>", "c": "1"}
+    )
 
     assert response.cookies[tracking.VISITOR_COOKIE].value != "<script>"
     assert Visit.objects.get().visitor_id == response.cookies[tracking.VISITOR_COOKIE].value
