@@ -257,7 +257,7 @@ def nps_trend(*, since: dt.date) -> list[Group]:
     }
     trend = []
     for month in sorted(months):
-        numbers = [number_of[p] for p in months[month] if number_of.get(p) is not None]
+        numbers = [n for n in (number_of.get(p) for p in months[month]) if n is not None]
         trend.append(Group(label=month, answers=len(numbers), nps=_nps_of(numbers)))
     return trend
 
