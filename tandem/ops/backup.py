@@ -89,15 +89,16 @@ def _database_files(place: Place) -> set[Path]:
     return {path.with_name(path.name + suffix) for suffix in ("", "-wal", "-shm", "-journal")}
 
 
-def uploaded_files(place: Place, *, leave_out: Path | None = None) -> Iterator[Path]:
-    """The data folder's files a backup carries, besides the database and the secret."""
-    skip = _database_files(place) | ({leave_out.resolve()} if leave_out else set())
+def uploaded_files(place: Place, *, leave_out: tuple[Path, ...] = ()) -> Iterator[Path]:
+    """The data folder's files a backup carries, besides the database and the secret (and
+    ``leave_out``: the backup being written and its staging folder, when inside)."""
+    skip = _database_files(place) | {p.resolve() for p in leave_out}
     root = place.data_dir.resolve()
     for folder, dirs, names in os.walk(root):
         here = Path(folder)
         if here == root:
             dirs[:] = [d for d in dirs if d not in SKIPPED_FOLDERS]
-        dirs.sort()
+        dirs[:] = sorted(d for d in dirs if here / d not in skip)
         for name in sorted(names):
             path = here / name
             if path in skip or (here == root and name == SECRET) or name.endswith(".partial"):
@@ -130,7 +131,7 @@ def backup_write(*, out: Path, place: Place | None = None, progress: Progress = 
             engines.pg_backup(place.database, dump, progress)
         secret_file = place.data_dir / SECRET
         has_secret = secret_file.is_file() and not config.env("TANDEM_SECRET_KEY")
-        files = list(uploaded_files(place, leave_out=partial))
+        files = list(uploaded_files(place, leave_out=(partial, Path(staging))))
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as z:
             members.append(_add(z, dump, DUMP_NAMES[kind]))
             if has_secret:
