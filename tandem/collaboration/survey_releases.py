@@ -19,6 +19,16 @@ new answer changes nothing anyone sees; five new answers in one group can.
 
 Answers still waiting for a release are never in a figure; the "who answered" list of those
 who may read individual answers (marketing) is live, as it always was.
+
+Why steps rather than a delay: a daily batch still moves by one answer on a quiet day, and a
+delay only postpones the subtraction; a step of five new answers per group does not. The
+price: a closed survey's last one to four answers are never in a figure, and a group that
+keeps growing by fewer than five between releases shows its older figures until a release
+can take five of its new answers at once.
+
+What this does not cover: the count of answers per question, when questions are optional,
+differs between questions by who skipped (counts only, no values); and the history of
+published sets grows with every release (a few thousand ids per question and release).
 """
 
 from __future__ import annotations
