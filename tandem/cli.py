@@ -18,6 +18,8 @@ USAGE = """usage: tandem COMMAND [options]
   import       import accounts, contacts or deals from a CSV or XLSX file (tandem import --help)
   permissions  print the permission matrix
   export       the whole company as one zip: tandem export --all [--out FILE]
+  backup       database, secret and uploads in one zip, while serving: tandem backup [--out FILE]
+  restore      a backup into an empty database and data folder: tandem restore FILE [--force]
   analytics    run an analysis on a CSV or Parquet file (tandem analytics --help)
   check        check the configuration (add --deploy in production)
 

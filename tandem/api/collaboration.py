@@ -4,12 +4,12 @@ surveys and their figures. (Employees log touches through ``POST /touches``.)"""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from tandem.api.schemas import ErrorOut
@@ -280,15 +280,23 @@ class NpsOut(Schema):
     score: int
 
 
+GROUP_STATUS = (
+    "shown; 'fewer' when the group has fewer than 5 answers (neither count nor figures); "
+    "'withheld' when showing it would let a few answers be worked out by subtraction"
+)
+
+
 class GroupOut(Schema):
     label: str
-    answers: int
+    status: Literal["shown", "fewer", "withheld"] = Field(description=GROUP_STATUS)
+    answers: int | None
     nps: NpsOut | None = None
 
 
 class GroupDistributionOut(Schema):
     label: str
-    answers: int
+    status: Literal["shown", "fewer", "withheld"] = Field(description=GROUP_STATUS)
+    answers: int | None
     distribution: list[tuple[str, int]] | None = None
 
 
@@ -296,7 +304,7 @@ class QuestionResultOut(Schema):
     position: int
     kind: str
     text: str
-    answers: int
+    answers: int | None = Field(description="Released answers; null when fewer than 5")
     suppressed: bool
     nps: NpsOut | None = None
     average: float | None = None
@@ -319,7 +327,8 @@ class SurveyOut(Schema):
 
 class SurveyResultsOut(Schema):
     survey: SurveyOut
-    responses: int
+    responses: int = Field(description="Responses released: figures move in steps of 5 or more")
+    released_at: dt.datetime | None
     is_aggregate_only: bool
     questions: list[QuestionResultOut]
 
@@ -337,7 +346,10 @@ def _nps_out(nps) -> dict | None:
 
 
 def _groups_out(groups) -> list[dict]:
-    return [{"label": g.label, "answers": g.answers, "nps": _nps_out(g.nps)} for g in groups]
+    return [
+        {"label": g.label, "status": g.status, "answers": g.answers, "nps": _nps_out(g.nps)}
+        for g in groups
+    ]
 
 
 @router.get("/surveys", response=list[SurveyOut], tags=["surveys"])
@@ -391,13 +403,15 @@ def surveys_send(request, survey_id: int, payload: SurveySendIn):
     "/surveys/{survey_id}/results", response={200: SurveyResultsOut, **ERRORS}, tags=["surveys"]
 )
 def surveys_results(request, survey_id: int):
-    """A survey's figures. Sales roles get aggregates only: no free text, nothing for groups
-    under five answers, and groups withheld when subtraction could isolate a small one."""
+    """A survey's released figures, the same for every reader: nothing for a group under five
+    answers, groups withheld when subtraction could isolate a few answers, and figures that
+    move only once five more answers have come in. Sales roles get no free text."""
     survey = surveys.survey_get_for_user(user=request.auth, survey_id=survey_id)
     results = surveys.survey_results(user=request.auth, survey=survey)
     return {
         "survey": survey,
         "responses": results.responses,
+        "released_at": results.released_at,
         "is_aggregate_only": results.is_aggregate_only,
         "questions": [
             {

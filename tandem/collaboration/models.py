@@ -378,3 +378,28 @@ class SurveyAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question}: {self.number if self.number is not None else self.choices}"
+
+
+class SurveyRelease(models.Model):
+    """What a survey's figures show, on every door and to every reader: the answers released
+    so far, cut in steps that keep any one answer hidden (``collaboration.survey_releases``).
+
+    ``published`` holds, per question id, the groups shown (``"total"``, ``"month:2026-06"``,
+    ``"product:Sensor"`` …) with the response ids they were computed from; ``listed`` the
+    groups named but not shown (``"fewer"``: under five answers, ``"withheld"``: shown, they
+    would let a few answers be worked out); ``history`` every set of response ids ever shown,
+    which each later release is checked against.
+    """
+
+    survey = models.OneToOneField(Survey, on_delete=models.CASCADE, related_name="release")
+    through_response_id = models.BigIntegerField(
+        default=0, help_text="Responses up to this id are released."
+    )
+    responses = models.PositiveIntegerField(default=0)
+    published = models.JSONField(default=dict)
+    listed = models.JSONField(default=dict)
+    history = models.JSONField(default=dict)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.survey}: {self.responses} responses released"

@@ -24,6 +24,7 @@ from tandem.collaboration.models import (
 )
 from tandem.collaboration.services import plain_text
 from tandem.collaboration.survey_links import LINK_SALT, LinkInvalid
+from tandem.collaboration.survey_releases import survey_release
 from tandem.collaboration.tasks import survey_invitation_send
 from tandem.errors import InvalidInput
 from tandem.people.models import AUDIENCE_BY_NAME, Contact
@@ -307,4 +308,6 @@ def _response_store(
     except IntegrityError:
         # Two submissions raced; the unique constraint kept the first.
         raise InvalidInput.field("survey", ALREADY_ANSWERED) from None
+    # The figures move only in steps of five answers or more (see survey_releases).
+    survey_release(survey=survey)
     return response

@@ -121,7 +121,7 @@ def test_marketer_sends_a_survey_and_sales_sees_only_the_aggregate(
     # with one answer, a sales rep sees nothing of it
     rep = browse(cast.sales_rep)
     rep.goto(f"/surveys/{survey.pk}/")
-    expect(rep.get_by_text("Fewer than 5 answers: not shown").first).to_be_visible()
+    expect(rep.get_by_text("Fewer than 5 answers released: not shown").first).to_be_visible()
 
     # four more customers answer (five in all)
     for contact, score in zip(customers[1:5], (9, 6, 8, 10), strict=True):

@@ -1,11 +1,13 @@
 """NPS by product: what each named respondent's company bought (delivered or invoiced
-orders), shown whole to marketing and protected for sales even though groups overlap."""
+orders), protected for every reader even though groups overlap."""
 
 from __future__ import annotations
 
 import pytest
 
 from tandem.collaboration import survey_selectors as selectors
+from tandem.collaboration.models import SurveyAnswer
+from tandem.collaboration.survey_groups import answer_groups, products_by_contact
 from tandem.orders import order_services
 from tandem.orders import quote_services as quotes
 from tandem.orders import services as orders
@@ -64,7 +66,7 @@ def _nps_question(user, survey):
     return selectors.survey_results(user=user, survey=survey).questions[0]
 
 
-def test_marketing_sees_nps_by_the_products_each_respondents_company_bought(
+def test_answers_are_grouped_by_the_products_each_respondents_company_bought(
     cast, catalog, open_survey
 ):
     # given Acme bought sensors and a licence (delivered), Beta sensors (invoiced), Gamma a
@@ -79,59 +81,46 @@ def test_marketing_sees_nps_by_the_products_each_respondents_company_bought(
     _bought(cast, beta[0], catalog.sensor, steps=3)
     _bought(cast, gamma[0], catalog.gateway, steps=0)
     _bought(cast, solo, catalog.licence)
-    for person, score in zip([*acme, *beta, *gamma, solo], [10, 6, 9, 3, 8], strict=True):
-        answer(open_survey, person, nps=score)
+    responses = {
+        person.pk: answer(open_survey, person, nps=score).pk
+        for person, score in zip([*acme, *beta, *gamma, solo], [10, 6, 9, 3, 8], strict=True)
+    }
 
-    result = _nps_question(cast.marketer, open_survey)
+    groups = answer_groups(SurveyAnswer.objects.filter(question__position=1))
 
     # then every Acme respondent counts for both products (also the one who did not buy)
-    assert [(g.label, g.answers, g.nps.score) for g in result.by_product] == [
-        (SENSOR, 3, 33),  # Acme 10, 6 and Beta 9: two promoters, one detractor
-        (LICENCE, 3, 0),  # Acme 10, 6 and solo 8
-    ]
+    assert groups["product"] == {
+        SENSOR: {responses[acme[0].pk], responses[acme[1].pk], responses[beta[0].pk]},
+        LICENCE: {responses[acme[0].pk], responses[acme[1].pk], responses[solo.pk]},
+    }
+    # and, three answers each, neither is shown to anyone
+    for reader in (cast.marketer, cast.sales_rep):
+        result = _nps_question(reader, open_survey)
+        assert [(g.label, g.status, g.nps) for g in result.by_product] == [
+            (SENSOR, "fewer", None),
+            (LICENCE, "fewer", None),
+        ]
 
 
-def test_sales_sees_no_product_group_under_five_nor_one_the_total_gives_away(
-    cast, catalog, open_survey
+@pytest.mark.parametrize("reader", ["marketer", "sales_rep"])
+def test_a_product_group_the_next_release_would_give_away_keeps_its_figures(
+    cast, catalog, open_survey, reader
 ):
-    # given seven sensor customers and one customer who bought nothing: 8 answers in all
-    _, acme = _company(cast, "Acme", 7)
+    # given five sensor customers answered (released), then four more and one who bought
+    # nothing: the next release's sensor group (9) minus its last one (5) would be four
+    _, acme = _company(cast, "Acme", 9)
     _, other = _company(cast, "Other", 1)
     _bought(cast, acme[0], catalog.sensor)
-    for person in [*acme, *other]:
+    for person in acme[:5]:
         answer(open_survey, person, nps=9)
+    for person in [*acme[5:], *other]:
+        answer(open_survey, person, nps=0)
 
-    result = _nps_question(cast.sales_rep, open_survey)
+    result = _nps_question(cast.by_role(reader), open_survey)
 
-    # then the sensor group (7) is withheld: the total (8) minus it would be one person
-    assert [(g.label, g.answers, g.nps) for g in result.by_product] == [(SENSOR, 7, None)]
-    assert result.nps is not None and result.nps.answers == 8
-
-
-def test_two_overlapping_product_groups_cannot_be_subtracted_to_isolate_a_small_company(
-    cast, catalog, open_survey
-):
-    # given Acme (3 people) bought both products, Beta (5) sensors, Delta (5) licences
-    _, acme = _company(cast, "Acme", 3)
-    _, beta = _company(cast, "Beta", 5)
-    _, delta = _company(cast, "Delta", 5)
-    _bought(cast, acme[0], catalog.sensor, catalog.licence)
-    _bought(cast, beta[0], catalog.sensor)
-    _bought(cast, delta[0], catalog.licence)
-    for person, score in zip([*acme, *beta, *delta], [0, 0, 0] + [10] * 10, strict=True):
-        answer(open_survey, person, nps=score)
-
-    marketing = _nps_question(cast.marketer, open_survey)
-    sales_view = _nps_question(cast.sales_rep, open_survey)
-
-    # marketing sees both groups of 8
-    assert [(g.label, g.answers) for g in marketing.by_product] == [(SENSOR, 8), (LICENCE, 8)]
-    # each group has 8 answers and differs from the other by 5, yet sensor + licence − total
-    # would be Acme's three detractors: one of the two is withheld for sales
-    shown = {g.label: g.nps for g in sales_view.by_product}
-    assert shown[SENSOR] is None
-    assert shown[LICENCE] is not None and shown[LICENCE].answers == 8
-    assert sales_view.nps is not None and sales_view.nps.answers == 13
+    # then the total moves by the five; the sensor group stays as it was released
+    assert (result.answers, result.nps.score) == (10, 0)
+    assert [(g.label, g.answers, g.nps.score) for g in result.by_product] == [(SENSOR, 5, 100)]
 
 
 def test_the_survey_page_and_api_show_nps_by_product(cast, catalog, open_survey, client, api):
@@ -148,6 +137,7 @@ def test_the_survey_page_and_api_show_nps_by_product(cast, catalog, open_survey,
     assert body["questions"][0]["by_product"] == [
         {
             "label": SENSOR,
+            "status": "shown",
             "answers": 5,
             "nps": {"answers": 5, "promoters": 5, "passives": 0, "detractors": 0, "score": 100},
         }
@@ -159,7 +149,7 @@ def test_an_order_not_yet_delivered_gives_no_product(cast, catalog, steps):
     _, acme = _company(cast, "Acme", 1)
     _bought(cast, acme[0], catalog.sensor, steps=steps)
 
-    assert selectors.products_by_contact([acme[0].pk]) == {}
+    assert products_by_contact([acme[0].pk]) == {}
 
 
 def test_rating_and_choice_answers_are_distributed_by_product_and_month(
@@ -188,19 +178,19 @@ def test_rating_and_choice_answers_are_distributed_by_product_and_month(
     assert "Answers by product" in client.get(f"/surveys/{open_survey.pk}/").content.decode()
 
 
-def test_sales_sees_no_distribution_of_a_small_or_subtractable_group(cast, catalog, open_survey):
-    # given six customers, five of whom bought sensors
-    _, acme = _company(cast, "Acme", 5)
-    _, other = _company(cast, "Other", 1)
+def test_nobody_sees_the_distribution_of_a_small_group(cast, catalog, open_survey):
+    # given six customers, four of whom bought sensors, the other two answering first
+    _, acme = _company(cast, "Acme", 4)
+    _, other = _company(cast, "Other", 2)
     _bought(cast, acme[0], catalog.sensor)
-    for person in [*acme, *other]:
+    for person in [*other, *acme]:
         answer(open_survey, person, rating=4, single="Price")
 
-    rating = selectors.survey_results(user=cast.sales_rep, survey=open_survey).questions[1]
+    rating = selectors.survey_results(user=cast.marketer, survey=open_survey).questions[1]
 
-    # the total (6) minus sensors (5) would be the one other customer: withheld
-    assert [(g.label, g.distribution) for g in rating.distributions_by["product"]] == [
-        (SENSOR, None)
+    # five released, three of them sensor customers: fewer than five
+    assert [(g.label, g.status, g.distribution) for g in rating.distributions_by["product"]] == [
+        (SENSOR, "fewer", None)
     ]
     [month] = rating.distributions_by["month"]
-    assert month.answers == 6 and month.distribution is not None
+    assert month.answers == 5 and month.distribution is not None

@@ -224,70 +224,70 @@ def _answers(cast, survey, scores, start=1, audience=("customer",)):
         )
 
 
-def test_marketing_sees_every_figure_and_the_free_text(cast, open_survey):
-    _answers(cast, open_survey, [10, 9, 3])
+def test_marketing_sees_the_released_figures_and_the_free_text(cast, open_survey):
+    _answers(cast, open_survey, [10, 9, 3, 10, 9])
 
     results = selectors.survey_results(user=cast.marketer, survey=open_survey)
 
     nps = results.questions[0]
-    assert (results.is_aggregate_only, nps.suppressed, nps.answers) == (False, False, 3)
-    assert (nps.nps.promoters, nps.nps.passives, nps.nps.detractors, nps.nps.score) == (2, 0, 1, 33)
-    assert results.questions[4].texts == ["Named!", "Named!", "Named!"]
+    assert (results.is_aggregate_only, nps.suppressed, nps.answers) == (False, False, 5)
+    assert (nps.nps.promoters, nps.nps.passives, nps.nps.detractors, nps.nps.score) == (4, 0, 1, 60)
+    assert results.questions[4].texts == ["Named!"] * 5
 
 
-def test_sales_sees_nothing_of_a_question_with_fewer_than_five_answers(cast, open_survey):
+@pytest.mark.parametrize("reader", ["sales_rep", "marketer"])
+def test_nobody_sees_figures_of_a_question_with_fewer_than_five_answers(cast, open_survey, reader):
     # given four answers
     _answers(cast, open_survey, [10, 9, 3, 8])
 
-    # when a sales rep reads the results
-    results = selectors.survey_results(user=cast.sales_rep, survey=open_survey)
+    # when anyone reads the results
+    results = selectors.survey_results(user=cast.by_role(reader), survey=open_survey)
 
-    # then every question is suppressed: no score, no distribution, no text
-    assert results.is_aggregate_only is True
-    assert results.responses == 4
+    # then nothing is released: no count, no score, no distribution
+    assert results.responses == 0
     for question in results.questions[:4]:
-        assert (question.suppressed, question.nps, question.distribution) == (True, None, [])
-    assert results.questions[4].texts == []
+        assert (question.suppressed, question.answers, question.nps, question.distribution) == (
+            True,
+            None,
+            None,
+            [],
+        )
 
 
 def test_sales_sees_aggregates_of_five_or_more_but_never_free_text_and_no_small_groups(
     cast, open_survey
 ):
-    # given six customers (one also a partner) and one partner-only respondent... all customers
-    _answers(cast, open_survey, [10, 10, 9, 7, 2], start=1)
-    _answers(cast, open_survey, [0], start=6, audience=("customer", "partner"))
+    # given four customers and one customer who is also a partner
+    _answers(cast, open_survey, [10, 10, 9, 7], start=1)
+    _answers(cast, open_survey, [0], start=5, audience=("customer", "partner"))
 
     results = selectors.survey_results(user=cast.sales_manager, survey=open_survey)
 
     nps = results.questions[0]
-    assert (nps.suppressed, nps.answers, nps.nps.score) == (False, 6, 17)
+    assert (nps.suppressed, nps.answers, nps.nps.score) == (False, 5, 40)
     assert nps.distribution == [
-        ("0", 1), ("1", 0), ("2", 1), ("3", 0), ("4", 0), ("5", 0), ("6", 0),
+        ("0", 1), ("1", 0), ("2", 0), ("3", 0), ("4", 0), ("5", 0), ("6", 0),
         ("7", 1), ("8", 0), ("9", 1), ("10", 2),
     ]  # fmt: skip
-    # for sales each answer counts in one audience only (customer first), so groups cannot
-    # be played off against each other: the customer-and-partner answer is a customer's
-    assert [(g.label, g.answers, g.nps.score if g.nps else None) for g in nps.by_audience] == [
-        ("Customer", 6, 17),
-    ]
-    assert results.questions[2].distribution == [("Price", 6), ("Support", 0), ("Fit", 0)]
+    # each answer counts in one audience only (customer first), so groups cannot be played
+    # off against each other: the customer-and-partner answer is a customer's, for everyone
+    assert [(g.label, g.answers, g.nps.score) for g in nps.by_audience] == [("Customer", 5, 40)]
+    assert results.questions[2].distribution == [("Price", 5), ("Support", 0), ("Fit", 0)]
     assert results.questions[4].texts == []
-    # while marketing sees the partner group
     full = selectors.survey_results(user=cast.marketer, survey=open_survey).questions[0]
-    assert [(g.label, g.nps.score) for g in full.by_audience] == [
-        ("Customer", 17),
-        ("Partner", -100),
-    ]
+    assert [(g.label, g.nps.score) for g in full.by_audience] == [("Customer", 40)]
 
 
 def test_the_sales_page_shows_only_aggregates(cast, open_survey, login):
     _answers(cast, open_survey, [10, 9, 3])
+    early = login(cast.sales_rep).get(f"/surveys/{open_survey.pk}/").content.decode()
+    _answers(cast, open_survey, [10, 9], start=4)
 
     page = login(cast.sales_rep).get(f"/surveys/{open_survey.pk}/").content.decode()
 
-    assert "Fewer than 5 answers: not shown" in page
-    assert "Named!" not in page and "NPS 33" not in page
-    assert "NPS 33" in login(cast.marketer).get(f"/surveys/{open_survey.pk}/").content.decode()
+    assert "Fewer than 5 answers released: not shown" in early
+    assert "NPS 60" in page and "Named!" not in page
+    assert "Named!" in login(cast.marketer).get(f"/surveys/{open_survey.pk}/").content.decode()
 
 
 def test_employees_see_no_surveys_and_sales_no_drafts(cast, survey, login):
@@ -315,12 +315,12 @@ def test_marketing_builds_a_survey_from_the_form(cast, login):
     ]
 
 
-def test_the_shared_page_shows_the_nps_trend_without_small_months(cast, open_survey, login):
-    # given six answers this month
+def test_the_shared_page_shows_the_nps_trend_of_released_answers(cast, open_survey, login):
+    # given six answers this month: five released, one waiting for four more
     _answers(cast, open_survey, [10, 10, 9, 7, 2, 0])
 
     trend = selectors.nps_trend(since=datetime.date(2000, 1, 1))
 
-    assert [(g.answers, g.nps.score) for g in trend] == [(6, 17)]
+    assert [(g.answers, g.nps.score) for g in trend] == [(5, 40)]
     page = login(cast.sales_rep).get("/shared/").content.decode()
-    assert "Customer NPS by month" in page and '<td class="num">17</td>' in page
+    assert "Customer NPS by month" in page and '<td class="num">40</td>' in page
