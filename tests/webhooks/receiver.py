@@ -32,19 +32,34 @@ class Receiver:
     url: str = ""
     status: int = 200
     delay: float = 0.0
+    # Each request waits for this to be set before it is answered (an endpoint that hangs
+    # for as long as the test says); ``held`` counts the requests waiting.
+    hold: threading.Event | None = None
+    held: int = 0
     received: list[Received] = field(default_factory=list)
+    arrived: threading.Condition = field(default_factory=threading.Condition)
     server: ThreadingHTTPServer | None = None
 
+    def wait_for(self, count: int, *, timeout: float = 60) -> bool:
+        """Wait until ``count`` requests arrived (the timeout only keeps a broken test from
+        hanging); whether they did."""
+        with self.arrived:
+            return self.arrived.wait_for(lambda: len(self.received) >= count, timeout)
+
     def stop(self) -> None:
+        if self.hold is not None:
+            self.hold.set()
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
 
 
-def start(status: int = 200, delay: float = 0.0) -> Receiver:
+def start(
+    status: int = 200, delay: float = 0.0, hold: threading.Event | None = None
+) -> Receiver:
     """Start a receiver on 127.0.0.1 at a free port."""
-    receiver = Receiver(status=status, delay=delay)
-    lock = threading.Lock()
+    receiver = Receiver(status=status, delay=delay, hold=hold)
+    lock = receiver.arrived
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 — the http.server name
@@ -59,12 +74,20 @@ def start(status: int = 200, delay: float = 0.0) -> Receiver:
                         time.monotonic(),
                     )
                 )
+                lock.notify_all()
+            if receiver.hold is not None:
+                with lock:
+                    receiver.held += 1
+                receiver.hold.wait()
             if receiver.delay:
                 time.sleep(receiver.delay)
-            self.send_response(receiver.status)
-            self.send_header("content-length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
+            try:
+                self.send_response(receiver.status)
+                self.send_header("content-length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the sender stopped waiting (a held request past its read timeout)
 
         def log_message(self, *args: object) -> None:
             pass
