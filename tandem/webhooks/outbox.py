@@ -2,19 +2,26 @@
 the commit.
 
 The listener (``business_event_listener``, registered in ``apps.py``) runs inside the
-announcing service's transaction. It looks the event's type up in the subscriptions (cached
-per process, ``subscriptions``): an event nobody hears costs no query. For one that somebody
-hears it writes the deliveries at once, one INSERT for all the subscribed, enabled endpoints
-(``deliveries_insert``), and asks for the sender once per transaction, after the commit
-(``sender_start``). So the deliveries commit or roll back with the change itself, savepoints
-included: a committed change always has its deliveries, even if the process dies before the
-sender runs (the clock's ``webhooks_send`` finds them within the minute), and a rolled-back
-change has none. After that everything is retried (at least once; the ``webhook-id`` names the
-message for a receiver to drop a repeat).
+announcing service's transaction. It looks the event's type up in the subscriptions, kept per
+process (``subscriptions``): an event nobody hears costs no query. For one that somebody hears
+it writes the deliveries at once, one INSERT for all the subscribed endpoints still enabled
+(``deliveries_insert``), and asks for the sender once per transaction, after the commit. So
+the deliveries commit or roll back with the change itself, savepoints included: a committed
+change always has its deliveries, even if the process dies before the sender runs (the
+clock's ``webhooks_send`` finds them within the minute), and a rolled-back change has none.
+After that everything is retried (at least once; the ``webhook-id`` names the message for a
+receiver to drop a repeat).
+
+How fresh the subscriptions are: an endpoint saved or deleted in this process counts at once
+(inside its own transaction too, and forgotten if that rolls back). One changed in another
+process counts from this process's next check of the settings token: once per transaction
+while some endpoint hears anything; when none does, after each commit that announced
+something (so the very first endpoint reaches a busy process from its second transaction on).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import uuid
@@ -72,10 +79,8 @@ def _read() -> dict[str, tuple[int, ...]]:
 def subscriptions_refresh(**_: Any) -> None:
     """Read the subscriptions afresh if another process changed an endpoint (one query when
     nothing changed); a database without the tables yet is left for later."""
-    try:
+    with contextlib.suppress(DatabaseError):
         _read()
-    except DatabaseError:
-        pass
 
 
 def subscriptions_warm(*, connection: Any, **_: Any) -> None:

@@ -103,9 +103,7 @@ def deliveries_claim(*, now: dt.datetime, limit: int) -> list[Claimed]:
     at, until = prep(now, connection), prep(now + CLAIM_FOR, connection)
     token = uuid.uuid4().hex
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            _claim_sql(), [until, token, DeliveryStatus.PENDING, at, True, at, limit]
-        )
+        cursor.execute(_claim_sql(), [until, token, DeliveryStatus.PENDING, at, True, at, limit])
         found = cursor.fetchall()
     if not found:
         return []
@@ -218,7 +216,9 @@ def outcomes_record(
     for outcome in outcomes:
         delivery = outcome.delivery
         number = delivery.attempts + 1
-        attempts.append((delivery.pk, number, outcome.status_code, outcome.duration_ms, outcome.error))
+        attempts.append(
+            (delivery.pk, number, outcome.status_code, outcome.duration_ms, outcome.error)
+        )
         if outcome.is_success:
             status, next_at, delivered_at = delivered_, None, now
         else:
@@ -233,9 +233,7 @@ def outcomes_record(
             (delivery.pk, status, number, next_at, outcome.status_code, outcome.duration_ms,
              delivered_at)
         )  # fmt: skip
-    untried = [
-        (d, retry_at.get(d.endpoint_id, now + RETRY_DELAYS[0])) for d in put_off
-    ]
+    untried = [(d, retry_at.get(d.endpoint_id, now + RETRY_DELAYS[0])) for d in put_off]
     with transaction.atomic():
         _attempts_insert(attempts, now)
         _deliveries_update(changed)
@@ -285,15 +283,17 @@ def _deliveries_update(changed: list[tuple[Any, ...]]) -> None:
     (``WITH v(...) AS (VALUES ...) UPDATE ... FROM v``), the claim released."""
     if not changed:
         return
-    fields = [Delivery._meta.get_field(name) for name in _UPDATED]
+    by_name = {f.name: f for f in Delivery._meta.concrete_fields}
+    fields = [by_name[name] for name in _UPDATED]
     table = Delivery._meta.db_table
     # PostgreSQL types a VALUES column from its first row: say what each one is.
     if connection.vendor == "postgresql":
-        first = "(%s::bigint, " + ", ".join(f"%s::{f.db_type(connection)}" for f in fields) + ")"
+        types = [str(f.db_type(connection)) for f in fields]
+        first = "(%s::bigint, " + ", ".join(f"%s::{t}" for t in types) + ")"
     else:
         first = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
     other = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
-    names = ", ".join(f.column for f in fields)
+    names = ", ".join(str(f.column) for f in fields)
     sets = ", ".join(f"{f.column} = v.{f.column}" for f in fields)
     # Only the two times need the database's form; a run has few distinct ones.
     conn = connections[DEFAULT_DB_ALIAS]

@@ -54,9 +54,7 @@ class Receiver:
             self.server.server_close()
 
 
-def start(
-    status: int = 200, delay: float = 0.0, hold: threading.Event | None = None
-) -> Receiver:
+def start(status: int = 200, delay: float = 0.0, hold: threading.Event | None = None) -> Receiver:
     """Start a receiver on 127.0.0.1 at a free port."""
     receiver = Receiver(status=status, delay=delay, hold=hold)
     lock = receiver.arrived

@@ -61,9 +61,14 @@ def test_a_hanging_endpoint_does_not_delay_another(cast, receiver, hanging, endp
         run.join()
     # and once it lets go, every delivery to both is recorded as delivered
     assert outcome == [{"delivered": 24, "failed": 0, "put_off": 0}]
-    assert list(
-        Attempt.objects.filter(delivery__endpoint=answering).values_list("status_code", flat=True)
-    ) == [200] * 12
+    assert (
+        list(
+            Attempt.objects.filter(delivery__endpoint=answering).values_list(
+                "status_code", flat=True
+            )
+        )
+        == [200] * 12
+    )
     assert set(Delivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DELIVERED}
 
 
@@ -85,7 +90,11 @@ def test_an_endpoint_that_never_answers_is_given_up_on_for_this_run(
     assert len(receiver.received) == 12
     unanswered = Attempt.objects.filter(status_code__isnull=True)
     assert 1 <= unanswered.count() <= sender.LANES_PER_ENDPOINT
-    assert done == {"delivered": 12, "failed": unanswered.count(), "put_off": 12 - unanswered.count()}
+    assert done == {
+        "delivered": 12,
+        "failed": unanswered.count(),
+        "put_off": 12 - unanswered.count(),
+    }
     assert all("timed out" in a.error.lower() for a in unanswered)
     silent_deliveries = Delivery.objects.filter(endpoint__url=hanging.url)
     assert silent_deliveries.filter(attempts=0).count() == 12 - unanswered.count()

@@ -74,7 +74,10 @@ def test_a_rolled_back_savepoint_takes_its_deliveries_and_leaves_the_sender(
         people.contact_create(actor=cast.marketer, email="kept@acme.test")
         with transaction.atomic():
             people.contact_create(actor=cast.marketer, email="also-kept@acme.test")
-    emails = [b.split('"email":"')[1].split('"')[0] for b in Delivery.objects.values_list("body", flat=True)]
+    emails = [
+        b.split('"email":"')[1].split('"')[0]
+        for b in Delivery.objects.values_list("body", flat=True)
+    ]
     assert sorted(emails) == ["also-kept@acme.test", "kept@acme.test"]
     assert starts == [1]
 
