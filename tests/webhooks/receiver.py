@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ class Received:
     headers: dict[str, str]
     body: bytes
     at: float
+    # The sender's end of the connection: the same on messages that shared a connection.
+    peer: tuple = ()
 
 
 @dataclass
@@ -54,12 +57,23 @@ class Receiver:
             self.server.server_close()
 
 
-def start(status: int = 200, delay: float = 0.0, hold: threading.Event | None = None) -> Receiver:
-    """Start a receiver on 127.0.0.1 at a free port."""
+def start(
+    status: int = 200,
+    delay: float = 0.0,
+    hold: threading.Event | None = None,
+    *,
+    keep_alive: bool = False,
+    tls: ssl.SSLContext | None = None,
+    host: str = "127.0.0.1",
+) -> Receiver:
+    """Start a receiver on 127.0.0.1 at a free port (HTTP/1.1 with connections kept alive if
+    ``keep_alive``; https with ``tls``, its URL naming ``host``)."""
     receiver = Receiver(status=status, delay=delay, hold=hold)
     lock = receiver.arrived
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
         def do_POST(self) -> None:  # noqa: N802 — the http.server name
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length)
@@ -70,6 +84,7 @@ def start(status: int = 200, delay: float = 0.0, hold: threading.Event | None = 
                         {k.lower(): v for k, v in self.headers.items()},
                         body,
                         time.monotonic(),
+                        tuple(self.client_address),
                     )
                 )
                 lock.notify_all()
@@ -93,6 +108,9 @@ def start(status: int = 200, delay: float = 0.0, hold: threading.Event | None = 
     server = _Server(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     receiver.server = server
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
+    receiver.url = f"{scheme}://{host}:{server.server_address[1]}/hook"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return receiver
