@@ -1,10 +1,11 @@
 """``webhook-fanout``: business events delivered to local receivers, deliveries per second,
 and whether an endpoint that never answers delays another's deliveries.
 
-A fresh SQLite data folder; a receiver in its own process on loopback (``_webhook_receiver``,
-HTTP/1.1 keep-alive, answers 204). Four endpoints on it hear ``contact.created``;
-``--contacts`` events (default 2,500, so 10,000 deliveries) are announced in one transaction,
-written after commit by the outbox in one statement, then sent by the real sender
+A fresh SQLite data folder; a receiver in its own process on loopback (``_webhook_receiver``:
+a thread per connection, HTTP/1.1 keep-alive, answers 204, cheap enough not to be the limit).
+Four endpoints on it hear ``contact.created``; ``--contacts`` events (default 2,500, so
+10,000 deliveries) are announced in one transaction, their deliveries written by the outbox
+inside it (one INSERT per event), then sent by the real sender
 (``webhooks.sender.deliveries_send_due``) until none is due. Then the isolation run: one
 endpoint alone, then the same with a second endpoint whose server accepts connections and never
 answers; the figure is how long the answering endpoint's deliveries took to arrive, from the

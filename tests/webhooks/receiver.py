@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ class Received:
     headers: dict[str, str]
     body: bytes
     at: float
+    # The sender's end of the connection: the same on messages that shared a connection.
+    peer: tuple = ()
 
 
 @dataclass
@@ -32,21 +35,45 @@ class Receiver:
     url: str = ""
     status: int = 200
     delay: float = 0.0
+    # Each request waits for this to be set before it is answered (an endpoint that hangs
+    # for as long as the test says); ``held`` counts the requests waiting.
+    hold: threading.Event | None = None
+    held: int = 0
     received: list[Received] = field(default_factory=list)
+    arrived: threading.Condition = field(default_factory=threading.Condition)
     server: ThreadingHTTPServer | None = None
 
+    def wait_for(self, count: int, *, timeout: float = 60) -> bool:
+        """Wait until ``count`` requests arrived (the timeout only keeps a broken test from
+        hanging); whether they did."""
+        with self.arrived:
+            return self.arrived.wait_for(lambda: len(self.received) >= count, timeout)
+
     def stop(self) -> None:
+        if self.hold is not None:
+            self.hold.set()
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
 
 
-def start(status: int = 200, delay: float = 0.0) -> Receiver:
-    """Start a receiver on 127.0.0.1 at a free port."""
-    receiver = Receiver(status=status, delay=delay)
-    lock = threading.Lock()
+def start(
+    status: int = 200,
+    delay: float = 0.0,
+    hold: threading.Event | None = None,
+    *,
+    keep_alive: bool = False,
+    tls: ssl.SSLContext | None = None,
+    host: str = "127.0.0.1",
+) -> Receiver:
+    """Start a receiver on 127.0.0.1 at a free port (HTTP/1.1 with connections kept alive if
+    ``keep_alive``; https with ``tls``, its URL naming ``host``)."""
+    receiver = Receiver(status=status, delay=delay, hold=hold)
+    lock = receiver.arrived
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
         def do_POST(self) -> None:  # noqa: N802 — the http.server name
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length)
@@ -57,14 +84,23 @@ def start(status: int = 200, delay: float = 0.0) -> Receiver:
                         {k.lower(): v for k, v in self.headers.items()},
                         body,
                         time.monotonic(),
+                        tuple(self.client_address),
                     )
                 )
+                lock.notify_all()
+            if receiver.hold is not None:
+                with lock:
+                    receiver.held += 1
+                receiver.hold.wait()
             if receiver.delay:
                 time.sleep(receiver.delay)
-            self.send_response(receiver.status)
-            self.send_header("content-length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
+            try:
+                self.send_response(receiver.status)
+                self.send_header("content-length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the sender stopped waiting (a held request past its read timeout)
 
         def log_message(self, *args: object) -> None:
             pass
@@ -72,6 +108,9 @@ def start(status: int = 200, delay: float = 0.0) -> Receiver:
     server = _Server(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     receiver.server = server
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
+    receiver.url = f"{scheme}://{host}:{server.server_address[1]}/hook"
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return receiver

@@ -16,20 +16,22 @@ from tandem.sales import services as sales
 from tandem.sales.models import PipelineStage
 from tandem.webhooks.models import Delivery
 from tandem.webhooks.payloads import PAYLOADS, Message
+from tandem.webhooks.sender import deliveries_send_due
 
 ALL = list(PAYLOADS)
 
 
 @pytest.fixture
-def heard(cast, receiver, endpoint_for, django_capture_on_commit_callbacks):
-    """Run ``act`` and commit; the messages the endpoint received, checked against the
-    documented shapes, as (type, data) in order."""
+def heard(cast, receiver, endpoint_for):
+    """Run ``act`` and the sender (as its commit would); the messages the endpoint received,
+    checked against the documented shapes, as (type, data) in order."""
     endpoint_for(receiver.url, ALL)
 
     def _run(act):
+        deliveries_send_due()  # what the scene's setting up owes goes out first
         before = len(receiver.received)
-        with django_capture_on_commit_callbacks(execute=True):
-            result = act()
+        result = act()
+        deliveries_send_due()
         # Sent concurrently: put them back in the order they were announced.
         order = {
             m: i
