@@ -149,11 +149,15 @@ PAGE_ARG = {"contact": "contact_id", "account": "account_id", "deal": "deal_id"}
 
 
 def _sent(request, entity: str) -> dict[str, Any]:
-    """The form's values by key: several choices as a list, every other kind as text."""
+    """The form's values by key: several choices as a list, every other kind as text. An
+    archived field's value sent anyway goes on to the service, which refuses it by name."""
     sent: dict[str, Any] = {}
-    for field in custom_fields_for(entity):
+    for field in custom_fields_for(entity, with_archived=True):
         name = f"cf_{field.key}"
-        if field.kind == FieldKind.CHOICES:
+        if field.is_archived:
+            if name in request.POST:
+                sent[field.key] = request.POST.get(name, "")
+        elif field.kind == FieldKind.CHOICES:
             sent[field.key] = request.POST.getlist(name)
         elif name in request.POST:
             sent[field.key] = request.POST.get(name, "")
