@@ -183,7 +183,8 @@ def import_start(*, user: Any, job: ImportJob, enqueue: bool = True) -> ImportJo
 
 def import_undo(*, user: Any, job: ImportJob) -> ImportJob:
     """Remove what the import created and restore what it changed; ``InvalidInput`` naming
-    the record when something newer depends on it."""
+    the record when something newer depends on it. A record it updated that someone changed
+    since is left as it is, named with why in ``job.undo_notes``."""
     policies.require(user, "change", job.resource, job)
     if job.status != ImportJob.Status.DONE:
         raise InvalidInput.field("job", "only a finished import can be undone")
