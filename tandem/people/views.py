@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -58,7 +56,8 @@ def contacts(request):
         "cf_errors": errors,
         "ops": ALL_OPS,
         "query": keep.urlencode(),
-        "download_query": urlencode({k: v for k, v in (("q", query), ("stage", stage)) if v}),
+        # The downloads take the page's whole query (filters, custom filter, columns).
+        "download_query": keep.urlencode(),
     }
     template = "people/_contact_rows.html" if request.htmx else "people/contacts.html"
     return render(request, template, ctx)
