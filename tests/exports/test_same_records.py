@@ -129,3 +129,20 @@ def test_an_archived_field_is_still_in_the_download(cast, world):
     rows = _rows("csv", client.get("/exports/lists/contacts.csv", {"q": "p40@"}))
     assert rows[0][6:] == ["Plants", "Nickname", "Id"]
     assert rows[1][6] == "40"
+
+
+def test_an_xlsx_download_past_a_sheets_rows_goes_on_in_next_sheets(cast, world, monkeypatch):
+    from tandem.core import tables
+
+    # given sheets of two rows (a header and one record)
+    monkeypatch.setattr(tables, "XLSX_SHEET_ROWS", 2)
+    client = Client()
+    client.force_login(cast.marketer)
+    response = client.get("/exports/lists/contacts.xlsx", {"q": "acme"})
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    # then the five Acme contacts are on five sheets, none lost
+    sheets = [list(s.iter_rows(values_only=True)) for s in book.worksheets]
+    assert [len(s) for s in sheets] == [2, 2, 2, 2, 2]
+    assert sorted(s[1][1] for s in sheets) == [
+        "ann@acme.test", "p20@acme.test", "p40@acme.test", "p5@acme.test", "p60@acme.test",
+    ]  # fmt: skip
