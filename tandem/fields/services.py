@@ -18,7 +18,6 @@ from tandem.fields.models import CustomField, Entity, FieldKind
 from tandem.fields.selectors import custom_fields_by_key
 from tandem.fields.values import DateOrder, value_clean
 
-
 # Why a value of an archived field is refused, as every door says it.
 ARCHIVED = "the field is archived: its values are kept and shown, but no longer set"
 

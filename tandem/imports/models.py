@@ -83,7 +83,7 @@ class ImportJob(models.Model):
     undo_notes = models.JSONField(
         default=list,
         blank=True,
-        help_text="The records the undo left as they were (changed since the import), and why.",
+        help_text="The records its undo left as they were (changed since), and why.",
     )
 
     class Meta:

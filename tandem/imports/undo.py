@@ -86,7 +86,7 @@ def _changed_since(job: ImportJob) -> str | None:
     finished = job.finished_at or timezone.now()
     for record_type, model in MODELS.items():
         later = (
-            model.objects.filter(
+            model._default_manager.filter(
                 pk__in=_ids(job, record_type, ImportRecord.Action.CREATED),
                 updated_at__gt=finished + dt.timedelta(seconds=1),
             )

@@ -11,7 +11,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
-
 CUSTOM_IN = (
     "Custom field values by key (see /custom-fields); a blank clears one. A refused value, "
     'or one of an archived field, answers 422 naming it: {"field": "custom.region_code", …}.'

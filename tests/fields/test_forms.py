@@ -102,7 +102,13 @@ def test_the_public_form_still_takes_answers_kept_with_the_submission(form, cast
     # when a visitor answers them
     response = visitor.post(
         f"/f/{form.slug}/",
-        {"email": "ann@acme.test", "sites": "40", "tier": "Gold", "partner": "on", "consent": "yes"},
+        {
+            "email": "ann@acme.test",
+            "sites": "40",
+            "tier": "Gold",
+            "partner": "on",
+            "consent": "yes",
+        },
     )
     # then the submission is taken; only the live field fills the contact
     assert response.status_code == 201

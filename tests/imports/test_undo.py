@@ -19,6 +19,7 @@ from tandem.segments import services as segments
 from tandem.segments.models import Segment
 from tests.factories import ContactFactory
 
+
 def client_for(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -94,7 +95,9 @@ def test_undo_leaves_a_record_changed_since_alone_and_says_why(cast, imported):
     ]
     assert not Contact.objects.filter(email="new@acme.test").exists()
     page = client_for(cast.admin).get(f"/imports/{job.pk}/").content.decode()
-    assert "<li>contact known@old.test left as it is: its title was changed after the import" in page
+    assert (
+        "<li>contact known@old.test left as it is: its title was changed after the import" in page
+    )
 
 
 def test_undo_is_refused_when_a_record_it_created_was_changed_since(cast, imported):
@@ -173,7 +176,9 @@ def test_undo_is_refused_when_a_deal_it_created_was_changed_since(cast, upload, 
     job = run_import(upload(DEALS, object_type="deals"), mapping=DEAL_MAPPING)
     created = Deal.objects.get(external_id="D-2")
     with time_machine.travel(job.finished_at + dt.timedelta(minutes=5), tick=False):
-        sales.deal_update(actor=cast.admin, deal=created, next_step="Call", next_step_due_on="2030-01-01")
+        sales.deal_update(
+            actor=cast.admin, deal=created, next_step="Call", next_step_due_on="2030-01-01"
+        )
     with pytest.raises(InvalidInput) as refused:
         services.import_undo(user=cast.admin, job=job)
     assert refused.value.errors == {

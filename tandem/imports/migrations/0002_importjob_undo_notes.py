@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('imports', '0001_import_jobs'),
+        ("imports", "0001_import_jobs"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='undo_notes',
-            field=models.JSONField(blank=True, default=list, help_text='The records the undo left as they were (changed since the import), and why.'),
+            model_name="importjob",
+            name="undo_notes",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="The records its undo left as they were (changed since), and why.",
+            ),
         ),
     ]

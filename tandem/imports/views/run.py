@@ -149,7 +149,11 @@ def import_undo(request, job_id: int):
         try:
             services.import_undo(user=request.user, job=job)
             left = len(job.undo_notes)
-            kept = f" {left} record{'s' if left != 1 else ''} changed since were left as they are." if left else ""
+            kept = (
+                f" {left} record{'s' if left != 1 else ''} changed since were left as they are."
+                if left
+                else ""
+            )
             messages.success(request, f"Import “{job.filename}” undone.{kept}")
             return redirect("imports:detail", job_id=job.pk)
         except InvalidInput as exc:
