@@ -14,6 +14,11 @@ from tandem.dashboards.timeline import timeline
 from tandem.errors import InvalidInput
 from tandem.fields.filters import ALL_OPS
 from tandem.fields.lists import custom_columns, custom_filter_from_query
+from tandem.fields.posted import (
+    custom_errors_unshown,
+    custom_input_rows,
+    custom_values_posted,
+)
 from tandem.fields.selectors import custom_fields_for
 from tandem.handoff import services as handoff
 from tandem.handoff.scoring import score_lines
@@ -187,12 +192,14 @@ def contact_new(request):
     policies.require(request.user, "create", "contact")
     fields = ("email", "first_name", "last_name", "title", "phone", "company")
     values = {k: request.POST.get(k, "").strip() for k in fields}
+    custom = custom_values_posted("contact", request.POST)
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
             contact = services.contact_create_with_company(
                 actor=request.user,
                 company_name=values["company"],
+                custom=custom,
                 **{k: v for k, v in values.items() if k != "company"},
             )
             messages.success(request, f"{contact} added.")
@@ -202,5 +209,11 @@ def contact_new(request):
     return render(
         request,
         "people/contact_new.html",
-        {"values": values, "errors": errors, "section": "contacts"},
+        {
+            "values": values,
+            "errors": errors,
+            "custom_rows": (rows := custom_input_rows("contact", sent=custom, errors=errors)),
+            "custom_errors": custom_errors_unshown(rows, errors),
+            "section": "contacts",
+        },
     )

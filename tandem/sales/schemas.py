@@ -25,6 +25,15 @@ class DealIn(BaseModel):
     custom: dict[str, Any] = Field(default_factory=dict, description=CUSTOM_IN)
 
 
+# The deal create page names the contact by email (the API by ``DealIn.contact_id``); its
+# custom values come as the record pages send them (``fields.posted``).
+class DealNewForm(BaseModel):
+    name: str = ""
+    contact_email: str = ""
+    amount: Decimal = Field(Decimal(0), ge=0, max_digits=14, decimal_places=2)
+    expected_close_on: dt.date | None = None
+
+
 class DealPatch(BaseModel):
     stage_id: int | None = None
     private_notes: str | None = Field(None, max_length=20000)

@@ -82,8 +82,7 @@ def deal_open(
     custom: Any = None,
     via: str = "ui",
 ) -> Deal:
-    """Open a deal at its pipeline's first open stage; ``custom``: values by key, each refused
-    one named ``custom.<key>`` before anything is written."""
+    """Open a deal at its pipeline's first stage; a refused custom value names custom.<key>."""
     policies.require(actor, "create", "deal")
     if not name or not name.strip():
         raise InvalidInput.field("name", "a deal needs a name")
@@ -292,11 +291,8 @@ def deal_change(
     custom: Any = None,
     via: str = "ui",
 ) -> Deal:
-    """Move a deal to a stage, rewrite its private notes and/or set custom values (by key,
-    ``InvalidInput`` naming ``custom.<key>``) as one change.
-
-    A refused note or value must not leave the stage moved, so all happen in one transaction.
-    """
+    """Move a deal to a stage, rewrite its private notes and/or set custom values (by key) as
+    one change: a refused note or value leaves the stage unmoved (one transaction)."""
     with transaction.atomic():
         if stage_id is not None:
             deal_move(actor=actor, deal=deal, stage_id=stage_id, via=via)

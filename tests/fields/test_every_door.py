@@ -136,3 +136,56 @@ def test_the_record_page_refuses_an_archived_value_sent_anyway(cast, defined):
     )
     assert f"Plants: {ARCHIVED}" in response.content.decode()
     assert Contact.objects.get(pk=contact.pk).custom == {"plants": 3}
+
+
+# -- the create pages ---------------------------------------------------------------------------
+
+
+def test_the_deal_create_page_opens_a_deal_with_custom_values(cast, defined):
+    ContactFactory(email="ann@acme.test")
+    client = client_for(cast.sales_rep)
+    assert 'href="/sales/deals/new/"' in client.get("/sales/deals/").content.decode()
+    form = client.get("/sales/deals/new/").content.decode()
+    assert 'name="cf_region_code"' in form
+    response = client.post(
+        "/sales/deals/new/",
+        {"name": "Acme pilot", "contact_email": "ann@acme.test", "amount": "1200",
+         "cf_region_code": " NE-1 "},
+    )  # fmt: skip
+    deal = Deal.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/sales/deals/{deal.pk}/"
+    assert (deal.name, deal.contact.email, deal.owner, deal.custom) == (
+        "Acme pilot",
+        "ann@acme.test",
+        cast.sales_rep,
+        {"region_code": "NE-1"},
+    )
+
+
+def test_the_deal_create_page_names_a_refused_value_and_opens_nothing(cast, defined):
+    custom_field_archive(actor=cast.admin, field=defined.region_code)
+    client = client_for(cast.sales_rep)
+    assert 'name="cf_region_code"' not in client.get("/sales/deals/new/").content.decode()
+    response = client.post("/sales/deals/new/", {"name": "Acme", "cf_region_code": "x"})
+    assert response.status_code == 422
+    assert f"Region code: {ARCHIVED}" in response.content.decode()
+    unknown = client.post("/sales/deals/new/", {"name": "Acme", "contact_email": "no@x.test"})
+    assert "no contact with the email no@x.test" in unknown.content.decode()
+    assert not Deal.objects.exists()
+
+
+def test_a_marketer_may_not_open_a_deal_by_page(cast, defined):
+    assert client_for(cast.marketer).get("/sales/deals/new/").status_code == 403
+
+
+def test_the_contact_create_page_takes_custom_values(cast, defined):
+    client = client_for(cast.marketer)
+    response = client.post(
+        "/contacts/new/", {"email": "ann@acme.test", "cf_plants": "1,200", "cf_tools": ["SAP"]}
+    )
+    assert response.status_code == 302
+    assert Contact.objects.get(email="ann@acme.test").custom == {"plants": 1200, "tools": ["SAP"]}
+    bad = client.post("/contacts/new/", {"email": "bob@acme.test", "cf_plants": "lots"})
+    assert "Plants: &#x27;lots&#x27; is not a number" in bad.content.decode()
+    assert not Contact.objects.filter(email="bob@acme.test").exists()
