@@ -133,6 +133,12 @@ def _options_check(options: Any, kind: str, at: str, errors: dict[str, str]) -> 
         errors[f"{at}.options"] = "only a select field has options"
 
 
+def _target_refused(maps_to: Any, fields: dict[str, Any]) -> str:
+    if isinstance(maps_to, str) and custom_target_key(maps_to):
+        return custom_target_problem(maps_to, fields)
+    return f"use one of {', '.join(TARGETS)}, or field:<key> of a contact custom field"
+
+
 def definition_check(raw: Any) -> list[dict[str, Any]]:
     """The definition, normalised; ``InvalidInput`` naming each problem otherwise."""
     if not isinstance(raw, list) or not raw:
@@ -159,11 +165,7 @@ def definition_check(raw: Any) -> list[dict[str, Any]]:
             errors[f"{at}.{unknown[0]}"] = "is not part of a field"
         maps_to = field.get("maps_to", "custom")
         if maps_to not in TARGETS and maps_to not in contact_fields:
-            errors[f"{at}.maps_to"] = (
-                custom_target_problem(maps_to, every_field)
-                if isinstance(maps_to, str) and custom_target_key(maps_to)
-                else f"use one of {', '.join(TARGETS)}, or field:<key> of a contact custom field"
-            )
+            errors[f"{at}.maps_to"] = _target_refused(maps_to, every_field)
             continue
         name = field.get("name") or (
             maps_to if maps_to in TARGETS and maps_to != "custom" else custom_target_key(maps_to)
