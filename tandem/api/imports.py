@@ -53,6 +53,9 @@ class ImportJobOut(Schema):
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
     undone_at: dt.datetime | None
+    undo_notes: list[str] = Field(
+        description="The records an undo left as they were (changed since the import), and why."
+    )
 
     @staticmethod
     def resolve_detected(obj) -> dict[str, Any]:

@@ -103,7 +103,7 @@ def sales_deals(request, filters: DealFilter = Query(...)):  # noqa: B008
 
 @router.patch("/sales/deals/{deal_id}", response={200: WorkDealOut, **ERRORS})
 def sales_deal_update(request, deal_id: int, payload: DealWorkPatch):
-    """Change the close date, forecast category, next step, source or partner."""
+    """Change the close date, forecast category, next step, source, partner or custom values."""
     deal = selectors.deal_get_for_user(user=request.auth, deal_id=deal_id)
     services.deal_update(
         actor=request.auth, deal=deal, via="api", **payload.model_dump(exclude_unset=True)
@@ -357,6 +357,7 @@ def deals_create(request, payload: DealIn):
         contact=contact,
         amount=payload.amount,
         expected_close_on=payload.expected_close_on,
+        custom=payload.custom,
         via="api",
     )
     return Status(201, deal_out(request.auth, deal))
@@ -389,6 +390,7 @@ def deals_update(request, deal_id: int, payload: DealPatch):
             deal=deal,
             stage_id=changes.get("stage_id"),
             notes=changes.get("private_notes"),
+            custom=changes.get("custom"),
             via="api",
         )
     except InvalidInput as exc:

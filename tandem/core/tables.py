@@ -28,6 +28,8 @@ BOM = "\ufeff"
 # Rows per chunk of a streamed CSV: big enough to keep the per-chunk overhead low, small
 # enough that the first bytes leave at once.
 CHUNK_ROWS = 500
+# Excel's rows per sheet (header included); a longer table goes on in a next sheet.
+XLSX_SHEET_ROWS = 1_048_576
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
@@ -99,21 +101,33 @@ def _xlsx_value(value: Any) -> Any:
 def xlsx_write(
     out: IO[bytes], header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str
 ) -> int:
-    """Write the table as an XLSX workbook of one sheet to ``out``; returns the rows written.
+    """Write the table as an XLSX workbook to ``out``; returns the rows written.
 
-    Numbers stay numbers and dates dates; text is neutralised as in CSV (openpyxl would
-    otherwise store a text beginning with ``=`` as a formula)."""
+    A sheet holds at most ``XLSX_SHEET_ROWS`` rows (Excel's limit), the header included: a
+    longer table goes on in a next sheet ("<title> (2)" …), each with the header again, so
+    nothing is cut off. Numbers stay numbers and dates dates; text is neutralised as in CSV
+    (openpyxl would otherwise store a text beginning with ``=`` as a formula)."""
     book = Workbook(write_only=True)
+    heading = [cell_safe(h) for h in header]
+    per_sheet = XLSX_SHEET_ROWS - 1
     sheet = book.create_sheet(title=_sheet_title(title))
-    sheet.append([cell_safe(h) for h in header])
-    written = 0
+    sheet.append(heading)
+    written = on_sheet = 0
     for row in rows:
+        if on_sheet == per_sheet:
+            sheet = book.create_sheet(title=_sheet_title(title, len(book.worksheets) + 1))
+            sheet.append(heading)
+            on_sheet = 0
         sheet.append([_xlsx_value(v) for v in row])
         written += 1
+        on_sheet += 1
     book.save(out)
     return written
 
 
-def _sheet_title(title: str) -> str:
-    cleaned = "".join(" " if c in "[]:*?/\\" else c for c in title).strip()
-    return (cleaned or "Sheet")[:31]
+def _sheet_title(title: str, number: int = 1) -> str:
+    cleaned = "".join(" " if c in "[]:*?/\\" else c for c in title).strip() or "Sheet"
+    if number == 1:
+        return cleaned[:31]
+    suffix = f" ({number})"
+    return cleaned[: 31 - len(suffix)] + suffix

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tandem.access.models import User
@@ -53,6 +54,7 @@ from tandem.demo.naming import Namer
 from tandem.demo.writer import RowWriter, chunk_write
 from tandem.handoff.models import Lead
 from tandem.people.models import Contact
+from tandem.sales.models import Deal
 
 TABLES = (
     "accounts",
@@ -166,11 +168,18 @@ def demo_generate(
             _reps_mark_last_lead()
             context = DemoContext(seed=seed, contacts=contacts, months=months, now=now)
             written = extras_run(context) if extras else {}
+            _deals_dated()
             for table, n in written.items():
                 result.counts[table] = result.counts.get(table, 0) + n
             _audit_summary(result)
             result.extras_finished = True
     return result
+
+
+def _deals_dated() -> None:
+    """A deal's ``updated_at`` on the demo's own clock (its close, else its opening), not the
+    wall clock its plain INSERTs and bulk updates stamped."""
+    Deal.objects.update(updated_at=Coalesce("closed_at", "created_at"))
 
 
 def _statistics_refresh() -> None:

@@ -4,7 +4,10 @@ Each list re-runs the page's own ``*_for_user`` selector with the filters the pa
 (its query string), so a download holds exactly what the person may see and has narrowed to.
 Rows are read as plain tuples (``values_list``) in chunks (``iterator``): no model instance
 per row and no query per row, whatever the size. The columns are the page's, then the
-entity's custom fields (in page order), then the record's id.
+custom columns chosen on the page (``cols``), or every custom field of the entity (archived
+ones too: their values are kept and shown) when none is chosen, then the record's id. The
+custom-field filter of the contact and deal lists (``cf``, ``cf_op``, ``cf_value``,
+``cf_value_to``) narrows the rows as on the page.
 
 Custom values: numbers and money are numbers (a spreadsheet can sum them), yes/no is
 "Yes"/"No", several choices are joined with "; ", dates are ISO text — as the import reads
@@ -26,10 +29,11 @@ from tandem.dashboards import metrics
 from tandem.errors import InvalidInput
 from tandem.exports.report_tables import report_table
 from tandem.exports.table import Table, query_id
+from tandem.fields.lists import custom_filter_from_query
 from tandem.fields.models import CustomField, FieldKind
 from tandem.fields.selectors import custom_fields_for
 from tandem.handoff.models import Lead
-from tandem.handoff.selectors import leads_for_user
+from tandem.handoff.selectors import lead_queue, leads_for_user
 from tandem.people.account_filters import AccountFilter
 from tandem.people.lifecycle import Stage
 from tandem.people.selectors import accounts_listed_for_user, contacts_for_user
@@ -91,6 +95,25 @@ def custom_cell(field: CustomField, value: Any) -> Any:
     ``value`` is as JSON holds it, or as the database reads one key out of the JSON column
     (``custom_columns``: text on PostgreSQL, native types but "true"/"false" on SQLite)."""
     return _CELLS.get(field.kind, _as_text)(value)
+
+
+def export_fields(entity: str, query: Mapping[str, Any]) -> list[CustomField]:
+    """The custom columns of a list's download: those chosen on the page (``cols``, in page
+    order), else every field of the entity, archived ones too."""
+    every = custom_fields_for(entity, with_archived=True)
+    chosen = set(_all(query, "cols"))
+    return [f for f in every if f.key in chosen] if chosen else every
+
+
+def _all(query: Mapping[str, Any], key: str) -> list[str]:
+    """Every value of ``key`` in a query dict (a ``QueryDict`` repeats keys), or the one."""
+    getlist = getattr(query, "getlist", None)
+    if getlist is not None:
+        return [str(v) for v in getlist(key) if v]
+    value = query.get(key)
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value if v]
+    return [str(value)] if value else []
 
 
 def _cell_makers(fields: list[CustomField]) -> list[Callable[[Any], Any]]:
@@ -161,16 +184,18 @@ CONTACT_COLUMNS = (
 
 
 def contacts_table(*, user: Any, query: Mapping[str, str]) -> Table:
-    """The contact list (search ``q``, ``stage``; the API's ``search``, ``lifecycle_stage``,
-    ``owner_id``, ``account_id``), newest first as on the page."""
+    """The contact list (search ``q``, ``stage``, the custom-field filter ``cf``…; the API's
+    ``search``, ``lifecycle_stage``, ``owner_id``, ``account_id``), newest first as on the
+    page; a bad filter raises ``InvalidInput`` naming it."""
     qs = contacts_for_user(
         user=user,
         search=(query.get("q") or query.get("search") or "").strip(),
         lifecycle_stage=query.get("stage") or query.get("lifecycle_stage") or "",
         owner_id=query_id(query, "owner_id"),
         account_id=query_id(query, "account_id"),
+        custom_filter=custom_filter_from_query("contact", query),
     )
-    fields = custom_fields_for("contact")
+    fields = export_fields("contact", query)
     makers = _cell_makers(fields)
     stages = dict(Stage.choices)
 
@@ -196,9 +221,9 @@ def contacts_table(*, user: Any, query: Mapping[str, str]) -> Table:
 def accounts_table(*, user: Any, query: Mapping[str, str]) -> Table:
     """The accounts list with the page's filters and order (``people.account_filters``:
     ``q`` in name or domain, ``industry``, ``owner``, ``fit_min``, a custom field test,
-    ``sort``); a bad filter raises ``InvalidInput`` naming it."""
+    ``sort``) and the chosen custom columns; a bad filter raises ``InvalidInput`` naming it."""
     qs = accounts_listed_for_user(user=user, filters=AccountFilter.from_query(query))
-    fields = custom_fields_for("account")
+    fields = export_fields("account", query)
     makers = _cell_makers(fields)
     columns = ("name", "domain", "industry", "size_band", "region", "fit_score")
     owner = ("owner__first_name", "owner__last_name", "owner__username", "id")
@@ -237,7 +262,7 @@ def deals_table(*, user: Any, query: Mapping[str, str]) -> Table:
     first; a bad filter raises ``InvalidInput`` naming it."""
     filters = DealFilter.from_query(query)
     qs = deal_list(user=user, filters=filters).sorted_deals.order_by(*DEAL_LIST_ORDER)
-    fields = custom_fields_for("deal")
+    fields = export_fields("deal", query)
     makers = _cell_makers(fields)
     categories = dict(ForecastCategory.choices)
 
@@ -282,11 +307,15 @@ LEAD_COLUMNS = (
 
 
 def leads_table(*, user: Any, query: Mapping[str, str]) -> Table:
-    """Leads (``status``: waiting, accepted, rejected …), oldest hand-off first."""
+    """Leads (``status``: waiting, accepted, rejected …), oldest hand-off first; ``queue``:
+    the lead queue's rows exactly (the waiting leads this user may answer)."""
     status = query.get("status", "")
     if status and status not in Lead.Status.values:
         raise InvalidInput.field("status", f"choose one of: {', '.join(Lead.Status.values)}")
-    qs = leads_for_user(user=user, status=status).order_by("handed_off_at", "id")
+    if query.get("queue"):
+        qs = lead_queue(user=user).order_by("handed_off_at", "id")
+    else:
+        qs = leads_for_user(user=user, status=status).order_by("handed_off_at", "id")
     statuses = dict(Lead.Status.choices)
 
     def rows() -> Iterator[tuple[Any, ...]]:

@@ -18,6 +18,9 @@ from tandem.fields.models import CustomField, Entity, FieldKind
 from tandem.fields.selectors import custom_fields_by_key
 from tandem.fields.values import DateOrder, value_clean
 
+# Why a value of an archived field is refused, as every door says it.
+ARCHIVED = "the field is archived: its values are kept and shown, but no longer set"
+
 
 class CustomValuesInvalid(ValueError):
     """Some sent values were refused; ``errors`` maps each key to its message."""
@@ -79,7 +82,8 @@ def custom_values_clean(
     date_order: DateOrder | None = None,
 ) -> dict[str, Any]:
     """The sent values (by key) cleaned; None for a blank one (the caller decides whether a
-    blank clears). Raises ``CustomValuesInvalid`` with every refused key's message."""
+    blank clears). Raises ``CustomValuesInvalid`` with every refused key's message: an unknown
+    key, a bad value, or an archived field (its values stay readable, but none is set)."""
     known = fields if fields is not None else custom_fields_by_key(entity)
     cleaned: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -87,6 +91,9 @@ def custom_values_clean(
         field = known.get(key)
         if field is None:
             errors[key] = f"{key}: there is no such {entity} field"
+            continue
+        if field.is_archived:
+            errors[key] = f"{field.label}: {ARCHIVED}"
             continue
         try:
             cleaned[key] = value_clean(field, raw, date_order=date_order)

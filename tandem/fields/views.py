@@ -18,6 +18,7 @@ from tandem.core.typed_input import typed_input
 from tandem.errors import InvalidInput
 from tandem.fields import field_services as services
 from tandem.fields.models import Entity, FieldKind
+from tandem.fields.posted import custom_values_posted
 from tandem.fields.schemas import CustomFieldIn, CustomFieldPatch
 from tandem.fields.selectors import custom_field_get, custom_fields_for
 from tandem.fields.templatetags.custom_fields import panel_context
@@ -148,25 +149,13 @@ PAGE = {"contact": "people:contact", "account": "people:account", "deal": "sales
 PAGE_ARG = {"contact": "contact_id", "account": "account_id", "deal": "deal_id"}
 
 
-def _sent(request, entity: str) -> dict[str, Any]:
-    """The form's values by key: several choices as a list, every other kind as text."""
-    sent: dict[str, Any] = {}
-    for field in custom_fields_for(entity):
-        name = f"cf_{field.key}"
-        if field.kind == FieldKind.CHOICES:
-            sent[field.key] = request.POST.getlist(name)
-        elif name in request.POST:
-            sent[field.key] = request.POST.get(name, "")
-    return sent
-
-
 @login_required
 @require_POST
 def values_save(request, entity: str, record_id: int):
     if entity not in READ:
         raise Http404("No such record")
     record = READ[entity](request.user, record_id)
-    sent = _sent(request, entity)
+    sent = custom_values_posted(entity, request.POST)
     try:
         WRITE[entity](request.user, record, sent)
     except InvalidInput as exc:

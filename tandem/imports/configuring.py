@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from tandem.errors import InvalidInput
-from tandem.fields.models import FieldKind
+from tandem.fields.models import CustomField, FieldKind
 from tandem.fields.selectors import custom_fields_by_key
 from tandem.fields.services import custom_field_define, custom_field_key_for
 from tandem.imports.dates import date_order_describe, date_order_detect
@@ -58,7 +58,12 @@ def _targets_check(job: ImportJob, mapping: dict[str, str]) -> dict[str, str]:
             raise InvalidInput.field(
                 f"mapping.{header}", f"there is no custom field {target[7:]!r}"
             )
+        if target.startswith(CUSTOM_PREFIX):
+            _live_check(fields[target.removeprefix(CUSTOM_PREFIX)], header)
         if target.startswith(NEW_CUSTOM_PREFIX):
+            taken = fields.get(custom_field_key_for(header))
+            if taken is not None:
+                _live_check(taken, header)
             kind = target.removeprefix(NEW_CUSTOM_PREFIX)
             if kind not in FieldKind.values or kind in (FieldKind.CHOICE, FieldKind.CHOICES):
                 raise InvalidInput.field(
@@ -82,6 +87,26 @@ def _targets_check(job: ImportJob, mapping: dict[str, str]) -> dict[str, str]:
         names = " or ".join(TARGETS[job.object_type][k] for k in KEYS[job.object_type])
         raise InvalidInput.field("mapping", f"map a column to {names}: it is how records are found")
     return cleaned
+
+
+def _live_check(field: CustomField, header: str) -> None:
+    """An archived field takes no values: a column mapped to it is refused, naming both."""
+    if field.is_archived:
+        raise InvalidInput.field(
+            f"mapping.{header}",
+            f"column {header!r} fills the custom field {field.label!r} ({field.key}), which is "
+            "archived: its values are kept but no longer set; leave the column out, or bring "
+            "the field back on the custom fields page",
+        )
+
+
+def archived_mapped_check(job: ImportJob) -> None:
+    """A configured import whose mapping fills a field archived since is refused, naming it."""
+    fields = custom_fields_by_key(ENTITY[ObjectType(job.object_type)])
+    for header, target in (job.mapping or {}).items():
+        field = fields.get(target.removeprefix(CUSTOM_PREFIX))
+        if target.startswith(CUSTOM_PREFIX) and field is not None:
+            _live_check(field, header)
 
 
 def _value_maps_check(

@@ -80,6 +80,11 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     undone_at = models.DateTimeField(null=True, blank=True)
+    undo_notes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The records its undo left as they were (changed since), and why.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

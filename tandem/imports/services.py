@@ -156,6 +156,7 @@ def import_dry_run(*, user: Any, job: ImportJob) -> DryRun:
     policies.require(user, "change", job.resource, job)
     if job.status != ImportJob.Status.CONFIGURED:
         raise InvalidInput.field("job", "map the columns first")
+    configuring.archived_mapped_check(job)
     return dry_run(job, user)
 
 
@@ -167,6 +168,7 @@ def import_start(*, user: Any, job: ImportJob, enqueue: bool = True) -> ImportJo
     resumable = (ImportJob.Status.FAILED, ImportJob.Status.RUNNING, ImportJob.Status.QUEUED)
     if job.status != ImportJob.Status.CONFIGURED and job.status not in resumable:
         raise InvalidInput.field("job", f"this import is {job.get_status_display().lower()}")
+    configuring.archived_mapped_check(job)
     with transaction.atomic():
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.QUEUED, error="")
         audit.record_changes(
@@ -181,7 +183,8 @@ def import_start(*, user: Any, job: ImportJob, enqueue: bool = True) -> ImportJo
 
 def import_undo(*, user: Any, job: ImportJob) -> ImportJob:
     """Remove what the import created and restore what it changed; ``InvalidInput`` naming
-    the record when something newer depends on it."""
+    the record when something newer depends on it. A record it updated that someone changed
+    since is left as it is, named with why in ``job.undo_notes``."""
     policies.require(user, "change", job.resource, job)
     if job.status != ImportJob.Status.DONE:
         raise InvalidInput.field("job", "only a finished import can be undone")

@@ -2,8 +2,11 @@
 
 Refused, naming the record, while something newer depends on what it wrote: a deal, touch or
 lead added later on a contact it created, a contact or deal from elsewhere on an account it
-created, or a field it set that someone changed since (undo would silently throw their change
-away). Every check is set-based; the writes go chunk by chunk in one transaction.
+created, or a record it created that someone changed since (its ``updated_at``: contacts,
+accounts and deals alike). A record it updated whose fields someone changed since is left as
+it is (undo would silently throw their change away): the job keeps which and why
+(``ImportJob.undo_notes``). Every check is set-based; the writes go chunk by chunk in one
+transaction.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ MODELS: dict[str, type[Model]] = {"contact": Contact, "account": Account, "deal"
 NOUNS = {"contact": "contact", "account": "account", "deal": "deal"}
 CHUNK = 5_000
 LABEL_FIELD = {"contact": "email", "account": "name", "deal": "name"}
+# The notes kept on the job: enough to act on, not a second copy of a huge import.
+NOTES_KEPT = 1_000
 
 
 def _ids(job: ImportJob, record_type: str, action: str) -> QuerySet:
@@ -79,9 +84,9 @@ def undo_problem(job: ImportJob) -> str | None:
 
 def _changed_since(job: ImportJob) -> str | None:
     finished = job.finished_at or timezone.now()
-    for record_type, model in (("contact", Contact), ("account", Account)):
+    for record_type, model in MODELS.items():
         later = (
-            model.objects.filter(
+            model._default_manager.filter(
                 pk__in=_ids(job, record_type, ImportRecord.Action.CREATED),
                 updated_at__gt=finished + dt.timedelta(seconds=1),
             )
@@ -90,10 +95,6 @@ def _changed_since(job: ImportJob) -> str | None:
         )
         if later:
             return f"{_label(record_type, later)} was changed after the import"
-    for record_type in MODELS:
-        problem = _updated_changed(job, record_type)
-        if problem:
-            return problem
     return None
 
 
@@ -105,31 +106,41 @@ def _records(job: ImportJob, record_type: str, action: str) -> Iterator[list[Imp
         yield batch
 
 
-def _updated_changed(job: ImportJob, record_type: str) -> str | None:
+def undo_left_alone(job: ImportJob, record_type: str) -> dict[int, str]:
+    """The records of ``record_type`` the import updated whose fields someone changed (or
+    that were deleted) since, by id, each with why: the undo leaves them as they are."""
     model = MODELS[record_type]
+    label = LABEL_FIELD[record_type]
+    left: dict[int, str] = {}
     for batch in _records(job, record_type, ImportRecord.Action.UPDATED):
         fields = {k for r in batch for k in r.after if not k.startswith("consent.")}
         now = {
             row["id"]: row
             for row in model._default_manager.filter(pk__in=[r.record_id for r in batch]).values(
-                "id", *fields
+                "id", label, *fields
             )
         }
         for record in batch:
             current = now.get(record.record_id)
             if current is None:
-                return f"{NOUNS[record_type]} {record.record_id} was deleted after the import"
-            for name, value in record.after.items():
-                if (
-                    name in current
-                    and plain(current[name]) != value
-                    and not _same(current[name], value)
-                ):
-                    return (
-                        f"{_label(record_type, record.record_id)}: "
-                        f"{name.removesuffix('_id').replace('_', ' ')} was changed after the import"
-                    )
-    return None
+                left[record.record_id] = (
+                    f"{NOUNS[record_type]} {record.record_id} was deleted after the import"
+                )
+                continue
+            changed = [
+                name.removesuffix("_id").replace("_", " ")
+                for name, value in record.after.items()
+                if name in current
+                and plain(current[name]) != value
+                and not _same(current[name], value)
+            ]
+            if changed:
+                left[record.record_id] = (
+                    f"{NOUNS[record_type]} {current[label] or record.record_id} left as it is: "
+                    f"its {', '.join(changed)} {'was' if len(changed) == 1 else 'were'} "
+                    "changed after the import"
+                )
+    return left
 
 
 def _same(current: Any, value: Any) -> bool:
@@ -140,13 +151,19 @@ def _same(current: Any, value: Any) -> bool:
     return str(current) == str(value)
 
 
-def job_undo(job: ImportJob, user: Any) -> None:
-    """Restore and remove what the job wrote; the caller checked ``undo_problem``."""
+def job_undo(job: ImportJob, user: Any) -> list[str]:
+    """Restore and remove what the job wrote; the caller checked ``undo_problem``. Returns
+    (and keeps on the job) the records it left alone, each with why."""
     with transaction.atomic(), audit.batched():
-        restored = sum(_restore(job, t) for t in MODELS)
+        left = {t: undo_left_alone(job, t) for t in MODELS}
+        restored = sum(_restore(job, t, left[t]) for t in MODELS)
         removed = sum(_remove(job, t) for t in ("deal", "contact", "account"))
+        notes = [note for t in MODELS for note in left[t].values()]
+        kept = notes[:NOTES_KEPT]
+        if len(notes) > NOTES_KEPT:
+            kept.append(f"and {len(notes) - NOTES_KEPT} more records left as they are")
         ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.UNDONE, undone_at=timezone.now()
+            status=ImportJob.Status.UNDONE, undone_at=timezone.now(), undo_notes=kept
         )
         audit.record_changes(
             actor=user,
@@ -155,16 +172,21 @@ def job_undo(job: ImportJob, user: Any) -> None:
                 "status": [job.status, "undone"],
                 "removed": [None, removed],
                 "restored": [None, restored],
+                "left_alone": [None, len(notes)],
             },
             via="import undo",
         )
     job.refresh_from_db()
+    return notes
 
 
-def _restore(job: ImportJob, record_type: str) -> int:
+def _restore(job: ImportJob, record_type: str, left: dict[int, str]) -> int:
     model = MODELS[record_type]
     total = 0
-    for batch in _records(job, record_type, ImportRecord.Action.UPDATED):
+    for whole in _records(job, record_type, ImportRecord.Action.UPDATED):
+        batch = [r for r in whole if r.record_id not in left]
+        if not batch:
+            continue
         groups: dict[tuple[str, ...], list[tuple]] = defaultdict(list)
         for record in batch:
             before = {k: v for k, v in record.before.items() if not k.startswith("consent.")}

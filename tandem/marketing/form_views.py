@@ -63,11 +63,14 @@ def _builder(request, *, form=None, values=None, fields=None, errors=None, statu
     fields = fields if fields is not None else list(form_defs.fields_of(form) if form else [])
     if not fields:
         fields = list(form_defs.DEFAULT_FIELDS)
+    # A field filling a custom field archived or deleted since: said beside it, target kept.
+    problems = form_defs.form_field_problems(fields)
     rows = [
         {
             **f,
             "options_text": ", ".join(f.get("options") or []),
-            "errors": [m for k, m in errors.items() if k.startswith(f"fields.{i}.")],
+            "errors": [m for k, m in errors.items() if k.startswith(f"fields.{i}.")]
+            or ([problems[i]] if i in problems else []),
         }
         for i, f in enumerate(fields)
     ]

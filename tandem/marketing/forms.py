@@ -14,7 +14,7 @@ import re
 from typing import Any
 
 from tandem.errors import InvalidInput
-from tandem.fields.selectors import custom_fields_for
+from tandem.fields.selectors import custom_fields_by_key, custom_fields_for
 
 # Where a field's value lands, and its longest allowed answer.
 TARGETS: dict[str, int] = {
@@ -75,6 +75,35 @@ def custom_target_key(target: str) -> str:
     )
 
 
+def custom_target_problem(target: str, fields: dict[str, Any] | None = None) -> str:
+    """Why a ``field:<key>`` target fills nothing ("" when it does): its contact custom field
+    was deleted, or archived. ``fields``: the contact fields by key (archived too), if read."""
+    key = custom_target_key(target)
+    if not key:
+        return ""
+    known = fields if fields is not None else custom_fields_by_key("contact")
+    field = known.get(key)
+    if field is None:
+        return (
+            f"the contact custom field {key!r} no longer exists: answers are kept with the "
+            "submission only; choose another target or remove this field"
+        )
+    if field.is_archived:
+        return (
+            f"the contact custom field {field.label!r} is archived: answers are kept with the "
+            "submission but no longer fill the contact; choose another target, or bring the "
+            "field back on the custom fields page"
+        )
+    return ""
+
+
+def form_field_problems(fields: list[dict[str, Any]]) -> dict[int, str]:
+    """By position, each field of a form whose ``field:<key>`` target fills nothing, why."""
+    known = custom_fields_by_key("contact")
+    problems = {i: custom_target_problem(f.get("maps_to", ""), known) for i, f in enumerate(fields)}
+    return {i: p for i, p in problems.items() if p}
+
+
 def targets_all() -> list[str]:
     """Every target a form field may fill, the contact custom fields (``field:<key>``) last."""
     return [*TARGETS, *(f"{CUSTOM_FIELD_PREFIX}{f.key}" for f in custom_fields_for("contact"))]
@@ -104,6 +133,12 @@ def _options_check(options: Any, kind: str, at: str, errors: dict[str, str]) -> 
         errors[f"{at}.options"] = "only a select field has options"
 
 
+def _target_refused(maps_to: Any, fields: dict[str, Any]) -> str:
+    if isinstance(maps_to, str) and custom_target_key(maps_to):
+        return custom_target_problem(maps_to, fields)
+    return f"use one of {', '.join(TARGETS)}, or field:<key> of a contact custom field"
+
+
 def definition_check(raw: Any) -> list[dict[str, Any]]:
     """The definition, normalised; ``InvalidInput`` naming each problem otherwise."""
     if not isinstance(raw, list) or not raw:
@@ -114,7 +149,10 @@ def definition_check(raw: Any) -> list[dict[str, Any]]:
     clean: list[dict[str, Any]] = []
     names: set[str] = set()
     targets: set[str] = set()
-    contact_fields = {f"{CUSTOM_FIELD_PREFIX}{f.key}": f for f in custom_fields_for("contact")}
+    every_field = custom_fields_by_key("contact")
+    contact_fields = {
+        f"{CUSTOM_FIELD_PREFIX}{k}": f for k, f in every_field.items() if not f.is_archived
+    }
     for i, field in enumerate(raw):
         at = f"fields.{i}"
         if not isinstance(field, dict):
@@ -127,9 +165,7 @@ def definition_check(raw: Any) -> list[dict[str, Any]]:
             errors[f"{at}.{unknown[0]}"] = "is not part of a field"
         maps_to = field.get("maps_to", "custom")
         if maps_to not in TARGETS and maps_to not in contact_fields:
-            errors[f"{at}.maps_to"] = (
-                f"use one of {', '.join(TARGETS)}, or field:<key> of a contact custom field"
-            )
+            errors[f"{at}.maps_to"] = _target_refused(maps_to, every_field)
             continue
         name = field.get("name") or (
             maps_to if maps_to in TARGETS and maps_to != "custom" else custom_target_key(maps_to)
@@ -183,10 +219,15 @@ def definition_check(raw: Any) -> list[dict[str, Any]]:
 
 
 def answers_clean(
-    fields: list[dict[str, Any]], data: dict[str, Any]
+    fields: list[dict[str, Any]], data: dict[str, Any], *, live_keys: set[str] | None = None
 ) -> tuple[dict[str, str], dict[str, str]]:
     """A submission's answers checked against the form: the values by target field, and the
-    custom answers by name. ``InvalidInput`` names every bad field, by its name on the form."""
+    custom answers by name. ``InvalidInput`` names every bad field, by its name on the form.
+
+    ``live_keys``: the contact custom fields a ``field:<key>`` may still fill; an answer to
+    one archived or deleted since the form was built is kept with the submission only."""
+    if live_keys is None:
+        live_keys = {f.key for f in custom_fields_for("contact")}
     errors: dict[str, str] = {}
     mapped: dict[str, str] = {}
     custom: dict[str, str] = {}
@@ -210,7 +251,7 @@ def answers_clean(
         if field["kind"] == "select" and value and value not in field["options"]:
             errors[name] = "choose one of the options"
             continue
-        if target == "custom":
+        if target == "custom" or (custom_target_key(target) not in ("", *live_keys)):
             custom[name] = value
         else:
             mapped[target] = value

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,6 +15,11 @@ from tandem.dashboards.timeline import timeline
 from tandem.errors import InvalidInput
 from tandem.fields.filters import ALL_OPS
 from tandem.fields.lists import custom_columns, custom_filter_from_query
+from tandem.fields.posted import (
+    custom_errors_unshown,
+    custom_input_rows,
+    custom_values_posted,
+)
 from tandem.fields.selectors import custom_fields_for
 from tandem.handoff import services as handoff
 from tandem.handoff.scoring import score_lines
@@ -60,7 +63,8 @@ def contacts(request):
         "cf_errors": errors,
         "ops": ALL_OPS,
         "query": keep.urlencode(),
-        "download_query": urlencode({k: v for k, v in (("q", query), ("stage", stage)) if v}),
+        # The downloads take the page's whole query (filters, custom filter, columns).
+        "download_query": keep.urlencode(),
     }
     template = "people/_contact_rows.html" if request.htmx else "people/contacts.html"
     return render(request, template, ctx)
@@ -228,12 +232,14 @@ def contact_new(request):
     policies.require(request.user, "create", "contact")
     fields = ("email", "first_name", "last_name", "title", "phone", "company")
     values = {k: request.POST.get(k, "").strip() for k in fields}
+    custom = custom_values_posted("contact", request.POST)
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
             contact = services.contact_create_with_company(
                 actor=request.user,
                 company_name=values["company"],
+                custom=custom,
                 **{k: v for k, v in values.items() if k != "company"},
             )
             messages.success(request, f"{contact} added.")
@@ -243,5 +249,11 @@ def contact_new(request):
     return render(
         request,
         "people/contact_new.html",
-        {"values": values, "errors": errors, "section": "contacts"},
+        {
+            "values": values,
+            "errors": errors,
+            "custom_rows": (rows := custom_input_rows("contact", sent=custom, errors=errors)),
+            "custom_errors": custom_errors_unshown(rows, errors),
+            "section": "contacts",
+        },
     )

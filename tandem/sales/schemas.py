@@ -11,10 +11,25 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
+CUSTOM_IN = (
+    "Custom field values by key (see /custom-fields); a blank clears one. A refused value, "
+    'or one of an archived field, answers 422 naming it: {"field": "custom.region_code", …}.'
+)
+
 
 class DealIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     contact_id: int | None = None
+    amount: Decimal = Field(Decimal(0), ge=0, max_digits=14, decimal_places=2)
+    expected_close_on: dt.date | None = None
+    custom: dict[str, Any] = Field(default_factory=dict, description=CUSTOM_IN)
+
+
+# The deal create page names the contact by email (the API by ``DealIn.contact_id``); its
+# custom values come as the record pages send them (``fields.posted``).
+class DealNewForm(BaseModel):
+    name: str = ""
+    contact_email: str = ""
     amount: Decimal = Field(Decimal(0), ge=0, max_digits=14, decimal_places=2)
     expected_close_on: dt.date | None = None
 
@@ -22,6 +37,7 @@ class DealIn(BaseModel):
 class DealPatch(BaseModel):
     stage_id: int | None = None
     private_notes: str | None = Field(None, max_length=20000)
+    custom: dict[str, Any] | None = Field(None, description=CUSTOM_IN)
 
 
 class DealWinIn(BaseModel):
@@ -61,9 +77,7 @@ class DealWorkPatch(BaseModel):
     next_step_due_on: dt.date | None = None
     source: str | None = None
     partner_id: int | None = None
-    custom: dict[str, Any] | None = Field(
-        None, description="Custom field values by key (see /custom-fields); a blank clears one."
-    )
+    custom: dict[str, Any] | None = Field(None, description=CUSTOM_IN)
 
 
 # The deal page's working fields: the API's, with the partner named as the form shows it (the

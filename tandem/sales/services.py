@@ -79,11 +79,14 @@ def deal_open(
     expected_close_on: dt.date | None = None,
     lead: Any = None,
     source_campaign: Any = None,
+    custom: Any = None,
     via: str = "ui",
 ) -> Deal:
+    """Open a deal at its pipeline's first stage; a refused custom value names custom.<key>."""
     policies.require(actor, "create", "deal")
     if not name or not name.strip():
         raise InvalidInput.field("name", "a deal needs a name")
+    values = custom_values_apply(entity="deal", current={}, sent=custom or {})
     pipeline = pipeline or pipeline_default()
     first_stage = pipeline.stages.filter(outcome=PipelineStage.Outcome.OPEN).first()
     if first_stage is None:
@@ -100,6 +103,7 @@ def deal_open(
             expected_close_on=expected_close_on,
             lead=lead,
             source_campaign=source_campaign,
+            custom=values,
             created_at=timezone.now(),
         )
         DealStageMove.objects.create(
@@ -284,17 +288,18 @@ def deal_change(
     deal: Deal,
     stage_id: int | None = None,
     notes: str | None = None,
+    custom: Any = None,
     via: str = "ui",
 ) -> Deal:
-    """Move a deal to a stage and/or rewrite its private notes as one change.
-
-    A refused note must not leave the stage moved, so both happen in one transaction.
-    """
+    """Move a deal to a stage, rewrite its private notes and/or set custom values (by key) as
+    one change: a refused note or value leaves the stage unmoved (one transaction)."""
     with transaction.atomic():
         if stage_id is not None:
             deal_move(actor=actor, deal=deal, stage_id=stage_id, via=via)
         if notes is not None:
             deal_notes_update(actor=actor, deal=deal, notes=notes, via=via)
+        if custom is not None:
+            deal_update(actor=actor, deal=deal, custom=custom, via=via)
     return deal
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", dashboards_views.sales, name="home"),
     path("board/", views.board, name="board"),
     path("deals/", views.deal_list, name="deals"),
+    path("deals/new/", views.deal_new, name="deal_new"),
     path("day/", views.day, name="day"),
     path("deals/<int:deal_id>/", views.deal_detail, name="deal"),
     path("deals/<int:deal_id>/move/", views.deal_move, name="deal_move"),

@@ -16,6 +16,11 @@ from tandem.core.typed_input import typed_input
 from tandem.errors import InvalidInput
 from tandem.fields.filters import ALL_OPS
 from tandem.fields.lists import custom_columns
+from tandem.fields.posted import (
+    custom_errors_unshown,
+    custom_input_rows,
+    custom_values_posted,
+)
 from tandem.fields.selectors import custom_fields_for
 from tandem.people.selectors import accounts_for_user, contact_find, contacts_of_account
 from tandem.sales import (
@@ -48,6 +53,7 @@ from tandem.sales.schemas import (
     CommitteeSeatIn,
     DealLoseIn,
     DealMoveIn,
+    DealNewForm,
     DealPatch,
     DealWinIn,
     DealWorkForm,
@@ -238,6 +244,7 @@ def deal_list(request):
         "categories": ForecastCategory.choices,
         "today": timezone.localdate(),
         "section": "sales",
+        "can_create": policies.can(request.user, "create", "deal"),
         "custom_fields": (fields := custom_fields_for("deal")),
         "columns": custom_columns("deal", request.GET.getlist("cols"), fields=fields),
         "cf": {k: request.GET.get(k, "") for k in ("cf", "cf_op", "cf_value", "cf_value_to")},
@@ -245,6 +252,53 @@ def deal_list(request):
     }
     template = "sales/_deal_rows.html" if request.htmx else "sales/deals.html"
     return render(request, template, ctx)
+
+
+@login_required
+def deal_new(request):
+    """Open a deal by hand: its name, contact (by email), amount, close date and custom values."""
+    policies.require(request.user, "create", "deal")
+    values = {k: request.POST.get(k, "").strip() for k in DealNewForm.model_fields}
+    custom = custom_values_posted("deal", request.POST)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            form = typed_input(DealNewForm, request.POST, labels=DEAL_NEW_LABELS)
+            contact = None
+            if form.contact_email:
+                contact = contact_find(email=form.contact_email.strip().lower())
+                if contact is None:
+                    raise InvalidInput.field(
+                        "contact_email", f"no contact with the email {form.contact_email}"
+                    )
+            deal = services.deal_open(
+                actor=request.user,
+                name=form.name,
+                owner=request.user,
+                contact=contact,
+                amount=form.amount,
+                expected_close_on=form.expected_close_on,
+                custom=custom,
+            )
+            messages.success(request, f"Deal {deal} opened.")
+            return redirect("sales:deal", deal_id=deal.pk)
+        except InvalidInput as exc:
+            errors = exc.errors
+    return render(
+        request,
+        "sales/deal_new.html",
+        {
+            "values": values,
+            "errors": errors,
+            "custom_rows": (rows := custom_input_rows("deal", sent=custom, errors=errors)),
+            "custom_errors": custom_errors_unshown(rows, errors),
+            "section": "sales",
+        },
+        status=422 if errors else 200,
+    )
+
+
+DEAL_NEW_LABELS = {"contact_email": "Contact's email", "expected_close_on": "Expected close"}
 
 
 # -- a deal's working fields, committee, playbook and activities ------------------------------

@@ -10,6 +10,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from tandem.core import tables
 from tandem.core.tables import CHUNK_ROWS, cell_safe, csv_chunks, xlsx_write
 
 DANGEROUS = [
@@ -73,3 +74,31 @@ def test_xlsx_holds_the_same_rows_with_numbers_as_numbers():
         ("'=1+2", -1, 12.5, dt.datetime(2026, 6, 17, 10, 30)),
         ("plain", 3, None, None),
     ]
+
+
+def test_xlsx_past_a_sheets_rows_goes_on_in_a_next_sheet(monkeypatch):
+    # given a sheet limit of three rows (header included) and five rows to write
+    monkeypatch.setattr(tables, "XLSX_SHEET_ROWS", 3)
+    out = io.BytesIO()
+    rows = [(f"row {n}", n) for n in range(1, 6)]
+    written = xlsx_write(out, ["Name", "N"], rows, title="A list with a long title here")
+    # then every row is written, two a sheet, each sheet with the header
+    assert written == 5
+    book = openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+    assert book.sheetnames == [
+        "A list with a long title here",
+        "A list with a long title he (2)",
+        "A list with a long title he (3)",
+    ]
+    assert [list(s.iter_rows(values_only=True)) for s in book.worksheets] == [
+        [("Name", "N"), ("row 1", 1), ("row 2", 2)],
+        [("Name", "N"), ("row 3", 3), ("row 4", 4)],
+        [("Name", "N"), ("row 5", 5)],
+    ]
+
+
+def test_xlsx_of_exactly_a_sheet_has_no_empty_next_sheet(monkeypatch):
+    monkeypatch.setattr(tables, "XLSX_SHEET_ROWS", 3)
+    out = io.BytesIO()
+    xlsx_write(out, ["N"], [(1,), (2,)], title="Full")
+    assert openpyxl.load_workbook(io.BytesIO(out.getvalue())).sheetnames == ["Full"]

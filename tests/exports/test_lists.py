@@ -161,8 +161,8 @@ def test_leads_export_is_the_reps_own_leads(client, cast, mql):
     client.force_login(cast.sales_rep)
     # when sam downloads the waiting leads, as the queue offers
     queue = client.get("/sales/").content.decode()
-    assert "/exports/lists/leads.csv?status=waiting" in queue
-    rows = _csv(client.get("/exports/lists/leads.csv", {"status": "waiting"}))
+    assert "/exports/lists/leads.csv?queue=1" in queue
+    rows = _csv(client.get("/exports/lists/leads.csv", {"queue": "1"}))
     # then the one lead is there; another rep's file is empty
     assert rows[0] == [
         "Lead",

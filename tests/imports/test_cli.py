@@ -130,3 +130,68 @@ def test_a_preset_of_another_kind_is_refused(cast, tmp_path):
             "--user",
             cast.admin.email,
         )
+
+
+def _saved_preset(cast, tmp_path, name: str = "Trade show sheet"):
+    """A preset saved in the wizard for a spreadsheet no built-in preset knows."""
+    from tandem.imports import services
+
+    job = services.import_upload(
+        user=cast.admin,
+        file=io.BytesIO(b"Mail,Given,Badge\r\nx@y.test,X,1\r\n"),
+        filename="first.csv",
+        object_type="contacts",
+    )
+    services.import_configure(
+        user=cast.admin, job=job, mapping={"Mail": "email", "Given": "first_name", "Badge": ""}
+    )
+    return services.import_preset_save(user=cast.admin, job=job, name=name)
+
+
+def test_a_preset_saved_in_the_wizard_is_used_by_its_name(cast, tmp_path):
+    # given a preset the company saved, and a new file of that layout
+    _saved_preset(cast, tmp_path)
+    path = tmp_path / "show.csv"
+    path.write_text("Mail,Given,Badge\r\nann@acme.test,Ann,7\r\nbob@acme.test,Bob,8\r\n")
+    # when it is imported naming the preset (in any case)
+    out, _err = _run(
+        str(path), "--type", "contacts", "--preset", "trade show SHEET", "--user", cast.admin.email
+    )
+    # then its mapping was used
+    assert "2 created" in out
+    assert sorted(Contact.objects.values_list("email", "first_name")) == [
+        ("ann@acme.test", "Ann"),
+        ("bob@acme.test", "Bob"),
+    ]
+
+
+def test_an_unknown_preset_lists_those_there_are(cast, tmp_path):
+    _saved_preset(cast, tmp_path)
+    with pytest.raises(CommandError) as refused:
+        _run(
+            str(hubspot_contacts(tmp_path)),
+            "--type",
+            "contacts",
+            "--preset",
+            "Trade fair",
+            "--user",
+            cast.admin.email,
+        )
+    assert str(refused.value) == (
+        "no preset called 'Trade fair' for contacts; built in: hubspot-contacts, "
+        "salesforce-leads, salesforce-contacts; saved: Trade show sheet"
+    )
+
+
+def test_a_saved_preset_of_another_kind_is_refused(cast, tmp_path):
+    _saved_preset(cast, tmp_path)
+    with pytest.raises(CommandError, match="the preset Trade show sheet is for contacts"):
+        _run(
+            str(hubspot_contacts(tmp_path)),
+            "--type",
+            "accounts",
+            "--preset",
+            "Trade show sheet",
+            "--user",
+            cast.admin.email,
+        )

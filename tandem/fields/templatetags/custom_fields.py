@@ -22,11 +22,14 @@ def panel_context(
     sent: dict | None = None, saved: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """What ``fields/_values.html`` shows: each live field with its value (as displayed and
-    as the edit form fills it), whether the user may edit them, and any errors by key."""
+    as the edit form fills it), each archived field that still holds a value (read only),
+    whether the user may edit them, and any errors by key."""
     errors = errors or {}
     rows = []
-    for field in custom_fields_for(entity):
+    for field in custom_fields_for(entity, with_archived=True):
         value = record.custom.get(field.key)
+        if field.is_archived and value is None:
+            continue
         rows.append(
             {
                 "field": field,
@@ -39,6 +42,7 @@ def panel_context(
         "record": record,
         "entity": entity,
         "rows": rows,
+        "editable": [r for r in rows if not r["field"].is_archived],
         "can_change": policies.can(user, "change", RESOURCE[entity], record),
         "has_errors": bool(errors),
         "saved": saved,

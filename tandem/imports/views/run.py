@@ -148,7 +148,13 @@ def import_undo(request, job_id: int):
     if request.method == "POST":
         try:
             services.import_undo(user=request.user, job=job)
-            messages.success(request, f"Import “{job.filename}” undone.")
+            left = len(job.undo_notes)
+            kept = (
+                f" {left} record{'s' if left != 1 else ''} changed since were left as they are."
+                if left
+                else ""
+            )
+            messages.success(request, f"Import “{job.filename}” undone.{kept}")
             return redirect("imports:detail", job_id=job.pk)
         except InvalidInput as exc:
             errors = exc.errors

@@ -8,6 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, JSONField, Q, Value, When
+from django.db.models.functions import Now
+from django.utils import timezone
 
 # The next-step key of a deal with no next step (or no date for it): before every real date,
 # so "flagged" (no step, or its date has passed) is the single range ``key < today``.
@@ -73,6 +75,14 @@ class DealSource(models.TextChoices):
     CAMPAIGN = "campaign", "Marketing campaign"
     PARTNER = "partner", "Channel partner"
     OUTBOUND = "outbound", "Outbound"
+
+
+class DealQuerySet(models.QuerySet):
+    """Deals; a bulk ``update()`` (and so ``bulk_update``) stamps ``updated_at`` too."""
+
+    def update(self, **kwargs: Any) -> int:
+        kwargs.setdefault("updated_at", timezone.now())
+        return super().update(**kwargs)
 
 
 class Deal(models.Model):
@@ -154,10 +164,16 @@ class Deal(models.Model):
     # The company's own fields (``tandem.fields``): values by the field's key.
     custom = models.JSONField(default=dict, blank=True, db_default=Value({}, JSONField()))
     created_at = models.DateTimeField(db_index=True)
+    # When anything of the deal last changed: every save (``update_fields`` or not) and every
+    # queryset ``update()`` stamp it; plain INSERTs (imports, the demo) get the database's now.
+    # An import's undo leaves a deal changed after the import alone.
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
     closed_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # Whether the deal's stage is an open one, stored (``save`` keeps it) so the open-deal
     # indexes below can be partial: open lists, boards and counts never touch won/lost rows.
     still_open = models.BooleanField(default=True, db_default=True, editable=False)
+
+    objects = DealQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -225,12 +241,15 @@ class Deal(models.Model):
         return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # ``still_open`` follows the stage; a save of the stage saves it too.
+        # ``still_open`` follows the stage; a save of the stage saves it too. A save of some
+        # fields is a change of the deal: ``updated_at`` goes with them.
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "stage" in update_fields:
             self.still_open = self.stage.outcome == PipelineStage.Outcome.OPEN
             if update_fields is not None:
-                kwargs["update_fields"] = [*update_fields, "still_open"]
+                update_fields = [*update_fields, "still_open"]
+        if update_fields:  # an empty list saves nothing, and changes nothing
+            kwargs["update_fields"] = list(dict.fromkeys([*update_fields, "updated_at"]))
         super().save(*args, **kwargs)
 
     @property

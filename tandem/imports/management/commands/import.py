@@ -17,8 +17,8 @@ from tqdm import tqdm
 from tandem.access.roles import Role
 from tandem.access.selectors import users_active
 from tandem.errors import InvalidInput
-from tandem.imports import running, services
-from tandem.imports.models import ImportJob
+from tandem.imports import running, selectors, services
+from tandem.imports.models import ImportJob, ObjectType
 from tandem.imports.presets import PRESETS, PRESETS_BY_KEY, mapping_suggest
 
 MODES = ("create_and_update", "create_only", "update_only")
@@ -35,8 +35,10 @@ class Command(BaseCommand):
         parser.add_argument("--type", required=True, choices=("contacts", "accounts", "deals"))
         parser.add_argument(
             "--preset",
-            choices=[p.key.replace("_", "-") for p in PRESETS],
-            help="a built-in column layout (default: the one that fits the header, if any)",
+            help="a column layout: a built-in one ("
+            + ", ".join(p.key.replace("_", "-") for p in PRESETS)
+            + ") or one saved in the wizard, by its name (default: the built-in one that fits "
+            "the header, if any)",
         )
         parser.add_argument("--mode", choices=MODES, default="create_and_update")
         parser.add_argument(
@@ -144,11 +146,7 @@ def _configured(path: Path, user: Any, opts: dict[str, Any]) -> ImportJob:
         )
     mapping, value_maps = dict(job.mapping), dict(job.value_maps)
     if opts["preset"]:
-        preset = PRESETS_BY_KEY[opts["preset"].replace("-", "_")]
-        if preset.object_type != opts["type"]:
-            raise CommandError(f"the preset {opts['preset']} is for {preset.object_type}")
-        mapping = mapping_suggest(job.object_type, job.headers, preset)
-        value_maps = dict(preset.value_maps)
+        mapping, value_maps = _preset_mapping(job, user, opts["preset"])
     # Configured once with the preset's value tables, so the suggestions below follow them.
     job = services.import_configure(
         user=user,
@@ -172,6 +170,42 @@ def _configured(path: Path, user: Any, opts: dict[str, Any]) -> ImportJob:
         blanks_overwrite=opts["blanks_overwrite"],
         date_order=opts["date_order"] or None,
     )
+
+
+def _preset_mapping(
+    job: ImportJob, user: Any, name: str
+) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """The mapping and value tables of the preset ``name``: a built-in one by its key, else
+    one the company saved for this kind of file, by its name (any case). An unknown name
+    lists the presets there are."""
+    built_in = PRESETS_BY_KEY.get(name.strip().lower().replace("-", "_"))
+    if built_in is not None:
+        if built_in.object_type != job.object_type:
+            raise CommandError(f"the preset {name} is for {built_in.object_type}")
+        return mapping_suggest(job.object_type, job.headers, built_in), dict(built_in.value_maps)
+    saved = {p.name.casefold(): p for p in selectors.import_presets_for(user, job.object_type)}
+    preset = saved.get(name.strip().casefold())
+    if preset is None:
+        other = next(
+            (
+                p
+                for kind in ObjectType.values
+                if kind != job.object_type
+                for p in selectors.import_presets_for(user, kind)
+                if p.name.casefold() == name.strip().casefold()
+            ),
+            None,
+        )
+        if other is not None:
+            raise CommandError(f"the preset {name} is for {other.object_type}")
+        built = [p.key.replace("_", "-") for p in PRESETS if p.object_type == job.object_type]
+        names = sorted(p.name for p in saved.values())
+        raise CommandError(
+            f"no preset called {name!r} for {job.object_type}; built in: {', '.join(built)}"
+            + (f"; saved: {', '.join(names)}" if names else "; none saved yet")
+        )
+    job = services.import_preset_apply(user=user, job=job, preset=preset)
+    return dict(job.mapping), dict(job.value_maps)
 
 
 def _problems_path(path: Path, job: ImportJob) -> Path:
