@@ -26,8 +26,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from tandem.access import policies
+from tandem.audit import events as audit
 from tandem.errors import InvalidInput
 from tandem.people.business_events import contact_event
 from tandem.people.hooks import INPUT_CONSENT, contacts_changed_announce
@@ -67,6 +70,28 @@ def consent_record(
     """Record what the contact said about a channel: one entry in the log, and the current
     state replaced (a later 'no' replaces an earlier 'yes'). ``actor`` is the user who recorded
     it (the contact page, the API), None when the contact did (a form, a link)."""
+    consent, _ = _consent_write(
+        contact=contact,
+        channel=channel,
+        is_granted=is_granted,
+        source=source,
+        wording=wording,
+        at=at,
+        actor=actor,
+    )
+    return consent
+
+
+def _consent_write(
+    *,
+    contact: Contact,
+    channel: str,
+    is_granted: bool,
+    source: str,
+    wording: str,
+    at: dt.datetime | None,
+    actor: Any,
+) -> tuple[Consent, ConsentEntry]:
     if channel not in ConsentChannel.values:
         raise InvalidInput.field("channel", f"use one of {', '.join(ConsentChannel.values)}")
     when = at or timezone.now()
@@ -78,7 +103,7 @@ def consent_record(
             .values_list("is_granted", flat=True)
             .first()
         )
-        ConsentEntry.objects.create(
+        entry = ConsentEntry.objects.create(
             contact=contact,
             channel=channel,
             action=consent_action(previous, is_granted),
@@ -101,7 +126,46 @@ def consent_record(
     contacts_changed_announce([contact.pk], inputs={INPUT_CONSENT})
     if channel == ConsentChannel.EMAIL and previous and not is_granted:
         contact_event("contact.unsubscribed", contact, channel=channel, source=source)
-    return consent
+    return consent, entry
+
+
+def consent_statement_record(
+    *,
+    actor: Any,
+    contact: Contact,
+    channel: str,
+    is_granted: bool,
+    wording: str = "",
+    via: str = "ui",
+) -> ConsentEntry:
+    """A user records what the contact said (on the phone, at an event, by letter) from the
+    contact page (source ``manual``) or the API (source ``api``); audited, with them as actor."""
+    policies.require(actor, "change", "contact", contact)
+    wording = wording.strip()
+    if len(wording) > 2000:
+        raise InvalidInput.field("wording", "must be at most 2000 characters")
+    with transaction.atomic():
+        _, entry = _consent_write(
+            contact=contact,
+            channel=channel,
+            is_granted=is_granted,
+            source="api" if via == "api" else "manual",
+            wording=wording,
+            at=None,
+            actor=actor,
+        )
+        audit.record_created(actor=actor, obj=entry, via=via)
+    return entry
+
+
+def consent_log_of(*, contact: Contact) -> QuerySet[ConsentEntry]:
+    """The contact's consent history, newest first, with who recorded each statement. The
+    caller has the contact through its ``*_get_for_user`` selector."""
+    return (
+        ConsentEntry.objects.filter(contact=contact)
+        .select_related("actor")
+        .order_by("-recorded_at", "-id")
+    )
 
 
 def topic_consent_record(

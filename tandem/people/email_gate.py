@@ -80,4 +80,3 @@ CONSENT_CONFIRMED: Hook[ConsentConfirmed] = Hook("consent confirmed")
 
 def consent_confirmed_announce(*, contact_id: int, email: str) -> None:
     CONSENT_CONFIRMED.announce(ConsentConfirmed(contact_id, email))
-

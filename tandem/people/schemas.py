@@ -33,3 +33,13 @@ class MergeIn(BaseModel):
             "(audience types: both). `both` only for `audience_flags`."
         ),
     )
+
+
+class ConsentIn(BaseModel):
+    channel: Literal["email", "phone", "sms"]
+    is_granted: bool
+    wording: str = Field(
+        "",
+        max_length=2000,
+        description="What the contact agreed to, in the words they were given (or said).",
+    )
