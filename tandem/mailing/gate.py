@@ -88,7 +88,7 @@ def email_refusal(
         f" (SELECT COUNT(*) FROM {TopicOptOut._meta.db_table}"
         " WHERE contact_id = %s AND topic_id = %s)"
     )
-    params = [
+    params: list[int | str] = [
         contact_id or 0,
         ConsentChannel.EMAIL.value,
         email.strip().lower(),
