@@ -9,12 +9,13 @@ import io
 import pytest
 from django.test import Client
 
+from tandem.access import services as access
 from tandem.imports import services as imports
 from tandem.imports.running import job_run
 from tandem.mailing import engine, services
 from tandem.mailing.models import Suppression, Topic
 from tandem.people.models import Consent, ConsentEntry
-from tests.api.conftest import api  # noqa: F401 — the token client fixture
+from tests.api.conftest import Api
 from tests.mailing.conftest import link_paths, message_to
 
 ADDRESS = "ann@acme.test"
@@ -23,6 +24,17 @@ ADDRESS = "ann@acme.test"
 @pytest.fixture(autouse=True)
 def _data_dir(settings, tmp_path):
     settings.DATA_DIR = tmp_path
+
+
+@pytest.fixture
+def api(cast):
+    """``api("marketer")`` — a token client acting as that member of the cast."""
+
+    def _for(role: str) -> Api:
+        _, raw = access.token_issue(user=cast.by_role(role), name=f"{role} script")
+        return Api(raw)
+
+    return _for
 
 
 def an_import(user, text: str) -> None:
@@ -53,7 +65,7 @@ def test_consent_history_through_form_import_api_unsubscribe_and_resubscribe(
     contact_of,
     api,
     make_send,
-    smtp_inbox,  # noqa: F811
+    smtp_inbox,
 ):
     # a visitor ticks the box on the form
     submit()
@@ -136,7 +148,7 @@ def test_only_who_may_change_the_contact_records_consent_for_it(
     cast,
     submit,
     contact_of,
-    api,  # noqa: F811
+    api,
 ):
     submit()
     ann = contact_of(ADDRESS)
