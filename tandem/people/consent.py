@@ -230,19 +230,40 @@ def consents_record_bulk(
         ],
         batch_size=BULK_BATCH,
     )
+    consent_entries_append(
+        statements=[(cid, granted, known.get(cid)) for cid, granted in granted_by_contact],
+        at=at,
+        channel=channel,
+        source=source,
+        wording=wording,
+        actor_id=actor_id,
+    )
+
+
+def consent_entries_append(
+    *,
+    statements: Sequence[tuple[int, bool, bool | None]],
+    at: dt.datetime,
+    source: str,
+    channel: str = ConsentChannel.EMAIL,
+    wording: str = "",
+    actor_id: int | None = None,
+) -> None:
+    """Append one entry per ``(contact_id, is_granted, state before)``, in a few statements.
+    For a bulk writer that writes the current state itself (the import's undo)."""
     ConsentEntry.objects.bulk_create(
         [
             ConsentEntry(
                 contact_id=contact_id,
                 channel=channel,
-                action=consent_action(known.get(contact_id), granted),
+                action=consent_action(previous, granted),
                 is_granted=granted,
                 source=source,
                 wording=wording,
                 recorded_at=at,
                 actor_id=actor_id,
             )
-            for contact_id, granted in granted_by_contact
+            for contact_id, granted, previous in statements
         ],
         batch_size=BULK_BATCH,
     )

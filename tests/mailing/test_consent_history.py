@@ -37,7 +37,7 @@ def api(cast):
     return _for
 
 
-def an_import(user, text: str) -> None:
+def an_import(user, text: str):
     job = imports.import_upload(
         user=user, file=io.BytesIO(text.encode()), filename="crm.csv", object_type="contacts"
     )
@@ -49,6 +49,8 @@ def an_import(user, text: str) -> None:
     )
     imports.import_start(user=user, job=job)
     job_run(job.pk)
+    job.refresh_from_db()
+    return job
 
 
 def history(contact) -> list[tuple]:
@@ -159,3 +161,21 @@ def test_only_who_may_change_the_contact_records_consent_for_it(
 
     assert response.status_code in (403, 404)
     assert not ConsentEntry.objects.filter(contact=ann, channel="sms").exists()
+
+
+def test_an_undone_import_adds_its_correction_to_the_log(cast, submit, contact_of):
+    # given a contact who agreed on a form, and an import that said they opted out
+    submit()
+    ann = contact_of(ADDRESS)
+    job = an_import(cast.admin, f"Email,Marketing emails\r\n{ADDRESS},opted out\r\n")
+
+    # when the import is undone
+    imports.import_undo(user=cast.admin, job=job)
+
+    # then consent is back as it was, and the log says so after the import's statement
+    assert Consent.objects.get(contact=ann, channel="email").is_granted is True
+    assert [a[:4] for a in history(ann)] == [
+        ("regranted", "email", "", "import undone"),
+        ("withdrawn", "email", "", "import"),
+        ("granted", "email", "", "form:demo"),
+    ]
