@@ -25,7 +25,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -267,3 +267,21 @@ def consent_entries_append(
         ],
         batch_size=BULK_BATCH,
     )
+
+
+def consent_entries_from_current() -> int:
+    """One entry for each current consent that has none in the log yet, as the state says it
+    (a grant, or consent not given), in one statement; how many. For writers that write the
+    current state in bulk without the log (the demo)."""
+    entry, consent = ConsentEntry._meta.db_table, Consent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {entry} (contact_id, channel, topic_name, action, is_granted,"  # noqa: S608
+            " source, wording, recorded_at)"
+            " SELECT c.contact_id, c.channel, '',"
+            " CASE WHEN c.is_granted THEN 'granted' ELSE 'declined' END,"
+            " c.is_granted, c.source, c.wording, c.recorded_at"
+            f" FROM {consent} c WHERE NOT EXISTS (SELECT 1 FROM {entry} e"
+            " WHERE e.contact_id = c.contact_id AND e.channel = c.channel)"
+        )
+        return cursor.rowcount
