@@ -223,4 +223,4 @@ def touches_delete(request, touch_id: int):
     return Status(204, None)
 
 
-from tandem.api import people_merge  # noqa: E402, F401  (its routes join this router)
+from tandem.api import people_consent, people_merge  # noqa: E402, F401  (routes join this router)

@@ -27,6 +27,7 @@ from tandem.collaboration.survey_links import LINK_SALT, LinkInvalid
 from tandem.collaboration.survey_releases import survey_release
 from tandem.collaboration.tasks import survey_invitation_send
 from tandem.errors import InvalidInput
+from tandem.mailing.models import Suppression
 from tandem.people.models import AUDIENCE_BY_NAME, Contact
 from tandem.segments.models import Segment
 from tandem.segments.selectors import audience_contacts
@@ -88,14 +89,19 @@ def survey_send(
     via: str = "ui",
 ) -> list[SurveyInvitation]:
     """Open the survey and email a signed link to every contact of the audience type (or of
-    the segment) who agreed to email and was not invited yet."""
+    the segment) who agreed to email, is not on the suppression list and was not invited yet
+    (through ``mailing.gate``, which checks both again right before each message)."""
     policies.require(actor, "change", "survey", survey)
     if survey.status == SurveyStatus.CLOSED:
         raise InvalidInput.field("status", "this survey is closed")
     contacts = _recipients(audience_type=audience_type, segment_id=segment_id)
     already = SurveyInvitation.objects.filter(survey=survey).values("contact_id")
-    contacts = contacts.filter(consents__channel="email", consents__is_granted=True).exclude(
-        pk__in=already
+    # The gate reads consent and the suppression list again for each message; these filters
+    # only keep invitations from being written for people it would refuse anyway.
+    contacts = (
+        contacts.filter(consents__channel="email", consents__is_granted=True)
+        .exclude(pk__in=already)
+        .exclude(email__in=Suppression.objects.filter(email__isnull=False).values("email"))
     )
     now = timezone.now()
     with transaction.atomic():

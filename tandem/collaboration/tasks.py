@@ -9,6 +9,8 @@ from django_tasks import task
 
 from tandem.collaboration.models import EmailMode, Notification, SurveyInvitation
 from tandem.collaboration.survey_links import survey_link_token
+from tandem.mailing import gate
+from tandem.people.email_gate import Purpose
 
 
 @task()
@@ -65,21 +67,27 @@ def digests_send() -> int:
 
 
 @task()
-def survey_invitation_send(invitation_id: int) -> None:
-    """Email a contact their signed link to a survey."""
+def survey_invitation_send(invitation_id: int) -> str:
+    """Email a contact their signed link to a survey, through the gate of every email to a
+    contact (consent and the suppression list read again now; the unsubscribe link and the
+    one-click headers added). An invitation the gate refuses was never sent: its row is
+    removed, so it counts in no response rate. Returns the refusal, ``""`` when it went."""
     invitation = (
         SurveyInvitation.objects.select_related("survey", "contact")
         .filter(pk=invitation_id)
         .first()
     )
     if invitation is None:
-        return
+        return "no such invitation"
     survey, contact = invitation.survey, invitation.contact
     token = survey_link_token(survey=survey, contact=contact)
     intro = f"{survey.intro}\n\n" if survey.intro else ""
-    send_mail(
+    refusal = gate.contact_email_send(
+        contact=contact,
+        purpose=Purpose.SURVEY,
         subject=survey.title,
-        message=f"{intro}Tell us what you think: {settings.BASE_URL}/s/{token}/\n",
-        from_email=None,
-        recipient_list=[contact.email],
+        body=f"{intro}Tell us what you think: {settings.BASE_URL}/s/{token}/\n",
     )
+    if refusal:
+        invitation.delete()
+    return refusal

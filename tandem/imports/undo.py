@@ -25,6 +25,7 @@ from tandem.handoff.models import Lead
 from tandem.imports import bulk
 from tandem.imports.chunks import plain
 from tandem.imports.models import ImportJob, ImportRecord
+from tandem.people.consent import consent_entries_append
 from tandem.people.hooks import contacts_changed_announce
 from tandem.people.models import Account, Consent, Contact, LifecycleMove, Touch
 from tandem.sales.models import Deal, DealStageMove
@@ -228,6 +229,21 @@ def _consents_restore(batch: list[ImportRecord]) -> None:
         Consent,
         ("contact_id", "channel", "is_granted", "source", "wording", "recorded_at"),
         ((cid, "email", v[0], v[1], "", dt.datetime.fromisoformat(v[2])) for cid, v in old),
+    )
+    # The log is append-only: the undo is one more statement, back to the state before (a
+    # contact without consent before ends withdrawn in the log, without a row in ``Consent``).
+    restored = dict(old)
+    consent_entries_append(
+        statements=[
+            (
+                r.record_id,
+                bool(restored[r.record_id][0]) if r.record_id in restored else False,
+                r.after["consent.email"][0] if r.after.get("consent.email") else None,
+            )
+            for r in changed
+        ],
+        at=timezone.now(),
+        source="import undone",
     )
 
 

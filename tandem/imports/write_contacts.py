@@ -23,6 +23,7 @@ from tandem.imports.chunks import (
 )
 from tandem.imports.mapping import Context, Parsed
 from tandem.imports.models import ImportRecord
+from tandem.people.consent import consents_record_bulk
 from tandem.people.lifecycle import move_problem, stage_rules
 from tandem.people.models import Consent, Contact, LifecycleMove, Stage
 
@@ -201,7 +202,7 @@ def _create(ctx: Context, outcome: Outcome, rows: list[Parsed], linked: dict, ru
         if values.get("lifecycle_stage"):
             moves.append((pk, "", stage, now, _actor_id(ctx), _reason(ctx)))
         if values.get("consent.email") is not None:
-            consents.append((pk, "email", values["consent.email"], "import", "", now))
+            consents.append((pk, values["consent.email"]))
         records.append((pk, ImportRecord.Action.CREATED, parsed.line, {}, {}))
         outcome.sample("create", parsed)
         business_event_announce(
@@ -209,7 +210,9 @@ def _create(ctx: Context, outcome: Outcome, rows: list[Parsed], linked: dict, ru
         )
     bulk.rows_insert(Contact, INSERTED, inserted)
     _moves_insert(moves)
-    _consents_insert(consents)
+    consents_record_bulk(
+        granted_by_contact=consents, previous=None, at=now, actor_id=_actor_id(ctx)
+    )
     records_note(ctx, "contact", records)
     outcome.created += len(rows)
     outcome.contact_ids.extend(ids)
@@ -224,14 +227,6 @@ def _moves_insert(moves: list[tuple]) -> None:
         LifecycleMove,
         ("contact_id", "from_stage", "to_stage", "moved_at", "moved_by_id", "reason"),
         moves,
-    )
-
-
-def _consents_insert(consents: list[tuple]) -> None:
-    bulk.rows_insert(
-        Consent,
-        ("contact_id", "channel", "is_granted", "source", "wording", "recorded_at"),
-        consents,
     )
 
 
@@ -319,7 +314,12 @@ def _update(
         )
     bulk.rows_update(Contact, (*UPDATED, "updated_at"), written)
     _moves_insert(moves)
-    _consents_replace(consents, now)
+    consents_record_bulk(
+        granted_by_contact=consents,
+        previous={cid: consents_now.get(cid, [None])[0] for cid, _ in consents},
+        at=now,
+        actor_id=_actor_id(ctx),
+    )
     records_note(ctx, "contact", records)
     outcome.updated += len(written)
 
@@ -329,10 +329,3 @@ def _consents_current(contact_ids: list[int]) -> dict[int, list[Any]]:
         "contact_id", "is_granted", "source", "recorded_at"
     )
     return {cid: [granted, source, plain(at)] for cid, granted, source, at in rows}
-
-
-def _consents_replace(consents: list[tuple[int, bool]], now: Any) -> None:
-    if not consents:
-        return
-    Consent.objects.filter(contact_id__in=[c for c, _ in consents], channel="email").delete()
-    _consents_insert([(cid, "email", granted, "import", "", now) for cid, granted in consents])

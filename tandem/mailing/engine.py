@@ -12,7 +12,8 @@ How a send goes out:
    when it runs out, the next batch (a resume) may take over.
 3. **A batch** takes the next ``batch_size`` pending rows in id order and opens one SMTP
    connection. For each row, right before its message: consent and the suppression list are
-   read again (someone who unsubscribed a second ago is skipped), the row is marked *sending*
+   read again by the gate every email to a contact passes (``mailing.gate.email_refusal``:
+   someone who unsubscribed a second ago is skipped), the row is marked *sending*
    and committed, the message goes to SMTP, and the row is marked *sent* with its Message-ID
    (a provider's own message id when sent through anymail: its webhooks name that one).
    Messages are paced to ``rate_per_second``; a pause is noticed between messages.
@@ -50,16 +51,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from tandem.mailing import gate
 from tandem.mailing.messages import Prepared
-from tandem.mailing.models import (
-    EmailRecipient,
-    EmailSend,
-    RecipientState,
-    SendStatus,
-    Suppression,
-    TopicOptOut,
-)
-from tandem.people.models import Channel, Consent, ConsentChannel, Contact, Touch, TouchKind
+from tandem.mailing.models import EmailRecipient, EmailSend, RecipientState, SendStatus
+from tandem.people.email_gate import Purpose
+from tandem.people.models import Channel, Contact, Touch, TouchKind
 from tandem.segments.selectors import audience_contacts
 
 # Refusals that say for certain the server did not take the message for this recipient.
@@ -140,44 +136,15 @@ def interrupted_mark_uncertain(*, send: EmailSend) -> int:
     )
 
 
-# One statement per recipient, right before their message: this is the hot path of a send, so
-# it is plain SQL rather than three ORM queries (the ORM's query building cost more than the
-# lookups themselves).
-_CHECK_SQL = (
-    "SELECT (SELECT is_granted FROM {consent} WHERE contact_id = %s AND channel = %s),"
-    " (SELECT reason FROM {suppression} WHERE email = %s),"
-    " (SELECT COUNT(*) FROM {opt_out} WHERE contact_id = %s AND topic_id = %s)"
-)
-
-
 def skip_reason(*, recipient: EmailRecipient, send: EmailSend) -> str:
-    """Why this recipient must not get the message now, read fresh from the database."""
-    sql = _CHECK_SQL.format(
-        consent=Consent._meta.db_table,
-        suppression=Suppression._meta.db_table,
-        opt_out=TopicOptOut._meta.db_table,
+    """Why this recipient must not get the message now, read fresh from the database by the
+    gate every email to a contact passes (one statement: the hot path of a send)."""
+    return gate.email_refusal(
+        contact_id=recipient.contact_id,
+        email=recipient.email,
+        purpose=Purpose.MARKETING,
+        topic_id=send.topic_id,
     )
-    with db_connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                recipient.contact_id,
-                ConsentChannel.EMAIL.value,
-                recipient.email,
-                recipient.contact_id,
-                send.topic_id or 0,
-            ],
-        )
-        consent, suppressed, opted_out = cursor.fetchone()
-    if consent is None:
-        return "no email consent"
-    if not consent:
-        return "email consent withdrawn"
-    if suppressed is not None:
-        return f"suppressed: {suppressed}"
-    if opted_out:
-        return "opted out of this topic"
-    return ""
 
 
 def _mark(recipient_id: int, from_state: str, **fields: Any) -> bool:

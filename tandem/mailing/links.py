@@ -1,8 +1,9 @@
-"""Signed links in a campaign email: unsubscribe, open pixel, click redirect.
+"""Signed links in a campaign email: unsubscribe, open pixel, click redirect; and a contact's
+own preferences link in the other email the gate lets through (``contact_preferences_url``).
 
-Each names one recipient row (one contact in one send) and is signed with the server's secret
-and a salt per purpose, so a token for an open cannot be replayed as an unsubscribe, and a
-changed character makes the link invalid.
+Each names one recipient row (one contact in one send), or one contact, and is signed with the
+server's secret and a salt per purpose, so a token for an open cannot be replayed as an
+unsubscribe, and a changed character makes the link invalid.
 """
 
 from __future__ import annotations
@@ -57,3 +58,12 @@ def open_url(recipient_id: int) -> str:
 
 def click_url(recipient_id: int, url: str) -> str:
     return f"{base_url()}/mail/c/{click_token(recipient_id, url)}/"
+
+
+# A contact's own preferences and unsubscribe link, for email that is not part of a send
+# (survey invitations, journeys, sequences): it names the contact, not a recipient row.
+CONTACT_SALT = "tandem.mailing.contact-preferences"
+
+
+def contact_preferences_url(contact_id: int) -> str:
+    return f"{base_url()}/mail/p/{recipient_token(contact_id, salt=CONTACT_SALT)}/"

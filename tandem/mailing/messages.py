@@ -11,7 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import Template
 
 from tandem.core.seller import seller_identity
-from tandem.mailing import links, rendering
+from tandem.mailing import gate, links, rendering
 from tandem.mailing.models import EmailRecipient, EmailSend
 from tandem.people.models import Contact
 
@@ -64,10 +64,7 @@ class Prepared:
             connection=connection,
             headers={
                 "Message-ID": message_id,
-                # One-click https only (RFC 8058): it is what mailbox providers use, and
-                # Tandem reads no mailbox a mailto: unsubscribe could reach.
-                "List-Unsubscribe": f"<{unsubscribe}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                **gate.unsubscribe_headers(unsubscribe),
                 "X-Tandem-Send": str(self.send.pk),
             },
         )

@@ -202,12 +202,23 @@ class SuppressionReason(models.TextChoices):
     BOUNCED = "bounced", "Bounced"
     COMPLAINED = "complained", "Complained (spam report)"
     MANUAL = "manual", "Added by hand"
+    ERASED = "erased", "Erased (right to be forgotten)"
 
 
 class Suppression(models.Model):
-    """An address marketing email must never go to again, why, and since when."""
+    """An address no email to a contact may go to again (``mailing.gate``), why, and since
+    when. Every row carries the address's salted hash (``gate.address_hash``); a person who
+    was erased is kept by the hash alone (``email`` empty), so a re-import, a form or the API
+    cannot bring their address back into the mail."""
 
-    email = models.CharField(max_length=254, unique=True)
+    email = models.CharField(max_length=254, unique=True, null=True, blank=True)
+    email_hash = models.CharField(
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="HMAC-SHA256 of the normalised address with the install's secret.",
+    )
     reason = models.CharField(max_length=20, choices=SuppressionReason.choices)
     detail = models.CharField(max_length=500, blank=True)
     created_by = models.ForeignKey(

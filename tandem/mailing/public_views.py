@@ -14,7 +14,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from tandem.access import ratelimit
-from tandem.mailing import links, selectors, services
+from tandem.mailing import links, preference_services, selectors, services
+from tandem.mailing.models import SuppressionReason
 
 # The smallest transparent GIF: 1×1, one colour, fully transparent.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -32,43 +33,87 @@ def _invalid(request, status: int = 404):
     return render(request, "mailing/public_invalid.html", status=status)
 
 
+def _preferences(request, *, contact, email: str, unsubscribe):
+    """The preference page of one address, and what its POSTs do: unsubscribe from all
+    marketing email (the one-click POST of ``List-Unsubscribe=One-Click`` or the page's
+    button), save the topics chosen, or subscribe again after an unsubscribe."""
+    done = ""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "topics":
+            preference_services.preferences_save(
+                contact=contact,
+                topics_out=[int(t) for t in request.POST.getlist("topic_out") if t.isdigit()],
+            )
+            done = "topics"
+        elif action == "resubscribe":
+            preference_services.contact_resubscribe(contact=contact)
+            done = "resubscribed"
+        else:
+            unsubscribe()
+            done = "all"
+        if "List-Unsubscribe" in request.POST:
+            return HttpResponse("Unsubscribed.\n", content_type="text/plain")
+    topics = list(selectors.topics_offered())
+    opted_out = selectors.topics_opted_out(contact_id=contact.pk)
+    suppressed = selectors.email_suppression_reason(email=email)
+    return render(
+        request,
+        "mailing/unsubscribe.html",
+        {
+            "email": email,
+            "is_unsubscribed": suppressed is not None,
+            # Only an unsubscribe can be undone here; a bounce or a complaint cannot.
+            "can_resubscribe": suppressed == SuppressionReason.UNSUBSCRIBED
+            and email == contact.email,
+            "topics": [(t, t.pk in opted_out) for t in topics],
+            "done": done,
+        },
+    )
+
+
 @csrf_exempt  # RFC 8058: mail providers POST here without a session or a token.
 @never_cache
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token: str):
-    """GET shows the preferences (nothing changes: link scanners fetch it); POST unsubscribes
-    from all marketing email — the one-click POST (``List-Unsubscribe=One-Click``) or the page's
-    own button — or saves the topics chosen on the page."""
+    """The preference page of a campaign email's recipient (GET shows it, nothing changes:
+    link scanners fetch it; POST acts, see ``_preferences``)."""
     if not _is_within_limit(request):
         return render(request, "mailing/public_invalid.html", {"too_many": True}, status=429)
     try:
         recipient = selectors.recipient_from_link(token=token, salt=links.UNSUBSCRIBE_SALT)
     except Http404:
         return _invalid(request)
-    done = ""
-    if request.method == "POST":
-        if request.POST.get("action") == "topics":
-            services.preferences_save(
-                recipient=recipient,
-                topics_out=[int(t) for t in request.POST.getlist("topic_out") if t.isdigit()],
-            )
-            done = "topics"
-        else:
-            services.recipient_unsubscribe(recipient=recipient)
-            done = "all"
-        if "List-Unsubscribe" in request.POST:
-            return HttpResponse("Unsubscribed.\n", content_type="text/plain")
-    topics = list(selectors.topics_offered())
-    opted_out = selectors.topics_opted_out(contact_id=recipient.contact_id)
-    return render(
+    return _preferences(
         request,
-        "mailing/unsubscribe.html",
-        {
-            "recipient": recipient,
-            "is_unsubscribed": selectors.email_is_suppressed(email=recipient.email),
-            "topics": [(t, t.pk in opted_out) for t in topics],
-            "done": done,
-        },
+        contact=recipient.contact,
+        email=recipient.email,
+        unsubscribe=lambda: preference_services.recipient_unsubscribe(recipient=recipient),
+    )
+
+
+@csrf_exempt  # RFC 8058, as above.
+@never_cache
+@require_http_methods(["GET", "POST"])
+def contact_preferences(request, token: str):
+    """The preference page of a contact, from email outside a send (survey invitations,
+    journeys, sequences: ``mailing.gate.contact_email_send``)."""
+    if not _is_within_limit(request):
+        return render(request, "mailing/public_invalid.html", {"too_many": True}, status=429)
+    try:
+        contact = selectors.contact_from_link(token=token)
+    except Http404:
+        return _invalid(request)
+    return _preferences(
+        request,
+        contact=contact,
+        email=contact.email,
+        unsubscribe=lambda: preference_services.contact_unsubscribe(
+            contact=contact,
+            email=contact.email,
+            source="unsubscribe link",
+            detail="unsubscribe link in an email outside a send",
+        ),
     )
 
 

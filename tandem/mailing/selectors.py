@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from tandem.access import policies
 from tandem.mailing import links
+from tandem.mailing.gate import address_is_suppressed
 from tandem.mailing.models import (
     EmailRecipient,
     EmailSend,
@@ -22,6 +23,7 @@ from tandem.mailing.models import (
     Topic,
     TopicOptOut,
 )
+from tandem.people.models import Contact
 
 RATE_WINDOW = dt.timedelta(seconds=60)
 
@@ -219,5 +221,22 @@ def topics_opted_out(*, contact_id: int) -> set[int]:
 
 
 def email_is_suppressed(*, email: str) -> bool:
-    """Whether no marketing email may go to this address any more."""
-    return Suppression.objects.filter(email=email).exists()
+    """Whether no marketing email may go to this address any more (by address or hash)."""
+    return address_is_suppressed(email) is not None
+
+
+def email_suppression_reason(*, email: str) -> str | None:
+    """Why no marketing email may go to this address (by address or hash), None if nothing."""
+    return address_is_suppressed(email)
+
+
+def contact_from_link(*, token: str) -> Contact:
+    """The contact a signed preferences link names; Http404 for an altered or unknown one."""
+    try:
+        contact_id = links.recipient_from_token(token, salt=links.CONTACT_SALT)
+    except links.LinkInvalid:
+        raise Http404("This link is not valid.") from None
+    contact = Contact.objects.filter(pk=contact_id).first()
+    if contact is None:
+        raise Http404("This link is not valid.")
+    return contact

@@ -13,14 +13,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from tandem.access import policies
 from tandem.audit import events as audit
 from tandem.errors import InvalidInput
 from tandem.handoff import services as handoff
-from tandem.mailing import engine, messages
+from tandem.mailing import engine, gate, messages
 from tandem.mailing.models import (
     EmailClick,
     EmailRecipient,
@@ -31,7 +31,6 @@ from tandem.mailing.models import (
     Suppression,
     SuppressionReason,
     Topic,
-    TopicOptOut,
 )
 from tandem.mailing.tasks import send_batch
 from tandem.people import services as people
@@ -286,13 +285,17 @@ def suppression_add(
     if reason not in SuppressionReason.values:
         raise InvalidInput.field("reason", f"use one of {', '.join(SuppressionReason.values)}")
     address = people.email_normalise(email)
-    existing = Suppression.objects.filter(email=address).first()
+    # An erased person's address is kept by its hash alone: that row already stops it.
+    existing = Suppression.objects.filter(
+        Q(email=address) | Q(email_hash=gate.address_hash(address))
+    ).first()
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
             suppression = Suppression.objects.create(
                 email=address,
+                email_hash=gate.address_hash(address),
                 reason=reason,
                 detail=detail[:500],
                 created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -300,7 +303,7 @@ def suppression_add(
             )
     except IntegrityError:
         # A bounce and an unsubscribe for one address arrived together; the first one stays.
-        return Suppression.objects.get(email=address)
+        return Suppression.objects.get(Q(email=address) | Q(email_hash=gate.address_hash(address)))
     audit.record_created(actor=actor, obj=suppression, via=via)
     return suppression
 
@@ -344,54 +347,6 @@ def _email_touch(recipient: EmailRecipient, kind: str, summary: str, at: dt.date
         summary=summary[:2000],
         via="email",
     )
-
-
-def recipient_unsubscribe(
-    *, recipient: EmailRecipient, source: str = "unsubscribe link", at: dt.datetime | None = None
-) -> bool:
-    """The recipient wants no more marketing email: their email consent is withdrawn, the
-    address suppressed and a touch recorded. False when they had already unsubscribed."""
-    when = at or timezone.now()
-    contact = recipient.contact
-    with transaction.atomic():
-        already = Suppression.objects.filter(email=recipient.email).exists()
-        people.consent_record(
-            contact=contact,
-            channel=ConsentChannel.EMAIL,
-            is_granted=False,
-            source=f"{source}: {recipient.send.name}"[:200],
-            at=when,
-        )
-        suppression_add(
-            email=recipient.email,
-            reason=SuppressionReason.UNSUBSCRIBED,
-            detail=f"{source} in {recipient.send.name}",
-            at=when,
-            via=source,
-        )
-        if already:
-            return False
-        _email_touch(
-            recipient, TouchKind.NOTE, f"Unsubscribed from marketing email ({source})", when
-        )
-    return True
-
-
-def preferences_save(*, recipient: EmailRecipient, topics_out: Iterable[int]) -> None:
-    """Keep the contact's opt-outs of the topics on offer to exactly ``topics_out`` (those of
-    archived topics, not on the page, are kept)."""
-    offered = Topic.objects.filter(is_archived=False)
-    wanted = set(offered.filter(pk__in=list(topics_out)).values_list("pk", flat=True))
-    contact = recipient.contact
-    with transaction.atomic():
-        TopicOptOut.objects.filter(contact=contact, topic__is_archived=False).exclude(
-            topic_id__in=wanted
-        ).delete()
-        have = set(TopicOptOut.objects.filter(contact=contact).values_list("topic_id", flat=True))
-        TopicOptOut.objects.bulk_create(
-            [TopicOptOut(contact=contact, topic_id=t) for t in wanted - have],
-            ignore_conflicts=True,
-        )
 
 
 def recipient_open(*, recipient: EmailRecipient, at: dt.datetime | None = None) -> bool:

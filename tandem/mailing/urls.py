@@ -22,6 +22,7 @@ urlpatterns = [
     path("topics/", views.topics, name="topics"),
     # Public, reached from the email itself.
     path("u/<str:token>/", public_views.unsubscribe, name="unsubscribe"),
+    path("p/<str:token>/", public_views.contact_preferences, name="contact_preferences"),
     path("o/<str:token>.gif", public_views.open_pixel, name="open"),
     path("c/<str:token>/", public_views.click, name="click"),
 ]

@@ -24,6 +24,7 @@ from tandem.marketing.confirmation import submission_id_from_token
 from tandem.marketing.models import Campaign, FormSubmission, LeadForm
 from tandem.marketing.tasks import submission_confirm_send
 from tandem.people import services as people
+from tandem.people.email_gate import consent_confirmed_announce
 from tandem.people.models import ConsentChannel, TouchKind
 
 FORM_STARTED_SALT = "tandem.marketing.form-started"
@@ -412,5 +413,9 @@ def submission_confirm(*, token: str) -> FormSubmission:
                 source=f"form:{submission.form.slug} (confirmed by email)",
                 wording=submission.consent_wording,
                 at=submission.confirmed_at,
+            )
+            # Proven by the signed link: an earlier unsubscribe of the address is lifted.
+            consent_confirmed_announce(
+                contact_id=submission.contact_id, email=submission.contact.email
             )
     return submission

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.urls import reverse
 from django_tasks import task
 
@@ -12,6 +11,7 @@ from tandem.marketing.confirmation import submission_confirm_token
 from tandem.marketing.models import FormSubmission
 from tandem.marketing.retention import visits_prune
 from tandem.people import touches
+from tandem.people.email_gate import Purpose, contact_email_send
 from tandem.segments.services import segments_refresh_for_contacts
 
 
@@ -33,22 +33,24 @@ def segments_refresh_for(contact_ids: list[int]) -> None:
 
 
 @task()
-def submission_confirm_send(submission_id: int) -> None:
-    """Email the double opt-in link: consent is granted only when the visitor follows it."""
+def submission_confirm_send(submission_id: int) -> str:
+    """Email the double opt-in link: consent is granted only when the visitor follows it. Sent
+    through the gate of every email to a contact (a bounced, complained or erased address gets
+    nothing); returns the gate's refusal, ``""`` when it went."""
     submission = FormSubmission.objects.select_related("form", "contact").get(pk=submission_id)
     form = submission.form
     path = reverse("form_confirm", args=[submission_confirm_token(submission)])
     link = f"{settings.BASE_URL}{path}"
-    send_mail(
+    return contact_email_send(
+        contact=submission.contact,
+        purpose=Purpose.CONFIRMATION,
         subject=f"Please confirm: {form.headline or form.name}",
-        message=(
+        body=(
             f"You asked to hear from us through “{form.headline or form.name}”, agreeing to:\n\n"
             f"  {submission.consent_wording}\n\n"
             f"Confirm by opening this link (it works for 7 days):\n{link}\n\n"
             "If this wasn't you, ignore this email and we will not write again.\n"
         ),
-        from_email=None,
-        recipient_list=[submission.contact.email],
     )
 
 

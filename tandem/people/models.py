@@ -211,6 +211,67 @@ class Consent(models.Model):
         return f"{self.channel}: {'granted' if self.is_granted else 'not granted'}"
 
 
+class ConsentAction(models.TextChoices):
+    GRANTED = "granted", "Granted"
+    REGRANTED = "regranted", "Granted again"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    DECLINED = "declined", "Not given"
+
+
+class ConsentEntry(models.Model):
+    """One statement of consent, as it was made: a grant, a withdrawal, a grant again, or a
+    form sent without the box ticked; for a channel, or for one email topic (channel email).
+
+    The log is append-only: rows are written by ``people.consent.consent_record`` (one) and
+    ``people.consent.consent_entries_write`` (a batch, the import) and are never updated or
+    deleted — except by erase (``tandem.privacy``), which removes a person's rows with them,
+    and by the deletion of the contact itself. A merge moves them to the kept contact. No
+    service updates or deletes one. The current state (``Consent`` per channel, mailing's
+    ``TopicOptOut`` per topic) is written in the same transaction as each entry.
+    """
+
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="consent_entries", db_index=False
+    )
+    channel = models.CharField(max_length=10, choices=ConsentChannel.choices)
+    # An email topic (mailing's ``Topic``); null for the channel as a whole. The name is kept
+    # as it was, so the history still reads right after a rename.
+    topic = models.ForeignKey(
+        "mailing.Topic",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    topic_name = models.CharField(max_length=100, blank=True)
+    action = models.CharField(max_length=10, choices=ConsentAction.choices)
+    is_granted = models.BooleanField()
+    source = models.CharField(
+        max_length=200, help_text="form:slug, api, import, unsubscribe link, manual …"
+    )
+    wording = models.TextField(blank=True, help_text="The consent text the contact saw.")
+    recorded_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        help_text="Who recorded it; empty when the contact did (a form, a link) or a machine.",
+    )
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["contact", "recorded_at"], name="consent_entry_contact")]
+        verbose_name_plural = "consent entries"
+
+    def __str__(self) -> str:
+        what = self.topic_name or self.channel
+        return f"{what}: {self.action} ({self.source})"
+
+
 class TouchKind(models.TextChoices):
     FORM_SUBMISSION = "form_submission", "Form submission"
     EMAIL_OPEN = "email_open", "Email opened"

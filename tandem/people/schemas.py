@@ -38,3 +38,13 @@ class MergeIn(BaseModel):
 class DismissalIn(BaseModel):
     kind: Literal["contact", "account"] = Field(description="Two contacts, or two accounts.")
     ids: list[int] = Field(description="The two records that are not one.")
+
+
+class ConsentIn(BaseModel):
+    channel: Literal["email", "phone", "sms"]
+    is_granted: bool
+    wording: str = Field(
+        "",
+        max_length=2000,
+        description="What the contact agreed to, in the words they were given (or said).",
+    )

@@ -16,9 +16,9 @@ from tandem.errors import InvalidInput
 from tandem.fields.field_services import custom_values_apply
 from tandem.ops import rows
 from tandem.people.business_events import contact_changed_event, contact_event
+from tandem.people.consent import consent_record as consent_record  # its home; callers' name
 from tandem.people.hooks import (
     INPUT_ACCOUNT,
-    INPUT_CONSENT,
     INPUT_CONTACT,
     contact_forgotten_announce,
     contacts_changed_announce,
@@ -27,8 +27,6 @@ from tandem.people.lifecycle import Stage, move_problem
 from tandem.people.models import (
     AUDIENCE_BY_NAME,
     Account,
-    Consent,
-    ConsentChannel,
     Contact,
     EmailAlias,
     LifecycleMove,
@@ -292,39 +290,6 @@ def contact_delete(*, actor: Any, contact: Contact, via: str = "ui") -> None:
         audit.record_deleted(actor=actor, obj=contact, via=via)
         contact_forgotten_announce(contact.pk)
         contact.delete()
-
-
-def consent_record(
-    *,
-    contact: Contact,
-    channel: str,
-    is_granted: bool,
-    source: str,
-    wording: str = "",
-    at: dt.datetime | None = None,
-) -> Consent:
-    """Set the contact's consent on a channel. A later 'no' replaces an earlier 'yes'."""
-    if channel not in ConsentChannel.values:
-        raise InvalidInput.field("channel", f"use one of {', '.join(ConsentChannel.values)}")
-    withdrawn = (
-        channel == ConsentChannel.EMAIL
-        and not is_granted
-        and Consent.objects.filter(contact=contact, channel=channel, is_granted=True).exists()
-    )
-    consent, _ = Consent.objects.update_or_create(
-        contact=contact,
-        channel=channel,
-        defaults={
-            "is_granted": is_granted,
-            "source": source,
-            "wording": wording,
-            "recorded_at": at or timezone.now(),
-        },
-    )
-    contacts_changed_announce([contact.pk], inputs={INPUT_CONSENT})
-    if withdrawn:
-        contact_event("contact.unsubscribed", contact, channel=channel, source=source)
-    return consent
 
 
 def touch_update(

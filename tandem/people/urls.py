@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tandem.people import merge_views, views
+from tandem.people import consent_views, merge_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -18,6 +18,9 @@ urlpatterns = [
     ),
     path("contacts/<int:contact_id>/", views.contact_detail, name="contact"),
     path("contacts/<int:contact_id>/move/", views.contact_move, name="contact_move"),
+    path(
+        "contacts/<int:contact_id>/consent/", consent_views.contact_consent, name="contact_consent"
+    ),
     path("accounts/<int:account_id>/", views.account_detail, name="account"),
     path("touches/new/", views.touch_new, name="touch_new"),
 ]

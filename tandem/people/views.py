@@ -26,6 +26,7 @@ from tandem.handoff.scoring import score_lines
 from tandem.handoff.selectors import leads_for_user
 from tandem.people import selectors, services
 from tandem.people.account_filters import SORTS, AccountFilter, contact_counts, query_kept
+from tandem.people.consent import consent_log_of
 from tandem.people.lifecycle import Stage
 from tandem.people.models import Channel, Contact, Sentiment, TouchKind
 from tandem.people.schemas import LifecycleMoveIn
@@ -124,6 +125,7 @@ def _contact_page(
             "contact": contact,
             "timeline": timeline(user=request.user, contact=contact),
             "consents": contact.consents.all(),
+            "consent_log": consent_log_of(contact=contact)[:100],
             "deals": deals_for_user(user=request.user, contact_id=contact.pk)[:20],
             "leads": leads_for_user(user=request.user).filter(contact=contact)[:20],
             "score_lines": score_lines(contact),

@@ -98,6 +98,9 @@ def _survey_responses(rows: models.QuerySet, who: Identifiers) -> None:
 # label -> what happens to the person's rows (a queryset of them, filtered on the key).
 ERASERS: dict[str, Eraser] = {
     "people.Consent": Eraser(_delete, "consent of an erased person means nothing; not mailed"),
+    "people.ConsentEntry": Eraser(
+        _delete, "the consent log of an erased person (its wording and sources) goes with them"
+    ),
     "people.Touch": Eraser(_touches, "kept for counts (kind, channel, time), free text blanked"),
     "people.LifecycleMove": Eraser(
         _blank(scrub=("reason",)), "kept: the funnel's history; the reason searched"

@@ -8,7 +8,7 @@ import time
 
 from django.utils import timezone
 
-from tandem.mailing import engine, services
+from tandem.mailing import engine, preference_services, services
 from tandem.mailing.models import EmailRecipient, EmailSend, SendStatus
 from tandem.mailing.selectors import send_progress
 from tandem.people import services as people
@@ -98,7 +98,7 @@ def test_a_contact_who_unsubscribes_between_batches_is_not_sent(
 
     # when the third contact unsubscribes and the fourth's address is suppressed by hand
     third = EmailRecipient.objects.get(send=send, email="person3@acme.test")
-    services.recipient_unsubscribe(recipient=third)
+    preference_services.recipient_unsubscribe(recipient=third)
     services.suppression_add(email="person4@acme.test", reason="manual", actor=cast.marketer)
     second = engine.send_batch_run(send_id=send.pk)
     third_batch = engine.send_batch_run(send_id=send.pk)

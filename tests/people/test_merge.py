@@ -32,6 +32,7 @@ from tandem.people import services as people
 from tandem.people.merge import contact_merge
 from tandem.people.models import (
     Consent,
+    ConsentEntry,
     Contact,
     EmailAlias,
     LifecycleMove,
@@ -291,6 +292,10 @@ def test_the_newer_consent_wins(cast):
     assert list(Consent.objects.filter(contact=ann).values_list("is_granted", "source")) == [
         (False, "unsubscribe")
     ]
+    # and the consent log keeps both statements, now on the kept contact
+    assert list(
+        ConsentEntry.objects.filter(contact=ann).values_list("action", "source", "recorded_at")
+    ) == [("declined", "unsubscribe", T0 + dt.timedelta(1)), ("granted", "form", T0)]
 
 
 def test_two_open_leads_with_different_reps_refuse_the_merge_naming_both(cast):

@@ -8,7 +8,7 @@ the default 3,000 contacts.
 
 from __future__ import annotations
 
-from tandem.demo.extras import handoff, mailing, marketing, orders, sales, segments
+from tandem.demo.extras import handoff, mailing, marketing, orders, people, sales, segments
 from tandem.demo.extras.context import DemoContext, DemoExtra
 
 # The stream names are where each extra used to live (a ``demo_data`` module in its app): every
@@ -20,6 +20,8 @@ EXTRAS: tuple[tuple[str, DemoExtra], ...] = (
     ("tandem.sales.demo_data.sales_workspace", sales.sales_workspace),
     ("tandem.mailing.demo_data.mailing_demo", mailing.mailing_demo),
     ("tandem.orders.demo_data.orders_demo", orders.orders_demo),
+    # Last, once every extra has written its consents.
+    ("tandem.people.demo_data.consent_log", people.consent_log_demo),
 )
 
 

@@ -9,7 +9,7 @@ from django.db.models import F
 from tandem.access.models import User
 from tandem.demo.extras.context import DemoContext
 from tandem.handoff import scoring
-from tandem.mailing import engine
+from tandem.mailing import engine, gate
 from tandem.mailing.models import (
     EmailClick,
     EmailRecipient,
@@ -236,6 +236,7 @@ def _stopped(context: DemoContext, sent_ids: list[int], started: dt.datetime) ->
         [
             Suppression(
                 email=emails[rid],
+                email_hash=gate.address_hash(emails[rid]),
                 reason=SuppressionReason.BOUNCED if i < 2 else SuppressionReason.UNSUBSCRIBED,
                 detail="550 5.1.1 mailbox unknown"
                 if i < 2
