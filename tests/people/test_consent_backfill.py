@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from tandem.mailing import gate
 
-BEFORE = [("people", "0008_email_alias"), ("mailing", "0002_topic_is_archived")]
-AFTER = [("people", "0009_consent_log"), ("mailing", "0003_suppression_hash")]
+BEFORE = [("people", "0009_duplicate_dismissal"), ("mailing", "0002_topic_is_archived")]
+AFTER = [("people", "0010_consent_log"), ("mailing", "0003_suppression_hash")]
 T0 = timezone.make_aware(dt.datetime(2026, 3, 2, 9, 0))
 
 

@@ -19,7 +19,7 @@ from tandem.handoff.models import Lead
 from tandem.imports import services as imports
 from tandem.imports.models import ImportJob
 from tandem.imports.running import job_run
-from tandem.mailing import engine, links, template_services
+from tandem.mailing import engine, links, preference_services, template_services
 from tandem.mailing import services as mailing
 from tandem.marketing import form_services, tracking
 from tandem.people import merge
@@ -169,7 +169,7 @@ def person(cast, lead_form, data_dir, queued_tasks, settings, django_capture_on_
     browser = Client()
     browser.get(links.open_url(recipient.pk))
     browser.get(links.click_url(recipient.pk, "https://example.org/x"))
-    mailing.recipient_unsubscribe(recipient=recipient)
+    preference_services.recipient_unsubscribe(recipient=recipient)
 
     # an import that updates them, with a problem row naming them
     job = imports.import_upload(
