@@ -24,6 +24,7 @@ BUSY_WORDS = (
     "too many connections",
     "remaining connection slots are reserved",
     "could not connect to server",
+    "connection to server at",
     "connection refused",
     "connection failed",
     "the database system is starting up",
