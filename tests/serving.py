@@ -59,18 +59,23 @@ def copy_data_folder(template: Path, to: Path) -> Path:
     return to
 
 
-def wait_for(url: str, *, seconds: float = 120, **urlopen) -> int:
-    """The status of the first answer from ``url`` within ``seconds``; 0 if none came."""
+def wait_for(url: str, *, seconds: float = 120, waiting=(502, 504), **urlopen) -> int:
+    """The status of the first answer from ``url`` within ``seconds`` (a proxy's 502 or 504,
+    while nothing is behind it yet, is waited past); 0 if none came."""
     deadline = time.monotonic() + seconds
+    status = 0
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=2, **urlopen) as response:  # noqa: S310
                 return response.status
         except urllib.error.HTTPError as exc:
-            return exc.code
+            status = exc.code
+            if status not in waiting:
+                return status
         except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.3)
-    return 0
+            pass
+        time.sleep(0.3)
+    return status
 
 
 @contextmanager

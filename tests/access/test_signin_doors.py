@@ -24,9 +24,7 @@ def pinned_now(monkeypatch):
 
 
 def _admin_login(client: Client, username: str, password: str):
-    return client.post(
-        "/admin/login/?next=/admin/", {"username": username, "password": password}
-    )
+    return client.post("/admin/login/?next=/admin/", {"username": username, "password": password})
 
 
 def _login(client: Client, username: str, password: str):
@@ -69,7 +67,8 @@ def test_spraying_one_password_across_people_from_one_address_is_stopped(cast, s
     settings.TANDEM_LOGIN_ADDRESS_FAILURES = 4
     sprayer = Client(REMOTE_ADDR="192.0.2.99")
     for name in ("mia", "max", "sam", "tara"):
-        assert "Please enter a correct username" in _login(sprayer, name, "Summer2026!").content.decode()
+        answer = _login(sprayer, name, "Summer2026!").content.decode()
+        assert "Please enter a correct username" in answer
 
     # the fifth person is refused before the password is even tried, right or wrong
     refused = _login(sprayer, "sue", RIGHT)

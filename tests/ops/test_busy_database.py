@@ -129,6 +129,7 @@ def test_the_busy_timeout_comes_from_the_environment():
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
         pytest.skip("SQLite's busy timeout")
     assert settings.DATABASES["default"]["OPTIONS"]["timeout"] == settings.SQLITE_BUSY_MS / 1000
-    assert f"busy_timeout={settings.SQLITE_BUSY_MS}" in (
-        settings.DATABASES["default"]["OPTIONS"]["init_command"]
+    assert (
+        f"busy_timeout={settings.SQLITE_BUSY_MS}"
+        in (settings.DATABASES["default"]["OPTIONS"]["init_command"])
     )

@@ -70,4 +70,8 @@ class Command(BaseCommand):
             port=opts["port"],
             threads=opts["threads"],
             ident="tandem",
+            # Waitress drops X-Forwarded-* unless told which single proxy to trust; Tandem
+            # decides itself, from TANDEM_TRUSTED_PROXIES (tandem.access.proxy), so it gets
+            # them all and ignores them from anyone else.
+            clear_untrusted_proxy_headers=False,
         )
