@@ -1,10 +1,17 @@
-"""Security headers of the whole site: Content-Security-Policy beside Django's own."""
+"""Middleware of the whole site: Content-Security-Policy beside Django's security headers, and
+text input cleaned at every door (no NUL, no bidi overrides)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.utils.html import escape
+
+from tandem.core.text_hygiene import text_clean, tree_clean
+from tandem.errors import InvalidInput
 
 # No inline script anywhere: every script is a static file of our own (htmx, nav.js, …).
 # Styles may be inline (a few style attributes, htmx's indicator style).
@@ -45,3 +52,62 @@ class SecurityHeadersMiddleware:
             framable = getattr(response, "xframe_options_exempt", False)
             response["Content-Security-Policy"] = content_security_policy(framable=framable)
         return response
+
+
+class InputHygieneMiddleware:
+    """Every door's text input through :mod:`tandem.core.text_hygiene` before any view reads
+    it: form fields, query parameters and JSON bodies. Bidi overrides are dropped; a NUL is
+    refused with 422 naming the field (JSON in the API's error format under /api/)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            request.GET = _query_clean(request.GET)
+            if request.method in {"POST", "PUT", "PATCH"}:
+                if request.content_type == "application/json":
+                    _json_body_clean(request)
+                elif request.content_type in _FORM_TYPES:
+                    request.POST = _query_clean(request.POST)
+        except InvalidInput as exc:
+            return _refused(request, exc)
+        except (RequestDataTooBig, TooManyFieldsSent):
+            pass  # the view meets the same refusal and answers it as it always has
+        return self.get_response(request)
+
+
+_FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+
+
+def _query_clean(query: QueryDict) -> QueryDict:
+    cleaned = QueryDict(mutable=True)
+    for key, values in query.lists():
+        name = text_clean(key, field=key)
+        cleaned.setlist(name, [text_clean(v, field=name) for v in values])
+    cleaned._mutable = False
+    return cleaned
+
+
+def _json_body_clean(request: HttpRequest) -> None:
+    body = request.body
+    if not body:
+        return
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return  # not JSON the API could read either: its own parser answers for it
+    cleaned = tree_clean(data)
+    if cleaned != data:
+        request._body = json.dumps(cleaned).encode()  # type: ignore[attr-defined]
+
+
+def _refused(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    items = [{"field": field, "message": message} for field, message in exc.errors.items()]
+    if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
+        return JsonResponse({"errors": items}, status=422)
+    text = "; ".join(f"{i['field']} {i['message']}" for i in items)
+    return HttpResponse(
+        f"<!doctype html><title>Not accepted</title><h1>Not accepted</h1><p>{escape(text)}</p>",
+        status=422,
+    )
