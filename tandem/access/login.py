@@ -19,6 +19,7 @@ Only failures count: signing in does not use up anything. Addresses are the clie
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -100,8 +101,8 @@ def token_failed(*, address: str) -> None:
 class ThrottledSignIn:
     """Mixin of an authentication form: refuse while throttled, count each failure."""
 
-    request: object
-    data: dict
+    request: Any
+    data: Any
 
     def clean(self):
         address = ratelimit.client_address(self.request)

@@ -64,12 +64,12 @@ class InputHygieneMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
-            request.GET = _query_clean(request.GET)
+            request.GET = _query_clean(request.GET)  # type: ignore[assignment]  # immutable
             if request.method in {"POST", "PUT", "PATCH"}:
                 if request.content_type == "application/json":
                     _json_body_clean(request)
                 elif request.content_type in _FORM_TYPES:
-                    request.POST = _query_clean(request.POST)
+                    request.POST = _query_clean(request.POST)  # type: ignore[assignment]
         except InvalidInput as exc:
             return _refused(request, exc)
         except (RequestDataTooBig, TooManyFieldsSent):
