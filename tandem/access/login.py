@@ -18,6 +18,7 @@ Only failures count: signing in does not use up anything. Addresses are the clie
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,11 +26,13 @@ from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tandem.access import ratelimit
 
+TOKENS_BLOCKED = "tandem:tokens-blocked:"
 THROTTLED_MESSAGE = "Too many failed sign-ins. Wait a few minutes and try again."
 
 
@@ -90,12 +93,24 @@ def signin_failed(*, address: str, username: str) -> None:
 
 
 def token_wait(*, address: str) -> int | None:
-    """Seconds this address must wait before an API token is looked up again; None if none."""
-    return _seconds_left(_token_limits(address))
+    """Seconds this address must wait before an API token is looked up again; None if none.
+
+    Read from this process's cache, not the database, so a good token costs no query: the
+    block is set when a failure (counted in the database, across servers) reaches the limit.
+    """
+    until = cache.get(f"{TOKENS_BLOCKED}{address}")
+    if until is None:
+        return None
+    left = int(until - time.time())
+    return left if left > 0 else None
 
 
 def token_failed(*, address: str) -> None:
-    _fail(_token_limits(address))
+    limits = _token_limits(address)
+    _fail(limits)
+    wait = _seconds_left(limits)
+    if wait is not None:
+        cache.set(f"{TOKENS_BLOCKED}{address}", time.time() + wait, timeout=wait)
 
 
 class ThrottledSignIn:
