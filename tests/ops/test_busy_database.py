@@ -91,7 +91,7 @@ def test_busy_errors_are_told_from_others():
     assert not busy.is_busy(ValueError("database is locked"))
 
 
-def test_retrying_waits_longer_each_time_then_gives_up():
+def test_retrying_waits_longer_each_time_then_gives_up(db):
     waits: list[float] = []
     failures = iter(range(2))
 
@@ -112,7 +112,7 @@ def test_retrying_waits_longer_each_time_then_gives_up():
     assert waits == [0.5, 1.0, 2.0]
 
 
-def test_retrying_lets_other_errors_through_at_once():
+def test_retrying_lets_other_errors_through_at_once(db):
     waits: list[float] = []
 
     def broken():
