@@ -72,9 +72,53 @@ def check_production_settings() -> None:
 
 
 def data_dir() -> Path:
+    """The data folder, private to the user Tandem runs as (0700), and a umask that keeps the
+    files Tandem writes into it (database, exports, secret key) private too (0600)."""
     path = Path(env("TANDEM_DATA_DIR", str(Path.cwd() / "data")) or "data").resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    os.umask(0o077)
+    if not path.exists():
+        path.mkdir(mode=0o700, parents=True)
+    else:
+        _tighten(path, 0o700)
     return path
+
+
+def _tighten(path: Path, mode: int) -> None:
+    """Take group and others' rights off a file or folder of ours that has them; a shared
+    folder (``/tmp``, sticky) or one owned by someone else is left as it is."""
+    info = path.stat()
+    if info.st_uid == os.getuid() and not info.st_mode & 0o1000 and info.st_mode & 0o077:
+        path.chmod(mode)
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` empty and readable by its owner only (0600), or tighten it if it exists:
+    SQLite gives its -wal and -shm files the mode of the database file."""
+    if str(path) in {"", ":memory:"} or str(path).startswith("file:"):
+        return
+    if path.exists():
+        _tighten(path, 0o600)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
+def origins(base_url: str | None, extra: list[str]) -> list[str]:
+    """CSRF trusted origins: the public address's ``scheme://host[:port]`` and any others."""
+    from urllib.parse import urlsplit
+
+    found = list(extra)
+    if base_url:
+        parts = urlsplit(base_url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ConfigurationError(
+                f"TANDEM_BASE_URL must be an http(s) address such as https://tandem.example.com, "
+                f"not {base_url!r}"
+            )
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in found:
+            found.insert(0, origin)
+    return found
 
 
 def secret_key(folder: Path) -> str:

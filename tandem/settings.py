@@ -17,8 +17,13 @@ DATA_DIR = config.data_dir()
 SECRET_KEY = config.secret_key(DATA_DIR)
 DEBUG = config.env_bool("TANDEM_DEBUG", default=False)
 ALLOWED_HOSTS = config.env_list("TANDEM_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
-CSRF_TRUSTED_ORIGINS = config.env_list("TANDEM_CSRF_TRUSTED_ORIGINS")
 BASE_URL = config.env("TANDEM_BASE_URL", "http://127.0.0.1:8000")
+# Forms posted from the public address (behind a proxy, the browser's origin) pass the CSRF
+# origin check; more origins may be added.
+CSRF_TRUSTED_ORIGINS = config.origins(BASE_URL, config.env_list("TANDEM_CSRF_TRUSTED_ORIGINS"))
+# Reverse proxies whose X-Forwarded-Proto/-Host/-For are believed (addresses or CIDR networks);
+# from any other peer those headers are ignored (tandem.access.proxy).
+TANDEM_TRUSTED_PROXIES = config.env_list("TANDEM_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -55,10 +60,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tandem.access.proxy.TrustedProxyMiddleware",
+    "tandem.ops.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "tandem.ops.middleware.InputHygieneMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -97,6 +105,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    SQLITE_BUSY_MS = int(config.env("TANDEM_SQLITE_BUSY_MS", "5000") or "5000")
+    # The database, its -wal and -shm (SQLite gives them the database file's mode) are private.
+    config.private_file(Path(DATABASES["default"]["NAME"]))
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # WAL lets readers work while the worker writes; IMMEDIATE avoids lock upgrades failing
     # mid-transaction when two writers meet. A 64 MB page cache per connection (SQLite's
@@ -105,9 +116,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # only as pages are read.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
-            "PRAGMA cache_size=-65536;"
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            f"PRAGMA busy_timeout={SQLITE_BUSY_MS}; PRAGMA cache_size=-65536;"
         ),
+        # How long a connection waits for a writer before "database is locked" (SQLite retries
+        # with backoff in that time); the request then answers 503 with Retry-After.
+        "timeout": SQLITE_BUSY_MS / 1000,
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["TEST"] = {"NAME": config.env("TANDEM_TEST_SQLITE_NAME")}
@@ -168,17 +182,23 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
+    # Behind a TLS proxy the scheme comes from X-Forwarded-Proto, believed only from
+    # TANDEM_TRUSTED_PROXIES (tandem.access.proxy), not from Django's SECURE_PROXY_SSL_HEADER.
     SECURE_SSL_REDIRECT = config.env_bool("TANDEM_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(config.env("TANDEM_HSTS_SECONDS", "31536000") or "31536000")
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-# Public endpoints and login are rate limited per client address (see tandem.access.ratelimit).
+# Public endpoints are rate limited per client address (see tandem.access.ratelimit); sign-in
+# failures on every door per address and username, per address, and per username (slower, so
+# one address can never lock a person out), and bad API tokens per address (tandem.access.login).
 TANDEM_LOGIN_FAILURES_ALLOWED = int(config.env("TANDEM_LOGIN_FAILURES_ALLOWED", "5") or "5")
 TANDEM_LOGIN_LOCKOUT_SECONDS = int(config.env("TANDEM_LOGIN_LOCKOUT_SECONDS", "900") or "900")
+TANDEM_LOGIN_ADDRESS_FAILURES = int(config.env("TANDEM_LOGIN_ADDRESS_FAILURES", "20") or "20")
+TANDEM_LOGIN_USER_FAILURES = int(config.env("TANDEM_LOGIN_USER_FAILURES", "50") or "50")
+TANDEM_TOKEN_FAILURES_ALLOWED = int(config.env("TANDEM_TOKEN_FAILURES_ALLOWED", "20") or "20")
 TANDEM_FORM_SUBMISSIONS_PER_HOUR = int(config.env("TANDEM_FORM_SUBMISSIONS_PER_HOUR", "30") or "30")
 # Marketing: a hosted form sent back sooner than this (seconds; 0 = off, 2 suggested) is a bot's;
 # tracked page visits per hour per address.

@@ -11,6 +11,9 @@ from tandem.collaboration import survey_views
 from tandem.marketing import content_views as marketing_content_views
 from tandem.marketing import views as marketing_views
 
+# A busy database answers 503 with Retry-After, from any view or middleware (tandem.ops.views).
+handler500 = "tandem.ops.views.server_error"
+
 urlpatterns = [
     path("", access_views.home, name="home"),
     path("login/", LoginView.as_view(), name="login"),

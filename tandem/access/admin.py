@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from tandem.access.login import ThrottledAdminAuthenticationForm
 from tandem.access.models import ApiToken, Team, User
 
 
@@ -23,3 +24,7 @@ class TeamAdmin(admin.ModelAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ("name", "user", "key_prefix", "created_at", "last_used_at", "revoked_at")
     readonly_fields = ("key_prefix", "key_hash")
+
+
+# Django's admin login is a sign-in door like /login/: the same throttle holds it.
+admin.site.login_form = ThrottledAdminAuthenticationForm

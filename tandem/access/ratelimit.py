@@ -53,5 +53,5 @@ def counters_prune(*, now: dt.datetime | None = None) -> int:
 
 
 def client_address(request) -> str:
-    """The client's address. Behind a proxy, set the proxy to pass REMOTE_ADDR through."""
+    """The client's address: behind a trusted proxy, the forwarded one (tandem.access.proxy)."""
     return request.META.get("REMOTE_ADDR", "") or "unknown"

@@ -4,23 +4,41 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import OperationalError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
+from tandem.access import login, ratelimit
 from tandem.access.services import token_authenticate
 from tandem.api.webhooks_schema import webhooks_section
 from tandem.errors import InvalidInput
+from tandem.ops import busy
+from tandem.ops.views import busy_response
+
+
+class TokensThrottled(Exception):
+    """Too many bad tokens from this address: no token is looked up until the window ends."""
+
+    def __init__(self, seconds: int):
+        self.seconds = seconds
+        super().__init__(f"too many bad API tokens from this address; wait {seconds} seconds")
 
 
 class TokenAuth(HttpBearer):
     """``Authorization: Bearer tdm_…`` — a personal token acting with its owner's role."""
 
     def authenticate(self, request, token: str):
+        address = ratelimit.client_address(request)
+        wait = login.token_wait(address=address)
+        if wait is not None:
+            raise TokensThrottled(wait)
         user = token_authenticate(token)
-        if user is not None:
-            request.user = user
+        if user is None:
+            login.token_failed(address=address)
+            return None
+        request.user = user
         return user
 
 
@@ -105,6 +123,20 @@ def on_too_big(request, exc: RequestDataTooBig):
     # Django refuses the body (DATA_UPLOAD_MAX_MEMORY_SIZE) with a bare HTML 400 page otherwise.
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
     return _errors(413, [{"field": "", "message": f"the request body is over {limit} KB"}])
+
+
+@api.exception_handler(TokensThrottled)
+def on_tokens_throttled(request, exc: TokensThrottled):
+    response = _errors(429, [{"field": "Authorization", "message": str(exc)}])
+    response["Retry-After"] = str(exc.seconds)
+    return response
+
+
+@api.exception_handler(OperationalError)
+def on_database_error(request, exc: OperationalError):
+    if busy.is_busy(exc):
+        return busy_response(request)
+    raise exc
 
 
 @api.exception_handler(HttpError)

@@ -228,7 +228,9 @@ def form_submissions_create(request, slug: str, payload: FormSubmissionIn):
             rate_key=f"api:{request.auth.pk}:{address}",
         )
     except form_services.SubmissionRefused as exc:
-        return Status(exc.status, {"errors": [{"field": "", "message": exc.reason}]})
+        # A token holder is no anonymous bot: told plainly, even of the honeypot.
+        status = 400 if exc.looks_accepted else exc.status
+        return Status(status, {"errors": [{"field": "", "message": exc.reason}]})
     s = result.submission
     return Status(
         201,

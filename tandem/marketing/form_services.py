@@ -40,10 +40,13 @@ FORM_TEXT_LIMITS = {"name": 200, "headline": 200, "consent_wording": 2000, "than
 
 
 class SubmissionRefused(Exception):
-    """A submission refused for abuse (rate limit, honeypot); says nothing more to the sender."""
+    """A submission refused for abuse (rate limit, honeypot); says nothing more to the sender.
 
-    def __init__(self, reason: str, status: int):
-        self.reason, self.status = reason, status
+    ``looks_accepted``: the sender is answered as if it had gone through (a bot that filled the
+    honeypot must not learn what caught it); nothing is stored."""
+
+    def __init__(self, reason: str, status: int, *, looks_accepted: bool = False):
+        self.reason, self.status, self.looks_accepted = reason, status, looks_accepted
         super().__init__(reason)
 
 
@@ -241,7 +244,7 @@ def _submission_check(form: LeadForm, data: dict[str, Any], *, rate_key: str) ->
     if not form.is_active:
         raise InvalidInput.field("form", "this form is closed")
     if str(data.get(HONEYPOT_FIELD, "") or "").strip():
-        raise SubmissionRefused("honeypot filled", 400)
+        raise SubmissionRefused("honeypot filled", 201, looks_accepted=True)
     _check_timing(data.get("form_started"))
     if not ratelimit.hit(
         f"form:{rate_key}",

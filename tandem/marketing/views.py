@@ -72,6 +72,15 @@ def public_form(request, slug: str):
             visitor_id=data.get("visitor_id") or request.COOKIES.get(tracking.VISITOR_COOKIE, ""),
         )
     except form_services.SubmissionRefused as exc:
+        if exc.looks_accepted:  # a bot: thanked like anyone, and nothing stored
+            if wants_json:
+                return JsonResponse({"ok": True, "submission_id": None}, status=201)
+            return render(
+                request,
+                "marketing/public_form_done.html",
+                {"form": form, "awaiting_confirmation": False},
+                status=201,
+            )
         if wants_json:
             return JsonResponse(
                 {"errors": [{"field": "", "message": exc.reason}]}, status=exc.status

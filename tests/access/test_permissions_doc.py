@@ -6,7 +6,10 @@ from pathlib import Path
 
 from django.core.management import call_command
 
+from tandem.access import policies
 from tandem.access.policies import matrix_markdown
+from tandem.collaboration import services as collaboration
+from tandem.people import services as people
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 HEADER = "| resource | action |"
@@ -34,3 +37,17 @@ def test_the_permissions_command_prints_the_matrix():
     call_command("permissions", stdout=out)
 
     assert out.getvalue() == matrix_markdown()
+
+
+def test_leadership_changes_no_record_but_may_comment_as_the_doc_says(cast):
+    ann = people.contact_create(actor=cast.marketer, email="ann@acme.test", first_name="Ann")
+    doc = DOC.read_text(encoding="utf-8")
+
+    assert not any(
+        policies.can(cast.leadership, action, resource)
+        for resource in ("contact", "touch", "deal", "campaign")
+        for action in ("create", "change", "delete")
+    )
+    comment = collaboration.comment_add(actor=cast.leadership, target=ann, body="Why this one?")
+    assert comment.pk is not None
+    assert "Leadership may still take part in the\n  conversation" in doc

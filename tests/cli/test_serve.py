@@ -33,7 +33,7 @@ def test_serve_on_a_fresh_data_folder(tmp_path):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # a first migration, on a busy machine
         status = 0
         while time.monotonic() < deadline:
             try:
@@ -41,11 +41,15 @@ def test_serve_on_a_fresh_data_folder(tmp_path):
                 break
             except (urllib.error.URLError, ConnectionError):
                 time.sleep(0.3)
-        assert status == 200, "the server did not answer within 60 s"
+        assert status == 200, "the server did not answer within 180 s"
         assert "Sign in to Tandem" in body
         assert _get(f"{base}/static/tandem/tandem.css")[0] == 200
         assert (tmp_path / "tandem.sqlite3").exists()
         assert (tmp_path / "secret_key").exists()
+        # Private: the folder to its owner only, the database and its WAL files too.
+        assert tmp_path.stat().st_mode & 0o777 == 0o700
+        for name in ("tandem.sqlite3", "tandem.sqlite3-wal", "tandem.sqlite3-shm"):
+            assert (tmp_path / name).stat().st_mode & 0o777 == 0o600, name
         children = _children_of(server.pid)
         assert children, "serve starts the clock beside itself"
     finally:

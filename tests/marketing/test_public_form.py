@@ -99,13 +99,20 @@ def test_unticked_consent_on_a_return_visit_keeps_the_earlier_yes(visitor, cast,
     assert Consent.objects.get(contact__email="bo@bolt.test").is_granted
 
 
-def test_honeypot_filled_is_refused_and_stores_nothing(visitor, lead_form):
+def test_honeypot_filled_stores_nothing_and_answers_like_a_success(visitor, lead_form):
     response = visitor.post(
         "/f/demo/", {**GOOD, "website": "http://spam.test"}, HTTP_ACCEPT="application/json"
     )
+    page = visitor.post("/f/demo/", {**GOOD, "website": "http://spam.test"})
+    real = visitor.post("/f/demo/", {**GOOD, "email": "real@bolt.test"})
 
-    assert response.status_code == 400
-    assert _stored() == (0, 0, 0)
+    # the bot is not told what caught it: the same thanks as a person gets
+    assert response.status_code == 201
+    assert response.json()["ok"] is True
+    assert "honeypot" not in response.content.decode()
+    assert page.status_code == real.status_code == 201
+    assert page.content.decode() == real.content.decode()
+    assert _stored() == (1, 1, 1)
 
 
 def test_rate_limit_per_address(visitor, cast, lead_form, settings):

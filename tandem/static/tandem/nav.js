@@ -50,3 +50,14 @@
     if (!nav.contains(event.target)) closeAll(null);
   });
 })();
+
+// A form that asks before it is sent (data-confirm="Delete this segment?"): the question is
+// asked here, not in an inline onsubmit, which the Content-Security-Policy would block.
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form && form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  }, true);
+})();

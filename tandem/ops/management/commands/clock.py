@@ -7,8 +7,9 @@ import os
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import OperationalError, close_old_connections
 
+from tandem.ops import busy
 from tandem.ops.schedule import JOBS, tick
 
 
@@ -30,7 +31,15 @@ class Command(BaseCommand):
             for job in JOBS:
                 self.stdout.write(f"{job.name:<20} every {job.every}  ({job.why})")
         while True:
-            for name in tick():
+            try:
+                # A locked database is waited out with backoff, not the end of the clock.
+                started = busy.retrying(tick)
+            except OperationalError as exc:
+                if opts["once"] or not busy.is_busy(exc):
+                    raise
+                self.stderr.write(f"database still busy, next tick in {opts['interval']} s: {exc}")
+                started = []
+            for name in started:
                 self.stdout.write(f"enqueued {name}")
             if opts["once"]:
                 return

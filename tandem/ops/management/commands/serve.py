@@ -1,5 +1,6 @@
 """Serve Tandem with waitress, with a background worker and the clock of recurring jobs beside
-it unless told otherwise."""
+it unless told otherwise; both are supervised (restarted if they die, see
+``tandem.ops.supervisor``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.core.wsgi import get_wsgi_application
+
+from tandem.ops.supervisor import Child, Supervisor
 
 
 class Command(BaseCommand):
@@ -42,19 +45,22 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
         if settings.PRODUCTION:
             call_command("collectstatic", interactive=False, verbosity=0)
+        children = []
         if not opts["no_worker"]:
-            worker = subprocess.Popen(  # noqa: S603 — our own interpreter and command
-                [sys.executable, "-m", "tandem.cli", "worker"],
-            )
-            atexit.register(worker.terminate)
+            children.append(Child("worker", [sys.executable, "-m", "tandem.cli", "worker"]))
         if not opts["no_clock"]:
-            clock = subprocess.Popen(  # noqa: S603 — our own interpreter and command
-                [sys.executable, "-m", "tandem.cli", "clock", "--stop-with-parent"],
-                stdout=subprocess.DEVNULL,
+            children.append(
+                Child(
+                    "clock",
+                    [sys.executable, "-m", "tandem.cli", "clock", "--stop-with-parent"],
+                    stdout=subprocess.DEVNULL,
+                )
             )
-            atexit.register(clock.terminate)
+        supervisor = Supervisor(children)
+        supervisor.start()
+        atexit.register(supervisor.stop)
         # A stop by SIGTERM (systemd, a container, a test) exits through Python, so the atexit
-        # hooks above stop the worker and the clock instead of leaving them behind.
+        # hook above stops the worker and the clock instead of leaving them behind.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         url = f"http://{opts['host']}:{opts['port']}"
         self.stdout.write(self.style.SUCCESS(f"Tandem is running at {url}  (Ctrl+C stops it)"))
@@ -64,4 +70,8 @@ class Command(BaseCommand):
             port=opts["port"],
             threads=opts["threads"],
             ident="tandem",
+            # Waitress drops X-Forwarded-* unless told which single proxy to trust; Tandem
+            # decides itself, from TANDEM_TRUSTED_PROXIES (tandem.access.proxy), so it gets
+            # them all and ignores them from anyone else.
+            clear_untrusted_proxy_headers=False,
         )
