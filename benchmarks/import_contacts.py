@@ -81,7 +81,7 @@ def _existing(rows: int) -> None:
     """A fifth of the file's contacts, already in Tandem."""
     from django.db import connection
 
-    from tandem.imports import bulk
+    from tandem.ops.rows import tuples_insert
     from tandem.people.models import Contact
 
     Contact.objects.all().delete()
@@ -89,7 +89,7 @@ def _existing(rows: int) -> None:
     from django.utils import timezone
 
     stamp = now or timezone.now()
-    bulk.rows_insert(
+    tuples_insert(
         Contact,
         (
             "email",

@@ -3,7 +3,7 @@
 A chunk is written in one transaction by ``tandem.imports.running``; the writers per record
 (``write_contacts``, ``write_accounts``, ``write_deals``) plan it with a few set-based reads
 (existing records by their keys, the rows this import already wrote), then write it with
-``tandem.imports.bulk``. ``Outcome`` keeps the counts, the problems and, for the dry run, the
+``tandem.ops.rows``. ``Outcome`` keeps the counts, the problems and, for the dry run, the
 first rows of each kind.
 """
 
@@ -16,9 +16,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from tandem.imports import bulk
 from tandem.imports.mapping import Context, Parsed, Problem
 from tandem.imports.models import ImportJob, ImportRecord, Mode
+from tandem.ops.rows import ids_reserve, tuples_insert, values_in
 from tandem.people.models import Account
 from tandem.people.selectors import FREE_MAIL_DOMAINS
 
@@ -92,7 +92,7 @@ def lines_already_written(job: ImportJob, record_type: str, ids: Iterable[int]) 
     ids = list(ids)
     if not ids:
         return {}
-    found = bulk.values_in(
+    found = values_in(
         ImportRecord,
         ("record_id", "line"),
         "record_id",
@@ -122,7 +122,7 @@ def records_note(
 ) -> None:
     """Write the undo records: (record id, action, line, before, after) each."""
     job_id = ctx.job.pk
-    bulk.rows_insert(
+    tuples_insert(
         ImportRecord,
         ("job_id", "record_type", "record_id", "action", "line", "before", "after"),
         (
@@ -190,13 +190,11 @@ def _id(row: dict[str, Any]) -> int:
 def accounts_lookup(externals: set[str], domains: set[str], names: set[str]) -> AccountKeys:
     keys = AccountKeys()
     # Oldest first, so the newest of several accounts with one key wins (as the ORM's order).
-    for row in sorted(
-        bulk.values_in(Account, ("id", "external_id"), "external_id", externals), key=_id
-    ):
+    for row in sorted(values_in(Account, ("id", "external_id"), "external_id", externals), key=_id):
         keys.by_external[row["external_id"]] = row["id"]
-    for row in sorted(bulk.values_in(Account, ("id", "domain"), "domain", domains), key=_id):
+    for row in sorted(values_in(Account, ("id", "domain"), "domain", domains), key=_id):
         keys.by_domain[row["domain"]] = row["id"]
-    for row in sorted(bulk.values_in(Account, ("id", "name"), "name", names), key=_id):
+    for row in sorted(values_in(Account, ("id", "name"), "name", names), key=_id):
         keys.by_name[row["name"].casefold()] = row["id"]
     return keys
 
@@ -263,7 +261,7 @@ def _accounts_create(
     rows: list[tuple] = []
     records: list[tuple[int, str, int, dict, dict]] = []
     now = timezone.now()
-    ids = iter(bulk.ids_reserve(Account, len(new)))
+    ids = iter(ids_reserve(Account, len(new)))
     for parsed, want in new:
         found = _account_find(keys, want)  # an earlier row of this chunk may have created it
         if found is None:
@@ -276,7 +274,7 @@ def _accounts_create(
             keys.by_domain.update({domain: found} if domain else {})
             keys.by_name[name.casefold()] = found
         linked[parsed.line] = found
-    bulk.rows_insert(
+    tuples_insert(
         Account,
         (
             "id",

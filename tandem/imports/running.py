@@ -26,7 +26,6 @@ from django.utils import timezone
 
 from tandem.audit import events as audit
 from tandem.handoff.services import contacts_rescore_for_touches
-from tandem.imports import bulk
 from tandem.imports.chunks import Outcome
 from tandem.imports.mapping import Context, Parsed, Problem, context_build, row_parse
 from tandem.imports.models import ImportJob, ImportProblem, ImportRecord, ObjectType
@@ -34,6 +33,7 @@ from tandem.imports.reading import Detected, RowRead, rows_count, rows_read
 from tandem.imports.write_accounts import accounts_write
 from tandem.imports.write_contacts import contacts_write
 from tandem.imports.write_deals import deals_write
+from tandem.ops.rows import tuples_insert
 from tandem.people.hooks import INPUT_CONSENT, INPUT_CONTACT, contacts_changed_announce
 from tandem.people.models import Contact
 
@@ -108,7 +108,7 @@ def dry_run(job: ImportJob, user: Any) -> DryRun:
 
 
 def _problems_store(job: ImportJob, problems: list[Problem]) -> None:
-    bulk.rows_insert(
+    tuples_insert(
         ImportProblem,
         ("job_id", "line", "column", "value", "reason", "is_row_skipped"),
         (

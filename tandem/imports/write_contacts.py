@@ -8,7 +8,6 @@ from typing import Any
 from django.utils import timezone
 
 from tandem.core.business_events import business_event_announce
-from tandem.imports import bulk
 from tandem.imports.chunks import (
     Outcome,
     accounts_link,
@@ -23,6 +22,7 @@ from tandem.imports.chunks import (
 )
 from tandem.imports.mapping import Context, Parsed
 from tandem.imports.models import ImportRecord
+from tandem.ops.rows import ids_reserve, tuples_insert, tuples_update, values_in
 from tandem.people.lifecycle import move_problem, stage_rules
 from tandem.people.models import Consent, Contact, LifecycleMove, Stage
 
@@ -101,7 +101,7 @@ def _id(row: dict[str, Any]) -> int:
 def _current(rows: list[Parsed]) -> dict[int, dict[str, Any]]:
     """{line: the contact's current values} for rows matching one, by email then external id."""
     emails = {p.values["email"] for p in rows if p.values.get("email")}
-    by_email = {c["email"]: c for c in bulk.values_in(Contact, CURRENT, "email", emails)}
+    by_email = {c["email"]: c for c in values_in(Contact, CURRENT, "email", emails)}
     missing = {
         p.values["external_id"]
         for p in rows
@@ -109,7 +109,7 @@ def _current(rows: list[Parsed]) -> dict[int, dict[str, Any]]:
     }
     by_external: dict[str, dict[str, Any]] = {}
     if missing:
-        for c in sorted(bulk.values_in(Contact, CURRENT, "external_id", missing), key=_id):
+        for c in sorted(values_in(Contact, CURRENT, "external_id", missing), key=_id):
             by_external[c["external_id"]] = c
     found: dict[int, dict[str, Any]] = {}
     for parsed in rows:
@@ -165,7 +165,7 @@ def _create(ctx: Context, outcome: Outcome, rows: list[Parsed], linked: dict, ru
     if not rows:
         return
     now = timezone.now()
-    ids = bulk.ids_reserve(Contact, len(rows))
+    ids = ids_reserve(Contact, len(rows))
     inserted, moves, consents = [], [], []
     records: list[tuple[int, str, int, dict, dict]] = []
     for pk, parsed in zip(ids, rows, strict=True):
@@ -207,7 +207,7 @@ def _create(ctx: Context, outcome: Outcome, rows: list[Parsed], linked: dict, ru
         business_event_announce(
             "contact.created", {"id": pk}, occurred_at=now, subjects={"contact": pk}
         )
-    bulk.rows_insert(Contact, INSERTED, inserted)
+    tuples_insert(Contact, INSERTED, inserted)
     _moves_insert(moves)
     _consents_insert(consents)
     records_note(ctx, "contact", records)
@@ -220,7 +220,7 @@ def _actor_id(ctx: Context) -> int | None:
 
 
 def _moves_insert(moves: list[tuple]) -> None:
-    bulk.rows_insert(
+    tuples_insert(
         LifecycleMove,
         ("contact_id", "from_stage", "to_stage", "moved_at", "moved_by_id", "reason"),
         moves,
@@ -228,7 +228,7 @@ def _moves_insert(moves: list[tuple]) -> None:
 
 
 def _consents_insert(consents: list[tuple]) -> None:
-    bulk.rows_insert(
+    tuples_insert(
         Consent,
         ("contact_id", "channel", "is_granted", "source", "wording", "recorded_at"),
         consents,
@@ -317,7 +317,7 @@ def _update(
             occurred_at=now,
             subjects={"contact": found["id"]},
         )
-    bulk.rows_update(Contact, (*UPDATED, "updated_at"), written)
+    tuples_update(Contact, (*UPDATED, "updated_at"), written)
     _moves_insert(moves)
     _consents_replace(consents, now)
     records_note(ctx, "contact", records)
