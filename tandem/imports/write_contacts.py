@@ -13,6 +13,8 @@ from tandem.imports.chunks import (
     accounts_link,
     changes_apply,
     custom_merge,
+    db_json,
+    db_time,
     lines_already_written,
     mode_allows,
     plain,
@@ -165,14 +167,20 @@ def _create(ctx: Context, outcome: Outcome, rows: list[Parsed], linked: dict, ru
     if not rows:
         return
     now = timezone.now()
+    at = db_time(now)  # the database's form, once for the whole chunk
+    actor, reason = _actor_id(ctx), _reason(ctx)
+    custom_of = db_json(Contact, "custom")
     ids = ids_reserve(Contact, len(rows))
     inserted, moves, consents = [], [], []
     records: list[tuple[int, str, int, dict, dict]] = []
+    refused: dict[str, str | None] = {}  # stage -> why a new contact cannot start there
     for pk, parsed in zip(ids, rows, strict=True):
         values = parsed.values
         stage = values.get("lifecycle_stage") or Stage.SUBSCRIBER
         if stage != Stage.SUBSCRIBER:
-            problem = move_problem(Stage.SUBSCRIBER, stage, _reason(ctx), rules)
+            if stage not in refused:
+                refused[stage] = move_problem(Stage.SUBSCRIBER, stage, reason, rules)
+            problem = refused[stage]
             if problem:
                 parsed.note("lifecycle_stage", stage, f"stage left at subscriber: {problem}")
                 outcome.problems.append(parsed.problems[-1])
@@ -181,33 +189,36 @@ def _create(ctx: Context, outcome: Outcome, rows: list[Parsed], linked: dict, ru
             (
                 pk,
                 values["email"],
-                *(values.get(f) or "" for f in TEXT_FIELDS),
+                values.get("first_name") or "",
+                values.get("last_name") or "",
+                values.get("phone") or "",
+                values.get("title") or "",
                 linked.get(parsed.line),
                 values.get("owner"),
                 1,
                 stage,
-                now,
+                at,
                 0,
                 "",
                 "",
                 "",
                 "",
                 values.get("external_id") or "",
-                custom_merge(ctx, {}, parsed.custom),
-                now,
-                now,
+                custom_of(custom_merge(ctx, {}, parsed.custom)),
+                at,
+                at,
             )
         )
         if values.get("lifecycle_stage"):
-            moves.append((pk, "", stage, now, _actor_id(ctx), _reason(ctx)))
+            moves.append((pk, "", stage, at, actor, reason))
         if values.get("consent.email") is not None:
-            consents.append((pk, "email", values["consent.email"], "import", "", now))
+            consents.append((pk, "email", values["consent.email"], "import", "", at))
         records.append((pk, ImportRecord.Action.CREATED, parsed.line, {}, {}))
         outcome.sample("create", parsed)
         business_event_announce(
             "contact.created", {"id": pk}, occurred_at=now, subjects={"contact": pk}
         )
-    tuples_insert(Contact, INSERTED, inserted)
+    tuples_insert(Contact, INSERTED, inserted, prepared=True)
     _moves_insert(moves)
     _consents_insert(consents)
     records_note(ctx, "contact", records)
@@ -220,18 +231,22 @@ def _actor_id(ctx: Context) -> int | None:
 
 
 def _moves_insert(moves: list[tuple]) -> None:
+    """Lifecycle moves, their time already in the database's form (``db_time``)."""
     tuples_insert(
         LifecycleMove,
         ("contact_id", "from_stage", "to_stage", "moved_at", "moved_by_id", "reason"),
         moves,
+        prepared=True,
     )
 
 
 def _consents_insert(consents: list[tuple]) -> None:
+    """Consents, their time already in the database's form (``db_time``)."""
     tuples_insert(
         Consent,
         ("contact_id", "channel", "is_granted", "source", "wording", "recorded_at"),
         consents,
+        prepared=True,
     )
 
 
@@ -259,6 +274,7 @@ def _update(
     if not rows:
         return
     now = timezone.now()
+    at = db_time(now)
     consents_now = _consents_current([found["id"] for _, found in rows])
     written, moves, consents = [], [], []
     records: list[tuple[int, str, int, dict, dict]] = []
@@ -285,7 +301,7 @@ def _update(
                         found["id"],
                         found["lifecycle_stage"],
                         stage,
-                        now,
+                        at,
                         _actor_id(ctx),
                         _reason(ctx),
                     )
@@ -319,7 +335,7 @@ def _update(
         )
     tuples_update(Contact, (*UPDATED, "updated_at"), written)
     _moves_insert(moves)
-    _consents_replace(consents, now)
+    _consents_replace(consents, at)
     records_note(ctx, "contact", records)
     outcome.updated += len(written)
 

@@ -296,9 +296,38 @@ def tuples_update(
     )
     batch = [(*value, row[-1]) for value, row in zip(values, rows, strict=True)]
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(batch) >= _COPY_UPDATE_FROM:
+            _update_by_copy(cursor, model, fields, batch)
+            return len(batch)
         for start in range(0, len(batch), BATCH):
             cursor.executemany(sql, batch[start : start + BATCH])
     return len(batch)
+
+
+# Rows from which an update on PostgreSQL goes through a copied temporary table: one
+# statement for them all instead of one a row.
+_COPY_UPDATE_FROM = 200
+
+
+def _update_by_copy(cursor: Any, model: type[Model], fields: Sequence[str], batch: list) -> None:
+    """PostgreSQL: the new values copied into a temporary table shaped as the model's
+    columns, then one ``UPDATE … FROM`` it."""
+    table = _quote(model._meta.db_table)
+    columns = _columns(model, fields)
+    scratch = "tandem_tuples_update"
+    cursor.execute(f"DROP TABLE IF EXISTS pg_temp.{scratch}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {scratch} AS "  # noqa: S608 — model-given names only
+        f"SELECT id, {', '.join(columns)} FROM {table} WITH NO DATA"
+    )
+    with cursor.cursor.copy(f"COPY {scratch} (id, {', '.join(columns)}) FROM STDIN") as copy:
+        for row in batch:
+            copy.write_row((row[-1], *row[:-1]))
+    assignments = ", ".join(f"{column} = u.{column}" for column in columns)
+    cursor.execute(
+        f"UPDATE {table} AS t SET {assignments} FROM {scratch} AS u WHERE t.id = u.id"  # noqa: S608
+    )
+    cursor.execute(f"DROP TABLE {scratch}")
 
 
 def values_in(
