@@ -275,7 +275,11 @@ def _update(
         return
     now = timezone.now()
     at = db_time(now)
-    consents_now = _consents_current([found["id"] for _, found in rows])
+    consents_now = (
+        _consents_current([found["id"] for _, found in rows])
+        if "consent.email" in ctx.columns
+        else {}
+    )
     written, moves, consents = [], [], []
     records: list[tuple[int, str, int, dict, dict]] = []
     for parsed, found in rows:
