@@ -133,8 +133,8 @@ def chunk_commit(ctx: Context, chunk: list[RowRead], cursor: int) -> Outcome:
             # The commit does not wait for the disk: a server that crashes may lose the last
             # chunks, but each with its cursor (the database stays consistent), so the run
             # that resumes writes them again, once.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            with connection.cursor() as db:
+                db.execute("SET LOCAL synchronous_commit TO OFF")
         outcome = WRITERS[job.object_type](ctx, [row_parse(ctx, r) for r in chunk])
         _problems_store(job, outcome.problems)
         moved = ImportJob.objects.filter(pk=job.pk, cursor=cursor).update(
