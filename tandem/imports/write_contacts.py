@@ -8,6 +8,8 @@ from typing import Any
 from django.utils import timezone
 
 from tandem.core.business_events import business_event_announce
+from tandem.handoff.scoring import grade_of
+from tandem.handoff.scoring import profile as scoring_profile
 from tandem.imports.chunks import (
     Outcome,
     accounts_link,
@@ -59,6 +61,7 @@ INSERTED = (
     "lifecycle_stage",
     "lifecycle_changed_at",
     "score",
+    "grade",
     "first_touch_source",
     "first_touch_medium",
     "last_touch_source",
@@ -170,6 +173,9 @@ def _create(ctx: Context, outcome: Outcome, rows: list[Parsed], linked: dict, ru
     at = db_time(now)  # the database's form, once for the whole chunk
     actor, reason = _actor_id(ctx), _reason(ctx)
     custom_of = db_json(Contact, "custom")
+    # The grade of no fit and no engagement yet, which the rescoring at the end would give
+    # most new contacts anyway: it then rewrites only those whose fit or touches earn more.
+    grade = grade_of(0, 0, scoring_profile())
     ids = ids_reserve(Contact, len(rows))
     inserted, moves, consents = [], [], []
     records: list[tuple[int, str, int, dict, dict]] = []
@@ -199,6 +205,7 @@ def _create(ctx: Context, outcome: Outcome, rows: list[Parsed], linked: dict, ru
                 stage,
                 at,
                 0,
+                grade,
                 "",
                 "",
                 "",
