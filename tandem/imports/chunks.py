@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.utils import timezone
 
 from tandem.imports.mapping import Context, Parsed, Problem
@@ -129,7 +129,9 @@ def db_time(value: dt.datetime) -> Any:
 def db_json(model: type[Model], name: str) -> Callable[[Any], Any]:
     """A JSON field's values in the database's form; the empty ones (nearly every row of an
     import) prepared once."""
-    prepare = partial(model._meta.get_field(name).get_db_prep_save, connection=connection)
+    json_field = model._meta.get_field(name)
+    assert isinstance(json_field, Field)  # noqa: S101 — a column of the model, not a relation
+    prepare = partial(json_field.get_db_prep_save, connection=connection)
     empty = prepare({})
 
     def prepared(value: Any) -> Any:
