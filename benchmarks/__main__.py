@@ -1,4 +1,4 @@
-"""``python -m benchmarks NAME [--contacts N]`` or ``python -m benchmarks --list``."""
+"""``python -m benchmarks NAME [--contacts N] [--file-mb MB]``, or ``--list`` them."""
 
 from __future__ import annotations
 
@@ -17,6 +17,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     parser.add_argument(
         "--contacts", type=int, default=None, help="data size, for benchmarks that generate data"
+    )
+    parser.add_argument(
+        "--file-mb",
+        type=float,
+        default=None,
+        help="file size in MB, for benchmarks that write a file (import-contacts pads its rows)",
     )
     options = parser.parse_args(argv)
     registry = discover()

@@ -1,10 +1,9 @@
-"""Writing a simulated chunk: ids reserved up front, rows inserted in batches of 5,000.
+"""Writing a simulated chunk: ids reserved up front, rows inserted as plain tuples.
 
 The ORM's ``bulk_create`` prepares every value of every row in Python (about 100 µs a row on
 SQLite, which caps a batch at 999 parameters); a million contacts bring some ten million rows,
-so the rows here are plain tuples inserted with ``executemany`` (SQLite) or ``COPY``
-(PostgreSQL). Column names still come from
-the models, so a renamed field breaks loudly rather than silently.
+so the rows here are tuples already in the database's form, written by ``tandem.ops.rows``
+(``executemany`` on SQLite, ``COPY`` on PostgreSQL), as the import writes its rows.
 """
 
 from __future__ import annotations
@@ -21,10 +20,10 @@ from tandem.demo.journey.base import day_of
 from tandem.demo.world import Chunk, ContactSim, World
 from tandem.handoff.models import Lead
 from tandem.marketing.models import FormSubmission
+from tandem.ops.rows import ids_reserve, tuples_insert, tuples_update
 from tandem.people.models import Account, Consent, Contact, LifecycleMove, Touch
 from tandem.sales.models import Deal, DealStageMove
 
-BATCH = 5_000
 TEST_NETS = ("192.0.2", "198.51.100", "203.0.113")
 ATTRIBUTION_KINDS = frozenset({"page_visit", "form_submission", "email_click"})
 
@@ -61,85 +60,32 @@ class RowWriter:
 
     def reserve_ids(self, model: type[Model], count: int) -> Sequence[int]:
         """``count`` primary keys nobody else will get. Call inside the chunk's transaction."""
-        if count == 0:
-            return []
-        table = model._meta.db_table
-        with connection.cursor() as cursor:
-            if self.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [table, count],
-                )
-                return [row[0] for row in cursor.fetchall()]
-            # SQLite: the transaction is IMMEDIATE, so we hold the write lock already.
-            cursor.execute(f"SELECT MAX(id) FROM {connection.ops.quote_name(table)}")  # noqa: S608
-            highest = cursor.fetchone()[0] or 0
-            cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
-            row = cursor.fetchone()
-            base = max(highest, row[0] if row else 0) + 1
-            return range(base, base + count)
+        return ids_reserve(model, count)
 
     def insert(self, model: type[Model], fields: Sequence[str], rows: Iterable[tuple]) -> int:
-        """Insert ``rows`` (values in the order of ``fields``, attribute names) in batches."""
-        meta = model._meta
-        column_of = {f.attname: str(f.column) for f in meta.concrete_fields}
-        columns = ", ".join(connection.ops.quote_name(column_of[f]) for f in fields)
-        sql = (
-            f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(fields))})"
-        )
-        total = 0
-        batch: list[tuple] = []
-        with connection.cursor() as cursor:
-            if self.vendor == "postgresql":
-                # COPY streams the rows: several times faster than INSERTs row by row.
-                table = connection.ops.quote_name(meta.db_table)
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                        total += 1
-                return total
-            for row in rows:
-                batch.append(row)
-                if len(batch) >= BATCH:
-                    cursor.executemany(sql, batch)
-                    total += len(batch)
-                    batch = []
-            if batch:
-                cursor.executemany(sql, batch)
-                total += len(batch)
-        return total
+        """Insert ``rows`` (values in the order of ``fields``, attribute names, already in the
+        database's form: ``at``, ``day`` and ``json`` make them so)."""
+        return tuples_insert(model, fields, rows, prepared=True)
 
 
 def rows_update(model: type[Model], fields: Sequence[str], objs: Iterable[Model]) -> int:
-    """Write ``fields`` of each of ``objs`` back by primary key with ``executemany``.
+    """Write ``fields`` of each of ``objs`` back by primary key, prepared by each field.
 
     Django's ``bulk_update`` writes one ``CASE WHEN pk = … THEN …`` per row for every field,
     which a database evaluates row by row against the whole list: fine for thousands of rows,
     tens of minutes for the hundreds of thousands of a million-contact demo.
     """
-    meta = model._meta
-    by_name = {f.name: f for f in meta.concrete_fields}
+    by_name = {f.name: f for f in model._meta.concrete_fields}
     concrete = [by_name[name] for name in fields]
-    assignments = ", ".join(f"{connection.ops.quote_name(str(f.column))} = %s" for f in concrete)
-    pk_column = str(meta.pk.column) if meta.pk is not None else "id"
-    sql = (
-        f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} "  # noqa: S608
-        f"WHERE {connection.ops.quote_name(pk_column)} = %s"
+    return tuples_update(
+        model,
+        [f.attname for f in concrete],
+        (
+            (*(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in concrete), obj.pk)
+            for obj in objs
+        ),
+        prepared=True,
     )
-    total = 0
-    batch: list[tuple] = []
-    with connection.cursor() as cursor:
-        for obj in objs:
-            values = [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in concrete]
-            batch.append((*values, obj.pk))
-            if len(batch) >= BATCH:
-                cursor.executemany(sql, batch)
-                total, batch = total + len(batch), []
-        if batch:
-            cursor.executemany(sql, batch)
-            total += len(batch)
-    return total
 
 
 def chunk_write(chunk: Chunk, world: World, writer: RowWriter) -> dict[str, int]:

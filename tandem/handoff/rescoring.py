@@ -9,7 +9,7 @@ lead page), done for many contacts at once:
    counts per contact × kind × day, capped, weighted by a table of decay factors).
 2. **Compute** score and grade for every contact in numpy.
 3. **Write back** only the rows whose values changed, in chunks: ``executemany`` of an
-   ``UPDATE … WHERE id`` on SQLite, ``UPDATE … FROM (VALUES …)`` on PostgreSQL, all in the
+   ``UPDATE … WHERE id`` on SQLite, ``UPDATE … FROM unnest(arrays)`` on PostgreSQL, all in the
    caller's transaction.
 
 It returns which contacts changed and which now stand at the MQL threshold in a stage that can
@@ -427,15 +427,15 @@ def _contacts_write(
         for start in range(0, len(rows), WRITE_CHUNK):
             chunk = rows[start : start + WRITE_CHUNK]
             if connection.vendor == "postgresql":
-                values = ", ".join(
-                    ["(%s::bigint, %s::int, %s::int, %s::int, %s::text)"] * len(chunk)
-                )
-                # Only placeholders are formatted in.
+                # Five array parameters, not five placeholders a row: psycopg binds
+                # client-side, splitting a statement by its placeholders in Python (a minute
+                # for the hundred thousand contacts of an import).
+                fits, engagements, scores, grades, pks = (list(c) for c in zip(*chunk, strict=True))
                 cursor.execute(
-                    "UPDATE people_contact AS c SET fit_score = v.f, engagement_score = v.e, "  # noqa: S608
-                    f"score = v.s, grade = v.g FROM (VALUES {values}) AS v (id, f, e, s, g) "
-                    "WHERE c.id = v.id",
-                    [x for f, e, s, g, pk in chunk for x in (pk, f, e, s, g)],
+                    "UPDATE people_contact AS c SET fit_score = v.f, engagement_score = v.e, "
+                    "score = v.s, grade = v.g FROM unnest(%s::bigint[], %s::int[], %s::int[], "
+                    "%s::int[], %s::text[]) AS v (id, f, e, s, g) WHERE c.id = v.id",
+                    [pks, fits, engagements, scores, grades],
                 )
             else:
                 cursor.executemany(

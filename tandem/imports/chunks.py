@@ -3,22 +3,25 @@
 A chunk is written in one transaction by ``tandem.imports.running``; the writers per record
 (``write_contacts``, ``write_accounts``, ``write_deals``) plan it with a few set-based reads
 (existing records by their keys, the rows this import already wrote), then write it with
-``tandem.imports.bulk``. ``Outcome`` keeps the counts, the problems and, for the dry run, the
+``tandem.ops.rows``. ``Outcome`` keeps the counts, the problems and, for the dry run, the
 first rows of each kind.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+from django.db import connection
+from django.db.models import Field, Model
 from django.utils import timezone
 
-from tandem.imports import bulk
 from tandem.imports.mapping import Context, Parsed, Problem
 from tandem.imports.models import ImportJob, ImportRecord, Mode
+from tandem.ops.rows import ids_reserve, tuples_insert, values_in
 from tandem.people.models import Account
 from tandem.people.selectors import FREE_MAIL_DOMAINS
 
@@ -92,7 +95,7 @@ def lines_already_written(job: ImportJob, record_type: str, ids: Iterable[int]) 
     ids = list(ids)
     if not ids:
         return {}
-    found = bulk.values_in(
+    found = values_in(
         ImportRecord,
         ("record_id", "line"),
         "record_id",
@@ -117,18 +120,40 @@ def mode_allows(outcome: Outcome, ctx: Context, parsed: Parsed, exists: bool) ->
     return True
 
 
+def db_time(value: dt.datetime) -> Any:
+    """An aware datetime in the database's form (UTC text on SQLite), for rows written with
+    ``prepared=True``: converted once per chunk rather than once per row."""
+    return connection.ops.adapt_datetimefield_value(value)
+
+
+def db_json(model: type[Model], name: str) -> Callable[[Any], Any]:
+    """A JSON field's values in the database's form; the empty ones (nearly every row of an
+    import) prepared once."""
+    json_field = model._meta.get_field(name)
+    assert isinstance(json_field, Field)  # noqa: S101 — a column of the model, not a relation
+    prepare = partial(json_field.get_db_prep_save, connection=connection)
+    empty = prepare({})
+
+    def prepared(value: Any) -> Any:
+        return empty if value == {} else prepare(value)
+
+    return prepared
+
+
 def records_note(
     ctx: Context, record_type: str, entries: Sequence[tuple[int, str, int, dict, dict]]
 ) -> None:
     """Write the undo records: (record id, action, line, before, after) each."""
     job_id = ctx.job.pk
-    bulk.rows_insert(
+    as_json = db_json(ImportRecord, "before")
+    tuples_insert(
         ImportRecord,
         ("job_id", "record_type", "record_id", "action", "line", "before", "after"),
         (
-            (job_id, record_type, rid, action, line, before, after)
+            (job_id, record_type, rid, action, line, as_json(before), as_json(after))
             for rid, action, line, before, after in entries
         ),
+        prepared=True,
     )
 
 
@@ -187,17 +212,27 @@ def _id(row: dict[str, Any]) -> int:
     return int(row["id"])
 
 
-def accounts_lookup(externals: set[str], domains: set[str], names: set[str]) -> AccountKeys:
+def accounts_lookup(wanted: Sequence[tuple[str, str, str, str]]) -> AccountKeys:
+    """The accounts ``wanted`` (external id, domain, name, email's domain each) point at, each
+    key read only for the rows an earlier key did not match (a chunk of rows of a few hundred
+    companies reads their domains and stops there)."""
     keys = AccountKeys()
     # Oldest first, so the newest of several accounts with one key wins (as the ORM's order).
-    for row in sorted(
-        bulk.values_in(Account, ("id", "external_id"), "external_id", externals), key=_id
-    ):
+    externals = {w[0] for w in wanted if w[0]}
+    for row in sorted(values_in(Account, ("id", "external_id"), "external_id", externals), key=_id):
         keys.by_external[row["external_id"]] = row["id"]
-    for row in sorted(bulk.values_in(Account, ("id", "domain"), "domain", domains), key=_id):
+    open_rows = [w for w in wanted if not (w[0] and w[0] in keys.by_external)]
+    domains = {w[1] for w in open_rows if w[1]}
+    for row in sorted(values_in(Account, ("id", "domain"), "domain", domains), key=_id):
         keys.by_domain[row["domain"]] = row["id"]
-    for row in sorted(bulk.values_in(Account, ("id", "name"), "name", names), key=_id):
+    open_rows = [w for w in open_rows if not (w[1] and w[1] in keys.by_domain)]
+    names = {w[2] for w in open_rows if w[2]}
+    for row in sorted(values_in(Account, ("id", "name"), "name", names), key=_id):
         keys.by_name[row["name"].casefold()] = row["id"]
+    open_rows = [w for w in open_rows if not (w[2] and w[2].casefold() in keys.by_name)]
+    email_domains = {w[3] for w in open_rows if w[3]} - keys.by_domain.keys()
+    for row in sorted(values_in(Account, ("id", "domain"), "domain", email_domains), key=_id):
+        keys.by_domain[row["domain"]] = row["id"]
     return keys
 
 
@@ -208,11 +243,7 @@ def accounts_link(
     an account's): matched by external id, domain, name, then the email's domain; an account
     the file names and Tandem lacks is created (with its undo record)."""
     wanted = [_account_wanted(p, email_key) for p in rows]
-    keys = accounts_lookup(
-        {w[0] for w in wanted if w[0]},
-        {w[1] for w in wanted if w[1]} | {w[3] for w in wanted if w[3]},
-        {w[2] for w in wanted if w[2]},
-    )
+    keys = accounts_lookup(wanted)
     linked: dict[int, int | None] = {}
     new: list[tuple[Parsed, tuple[str, str, str, str]]] = []
     for parsed, want in zip(rows, wanted, strict=True):
@@ -263,7 +294,7 @@ def _accounts_create(
     rows: list[tuple] = []
     records: list[tuple[int, str, int, dict, dict]] = []
     now = timezone.now()
-    ids = iter(bulk.ids_reserve(Account, len(new)))
+    ids = iter(ids_reserve(Account, len(new)))
     for parsed, want in new:
         found = _account_find(keys, want)  # an earlier row of this chunk may have created it
         if found is None:
@@ -276,7 +307,7 @@ def _accounts_create(
             keys.by_domain.update({domain: found} if domain else {})
             keys.by_name[name.casefold()] = found
         linked[parsed.line] = found
-    bulk.rows_insert(
+    tuples_insert(
         Account,
         (
             "id",

@@ -9,8 +9,9 @@ that one value out and the row goes in.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -70,6 +71,7 @@ _PLAIN_EMAIL = re.compile(
     r"^[a-z0-9][a-z0-9._%+-]{0,63}@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}$"
 )
 _DOTTED_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+_ID_SEPARATORS = re.compile(r"[;,]")
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 
 
@@ -120,6 +122,9 @@ class Context:
     # Excel separates with semicolons where the comma is the decimal mark: there "1.200" is
     # twelve hundred, not one point two.
     decimal_comma: bool = False
+    # (target, column index, header, the target's reader), in the file's order: each cell's
+    # reader is found once per import, not once per row.
+    readers: list[tuple[str, int, str, Callable[..., Any]]] = field(default_factory=list)
 
 
 def owners_known() -> dict[str, int]:
@@ -160,6 +165,9 @@ def context_build(job: ImportJob, user: Any) -> Context:
     if job.object_type == ObjectType.DEALS:
         stages = {s.name.casefold(): s for s in pipeline_default().stages.all()}
     preset = PRESETS_BY_KEY.get(job.preset)
+    readers = [
+        (target, i, header, _READERS.get(target, _text)) for target, (i, header) in columns.items()
+    ]
     return Context(
         job=job,
         user=user,
@@ -172,9 +180,11 @@ def context_build(job: ImportJob, user: Any) -> Context:
         date_order=job.date_order if job.date_order in ("day_first", "month_first") else None,  # type: ignore[arg-type]
         salesforce_ids=bool(preset and preset.salesforce_ids),
         decimal_comma=job.delimiter == ";",
+        readers=readers,
     )
 
 
+@functools.lru_cache(maxsize=65_536)  # a file names a few thousand companies, row after row
 def domain_clean(text: str) -> str:
     """ "https://www.Acme.com/about" → "acme.com"."""
     host = _SCHEME.sub("", text.strip().lower()).split("/")[0].split("?")[0]
@@ -182,11 +192,11 @@ def domain_clean(text: str) -> str:
 
 
 def _external_id(ctx: Context, text: str) -> str:
-    first = re.split(r"[;,]", text)[0].strip()
-    return salesforce_id_18(first)
+    first = _ID_SEPARATORS.split(text, 1)[0].strip() if ("," in text or ";" in text) else text
+    return salesforce_id_18(first.strip())
 
 
-def _text(parsed: Parsed, target: str, header: str, raw: str) -> str | None:
+def _text(ctx: Context, parsed: Parsed, target: str, header: str, raw: str) -> str | None:
     limit = LIMITS.get(target, 200)
     if len(raw) > limit:
         parsed.note(header, raw, f"longer than {limit} characters: left out")
@@ -200,47 +210,48 @@ def _mapped(ctx: Context, target: str, raw: str) -> str | None:
     return table.get(key)
 
 
-def _value(ctx: Context, parsed: Parsed, target: str, header: str, raw: str) -> Any:
-    """The value of one mapped cell, or None (with a problem noted when it was not blank)."""
-    if target in ("email", "contact.email"):
-        address = raw.lower()
-        if _PLAIN_EMAIL.match(address):
-            return address  # the common shape, which Django's validator accepts too
-        try:
-            validate_email(address)
-        except ValidationError:
-            parsed.note(header, raw, f"'{raw}' is not a valid email address")
-            return None
-        return address
-    if target in ("external_id", "account.external_id", "contact.external_id"):
-        return _external_id(ctx, raw)[: LIMITS[target]]
-    if target in ("domain", "account.domain"):
-        return _text(parsed, target, header, domain_clean(raw))
-    if target == "lifecycle_stage":
-        return _lifecycle(ctx, parsed, header, raw)
-    if target == "stage":
-        return _deal_stage(ctx, parsed, header, raw)
-    if target == "owner":
-        return _owner(ctx, parsed, header, raw)
-    if target == "amount":
-        if ctx.decimal_comma and _DOTTED_THOUSANDS.match(raw):
-            raw = raw.replace(".", "")
-        return _amount(parsed, header, raw)
-    if target == "close_date":
-        try:
-            return date_parse(raw, date_order=ctx.date_order)
-        except ValueError as error:
-            parsed.note(header, raw, str(error))
-            return None
-    if target == "consent.email":
-        return _consent(parsed, header, raw)
-    if target == "size_band" and raw not in SizeBand.values:
+def _email(ctx: Context, parsed: Parsed, target: str, header: str, raw: str) -> str | None:
+    address = raw.lower()
+    if _PLAIN_EMAIL.match(address):
+        return address  # the common shape, which Django's validator accepts too
+    try:
+        validate_email(address)
+    except ValidationError:
+        parsed.note(header, raw, f"'{raw}' is not a valid email address")
+        return None
+    return address
+
+
+def _external(ctx: Context, parsed: Parsed, target: str, header: str, raw: str) -> str:
+    return _external_id(ctx, raw)[: LIMITS[target]]
+
+
+def _domain(ctx: Context, parsed: Parsed, target: str, header: str, raw: str) -> str | None:
+    return _text(ctx, parsed, target, header, domain_clean(raw))
+
+
+def _amount_of(ctx: Context, parsed: Parsed, target: str, header: str, raw: str) -> Any:
+    if ctx.decimal_comma and _DOTTED_THOUSANDS.match(raw):
+        raw = raw.replace(".", "")
+    return _amount(parsed, header, raw)
+
+
+def _close_date(ctx: Context, parsed: Parsed, target: str, header: str, raw: str) -> Any:
+    try:
+        return date_parse(raw, date_order=ctx.date_order)
+    except ValueError as error:
+        parsed.note(header, raw, str(error))
+        return None
+
+
+def _size_band(ctx: Context, parsed: Parsed, target: str, header: str, raw: str) -> Any:
+    if raw not in SizeBand.values:
         parsed.note(header, raw, f"not a size band: use one of {', '.join(SizeBand.values)}")
         return None
-    return _text(parsed, target, header, raw)
+    return _text(ctx, parsed, target, header, raw)
 
 
-def _lifecycle(ctx: Context, parsed: Parsed, header: str, raw: str) -> str | None:
+def _lifecycle(ctx: Context, parsed: Parsed, target: str, header: str, raw: str) -> str | None:
     mapped = _mapped(ctx, "lifecycle_stage", raw)
     stage = mapped if mapped is not None else _STAGE_BY_NAME.get(raw.casefold())
     if stage is None:
@@ -248,7 +259,9 @@ def _lifecycle(ctx: Context, parsed: Parsed, header: str, raw: str) -> str | Non
     return stage or None
 
 
-def _deal_stage(ctx: Context, parsed: Parsed, header: str, raw: str) -> PipelineStage | None:
+def _deal_stage(
+    ctx: Context, parsed: Parsed, target: str, header: str, raw: str
+) -> PipelineStage | None:
     mapped = _mapped(ctx, "stage", raw)
     stage = ctx.stages.get((mapped if mapped is not None else raw).casefold())
     if stage is None:
@@ -256,7 +269,7 @@ def _deal_stage(ctx: Context, parsed: Parsed, header: str, raw: str) -> Pipeline
     return stage
 
 
-def _owner(ctx: Context, parsed: Parsed, header: str, raw: str) -> int | None:
+def _owner(ctx: Context, parsed: Parsed, target: str, header: str, raw: str) -> int | None:
     mapped = _mapped(ctx, "owner", raw)
     if mapped is not None:
         return int(mapped) if mapped.isdigit() else None
@@ -278,7 +291,7 @@ def _amount(parsed: Parsed, header: str, raw: str) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-def _consent(parsed: Parsed, header: str, raw: str) -> bool | None:
+def _consent(ctx: Context, parsed: Parsed, target: str, header: str, raw: str) -> bool | None:
     word = _CONSENT_WORDS.get(raw.casefold())
     if word is not None:
         return word
@@ -287,6 +300,24 @@ def _consent(parsed: Parsed, header: str, raw: str) -> bool | None:
     except ValueError:
         parsed.note(header, raw, f"'{raw}' is neither opted in nor opted out")
         return None
+
+
+_READERS: dict[str, Callable[[Context, Parsed, str, str, str], Any]] = {
+    "email": _email,
+    "contact.email": _email,
+    "external_id": _external,
+    "account.external_id": _external,
+    "contact.external_id": _external,
+    "domain": _domain,
+    "account.domain": _domain,
+    "lifecycle_stage": _lifecycle,
+    "stage": _deal_stage,
+    "owner": _owner,
+    "amount": _amount_of,
+    "close_date": _close_date,
+    "consent.email": _consent,
+    "size_band": _size_band,
+}
 
 
 def row_parse(ctx: Context, row: RowRead) -> Parsed:
@@ -300,9 +331,10 @@ def row_parse(ctx: Context, row: RowRead) -> Parsed:
             parsed.is_skipped = True
             return parsed
     cells = row.cells
-    for target, (i, header) in ctx.columns.items():
+    values = parsed.values
+    for target, i, header, read in ctx.readers:
         raw = cells[i].strip()
-        parsed.values[target] = _value(ctx, parsed, target, header, raw) if raw else None
+        values[target] = read(ctx, parsed, target, header, raw) if raw else None
     if ctx.custom_columns:
         _custom(ctx, parsed, cells)
     return parsed

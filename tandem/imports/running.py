@@ -20,13 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from tandem.audit import events as audit
 from tandem.handoff.services import contacts_rescore_for_touches
-from tandem.imports import bulk
 from tandem.imports.chunks import Outcome
 from tandem.imports.mapping import Context, Parsed, Problem, context_build, row_parse
 from tandem.imports.models import ImportJob, ImportProblem, ImportRecord, ObjectType
@@ -34,6 +33,7 @@ from tandem.imports.reading import Detected, RowRead, rows_count, rows_read
 from tandem.imports.write_accounts import accounts_write
 from tandem.imports.write_contacts import contacts_write
 from tandem.imports.write_deals import deals_write
+from tandem.ops.rows import tuples_insert
 from tandem.people.hooks import INPUT_CONSENT, INPUT_CONTACT, contacts_changed_announce
 from tandem.people.models import Contact
 
@@ -108,7 +108,7 @@ def dry_run(job: ImportJob, user: Any) -> DryRun:
 
 
 def _problems_store(job: ImportJob, problems: list[Problem]) -> None:
-    bulk.rows_insert(
+    tuples_insert(
         ImportProblem,
         ("job_id", "line", "column", "value", "reason", "is_row_skipped"),
         (
@@ -129,6 +129,12 @@ def chunk_commit(ctx: Context, chunk: list[RowRead], cursor: int) -> Outcome:
     raised, so two runs never write the same rows."""
     job = ctx.job
     with transaction.atomic(), audit.batched():
+        if connection.vendor == "postgresql":
+            # The commit does not wait for the disk: a server that crashes may lose the last
+            # chunks, but each with its cursor (the database stays consistent), so the run
+            # that resumes writes them again, once.
+            with connection.cursor() as db:
+                db.execute("SET LOCAL synchronous_commit TO OFF")
         outcome = WRITERS[job.object_type](ctx, [row_parse(ctx, r) for r in chunk])
         _problems_store(job, outcome.problems)
         moved = ImportJob.objects.filter(pk=job.pk, cursor=cursor).update(

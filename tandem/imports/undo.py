@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from tandem.audit import events as audit
 from tandem.handoff.models import Lead
-from tandem.imports import bulk
 from tandem.imports.chunks import plain
 from tandem.imports.models import ImportJob, ImportRecord
+from tandem.ops.rows import tuples_insert, tuples_update
 from tandem.people.consent import consent_entries_append
 from tandem.people.hooks import contacts_changed_announce
 from tandem.people.models import Account, Consent, Contact, LifecycleMove, Touch
@@ -195,7 +195,7 @@ def _restore(job: ImportJob, record_type: str, left: dict[int, str]) -> int:
                 names = tuple(sorted(before))
                 groups[names].append((*(before[n] for n in names), record.record_id))
         for names, rows in groups.items():
-            bulk.rows_update(model, names, rows)
+            tuples_update(model, names, rows)
         if record_type == "contact":
             _consents_restore(batch)
             ids = [r.record_id for r in batch]
@@ -225,7 +225,7 @@ def _consents_restore(batch: list[ImportRecord]) -> None:
         return
     Consent.objects.filter(contact_id__in=[r.record_id for r in changed], channel="email").delete()
     old = [(r.record_id, r.before["consent.email"]) for r in changed if r.before["consent.email"]]
-    bulk.rows_insert(
+    tuples_insert(
         Consent,
         ("contact_id", "channel", "is_granted", "source", "wording", "recorded_at"),
         ((cid, "email", v[0], v[1], "", dt.datetime.fromisoformat(v[2])) for cid, v in old),

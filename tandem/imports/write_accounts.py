@@ -6,7 +6,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from tandem.imports import bulk
 from tandem.imports.chunks import (
     Outcome,
     changes_apply,
@@ -20,6 +19,7 @@ from tandem.imports.chunks import (
 )
 from tandem.imports.mapping import Context, Parsed
 from tandem.imports.models import ImportRecord
+from tandem.ops.rows import ids_reserve, tuples_insert, tuples_update
 from tandem.people.hooks import INPUT_ACCOUNT, contacts_changed_announce
 from tandem.people.models import Account, Contact
 
@@ -120,7 +120,7 @@ def _create(ctx: Context, outcome: Outcome, rows: list[Parsed]) -> None:
     if not rows:
         return
     now = timezone.now()
-    ids = bulk.ids_reserve(Account, len(rows))
+    ids = ids_reserve(Account, len(rows))
     inserted: list = []
     records: list[tuple[int, str, int, dict, dict]] = []
     for pk, parsed in zip(ids, rows, strict=True):
@@ -142,7 +142,7 @@ def _create(ctx: Context, outcome: Outcome, rows: list[Parsed]) -> None:
         )
         records.append((pk, ImportRecord.Action.CREATED, parsed.line, {}, {}))
         outcome.sample("create", parsed)
-    bulk.rows_insert(
+    tuples_insert(
         Account,
         ("id", *TEXT_FIELDS, "owner_id", "external_id", "custom", "created_at", "updated_at"),
         inserted,
@@ -186,7 +186,7 @@ def _update(ctx: Context, outcome: Outcome, rows: list[tuple[Parsed, dict[str, A
         )
         changed_ids.append(found["id"])
         outcome.sample("update", parsed)
-    bulk.rows_update(Account, (*UPDATED, "updated_at"), written)
+    tuples_update(Account, (*UPDATED, "updated_at"), written)
     records_note(ctx, "account", records)
     outcome.updated += len(written)
     if changed_ids:

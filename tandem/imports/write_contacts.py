@@ -8,12 +8,15 @@ from typing import Any
 from django.utils import timezone
 
 from tandem.core.business_events import business_event_announce
-from tandem.imports import bulk
+from tandem.handoff.scoring import grade_of
+from tandem.handoff.scoring import profile as scoring_profile
 from tandem.imports.chunks import (
     Outcome,
     accounts_link,
     changes_apply,
     custom_merge,
+    db_json,
+    db_time,
     lines_already_written,
     mode_allows,
     plain,
@@ -24,6 +27,7 @@ from tandem.imports.chunks import (
 from tandem.imports.mapping import Context, Parsed
 from tandem.imports.models import ImportRecord
 from tandem.people.consent import consents_record_bulk
+from tandem.ops.rows import ids_reserve, tuples_insert, tuples_update, values_in
 from tandem.people.lifecycle import move_problem, stage_rules
 from tandem.people.models import Consent, Contact, LifecycleMove, Stage
 
@@ -58,6 +62,7 @@ INSERTED = (
     "lifecycle_stage",
     "lifecycle_changed_at",
     "score",
+    "grade",
     "first_touch_source",
     "first_touch_medium",
     "last_touch_source",
@@ -102,7 +107,7 @@ def _id(row: dict[str, Any]) -> int:
 def _current(rows: list[Parsed]) -> dict[int, dict[str, Any]]:
     """{line: the contact's current values} for rows matching one, by email then external id."""
     emails = {p.values["email"] for p in rows if p.values.get("email")}
-    by_email = {c["email"]: c for c in bulk.values_in(Contact, CURRENT, "email", emails)}
+    by_email = {c["email"]: c for c in values_in(Contact, CURRENT, "email", emails)}
     missing = {
         p.values["external_id"]
         for p in rows
@@ -110,7 +115,7 @@ def _current(rows: list[Parsed]) -> dict[int, dict[str, Any]]:
     }
     by_external: dict[str, dict[str, Any]] = {}
     if missing:
-        for c in sorted(bulk.values_in(Contact, CURRENT, "external_id", missing), key=_id):
+        for c in sorted(values_in(Contact, CURRENT, "external_id", missing), key=_id):
             by_external[c["external_id"]] = c
     found: dict[int, dict[str, Any]] = {}
     for parsed in rows:
@@ -166,14 +171,23 @@ def _create(ctx: Context, outcome: Outcome, rows: list[Parsed], linked: dict, ru
     if not rows:
         return
     now = timezone.now()
-    ids = bulk.ids_reserve(Contact, len(rows))
+    at = db_time(now)  # the database's form, once for the whole chunk
+    actor, reason = _actor_id(ctx), _reason(ctx)
+    custom_of = db_json(Contact, "custom")
+    # The grade of no fit and no engagement yet, which the rescoring at the end would give
+    # most new contacts anyway: it then rewrites only those whose fit or touches earn more.
+    grade = grade_of(0, 0, scoring_profile())
+    ids = ids_reserve(Contact, len(rows))
     inserted, moves, consents = [], [], []
     records: list[tuple[int, str, int, dict, dict]] = []
+    refused: dict[str, str | None] = {}  # stage -> why a new contact cannot start there
     for pk, parsed in zip(ids, rows, strict=True):
         values = parsed.values
         stage = values.get("lifecycle_stage") or Stage.SUBSCRIBER
         if stage != Stage.SUBSCRIBER:
-            problem = move_problem(Stage.SUBSCRIBER, stage, _reason(ctx), rules)
+            if stage not in refused:
+                refused[stage] = move_problem(Stage.SUBSCRIBER, stage, reason, rules)
+            problem = refused[stage]
             if problem:
                 parsed.note("lifecycle_stage", stage, f"stage left at subscriber: {problem}")
                 outcome.problems.append(parsed.problems[-1])
@@ -182,25 +196,29 @@ def _create(ctx: Context, outcome: Outcome, rows: list[Parsed], linked: dict, ru
             (
                 pk,
                 values["email"],
-                *(values.get(f) or "" for f in TEXT_FIELDS),
+                values.get("first_name") or "",
+                values.get("last_name") or "",
+                values.get("phone") or "",
+                values.get("title") or "",
                 linked.get(parsed.line),
                 values.get("owner"),
                 1,
                 stage,
-                now,
+                at,
                 0,
+                grade,
                 "",
                 "",
                 "",
                 "",
                 values.get("external_id") or "",
-                custom_merge(ctx, {}, parsed.custom),
-                now,
-                now,
+                custom_of(custom_merge(ctx, {}, parsed.custom)),
+                at,
+                at,
             )
         )
         if values.get("lifecycle_stage"):
-            moves.append((pk, "", stage, now, _actor_id(ctx), _reason(ctx)))
+            moves.append((pk, "", stage, at, actor, reason))
         if values.get("consent.email") is not None:
             consents.append((pk, values["consent.email"]))
         records.append((pk, ImportRecord.Action.CREATED, parsed.line, {}, {}))
@@ -208,7 +226,7 @@ def _create(ctx: Context, outcome: Outcome, rows: list[Parsed], linked: dict, ru
         business_event_announce(
             "contact.created", {"id": pk}, occurred_at=now, subjects={"contact": pk}
         )
-    bulk.rows_insert(Contact, INSERTED, inserted)
+    tuples_insert(Contact, INSERTED, inserted, prepared=True)
     _moves_insert(moves)
     consents_record_bulk(
         granted_by_contact=consents, previous=None, at=now, actor_id=_actor_id(ctx)
@@ -223,10 +241,12 @@ def _actor_id(ctx: Context) -> int | None:
 
 
 def _moves_insert(moves: list[tuple]) -> None:
-    bulk.rows_insert(
+    """Lifecycle moves, their time already in the database's form (``db_time``)."""
+    tuples_insert(
         LifecycleMove,
         ("contact_id", "from_stage", "to_stage", "moved_at", "moved_by_id", "reason"),
         moves,
+        prepared=True,
     )
 
 
@@ -254,7 +274,12 @@ def _update(
     if not rows:
         return
     now = timezone.now()
-    consents_now = _consents_current([found["id"] for _, found in rows])
+    at = db_time(now)
+    consents_now = (
+        _consents_current([found["id"] for _, found in rows])
+        if "consent.email" in ctx.columns
+        else {}
+    )
     written, moves, consents = [], [], []
     records: list[tuple[int, str, int, dict, dict]] = []
     for parsed, found in rows:
@@ -280,7 +305,7 @@ def _update(
                         found["id"],
                         found["lifecycle_stage"],
                         stage,
-                        now,
+                        at,
                         _actor_id(ctx),
                         _reason(ctx),
                     )
@@ -312,7 +337,7 @@ def _update(
             occurred_at=now,
             subjects={"contact": found["id"]},
         )
-    bulk.rows_update(Contact, (*UPDATED, "updated_at"), written)
+    tuples_update(Contact, (*UPDATED, "updated_at"), written)
     _moves_insert(moves)
     consents_record_bulk(
         granted_by_contact=consents,

@@ -14,7 +14,6 @@ from typing import Any
 from django.utils import timezone
 
 from tandem.core.business_events import business_event_announce
-from tandem.imports import bulk
 from tandem.imports.chunks import (
     Outcome,
     accounts_link,
@@ -29,6 +28,7 @@ from tandem.imports.chunks import (
 )
 from tandem.imports.mapping import Context, Parsed
 from tandem.imports.models import ImportRecord
+from tandem.ops.rows import ids_reserve, tuples_insert, tuples_update
 from tandem.people.models import Contact
 from tandem.sales.models import Deal, DealStageMove, PipelineStage
 
@@ -196,7 +196,7 @@ def _create(
     if not rows:
         return
     now = timezone.now()
-    ids = bulk.ids_reserve(Deal, len(rows))
+    ids = ids_reserve(Deal, len(rows))
     inserted, moves = [], []
     records: list[tuple[int, str, int, dict, dict]] = []
     for pk, parsed in zip(ids, rows, strict=True):
@@ -227,14 +227,14 @@ def _create(
         records.append((pk, ImportRecord.Action.CREATED, parsed.line, {}, {}))
         outcome.sample("create", parsed)
         business_event_announce("deal.created", {"id": pk}, occurred_at=now, subjects={"deal": pk})
-    bulk.rows_insert(Deal, INSERTED, inserted)
+    tuples_insert(Deal, INSERTED, inserted)
     _moves_insert(moves)
     records_note(ctx, "deal", records)
     outcome.created += len(rows)
 
 
 def _moves_insert(moves: list[tuple]) -> None:
-    bulk.rows_insert(
+    tuples_insert(
         DealStageMove, ("deal_id", "from_stage_id", "to_stage_id", "moved_at", "moved_by_id"), moves
     )
 
@@ -289,7 +289,7 @@ def _update(ctx: Context, outcome: Outcome, rows: list, accounts: dict, contacts
             )
         )
         outcome.sample("update", parsed)
-    bulk.rows_update(Deal, UPDATED, written)
+    tuples_update(Deal, UPDATED, written)
     _moves_insert(moves)
     records_note(ctx, "deal", records)
     outcome.updated += len(written)
