@@ -26,8 +26,8 @@ from tandem.imports.chunks import (
 )
 from tandem.imports.mapping import Context, Parsed
 from tandem.imports.models import ImportRecord
-from tandem.people.consent import consents_record_bulk
 from tandem.ops.rows import ids_reserve, tuples_insert, tuples_update, values_in
+from tandem.people.consent import consents_record_bulk
 from tandem.people.lifecycle import move_problem, stage_rules
 from tandem.people.models import Consent, Contact, LifecycleMove, Stage
 
