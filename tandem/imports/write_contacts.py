@@ -29,7 +29,7 @@ from tandem.imports.models import ImportRecord
 from tandem.ops.rows import ids_reserve, tuples_insert, tuples_update, values_in
 from tandem.people.consent import consents_record_bulk
 from tandem.people.lifecycle import move_problem, stage_rules
-from tandem.people.models import Consent, Contact, LifecycleMove, Stage
+from tandem.people.models import Consent, Contact, EmailAlias, LifecycleMove, Stage
 
 TEXT_FIELDS = ("first_name", "last_name", "phone", "title")
 CURRENT = (
@@ -108,6 +108,20 @@ def _current(rows: list[Parsed]) -> dict[int, dict[str, Any]]:
     """{line: the contact's current values} for rows matching one, by email then external id."""
     emails = {p.values["email"] for p in rows if p.values.get("email")}
     by_email = {c["email"]: c for c in values_in(Contact, CURRENT, "email", emails)}
+    # An address merged away (``people.EmailAlias``) still names the contact it was merged
+    # into: a re-import of the old export must update that contact, not bring the duplicate
+    # back. The email itself is never rewritten by an update (``UPDATED`` leaves it out).
+    retired = emails - by_email.keys()
+    if retired:
+        aliases = values_in(EmailAlias, ("email", "contact_id"), "email", retired)
+        if aliases:
+            kept = {
+                c["id"]: c
+                for c in values_in(Contact, CURRENT, "id", {a["contact_id"] for a in aliases})
+            }
+            by_email.update(
+                {a["email"]: kept[a["contact_id"]] for a in aliases if a["contact_id"] in kept}
+            )
     missing = {
         p.values["external_id"]
         for p in rows

@@ -186,3 +186,23 @@ def test_values_to_map_lists_each_value_with_a_suggestion(named, upload, fixture
         ("Sam Sales", str(named.sales_rep.pk), 1),
         ("nobody@nowhere.test", "", 1),
     ]
+
+
+def test_an_address_merged_away_updates_the_contact_it_was_merged_into(cast, upload, run_import):
+    # given Ada twice, merged: her old address is kept as an alias of the kept contact
+    from tandem.people.merge import contact_merge
+
+    kept = ContactFactory(email="ada@engines.test", first_name="Ada", title="")
+    merged = ContactFactory(email="ada.old@engines.test", first_name="Ada")
+    contact_merge(user=cast.admin, kept=kept, merged=merged)
+    # when last year's export, with her old address, is imported again
+    job = upload(
+        "Record ID,First Name,Email,Job Title\r\n7,Ada,ada.old@engines.test,CTO\r\n",
+        "old-export.csv",
+    )
+    job = run_import(job)
+    # then the kept contact is updated and the duplicate does not come back
+    assert (job.created, job.updated) == (0, 1)
+    kept.refresh_from_db()
+    assert (kept.email, kept.title) == ("ada@engines.test", "CTO")
+    assert not Contact.objects.filter(email="ada.old@engines.test").exists()
