@@ -56,11 +56,8 @@ def erased_address_keep(email: str, *, reason: str = SuppressionReason.ERASED) -
 
 
 def _erased_hashes() -> frozenset[str]:
-    return frozenset(
-        Suppression.objects.filter(email__isnull=True, email_hash__isnull=False).values_list(
-            "email_hash", flat=True
-        )
-    )
+    hashes = Suppression.objects.filter(email__isnull=True, email_hash__isnull=False)
+    return frozenset(h for h in hashes.values_list("email_hash", flat=True) if h)
 
 
 def erased_contacts(contact_ids: frozenset[int]) -> list[Contact]:
