@@ -314,16 +314,8 @@ def _update(
                 )
                 before["lifecycle_changed_at"] = plain(found["lifecycle_changed_at"])
                 after["lifecycle_changed_at"] = now
-                moves.append(
-                    (
-                        found["id"],
-                        found["lifecycle_stage"],
-                        stage,
-                        at,
-                        _actor_id(ctx),
-                        _reason(ctx),
-                    )
-                )
+                move = (found["id"], found["lifecycle_stage"], stage, at)
+                moves.append((*move, _actor_id(ctx), _reason(ctx)))
         consent = parsed.values.get("consent.email")
         if consent is not None and consents_now.get(found["id"], (None,))[0] != consent:
             before["consent.email"] = consents_now.get(found["id"])

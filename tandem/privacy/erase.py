@@ -23,7 +23,7 @@ from tandem.audit import events as audit
 from tandem.audit.models import AuditEntry
 from tandem.errors import InvalidInput
 from tandem.imports.models import ImportJob, ImportProblem, ImportRecord
-from tandem.people.models import Contact, EmailAlias
+from tandem.people.models import Contact, DuplicateDismissal, EmailAlias
 from tandem.privacy import addresses
 from tandem.privacy.erasers import ERASERS, SEARCHED, SEARCHED_DELETED
 from tandem.privacy.scrub import ERASED, Identifiers, matching, rows_scrub
@@ -88,6 +88,11 @@ def contact_erase(*, actor: Any, contact: Contact, confirm_email: str, via: str 
                 continue
             eraser.action(rows, who)
         _contact_audit_erase([contact.pk, *merged_ids])
+        # "Not a duplicate" pairs keep the addresses they were judged on, by id, not by key.
+        person = [contact.pk, *merged_ids]
+        DuplicateDismissal.objects.filter(kind=DuplicateDismissal.Kind.CONTACT).filter(
+            Q(low_id__in=person) | Q(high_id__in=person)
+        ).delete()
         for record_type, ids in linked.items():
             entries = AuditEntry.objects.filter(record_type=record_type, record_id__in=ids)
             rows_scrub(entries, who, columns=["record_label", "changes"], linked=True)

@@ -261,7 +261,7 @@ def test_the_commands_back_up_and_restore_the_data_folder(a_backup, tmp_path, ca
 
 
 @pytest.mark.skipif(not ON_SQLITE, reason="restores into a SQLite data folder")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_restore_with_the_secret_brings_a_link_emailed_before_the_backup_back(cast, tmp_path):
     # given a survey link emailed before the backup, signed with the data folder's secret
     survey = surveys.survey_create(
@@ -334,7 +334,7 @@ def _pg_counts(database) -> dict[str, int]:
         return {t: db.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}  # noqa: S608
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_postgresql_backup_restores_every_row_into_another_database(pg_target, cast, tmp_path):
     # given contacts, an uploaded file and the data folder's secret
     for n in range(1, 21):

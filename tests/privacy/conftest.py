@@ -22,7 +22,7 @@ from tandem.imports.running import job_run
 from tandem.mailing import engine, links, preference_services, template_services
 from tandem.mailing import services as mailing
 from tandem.marketing import form_services, tracking
-from tandem.people import merge
+from tandem.people import dismissals, merge
 from tandem.people import services as people
 from tandem.people.models import Contact
 from tandem.sales import activity_services
@@ -195,6 +195,11 @@ def person(cast, lead_form, data_dir, queued_tasks, settings, django_capture_on_
             actor=admin, email=OLD_EMAIL, first_name=FIRST, last_name=LAST
         )
         merge.contact_merge(user=admin, kept=contact, merged=duplicate)
+    # and a namesake judged not to be them: the pair remembers both addresses
+    namesake = people.contact_create(
+        actor=admin, email="someone.else@elsewhere.test", first_name="Other", last_name="Person"
+    )
+    dismissals.duplicate_dismiss(user=admin, kind="contact", ids=[contact.pk, namesake.pk])
     contact.refresh_from_db()
     return Person(
         contact=contact,
