@@ -154,6 +154,8 @@ from tandem.api import (  # noqa: E402  (routers register on the api above)
     marketing,
     orders,
     people,
+    people_consent,
+    people_merge,
     privacy,
     reports,
     sales,
@@ -164,6 +166,8 @@ from tandem.api import (  # noqa: E402  (routers register on the api above)
 # One router per app, named as the app it serves.
 for app in (
     people,
+    people_merge,
+    people_consent,
     fields,
     collaboration,
     segments,

@@ -221,6 +221,3 @@ def touches_delete(request, touch_id: int):
     touch = selectors.touch_get_for_user(user=request.auth, touch_id=touch_id)
     handoff.touch_delete(actor=request.auth, touch=touch, via="api")
     return Status(204, None)
-
-
-from tandem.api import people_consent, people_merge  # noqa: E402, F401  (routes join this router)

@@ -1,15 +1,17 @@
 """API routes for a contact's consent: its history (the log) and a statement recorded by a
-user (people's router, like ``api.people_merge``)."""
+user (its own router, added beside people's)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Schema, Status
+from ninja import Router, Schema, Status
 
-from tandem.api.people import ERRORS, router
+from tandem.api.schemas import ERRORS
 from tandem.people import consent, selectors
 from tandem.people.schemas import ConsentIn
+
+router = Router()
 
 
 class ConsentEntryOut(Schema):

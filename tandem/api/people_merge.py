@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ninja import Schema, Status
+from ninja import Router, Schema, Status
 
-from tandem.api.people import ERRORS, router
+from tandem.api.schemas import ERRORS
 from tandem.people import dismissals, duplicates, merge
 from tandem.people.schemas import DismissalIn, MergeIn
+
+router = Router()
 
 
 class DuplicateGroupOut(Schema):

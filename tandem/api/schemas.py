@@ -25,6 +25,10 @@ class ErrorOut(Schema):
     errors: list[ErrorItem]
 
 
+# The errors every operation may answer with (a module adds its own, such as 429).
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
 class AccountIn(Schema):
     name: str = Field(min_length=1, max_length=200)
     domain: str = Field("", max_length=200)

@@ -1,13 +1,12 @@
 """What a merge and the duplicates list remember: old addresses, and pairs that are not one.
 
-Declared in ``people.models`` (imported there), kept here for that module's size."""
+Declared in ``people.models`` (imported there), kept here for that module's size; the key to
+the contact is named as a string so this module does not import ``people.models`` back."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-
-from tandem.people.models import Contact
 
 
 class EmailAlias(models.Model):
@@ -16,7 +15,9 @@ class EmailAlias(models.Model):
     touch sent with it lands on ``contact`` (``people.selectors.contact_find``)."""
 
     email = models.EmailField(unique=True, help_text="Stored lower-case and trimmed.")
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="email_aliases")
+    contact = models.ForeignKey(
+        "people.Contact", on_delete=models.CASCADE, related_name="email_aliases"
+    )
     merged_contact_id = models.IntegerField(help_text="The id of the contact merged away.")
     created_at = models.DateTimeField()
 
